@@ -1,0 +1,72 @@
+# Theke – the developer's entry point. `make run` serves the demo, `make test` runs everything.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+STAMP := $(VENV)/.synced
+CHROMIUM ?= /usr/bin/chromium
+PYTEST_ARGS ?=
+
+# make run is a local demo: debug on, console e-mail, SQLite in var/.
+RUN_ENV := THEKE_DEBUG=$${THEKE_DEBUG:-true} THEKE_BASE_URL=$${THEKE_BASE_URL:-http://127.0.0.1:$(PORT)}
+
+.PHONY: help venv run serve migrate demo test lint format pytest chromium bench messages clean
+
+help:
+	@echo "make run    – set up (venv, dependencies, migrations, demo data) and serve Theke on http://127.0.0.1:$(PORT)"
+	@echo "make test   – lint (ruff, mypy) and the whole test suite, browser tests included"
+	@echo "make bench  – benchmark scripts under bench/"
+	@echo "make lint | format | messages | clean"
+
+$(STAMP): pyproject.toml uv.lock
+	@set -e; \
+	if [ ! -x $(PY) ]; then \
+	  python=$$(bin/find-python); \
+	  echo "Creating $(VENV) with $$python"; \
+	  "$$python" -m venv $(VENV); \
+	fi; \
+	uv_version=$$(grep -A1 '^name = "uv"$$' uv.lock | sed -n 's/^version = "\(.*\)"/\1/p'); \
+	[ -x $(UV) ] || $(VENV)/bin/pip install --quiet --disable-pip-version-check "uv==$$uv_version"; \
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --quiet --python $(PY)
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+migrate: venv
+	@$(RUN_ENV) $(PY) manage.py migrate --no-input -v 0
+
+demo: migrate
+	@$(RUN_ENV) $(PY) manage.py seed_demo
+
+run: demo
+	@$(RUN_ENV) $(PY) manage.py serve --port $(PORT)
+
+lint: venv
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy theke bench
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+chromium:
+	@bin/ensure-chromium $(CHROMIUM)
+
+pytest: venv chromium
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test: lint pytest
+
+bench: venv
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+messages: venv
+	cd theke && ../$(PY) ../manage.py makemessages -l de -l en --no-obsolete --no-location
+	cd theke && ../$(PY) ../manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* staticfiles

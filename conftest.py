@@ -1,0 +1,107 @@
+"""Shared test setup: fast hashing, tasks run in-process, Chromium from Debian, and the
+shared cast of users: an owner and a colleague of tenant A, an outsider of tenant B."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django_scopes import scopes_disabled
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "correct-horse-battery-staple"
+
+# Playwright's sync API runs an event loop in the main thread; Django must allow ORM use there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+    ]
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's Chromium, never a downloaded browser; no background network chatter."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture
+def unscoped() -> Iterator[None]:
+    with scopes_disabled():
+        yield
+
+
+@pytest.fixture
+def tenant_a(db: None) -> Any:
+    from theke.tenants.services import create_tenant
+
+    return create_tenant("Autohaus Alpha", "alpha", city="Berlin", email="info@alpha.test")
+
+
+@pytest.fixture
+def tenant_b(db: None) -> Any:
+    from theke.tenants.services import create_tenant
+
+    return create_tenant("Werkstatt Beta", "beta", city="Hamburg", email="info@beta.test")
+
+
+def make_staff(tenant: Any, email: str, full_name: str, role_name: str) -> Any:
+    from theke.accounts.models import Membership, Role, User
+
+    with scopes_disabled():
+        user = User.objects.create_user(email, PASSWORD, full_name=full_name)
+        role = Role.objects.get(tenant=tenant, name=role_name)
+        Membership.objects.create(tenant=tenant, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def owner(tenant_a: Any) -> Any:
+    return make_staff(tenant_a, "owner@alpha.test", "Olga Owner", "Admin")
+
+
+@pytest.fixture
+def colleague(tenant_a: Any) -> Any:
+    return make_staff(tenant_a, "colleague@alpha.test", "Carl Colleague", "Serviceberater")
+
+
+@pytest.fixture
+def outsider(tenant_b: Any) -> Any:
+    return make_staff(tenant_b, "outsider@beta.test", "Otto Outsider", "Admin")
+
+
+@pytest.fixture
+def owner_client(client: Any, owner: Any) -> Any:
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def outsider_client(client: Any, outsider: Any) -> Any:
+    client.force_login(outsider)
+    return client

@@ -1,0 +1,68 @@
+"""A django.tasks backend run by huey: SQLite in var/ by default, Redis with THEKE_REDIS_URL.
+
+Code enqueues with the django.tasks API (`my_task.enqueue(...)`); huey only carries the
+task's import path and arguments to the worker (`manage.py run_worker`).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.conf import settings
+from django.tasks import Task, TaskResult, TaskResultStatus
+from django.tasks.backends.base import BaseTaskBackend
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.module_loading import import_string
+from huey import Huey, RedisHuey, SqliteHuey
+
+
+@functools.cache
+def get_huey() -> Huey:
+    if settings.REDIS_URL:
+        return RedisHuey("theke", url=settings.REDIS_URL)
+    return SqliteHuey("theke", filename=str(settings.HUEY_SQLITE_PATH))
+
+
+def _run_django_task(module_path: str, args: list[Any], kwargs: dict[str, Any]) -> None:
+    task: Task = import_string(module_path)
+    task.call(*args, **kwargs)
+
+
+@functools.cache
+def _huey_runner() -> Any:
+    return get_huey().task(name="theke.run_django_task")(_run_django_task)
+
+
+def register_huey_tasks() -> Huey:
+    """Make the runner known to the huey instance (the consumer calls this at start)."""
+    _huey_runner()
+    return get_huey()
+
+
+class HueyBackend(BaseTaskBackend):
+    supports_defer = True
+
+    def enqueue(self, task: Task, args: Any, kwargs: Any) -> TaskResult:
+        self.validate_task(task)
+        runner = _huey_runner()
+        call_args = (task.module_path, list(args), dict(kwargs))
+        if task.run_after is not None:
+            runner.schedule(args=call_args, eta=task.run_after)
+        else:
+            runner(*call_args)
+        return TaskResult(
+            task=task,
+            id=get_random_string(32),
+            status=TaskResultStatus.READY,
+            enqueued_at=timezone.now(),
+            started_at=None,
+            last_attempted_at=None,
+            finished_at=None,
+            args=args,
+            kwargs=kwargs,
+            backend=self.alias,
+            errors=[],
+            worker_ids=[],
+        )

@@ -1,0 +1,221 @@
+"""The customer master: customers, contacts, locations, vehicles, assets and articles."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from theke.customers.validators import validate_vin
+from theke.tenants.models import Language
+from theke.tenants.scoping import TenantOwned
+
+
+class CustomerKind(models.TextChoices):
+    PERSON = "person", _("Privatperson")
+    COMPANY = "company", _("Firma")
+
+
+class Customer(TenantOwned):
+    kind = models.CharField(
+        _("Art"), max_length=10, choices=CustomerKind.choices, default=CustomerKind.PERSON
+    )
+    number = models.CharField(_("Kundennummer"), max_length=40, blank=True)
+    external_id = models.CharField(_("ID im Warenwirtschaftssystem"), max_length=100, blank=True)
+    company_name = models.CharField(_("Firma"), max_length=200, blank=True)
+    salutation = models.CharField(_("Anrede"), max_length=40, blank=True)
+    first_name = models.CharField(_("Vorname"), max_length=100, blank=True)
+    last_name = models.CharField(_("Nachname"), max_length=100, blank=True)
+    branch = models.ForeignKey(
+        "tenants.Branch",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customers",
+        verbose_name=_("Betrieb"),
+    )
+    notes = models.TextField(_("Notizen"), blank=True)
+    # Lower-cased name, number, e-mails, phone digits, plates and VINs, kept by the services,
+    # so the customer search is one indexed-column LIKE instead of six joins.
+    search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Kunde")
+        verbose_name_plural = _("Kunden")
+        ordering = ["company_name", "last_name", "first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "number"],
+                condition=~models.Q(number=""),
+                name="customer_number_unique_per_tenant",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="customer_external_id_unique_per_tenant",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        person = " ".join(p for p in [self.first_name, self.last_name] if p)
+        if self.kind == CustomerKind.COMPANY and self.company_name:
+            return self.company_name
+        return person or self.company_name or f"#{self.pk}"
+
+
+class Contact(TenantOwned):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    salutation = models.CharField(_("Anrede"), max_length=40, blank=True)
+    first_name = models.CharField(_("Vorname"), max_length=100, blank=True)
+    last_name = models.CharField(_("Nachname"), max_length=100)
+    role = models.CharField(_("Funktion"), max_length=100, blank=True)
+    email = models.EmailField(_("E-Mail"), blank=True)
+    mobile_phone = PhoneNumberField(_("Mobiltelefon"), blank=True)
+    phone = PhoneNumberField(_("Telefon"), blank=True)
+    language = models.CharField(
+        _("Sprache"), max_length=5, choices=Language.choices, default=Language.GERMAN
+    )
+    is_primary = models.BooleanField(_("Hauptkontakt"), default=False)
+    consent_email = models.BooleanField(_("Einwilligung E-Mail"), default=False)
+    consent_email_at = models.DateTimeField(_("Einwilligung E-Mail am"), null=True, blank=True)
+    consent_sms = models.BooleanField(_("Einwilligung SMS"), default=False)
+    consent_sms_at = models.DateTimeField(_("Einwilligung SMS am"), null=True, blank=True)
+    external_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("Ansprechpartner")
+        verbose_name_plural = _("Ansprechpartner")
+        ordering = ["-is_primary", "last_name", "first_name", "id"]
+
+    def __str__(self) -> str:
+        return " ".join(p for p in [self.first_name, self.last_name] if p)
+
+
+class Location(TenantOwned):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="locations")
+    name = models.CharField(_("Bezeichnung"), max_length=200, blank=True)
+    street = models.CharField(_("Straße"), max_length=200)
+    postal_code = models.CharField(_("PLZ"), max_length=12)
+    city = models.CharField(_("Ort"), max_length=100)
+    country = models.CharField(_("Land"), max_length=2, default="DE")
+    is_billing = models.BooleanField(_("Rechnungsadresse"), default=False)
+    external_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("Standort")
+        verbose_name_plural = _("Standorte")
+        ordering = ["-is_billing", "name", "city", "id"]
+
+    def __str__(self) -> str:
+        address = f"{self.street}, {self.postal_code} {self.city}"
+        return f"{self.name} – {address}" if self.name else address
+
+
+class Vehicle(TenantOwned):
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="vehicles",
+        verbose_name=_("Halter"),
+    )
+    vin = models.CharField(_("FIN"), max_length=17, blank=True, validators=[validate_vin])
+    license_plate = models.CharField(_("Kennzeichen"), max_length=20, blank=True)
+    make = models.CharField(_("Marke"), max_length=60, blank=True)
+    model = models.CharField(_("Modell"), max_length=100, blank=True)
+    first_registration = models.DateField(_("Erstzulassung"), null=True, blank=True)
+    mileage_km = models.PositiveIntegerField(_("Kilometerstand"), null=True, blank=True)
+    external_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("Fahrzeug")
+        verbose_name_plural = _("Fahrzeuge")
+        ordering = ["license_plate", "vin", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "vin"],
+                condition=~models.Q(vin=""),
+                name="vehicle_vin_unique_per_tenant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        label = " ".join(p for p in [self.make, self.model] if p)
+        return " · ".join(p for p in [self.license_plate, label, self.vin] if p) or f"#{self.pk}"
+
+
+class Asset(TenantOwned):
+    """Something of the customer's that the business services, e.g. a container at a site."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="assets")
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assets",
+        verbose_name=_("Standort"),
+    )
+    kind = models.CharField(_("Typ"), max_length=100)
+    size = models.CharField(_("Größe"), max_length=60, blank=True)
+    serial_number = models.CharField(_("Seriennummer"), max_length=100, blank=True)
+    description = models.CharField(_("Beschreibung"), max_length=200, blank=True)
+    external_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("Objekt")
+        verbose_name_plural = _("Objekte")
+        ordering = ["kind", "serial_number", "id"]
+
+    def __str__(self) -> str:
+        return " ".join(p for p in [self.kind, self.size, self.serial_number] if p)
+
+
+class Article(TenantOwned):
+    number = models.CharField(_("Artikelnummer"), max_length=60)
+    text = models.CharField(_("Bezeichnung"), max_length=300)
+    unit = models.CharField(_("Einheit"), max_length=20, default="Stk")
+    price = models.DecimalField(
+        _("Preis netto"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    vat_rate = models.DecimalField(
+        _("MwSt.-Satz (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("19.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    is_special = models.BooleanField(
+        _("Sonderartikel"),
+        default=False,
+        help_text=_("Pauschalen wie Rückversand oder Entsorgung."),
+    )
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    external_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("Artikel")
+        verbose_name_plural = _("Artikel")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "number"], name="article_number_unique_per_tenant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.text}"

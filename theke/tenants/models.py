@@ -1,0 +1,115 @@
+"""Tenants (Mandanten) and their branches (Betriebe)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from theke.tenants.scoping import TenantOwned
+
+brand_color_validator = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$",
+    _("Bitte eine Farbe im Format #RRGGBB angeben. / Please enter a colour like #RRGGBB."),
+)
+
+
+class Language(models.TextChoices):
+    GERMAN = "de", _("Deutsch")
+    ENGLISH = "en", _("Englisch")
+
+
+class Tenant(models.Model):
+    """One business using Theke. Not tenant-scoped itself: it is the scope."""
+
+    name = models.CharField(_("Name"), max_length=200)
+    slug = models.SlugField(_("Kurzname"), max_length=60, unique=True)
+    legal_name = models.CharField(_("Firmierung"), max_length=200, blank=True)
+    street = models.CharField(_("Straße"), max_length=200, blank=True)
+    postal_code = models.CharField(_("PLZ"), max_length=12, blank=True)
+    city = models.CharField(_("Ort"), max_length=100, blank=True)
+    country = models.CharField(_("Land"), max_length=2, default="DE")
+    phone = models.CharField(_("Telefon"), max_length=40, blank=True)
+    email = models.EmailField(_("E-Mail"), blank=True)
+    website = models.URLField(_("Website"), blank=True)
+    logo = models.ImageField(_("Logo"), upload_to="tenant-logos/", blank=True)
+    brand_color = models.CharField(
+        _("Markenfarbe"), max_length=7, default="#1f4e79", validators=[brand_color_validator]
+    )
+    default_language = models.CharField(
+        _("Standardsprache"), max_length=5, choices=Language.choices, default=Language.GERMAN
+    )
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Mandant")
+        verbose_name_plural = _("Mandanten")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Branch(TenantOwned):
+    """A tenant's site with its own address and opening hours."""
+
+    name = models.CharField(_("Name"), max_length=200)
+    street = models.CharField(_("Straße"), max_length=200, blank=True)
+    postal_code = models.CharField(_("PLZ"), max_length=12, blank=True)
+    city = models.CharField(_("Ort"), max_length=100, blank=True)
+    phone = models.CharField(_("Telefon"), max_length=40, blank=True)
+    email = models.EmailField(_("E-Mail"), blank=True)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        verbose_name = _("Betrieb")
+        verbose_name_plural = _("Betriebe")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="branch_name_unique_per_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def address_line(self) -> str:
+        return ", ".join(p for p in [self.street, f"{self.postal_code} {self.city}".strip()] if p)
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Montag")
+    TUESDAY = 1, _("Dienstag")
+    WEDNESDAY = 2, _("Mittwoch")
+    THURSDAY = 3, _("Donnerstag")
+    FRIDAY = 4, _("Freitag")
+    SATURDAY = 5, _("Samstag")
+    SUNDAY = 6, _("Sonntag")
+
+
+class OpeningHours(TenantOwned):
+    """One opening interval of a branch on a weekday; a lunch break means two rows."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(_("Wochentag"), choices=Weekday.choices)
+    opens = models.TimeField(_("von"))
+    closes = models.TimeField(_("bis"))
+
+    class Meta:
+        verbose_name = _("Öffnungszeit")
+        verbose_name_plural = _("Öffnungszeiten")
+        ordering = ["weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")), name="opening_hours_closes_after"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def contains(self, moment: datetime.time) -> bool:
+        return self.opens <= moment < self.closes
