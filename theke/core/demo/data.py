@@ -1,0 +1,271 @@
+"""Deterministic demo data: plausible German customers, contacts, vehicles and locations.
+
+Pure data, no database: the `seed_demo` command feeds it through the services.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+FIRST_NAMES = [
+    "Anna",
+    "Ben",
+    "Clara",
+    "David",
+    "Emma",
+    "Felix",
+    "Greta",
+    "Hannah",
+    "Jonas",
+    "Julia",
+    "Karl",
+    "Lea",
+    "Lukas",
+    "Marie",
+    "Max",
+    "Mia",
+    "Noah",
+    "Paul",
+    "Sophie",
+    "Tim",
+    "Ursula",
+    "Vera",
+    "Werner",
+    "Yvonne",
+    "Zeynep",
+    "Ahmet",
+    "Olga",
+    "Piotr",
+    "Ingrid",
+    "Moritz",
+]
+LAST_NAMES = [
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Hoffmann",
+    "Koch",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Schröder",
+    "Neumann",
+    "Schwarz",
+    "Zimmermann",
+    "Braun",
+    "Krüger",
+    "Hofmann",
+    "Hartmann",
+    "Lange",
+    "Schmitt",
+    "Werner",
+    "Krause",
+    "Meier",
+    "Lehmann",
+    "Yilmaz",
+    "Kowalski",
+]
+COMPANIES = [
+    "Bäckerei Sonnenschein GmbH",
+    "Elektro Blitz KG",
+    "Pflegedienst Lebensfreude",
+    "Gartenbau Grünfink",
+    "Taxi Hauptstadt GmbH",
+    "Malerbetrieb Farbenfroh",
+    "Kurierdienst Schnell & Sicher",
+    "Sanitär Wassermann GmbH",
+    "Fahrschule Vorfahrt",
+    "Apotheke am Markt",
+]
+STREETS = [
+    "Hauptstraße",
+    "Bahnhofstraße",
+    "Gartenweg",
+    "Lindenallee",
+    "Schillerstraße",
+    "Goethestraße",
+    "Am Markt",
+    "Birkenweg",
+    "Kastanienallee",
+    "Mühlenweg",
+]
+CITIES = [
+    ("10115", "Berlin", "B"),
+    ("10243", "Berlin", "B"),
+    ("12043", "Berlin", "B"),
+    ("14467", "Potsdam", "P"),
+    ("14482", "Potsdam", "P"),
+    ("15344", "Strausberg", "MOL"),
+    ("16515", "Oranienburg", "OHV"),
+    ("14612", "Falkensee", "HVL"),
+]
+VEHICLES = [
+    ("Volkswagen", "Golf", "WVW"),
+    ("Volkswagen", "Passat Variant", "WVW"),
+    ("BMW", "320d Touring", "WBA"),
+    ("Audi", "A4 Avant", "WAU"),
+    ("Skoda", "Octavia", "TMB"),
+    ("Mercedes-Benz", "C 220 d", "WDD"),
+    ("Volvo", "XC60", "YV1"),
+    ("Opel", "Astra", "W0L"),
+    ("Ford", "Focus", "WF0"),
+    ("Seat", "Leon", "VSS"),
+]
+VIN_ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
+PLATE_LETTERS = "ABCDEFGHKLMNPRSTUVWXZ"
+
+
+@dataclass
+class DemoContact:
+    first_name: str
+    last_name: str
+    email: str
+    mobile_phone: str
+    language: str
+    consent_email: bool
+    consent_sms: bool
+    role: str = ""
+
+
+@dataclass
+class DemoVehicle:
+    vin: str
+    license_plate: str
+    make: str
+    model: str
+    first_registration: datetime.date
+    mileage_km: int
+
+
+@dataclass
+class DemoLocation:
+    name: str
+    street: str
+    postal_code: str
+    city: str
+    is_billing: bool
+
+
+@dataclass
+class DemoCustomer:
+    kind: str
+    number: str
+    first_name: str = ""
+    last_name: str = ""
+    company_name: str = ""
+    contacts: list[DemoContact] = field(default_factory=list)
+    locations: list[DemoLocation] = field(default_factory=list)
+    vehicles: list[DemoVehicle] = field(default_factory=list)
+
+
+def _ascii(text: str) -> str:
+    for umlaut, plain in {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", " ": "", "&": ""}.items():
+        text = text.replace(umlaut, plain)
+    return "".join(c for c in text.lower() if c.isalnum() or c in ".-")
+
+
+def _vin(rng: random.Random, wmi: str) -> str:
+    return wmi + "".join(rng.choice(VIN_ALPHABET) for _ in range(14))
+
+
+def _plate(rng: random.Random, district: str) -> str:
+    letters = "".join(rng.choice(PLATE_LETTERS) for _ in range(rng.randint(1, 2)))
+    return f"{district}-{letters} {rng.randint(1, 9999)}"
+
+
+def _mobile(rng: random.Random) -> str:
+    prefix = rng.choice(["151", "152", "157", "160", "170", "171", "176"])
+    return f"+49 {prefix} {rng.randint(10000000, 99999999)}"
+
+
+def _vehicle(rng: random.Random, district: str) -> DemoVehicle:
+    make, model, wmi = rng.choice(VEHICLES)
+    year = rng.randint(2012, 2025)
+    return DemoVehicle(
+        vin=_vin(rng, wmi),
+        license_plate=_plate(rng, district),
+        make=make,
+        model=model,
+        first_registration=datetime.date(year, rng.randint(1, 12), rng.randint(1, 28)),
+        mileage_km=rng.randint(5, 260) * 1000,
+    )
+
+
+def demo_customers(
+    count: int = 50, seed: int = 2026, first_number: int = 10001
+) -> list[DemoCustomer]:
+    """`count` customers: about one in five a company with two contacts and a second site."""
+    rng = random.Random(seed)
+    customers: list[DemoCustomer] = []
+    companies = iter(COMPANIES)
+    for index in range(count):
+        postal_code, city, district = rng.choice(CITIES)
+        street = f"{rng.choice(STREETS)} {rng.randint(1, 120)}"
+        number = str(first_number + index)
+        company = next(companies, None) if index % 5 == 4 else None
+        if company:
+            customer = DemoCustomer(kind="company", number=number, company_name=company)
+            domain = _ascii(company.split()[0]) + ".example.com"
+            for role in ("Geschäftsführung", "Fuhrpark"):
+                first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+                customer.contacts.append(
+                    DemoContact(
+                        first,
+                        last,
+                        f"{_ascii(first)}.{_ascii(last)}@{domain}",
+                        _mobile(rng),
+                        "de",
+                        consent_email=True,
+                        consent_sms=rng.random() < 0.6,
+                        role=role,
+                    )
+                )
+            customer.locations.append(DemoLocation("Firmensitz", street, postal_code, city, True))
+            other_code, other_city, _ = rng.choice(CITIES)
+            customer.locations.append(
+                DemoLocation(
+                    "Lager", f"Gewerbepark {rng.randint(1, 30)}", other_code, other_city, False
+                )
+            )
+            customer.vehicles = [_vehicle(rng, district) for _ in range(rng.randint(2, 4))]
+        else:
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            customer = DemoCustomer(kind="person", number=number, first_name=first, last_name=last)
+            language = "en" if index % 11 == 7 else "de"
+            customer.contacts.append(
+                DemoContact(
+                    first,
+                    last,
+                    f"{_ascii(first)}.{_ascii(last)}{index}@example.com",
+                    _mobile(rng),
+                    language,
+                    consent_email=rng.random() < 0.9,
+                    consent_sms=rng.random() < 0.7,
+                )
+            )
+            customer.locations.append(DemoLocation("", street, postal_code, city, True))
+            customer.vehicles = [_vehicle(rng, district) for _ in range(rng.choice([1, 1, 1, 2]))]
+        customers.append(customer)
+    return customers
+
+
+DEMO_ARTICLES = [
+    ("AW-001", "Arbeitswert Mechanik (10 AW)", "AW", Decimal("14.50"), False),
+    ("AW-002", "Arbeitswert Elektrik (10 AW)", "AW", Decimal("16.20"), False),
+    ("OEL-5W30", "Motoröl 5W-30, 1 Liter", "l", Decimal("18.90"), False),
+    ("FIL-OEL", "Ölfilter", "Stk", Decimal("12.40"), False),
+    ("BREMS-VA", "Bremsbeläge Vorderachse (Satz)", "Satz", Decimal("89.00"), False),
+    ("WISCH-01", "Wischerblätter (Paar)", "Paar", Decimal("34.90"), False),
+    ("PA-RUECK", "Rückversand-Pauschale", "Stk", Decimal("9.90"), True),
+    ("PA-ENTS", "Entsorgungs-Pauschale", "Stk", Decimal("5.00"), True),
+    ("PA-KV", "Pauschale Kostenvoranschlag (bei Ablehnung)", "Stk", Decimal("25.00"), True),
+]
