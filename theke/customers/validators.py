@@ -23,19 +23,13 @@ def validate_vin(value: str) -> None:
     vin = normalize_vin(value)
     if len(vin) != 17:
         raise ValidationError(
-            _(
-                "Die FIN muss genau 17 Zeichen haben (%(length)s angegeben). / "
-                "A VIN has exactly 17 characters (%(length)s given)."
-            ),
+            _("Die FIN muss genau 17 Zeichen haben (%(length)s angegeben)."),
             code="vin_length",
             params={"length": len(vin)},
         )
     if not VIN_PATTERN.match(vin):
         raise ValidationError(
-            _(
-                "Die FIN darf nur Ziffern und Großbuchstaben außer I, O und Q enthalten. / "
-                "A VIN contains only digits and capital letters except I, O and Q."
-            ),
+            _("Die FIN darf nur Ziffern und Buchstaben außer I, O und Q enthalten."),
             code="vin_characters",
         )
 

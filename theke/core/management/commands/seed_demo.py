@@ -1,0 +1,170 @@
+"""Load the demo tenants, staff and customers. Idempotent: a second run changes nothing."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import asdict
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_scopes import scopes_disabled
+
+from theke.accounts.models import Membership, Role, User
+from theke.audit.services import SYSTEM
+from theke.core.demo.data import DEMO_ARTICLES, DemoCustomer, demo_customers
+from theke.customers import services as customers
+from theke.customers.models import Customer
+from theke.tenants.models import Branch, OpeningHours, Tenant
+from theke.tenants.scoping import tenant_scope
+from theke.tenants.services import create_branch, create_tenant
+
+PASSWORD = "theke-demo"  # noqa: S105 - the documented demo password
+DEMO_SLUG = "autohaus-demo"
+CONTAINER_SLUG = "containerdienst-demo"
+
+STAFF = [
+    ("admin@autohaus-demo.de", "Anna Admin", "Admin"),
+    ("berater@autohaus-demo.de", "Bernd Berater", "Serviceberater"),
+    ("technik@autohaus-demo.de", "Tom Technik", "Techniker"),
+    ("vertrieb@autohaus-demo.de", "Vera Vertrieb", "Vertrieb"),
+    ("dispo@autohaus-demo.de", "Dirk Disposition", "Disposition"),
+]
+SUPERUSER = ("root@theke.local", "Plattform Betrieb")
+
+CONTAINER_TYPES = [
+    ("Absetzcontainer", "7 m³"),
+    ("Abrollcontainer", "20 m³"),
+    ("Umleerbehälter", "1,1 m³"),
+]
+
+WEEKDAY_HOURS = [(day, datetime.time(7, 30), datetime.time(18, 0)) for day in range(5)]
+SATURDAY_HOURS = [(5, datetime.time(9, 0), datetime.time(13, 0))]
+
+
+class Command(BaseCommand):
+    help = "Loads the demo tenants 'Autohaus Demo' and 'Containerdienst Demo' (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with scopes_disabled():
+            already = Tenant.objects.filter(slug=DEMO_SLUG).exists()
+        if already:
+            self.stdout.write("Demo-Daten sind bereits vorhanden / demo data already loaded.")
+        else:
+            self._load()
+            self.stdout.write(self.style.SUCCESS("Demo-Daten geladen / demo data loaded."))
+        self._print_logins()
+
+    @transaction.atomic
+    def _load(self) -> None:
+        autohaus = create_tenant(
+            "Autohaus Demo",
+            DEMO_SLUG,
+            legal_name="Autohaus Demo GmbH & Co. KG",
+            street="Friedrichstraße 120",
+            postal_code="10117",
+            city="Berlin",
+            phone="+49 30 1234567",
+            email="service@autohaus-demo.de",
+            brand_color="#0b5394",
+        )
+        container = create_tenant(
+            "Containerdienst Demo",
+            CONTAINER_SLUG,
+            legal_name="Containerdienst Demo GmbH",
+            street="Industriestraße 7",
+            postal_code="14482",
+            city="Potsdam",
+            phone="+49 331 765432",
+            email="dispo@containerdienst-demo.de",
+            brand_color="#2e7d32",
+        )
+        with tenant_scope(autohaus):
+            self._branches(autohaus, ["Berlin Mitte", "Potsdam"])
+            users = self._staff(autohaus)
+            self._articles(autohaus)
+            for demo in demo_customers(50):
+                self._customer(autohaus, demo)
+        with tenant_scope(container):
+            self._branches(container, ["Potsdam"])
+            admin_role = Role.objects.get(tenant=container, name="Admin")
+            Membership.objects.create(tenant=container, user=users[0], role=admin_role)
+            for demo in demo_customers(10, seed=7, first_number=50001):
+                demo.vehicles = []
+                self._containers(self._customer(container, demo))
+        superuser_email, superuser_name = SUPERUSER
+        User.objects.create_superuser(superuser_email, PASSWORD, full_name=superuser_name)
+
+    def _branches(self, tenant: Tenant, names: list[str]) -> list[Branch]:
+        branches = []
+        for name in names:
+            branch = create_branch(
+                tenant,
+                SYSTEM,
+                f"{tenant.name} {name}",
+                street=tenant.street,
+                postal_code=tenant.postal_code,
+                city=name.split()[0],
+                phone=tenant.phone,
+                email=tenant.email,
+            )
+            for weekday, opens, closes in WEEKDAY_HOURS + SATURDAY_HOURS:
+                OpeningHours.objects.create(
+                    tenant=tenant, branch=branch, weekday=weekday, opens=opens, closes=closes
+                )
+            branches.append(branch)
+        return branches
+
+    def _staff(self, tenant: Tenant) -> list[User]:
+        users = []
+        for email, name, role_name in STAFF:
+            user = User.objects.create_user(email, PASSWORD, full_name=name)
+            role = Role.objects.get(tenant=tenant, name=role_name)
+            Membership.objects.create(tenant=tenant, user=user, role=role)
+            users.append(user)
+        return users
+
+    def _articles(self, tenant: Tenant) -> None:
+        for number, text, unit, price, special in DEMO_ARTICLES:
+            customers.create_article(
+                tenant, SYSTEM, number=number, text=text, unit=unit, price=price, is_special=special
+            )
+
+    def _customer(self, tenant: Tenant, demo: DemoCustomer) -> Customer:
+        customer = customers.create_customer(
+            tenant,
+            SYSTEM,
+            kind=demo.kind,
+            number=demo.number,
+            first_name=demo.first_name,
+            last_name=demo.last_name,
+            company_name=demo.company_name,
+        )
+        for index, contact in enumerate(demo.contacts):
+            customers.add_contact(customer, SYSTEM, is_primary=index == 0, **asdict(contact))
+        for location in demo.locations:
+            customers.add_location(customer, SYSTEM, **asdict(location))
+        for vehicle in demo.vehicles:
+            customers.add_vehicle(customer, SYSTEM, **asdict(vehicle))
+        return customer
+
+    def _containers(self, customer: Customer) -> None:
+        """Containers placed at the customer's sites (for the B2B portal later)."""
+        for index, location in enumerate(customer.locations.all()):
+            kind, size = CONTAINER_TYPES[(customer.pk + index) % len(CONTAINER_TYPES)]
+            customers.add_asset(
+                customer,
+                SYSTEM,
+                location=location,
+                kind=kind,
+                size=size,
+                serial_number=f"C-{customer.number}-{index + 1}",
+            )
+
+    def _print_logins(self) -> None:
+        self.stdout.write("")
+        self.stdout.write("Demo-Anmeldungen / demo logins (Passwort / password: theke-demo):")
+        for email, _name, role in STAFF:
+            self.stdout.write(f"  {email:<28} {role}")
+        self.stdout.write(f"  {SUPERUSER[0]:<28} Superuser, /admin/")
+        self.stdout.write("")

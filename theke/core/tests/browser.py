@@ -1,0 +1,34 @@
+"""Helpers for the browser tests (pytest-playwright driving Debian's Chromium)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+VIEWPORTS = [PHONE, DESKTOP]
+VIEWPORT_IDS = ["phone", "desktop"]
+
+SCREENSHOT_DIR = Path(os.environ.get("THEKE_SCREENSHOT_DIR", "test-results/screenshots"))
+
+
+def new_page(browser: Any, viewport: dict[str, int], locale: str = "de-DE") -> Any:
+    context = browser.new_context(viewport=viewport, locale=locale)
+    context.set_default_timeout(10_000)
+    return context.new_page()
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Keep a full-page screenshot for a human to look at (test-results/screenshots/)."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    page.screenshot(path=str(SCREENSHOT_DIR / f"{name}-{width}.png"), full_page=True)
+
+
+def log_in(page: Any, base_url: str, email: str, password: str) -> None:
+    page.goto(f"{base_url}/staff/login/")
+    page.get_by_label("E-Mail").fill(email)
+    page.get_by_label("Passwort").fill(password)
+    page.get_by_role("button", name="Anmelden").click()

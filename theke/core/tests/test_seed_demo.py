@@ -1,0 +1,42 @@
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django_scopes import scopes_disabled
+
+from theke.accounts.models import User
+from theke.customers.models import Customer, Vehicle
+from theke.tenants.models import Branch, Tenant
+
+pytestmark = pytest.mark.django_db
+
+
+def row_counts() -> dict[str, int]:
+    with scopes_disabled():
+        return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
+
+
+def test_demo_data_loads_once_and_a_second_run_changes_nothing():
+    first_output = StringIO()
+    call_command("seed_demo", stdout=first_output)
+    after_first = row_counts()
+    second_output = StringIO()
+    call_command("seed_demo", stdout=second_output)
+    assert row_counts() == after_first
+    assert "admin@autohaus-demo.de" in second_output.getvalue()
+    assert "bereits vorhanden" in second_output.getvalue()
+
+
+def test_demo_tenant_has_two_branches_staff_for_each_role_and_50_customers():
+    call_command("seed_demo", stdout=StringIO())
+    with scopes_disabled():
+        demo = Tenant.objects.get(slug="autohaus-demo")
+        assert Customer.objects.filter(tenant=demo).count() == 50
+        assert Vehicle.objects.filter(tenant=demo).count() >= 50
+        assert Branch.objects.filter(tenant=demo).count() == 2
+        roles = set(demo.memberships.values_list("role__name", flat=True))
+    assert roles == {"Admin", "Serviceberater", "Techniker", "Vertrieb", "Disposition"}
+    admin = User.objects.get(email="admin@autohaus-demo.de")
+    assert admin.check_password("theke-demo")
+    assert admin.memberships.count() == 2
