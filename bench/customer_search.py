@@ -19,7 +19,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -54,7 +56,7 @@ def setup_django(var_dir: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def fill(count: int) -> tuple[object, object, list[str]]:
+def fill(count: int) -> tuple[Any, Any, list[str]]:
     """Create a tenant with `count` customers (contact, location, vehicle each); return
     the tenant, a staff user and search queries sampled from the data (plus misses)."""
     from django.db import transaction
@@ -190,7 +192,7 @@ def main() -> None:
             sql = (
                 f"SELECT id, first_name, last_name, company_name FROM {table} WHERE tenant_id = %s"
             )
-            params: list[object] = [tenant.pk]  # type: ignore[attr-defined]
+            params: list[Any] = [tenant.pk]
             for word in search_words(query):
                 sql += " AND search_text LIKE %s"
                 params.append(f"%{word}%")
@@ -206,14 +208,12 @@ def main() -> None:
                 .order_by("company_name", "last_name", "first_name", "id")[:25]
             )
 
-        with tenant_scope(tenant):  # type: ignore[arg-type]
+        with tenant_scope(tenant):
             for query in queries[:20]:  # warm up caches and compare results
                 assert [c.pk for c in service(query)] == [r[0] for r in raw_sql(query)]
-            raw = report(
-                "raw SQL LIKE (baseline)", timed([lambda q=q: raw_sql(q) for q in queries])
-            )
+            raw = report("raw SQL LIKE (baseline)", timed([partial(raw_sql, q) for q in queries]))
             orm = report(
-                "search_customers() (scoped ORM)", timed([lambda q=q: service(q) for q in queries])
+                "search_customers() (scoped ORM)", timed([partial(service, q) for q in queries])
             )
         print(f"  ratio service / raw SQL: {orm / raw:.2f}")
 
@@ -230,11 +230,11 @@ def main() -> None:
         urls.urlpatterns.append(path("bench-bare/", bare_view))
         page = report(
             "GET /staff/customers/?q=… (full page)",
-            timed([lambda q=q: client.get("/staff/customers/", {"q": q}) for q in page_queries]),
+            timed([partial(client.get, "/staff/customers/", {"q": q}) for q in page_queries]),
         )
         bare = report(
             "bare Django view, same bytes (baseline)",
-            timed([lambda: client.get("/bench-bare/") for _ in page_queries]),
+            timed([partial(client.get, "/bench-bare/") for _ in page_queries]),
         )
         print(f"  ratio page / bare view: {page / bare:.2f}   page size {len(body) / 1024:.1f} KB")
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -157,7 +157,10 @@ AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(env("LOGIN_COOLOFF_MINUTES", "15")) / 60
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_RESET_ON_SUCCESS = True
+# A successful login must not reset the failures counted against other accounts from the
+# same IP (axes would, so a valid account could be used to guess another's password).
+AXES_RESET_ON_SUCCESS = False
+AXES_USERNAME_CALLABLE = "theke.accounts.backends.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = int(env("PROXY_COUNT", "0"))
 AXES_VERBOSE = False

@@ -14,6 +14,7 @@ urlpatterns = [
     path("staff/", include("theke.accounts.urls")),
     path("staff/", include("theke.tenants.urls")),
     path("staff/customers/", include("theke.customers.urls")),
+    path("staff/audit/", include("theke.audit.urls")),
 ]
 
 if settings.DEBUG:

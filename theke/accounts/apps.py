@@ -6,3 +6,22 @@ class AccountsConfig(AppConfig):
     name = "theke.accounts"
     label = "accounts"
     verbose_name = _("Benutzer")
+
+    def ready(self) -> None:
+        from theke.accounts.models import Membership, Role, User
+        from theke.audit.presentation import register_actions
+
+        register_actions(
+            {
+                "membership.created": _("Zugang angelegt"),
+                "membership.updated": _("Zugang geändert"),
+                "invitation.sent": _("Einladung gesendet"),
+                "invitation.accepted": _("Einladung angenommen"),
+                "user.password_reset": _("Passwort zurückgesetzt"),
+                "user.password_changed": _("Passwort geändert"),
+                "role.created": _("Rolle angelegt"),
+                "role.updated": _("Rolle geändert"),
+                "role.deleted": _("Rolle gelöscht"),
+            },
+            {"membership": Membership, "role": Role, "user": User},
+        )

@@ -38,3 +38,13 @@ class EmailTenantRoleBackend(ModelBackend):
     def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
         prefix = f"{app_label}."
         return any(code.startswith(prefix) for code in self.get_all_permissions(user_obj))
+
+
+def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
+    """The login name django-axes counts failures for: the e-mail, trimmed and lower-case.
+
+    Meant for AXES_USERNAME_CALLABLE, so that "Owner@X" and "owner@x" share one counter on
+    every login form (the staff login form normalises already; the Django admin's does not).
+    """
+    source: Any = credentials if credentials else getattr(request, "POST", {})
+    return str(source.get("username") or "").strip().lower()

@@ -65,3 +65,26 @@ DEFAULT_ROLES: dict[str, frozenset[str]] = {
 
 def unknown_codes(codes: list[str]) -> list[str]:
     return sorted(set(codes) - ALL)
+
+
+# Area (the code's prefix) -> heading in the role form.
+AREAS: dict[str, Promise] = {
+    "tenants": _("Mandant"),
+    "accounts": _("Benutzer"),
+    "customers": _("Kunden"),
+    "audit": _("Protokoll"),
+    "messaging": _("Nachrichten"),
+    "estimates": _("Kostenvoranschläge"),
+    "appointments": _("Termine"),
+    "portal": _("Kundenportal"),
+    "jobs": _("Jobs"),
+    "api": _("API"),
+}
+
+
+def area_of(code: str) -> str:
+    return code.split(".", 1)[0]
+
+
+def area_label(area: str) -> str:
+    return str(AREAS.get(area, area))

@@ -64,6 +64,11 @@ def record(
     return event
 
 
-def timeline(subject: models.Model, limit: int = 200) -> list[AuditEvent]:
-    """The object's events, newest first (the scope of the current tenant applies)."""
-    return list(AuditEvent.objects.for_object(subject).select_related("actor_user")[:limit])
+def timeline(*subjects: models.Model, limit: int = 200) -> list[AuditEvent]:
+    """The events of one or more objects, newest first (the current tenant's scope applies)."""
+    about_any = models.Q(pk__in=[])
+    for subject in subjects:
+        about_any |= models.Q(
+            content_type=ContentType.objects.get_for_model(subject), object_id=str(subject.pk)
+        )
+    return list(AuditEvent.objects.filter(about_any).select_related("actor_user")[:limit])

@@ -6,3 +6,39 @@ class CustomersConfig(AppConfig):
     name = "theke.customers"
     label = "customers"
     verbose_name = _("Kundenstamm")
+
+    def ready(self) -> None:
+        from theke.audit.presentation import register_actions
+        from theke.customers.models import Article, Asset, Contact, Customer, Location, Vehicle
+
+        register_actions(
+            {
+                "customer.created": _("Kunde angelegt"),
+                "customer.updated": _("Kundendaten geändert"),
+                "contact.added": _("Ansprechpartner hinzugefügt"),
+                "contact.updated": _("Ansprechpartner geändert"),
+                "contact.removed": _("Ansprechpartner entfernt"),
+                "location.added": _("Standort hinzugefügt"),
+                "location.updated": _("Standort geändert"),
+                "location.removed": _("Standort entfernt"),
+                "vehicle.added": _("Fahrzeug hinzugefügt"),
+                "vehicle.updated": _("Fahrzeug geändert"),
+                "vehicle.removed": _("Fahrzeug entfernt"),
+                "vehicle.owner_changed": _("Halter gewechselt"),
+                "asset.added": _("Objekt hinzugefügt"),
+                "asset.updated": _("Objekt geändert"),
+                "asset.removed": _("Objekt entfernt"),
+                "article.created": _("Artikel angelegt"),
+                "article.updated": _("Artikel geändert"),
+                "article.deleted": _("Artikel gelöscht"),
+                "article.deactivated": _("Artikel deaktiviert"),
+            },
+            {
+                "customer": Customer,
+                "contact": Contact,
+                "location": Location,
+                "vehicle": Vehicle,
+                "asset": Asset,
+                "article": Article,
+            },
+        )

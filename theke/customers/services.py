@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import PhoneNumber, to_python
 
 from theke.audit.services import Actor, record
+from theke.core.errors import ServiceError
 from theke.customers.models import (
     Article,
     Asset,
@@ -145,12 +146,8 @@ BOOLEAN_FIELDS = frozenset(
 CENT = Decimal("0.01")
 
 
-class CustomerError(ValidationError):
+class CustomerError(ServiceError):
     """A refused change of the customer master; `field` names the input at fault, or None."""
-
-    def __init__(self, message: str, field: str | None = None, code: str = "invalid") -> None:
-        super().__init__(message, code=code)
-        self.field = field
 
 
 # --- helpers ------------------------------------------------------------------------------

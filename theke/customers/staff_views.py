@@ -27,8 +27,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_htmx.middleware import HtmxDetails
 
-from theke.audit.models import AuditEvent
-from theke.audit.services import Actor, timeline
+from theke.audit.presentation import timeline_for
+from theke.audit.services import Actor
 from theke.core.auth import staff_required
 from theke.customers import services
 from theke.customers.forms import (
@@ -95,7 +95,7 @@ def customer_list(request: HtmxHttpRequest) -> HttpResponse:
     page = Paginator(ids if len(ids) <= SEARCH_ID_WINDOW else matches, PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    page.object_list = list(
+    rows = list(
         Customer.objects.filter(pk__in=list(page.object_list))
         .select_related("branch")
         .annotate(vehicle_count=Count("vehicles"))
@@ -105,7 +105,7 @@ def customer_list(request: HtmxHttpRequest) -> HttpResponse:
             Prefetch("locations", queryset=Location.objects.all()),
         )
     )
-    context = {"page": page, "query": query}
+    context = {"page": page, "customers": rows, "query": query}
     template = (
         "customers/staff/_customer_results.html"
         if _wants_partial(request)
@@ -119,9 +119,7 @@ def customer_list(request: HtmxHttpRequest) -> HttpResponse:
 @staff_required("customers.view")
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer.objects.select_related("branch"), pk=pk)
-    events = None
-    if request.user.has_perm("audit.view"):
-        events = [describe_event(event) for event in timeline(customer)]
+    events = timeline_for(request, customer)
     context = {
         "customer": customer,
         "contacts": customer.contacts.all(),
@@ -525,85 +523,3 @@ def article_remove(request: HttpRequest, article_pk: int) -> HttpResponse:
         "article_page": True,
     }
     return render(request, "customers/staff/confirm_remove.html", context)
-
-
-# --- the audit timeline -------------------------------------------------------------------
-
-ACTION_LABELS: dict[str, Promise] = {
-    "customer.created": gettext_lazy("Kunde angelegt"),
-    "customer.updated": gettext_lazy("Kundendaten geändert"),
-    "contact.added": gettext_lazy("Ansprechpartner hinzugefügt"),
-    "contact.updated": gettext_lazy("Ansprechpartner geändert"),
-    "contact.removed": gettext_lazy("Ansprechpartner entfernt"),
-    "location.added": gettext_lazy("Standort hinzugefügt"),
-    "location.updated": gettext_lazy("Standort geändert"),
-    "location.removed": gettext_lazy("Standort entfernt"),
-    "vehicle.added": gettext_lazy("Fahrzeug hinzugefügt"),
-    "vehicle.updated": gettext_lazy("Fahrzeug geändert"),
-    "vehicle.removed": gettext_lazy("Fahrzeug entfernt"),
-    "vehicle.owner_changed": gettext_lazy("Halter gewechselt"),
-    "asset.added": gettext_lazy("Objekt hinzugefügt"),
-    "asset.updated": gettext_lazy("Objekt geändert"),
-    "asset.removed": gettext_lazy("Objekt entfernt"),
-}
-MODELS_BY_PREFIX: dict[str, type[Model]] = {
-    "customer": Customer,
-    "contact": Contact,
-    "location": Location,
-    "vehicle": Vehicle,
-    "asset": Asset,
-    "article": Article,
-}
-
-
-@dataclass(frozen=True)
-class EventLine:
-    event: AuditEvent
-    label: str
-    summary: str
-
-
-def _field_label(model: type[Model] | None, name: str) -> str:
-    if model is None:
-        return name
-    try:
-        return str(getattr(model._meta.get_field(name), "verbose_name", name))
-    except Exception:  # an old event may name a field that is gone
-        return name
-
-
-def _show_value(value: Any) -> str:
-    if value is True:
-        return _("ja")
-    if value is False:
-        return _("nein")
-    if value in (None, ""):
-        return "–"
-    return str(value)
-
-
-def describe_event(event: AuditEvent) -> EventLine:
-    """A label and a one-line summary of an audit event for the timeline."""
-    action = event.action
-    label = str(ACTION_LABELS.get(action, action))
-    data: dict[str, Any] = event.data if isinstance(event.data, dict) else {}
-    model = MODELS_BY_PREFIX.get(action.split(".", 1)[0])
-    parts: list[str] = []
-    if data.get("label"):
-        parts.append(str(data["label"]))
-    if "changes" in data and isinstance(data["changes"], dict):
-        changes = [
-            f"{_field_label(model, name)}: {_show_value(old)} → {_show_value(new)}"
-            for name, (old, new) in data["changes"].items()
-            if not name.endswith("_at")
-        ]
-        parts.append("; ".join(changes))
-    elif action == "vehicle.owner_changed":
-        old = (data.get("from") or {}).get("label")
-        new = (data.get("to") or {}).get("label")
-        parts.append(f"{_show_value(old)} → {_show_value(new)}")
-    elif action == "customer.created":
-        number = (data.get("values") or {}).get("number")
-        parts += [event.object_label, f"{_('Nr.')} {number}" if number else ""]
-    summary = " – ".join(p for p in parts if p)
-    return EventLine(event=event, label=label, summary=summary)

@@ -6,3 +6,17 @@ class TenantsConfig(AppConfig):
     name = "theke.tenants"
     label = "tenants"
     verbose_name = _("Mandanten")
+
+    def ready(self) -> None:
+        from theke.audit.presentation import register_actions
+        from theke.tenants.models import Branch, Tenant
+
+        register_actions(
+            {
+                "tenant.created": _("Mandant angelegt"),
+                "tenant.updated": _("Stammdaten geändert"),
+                "branch.created": _("Betrieb angelegt"),
+                "branch.updated": _("Betrieb geändert"),
+            },
+            {"tenant": Tenant, "branch": Branch},
+        )

@@ -12,7 +12,7 @@ from theke.tenants.scoping import TenantOwned
 
 brand_color_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}$",
-    _("Bitte eine Farbe im Format #RRGGBB angeben. / Please enter a colour like #RRGGBB."),
+    _("Bitte geben Sie eine Farbe im Format #RRGGBB an."),
 )
 
 

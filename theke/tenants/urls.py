@@ -6,5 +6,9 @@ app_name = "tenants"
 
 urlpatterns = [
     path("settings/", staff_views.settings_overview, name="settings"),
+    path("settings/tenant/", staff_views.tenant_edit, name="tenant_edit"),
+    path("settings/branches/", staff_views.branch_list, name="branch_list"),
+    path("settings/branches/new/", staff_views.branch_create, name="branch_create"),
+    path("settings/branches/<int:pk>/", staff_views.branch_edit, name="branch_edit"),
     path("t/<slug:slug>/logo", customer_views.logo, name="logo"),
 ]

@@ -1,0 +1,227 @@
+"""Forms of login, password pages, and the tenant admin's user and role management."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+    UsernameField,
+)
+from django.utils.translation import gettext_lazy as _
+
+from theke.accounts import services, tasks
+from theke.accounts.models import Role, User
+from theke.accounts.permissions import PERMISSIONS, area_label, area_of
+from theke.tenants.models import Branch, Tenant
+
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+def _css_class(widget: forms.Widget) -> str:
+    if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+        return "form-check-input"
+    if isinstance(widget, forms.Select | forms.SelectMultiple):
+        return "form-select"
+    if getattr(widget, "input_type", "") == "color":
+        return "form-control form-control-color"
+    return "form-control"
+
+
+class BootstrapMixin(_FormBase):
+    """Bootstrap classes on every widget, and `is-invalid` on fields with errors.
+
+    Render a field with ``{% include "accounts/_field.html" %}``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            existing = widget.attrs.get("class", "")
+            widget.attrs["class"] = f"{existing} {_css_class(widget)}".strip()
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+# --- Login and passwords -------------------------------------------------------------------
+
+
+class LoginForm(BootstrapMixin, AuthenticationForm):
+    """Login by e-mail in any case; django-axes counts failures for the normalised address."""
+
+    username = UsernameField(
+        label=_("E-Mail"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    error_messages = {
+        "invalid_login": _(
+            "E-Mail-Adresse oder Passwort ist nicht korrekt. Bitte versuchen Sie es erneut."
+        ),
+        "inactive": _("Dieses Benutzerkonto ist deaktiviert."),
+    }
+
+    def clean_username(self) -> str:
+        return str(self.cleaned_data.get("username") or "").strip().lower()
+
+
+class ThekePasswordResetForm(BootstrapMixin, PasswordResetForm):
+    """Django's reset form, but the e-mail is built and sent by a task, in the user's language.
+
+    Invited users who never set a password may use it too: it is the same proof of mailbox.
+    """
+
+    email = forms.EmailField(
+        label=_("E-Mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+    def get_users(self, email: str) -> Iterator[Any]:
+        yield from User.objects.filter(email__iexact=email.strip(), is_active=True)
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        tasks.send_password_reset_email.enqueue(context["user"].pk)
+
+
+PASSWORD_MISMATCH = _("Die beiden Passwörter stimmen nicht überein.")
+
+
+def _german_new_password_fields(form: forms.BaseForm) -> None:
+    form.fields["new_password1"].label = _("Neues Passwort")
+    form.fields["new_password2"].label = _("Neues Passwort bestätigen")
+    form.fields["new_password2"].help_text = _(
+        "Bitte geben Sie das neue Passwort zur Bestätigung noch einmal ein."
+    )
+
+
+class ThekeSetPasswordForm(BootstrapMixin, SetPasswordForm):
+    """Sets the password through the service (audit event, login failures forgotten)."""
+
+    reason: services.PasswordReason = "reset"
+    error_messages = {"password_mismatch": PASSWORD_MISMATCH}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _german_new_password_fields(self)
+
+    def save(self, commit: bool = True) -> Any:
+        services.set_password(self.user, self.cleaned_data["new_password1"], reason=self.reason)
+        return self.user
+
+
+class InvitationSetPasswordForm(ThekeSetPasswordForm):
+    reason: services.PasswordReason = "invitation"
+
+
+class ThekePasswordChangeForm(BootstrapMixin, PasswordChangeForm):
+    error_messages = {
+        "password_mismatch": PASSWORD_MISMATCH,
+        "password_incorrect": _(
+            "Ihr bisheriges Passwort ist nicht korrekt. Bitte geben Sie es erneut ein."
+        ),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = _("Bisheriges Passwort")
+        _german_new_password_fields(self)
+
+    def save(self, commit: bool = True) -> Any:
+        services.set_password(self.user, self.cleaned_data["new_password1"], reason="change")
+        return self.user
+
+
+# --- Users (memberships) -------------------------------------------------------------------
+
+
+class _MembershipFields(BootstrapMixin, forms.Form):
+    role = forms.ModelChoiceField(label=_("Rolle"), queryset=Role.objects.none())
+    branches = forms.ModelMultipleChoiceField(
+        label=_("Betriebe"),
+        queryset=Branch.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Keine Auswahl: alle Betriebe."),
+    )
+
+    def __init__(self, tenant: Tenant, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        role_field = self.fields["role"]
+        branch_field = self.fields["branches"]
+        assert isinstance(role_field, forms.ModelChoiceField)
+        assert isinstance(branch_field, forms.ModelMultipleChoiceField)
+        role_field.queryset = Role.objects.filter(tenant=tenant).order_by("name")
+        branch_field.queryset = Branch.objects.filter(tenant=tenant).order_by("name")
+
+
+class InviteForm(_MembershipFields):
+    email = forms.EmailField(
+        label=_("E-Mail"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    full_name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        required=False,
+        help_text=_("Für neue Benutzer erforderlich. Bestehende Benutzer behalten ihren Namen."),
+    )
+    field_order = ["email", "full_name", "role", "branches"]
+
+
+class MembershipForm(_MembershipFields):
+    is_active = forms.BooleanField(
+        label=_("Zugang aktiv"),
+        required=False,
+        help_text=_("Deaktivierte Benutzer können sich für diesen Mandanten nicht anmelden."),
+    )
+
+
+# --- Roles ---------------------------------------------------------------------------------
+
+
+class RoleForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    permissions = forms.MultipleChoiceField(
+        label=_("Rechte"),
+        choices=[(code, label) for code, label in PERMISSIONS.items()],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, is_admin: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.is_admin = is_admin
+        if is_admin:
+            field = self.fields["permissions"]
+            field.disabled = True
+            field.initial = list(PERMISSIONS)
+            field.help_text = _("Die Administratorrolle hat immer alle Rechte.")
+
+    def permission_groups(self) -> list[tuple[str, list[Any]]]:
+        """The permission checkboxes grouped by area, for the template."""
+        groups: dict[str, list[Any]] = {}
+        for checkbox in self["permissions"]:
+            groups.setdefault(area_of(str(checkbox.data["value"])), []).append(checkbox)
+        return [(area_label(area), boxes) for area, boxes in groups.items()]

@@ -1,0 +1,159 @@
+"""Forms of the tenant settings: master data with logo, branches with opening hours."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from theke.accounts.forms import BootstrapMixin
+from theke.tenants.models import Branch, Tenant, Weekday
+from theke.tenants.services import BRANCH_FIELDS, TENANT_FIELDS, Interval
+from theke.tenants.validators import logo_extension, validate_brand_color
+
+
+class TenantForm(BootstrapMixin, forms.ModelForm):
+    """Master data. Pass a fresh instance: a ModelForm writes its input onto the instance."""
+
+    brand_color = forms.CharField(
+        label=_("Markenfarbe"),
+        max_length=7,
+        validators=[validate_brand_color],
+        widget=forms.TextInput(attrs={"type": "color"}),
+        help_text=_("Farbe der Kopfzeile und der Schaltflächen auf den Kundenseiten."),
+    )
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        help_text=_("PNG, JPEG oder WebP, höchstens 2 MB."),
+    )
+    remove_logo = forms.BooleanField(label=_("Logo entfernen"), required=False)
+
+    class Meta:
+        model = Tenant
+        fields = TENANT_FIELDS
+        help_texts = {"country": _("Zweistelliger Ländercode, zum Beispiel DE oder AT.")}
+        widgets = {
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "website": forms.URLInput(attrs={"placeholder": "https://"}),
+        }
+
+    def clean_country(self) -> str:
+        country = str(self.cleaned_data.get("country") or "").strip().upper()
+        if len(country) != 2 or not country.isalpha():
+            raise ValidationError(_("Bitte geben Sie einen zweistelligen Ländercode an."))
+        return country
+
+    def clean_logo(self) -> Any:
+        logo = self.cleaned_data.get("logo")
+        if logo:
+            logo_extension(logo)
+        return logo
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data[name] for name in TENANT_FIELDS}
+        return {
+            **data,
+            "logo": self.cleaned_data.get("logo") or None,
+            "remove_logo": bool(self.cleaned_data.get("remove_logo")),
+        }
+
+
+class BranchForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Branch
+        fields = BRANCH_FIELDS
+        widgets = {
+            "phone": forms.TextInput(attrs={"type": "tel"}),
+        }
+
+
+def _time_field(label: Any) -> forms.TimeField:
+    return forms.TimeField(
+        label=label,
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+
+class OpeningHoursForm(BootstrapMixin, forms.Form):
+    """One interval; a row left completely empty is ignored."""
+
+    weekday = forms.TypedChoiceField(
+        label=_("Wochentag"),
+        choices=[("", "—"), *Weekday.choices],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    opens = _time_field(_("von"))
+    closes = _time_field(_("bis"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        weekday, opens, closes = data.get("weekday"), data.get("opens"), data.get("closes")
+        filled = [value is not None for value in (weekday, opens, closes)]
+        if any(filled) and not all(filled):
+            raise ValidationError(_("Bitte geben Sie Wochentag, Beginn und Ende an."))
+        if opens is not None and closes is not None and closes <= opens:
+            self.add_error("closes", _("Das Ende muss nach dem Beginn liegen."))
+        return data
+
+    def interval(self) -> Interval | None:
+        """The row's interval; None for an empty, deleted or invalid row."""
+        data = getattr(self, "cleaned_data", {})
+        if self.errors or data.get("DELETE") or data.get("weekday") is None:
+            return None
+        return Interval(data["weekday"], data["opens"], data["closes"])
+
+
+class BaseOpeningHoursFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("entfernen")
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self) -> None:
+        super().clean()
+        intervals = sorted(self.intervals())
+        for previous, current in itertools.pairwise(intervals):
+            if previous.weekday == current.weekday and current.opens < previous.closes:
+                raise ValidationError(
+                    _("Die Öffnungszeiten %(first)s und %(second)s überschneiden sich."),
+                    code="overlap",
+                    params={"first": previous.label(), "second": current.label()},
+                )
+
+    def intervals(self) -> list[Interval]:
+        found = (form.interval() for form in self.forms if isinstance(form, OpeningHoursForm))
+        return [interval for interval in found if interval is not None]
+
+
+OpeningHoursFormSet = forms.formset_factory(
+    OpeningHoursForm, formset=BaseOpeningHoursFormSet, extra=3, can_delete=True
+)
+
+
+def opening_hours_initial(branch: Branch | None) -> list[dict[str, Any]]:
+    if branch is None:
+        return []
+    return [
+        {"weekday": hours.weekday, "opens": hours.opens, "closes": hours.closes}
+        for hours in branch.opening_hours.all().order_by("weekday", "opens")
+    ]
+
+
+def default_opening_hours() -> list[dict[str, Any]]:
+    """A sensible start for a new branch: Monday to Friday, 8 to 17."""
+    return [
+        {"weekday": day, "opens": datetime.time(8), "closes": datetime.time(17)} for day in range(5)
+    ]
