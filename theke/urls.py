@@ -15,6 +15,7 @@ urlpatterns = [
     path("staff/", include("theke.tenants.urls")),
     path("staff/customers/", include("theke.customers.urls")),
     path("staff/audit/", include("theke.audit.urls")),
+    path("t/", include("theke.tenants.customer_urls")),
 ]
 
 if settings.DEBUG:

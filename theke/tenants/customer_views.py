@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest
-from django.shortcuts import get_object_or_404
+from dataclasses import dataclass
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import cache_control
 
-from theke.tenants.models import Tenant
+from theke.tenants.models import Branch, Tenant, Weekday
+from theke.tenants.scoping import tenant_scope
 
 
 @cache_control(public=True, max_age=3600)
@@ -16,3 +19,30 @@ def logo(request: HttpRequest, slug: str) -> FileResponse:
     if not tenant.logo:
         raise Http404
     return FileResponse(tenant.logo.open("rb"))
+
+
+@dataclass(frozen=True)
+class DayHours:
+    label: str
+    intervals: list[str]
+
+
+def week_hours(branch: Branch) -> list[DayHours]:
+    """Opening hours Monday to Sunday; a day without intervals is closed."""
+    by_day: dict[int, list[str]] = {day: [] for day in Weekday.values}
+    for hours in branch.opening_hours.all():
+        by_day[hours.weekday].append(f"{hours.opens:%H:%M}–{hours.closes:%H:%M}")
+    return [DayHours(str(Weekday(day).label), by_day[day]) for day in Weekday.values]
+
+
+def contact_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """The business's addresses, phone numbers and opening hours, for its customers."""
+    tenant = get_object_or_404(Tenant, slug=slug, is_active=True)
+    with tenant_scope(tenant):
+        branches = [
+            (branch, week_hours(branch))
+            for branch in Branch.objects.filter(is_active=True).prefetch_related("opening_hours")
+        ]
+    return render(
+        request, "tenants/customer/contact.html", {"tenant": tenant, "branches": branches}
+    )

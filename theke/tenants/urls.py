@@ -1,6 +1,6 @@
 from django.urls import path
 
-from theke.tenants import customer_views, staff_views
+from theke.tenants import staff_views
 
 app_name = "tenants"
 
@@ -10,5 +10,4 @@ urlpatterns = [
     path("settings/branches/", staff_views.branch_list, name="branch_list"),
     path("settings/branches/new/", staff_views.branch_create, name="branch_create"),
     path("settings/branches/<int:pk>/", staff_views.branch_edit, name="branch_edit"),
-    path("t/<slug:slug>/logo", customer_views.logo, name="logo"),
 ]

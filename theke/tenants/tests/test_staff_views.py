@@ -144,7 +144,7 @@ def test_admin_edits_master_data_and_uploads_a_logo(owner_client, tenant_a, png_
     assert tenant_a.phone == "030 1234567"
     assert tenant_a.brand_color == "#336699"
     assert tenant_a.logo.name.endswith(".png")
-    logo = Client().get(reverse("tenants:logo", args=[tenant_a.slug]))
+    logo = Client().get(reverse("tenant_pages:logo", args=[tenant_a.slug]))
     assert logo.status_code == 200
     assert logo["Content-Type"] == "image/png"
 
