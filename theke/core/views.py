@@ -10,9 +10,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from theke.audit.models import AuditEvent
+from theke.audit.presentation import describe_event
 from theke.core.auth import staff_required
+from theke.customers.models import Customer
 
 logger = logging.getLogger(__name__)
+
+RECENT_EVENTS = 8
 
 
 @never_cache
@@ -35,4 +40,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @staff_required()
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/dashboard.html")
+    recent = None
+    if request.user.has_perm("audit.view"):
+        events = AuditEvent.objects.select_related("actor_user")[:RECENT_EVENTS]
+        recent = [describe_event(event) for event in events]
+    context = {"recent": recent, "customer_count": Customer.objects.count()}
+    return render(request, "core/dashboard.html", context)

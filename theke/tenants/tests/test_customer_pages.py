@@ -55,7 +55,7 @@ def test_contact_page_lists_branches_and_opening_hours(client, branded_tenant):
     body = response.content.decode()
     assert response.status_code == 200
     assert "Alpha Mitte" in body
-    assert "08:00–12:00</span>, <span class=\"text-nowrap\">13:00–17:00" in body
+    assert '08:00–12:00</span>, <span class="text-nowrap">13:00–17:00' in body
     assert "geschlossen" in body
     assert "--brand: #aa3300" in body
 
