@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.synced
 CHROMIUM ?= /usr/bin/chromium
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 # make run is a local demo: debug on, console e-mail, SQLite in var/.
 RUN_ENV := THEKE_DEBUG=$${THEKE_DEBUG:-true} THEKE_BASE_URL=$${THEKE_BASE_URL:-http://127.0.0.1:$(PORT)}

@@ -248,6 +248,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Background work (django.tasks run by huey) ----------------------------------------------
 REDIS_URL = env("REDIS_URL")
 HUEY_SQLITE_PATH = VAR_DIR / "huey.sqlite3"
+# Lets several Theke installations (or test runs) share one Redis without sharing a queue.
+QUEUE_NAME = env("QUEUE_NAME", "theke")
 TASKS = {
     "default": {
         "BACKEND": env("TASKS_BACKEND", "theke.core.tasks_backend.HueyBackend"),

@@ -21,8 +21,8 @@ from huey import Huey, RedisHuey, SqliteHuey
 @functools.cache
 def get_huey() -> Huey:
     if settings.REDIS_URL:
-        return RedisHuey("theke", url=settings.REDIS_URL)
-    return SqliteHuey("theke", filename=str(settings.HUEY_SQLITE_PATH))
+        return RedisHuey(settings.QUEUE_NAME, url=settings.REDIS_URL)
+    return SqliteHuey(settings.QUEUE_NAME, filename=str(settings.HUEY_SQLITE_PATH))
 
 
 def _run_django_task(module_path: str, args: list[Any], kwargs: dict[str, Any]) -> None:

@@ -4,15 +4,15 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from theke.customers.models import Article, Asset, Contact, Customer, Location, Vehicle
+from theke.tenants.admin import TenantChildInline, TenantOwnedParentAdmin
 
 
-class ContactInline(admin.TabularInline):
+class ContactInline(TenantChildInline):
     model = Contact
-    extra = 0
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(TenantOwnedParentAdmin):
     list_display = ["__str__", "number", "tenant", "kind"]
     list_filter = ["tenant", "kind"]
     search_fields = ["search_text"]

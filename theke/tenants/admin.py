@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from theke.tenants.models import Branch, OpeningHours, Tenant
 
@@ -25,3 +28,22 @@ class BranchAdmin(admin.ModelAdmin):
 class OpeningHoursAdmin(admin.ModelAdmin):
     list_display = ["branch", "weekday", "opens", "closes"]
     list_filter = ["tenant"]
+
+
+class TenantChildInline(admin.TabularInline):
+    """Inline of tenant-owned children; they take the tenant of their parent."""
+
+    exclude = ["tenant"]
+    extra = 0
+
+
+class TenantOwnedParentAdmin(admin.ModelAdmin):
+    """Admin of a tenant-owned model whose inlines are TenantChildInline."""
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        for child in formset.save(commit=False):
+            child.tenant_id = form.instance.tenant_id
+            child.save()
+        for child in formset.deleted_objects:
+            child.delete()
+        formset.save_m2m()

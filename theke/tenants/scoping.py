@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_scopes import scope, scopes_disabled
 from django_scopes.exceptions import ScopeError
 from django_scopes.manager import DisabledQuerySet
@@ -54,7 +55,7 @@ class TenantOwned(models.Model):
     """Base of every domain row: it belongs to exactly one tenant."""
 
     tenant = models.ForeignKey(
-        "tenants.Tenant", on_delete=models.PROTECT, related_name="+", editable=False
+        "tenants.Tenant", on_delete=models.PROTECT, related_name="+", verbose_name=_("Mandant")
     )
 
     objects = TenantScopedManager()

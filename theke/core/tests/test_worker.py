@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,9 @@ def theke_env(var_dir: Path, **extra: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("queue", ["sqlite", "redis"])
 def test_enqueued_task_runs_in_the_worker_process(tmp_path, queue):
-    extra = {"THEKE_REDIS_URL": "redis://127.0.0.1:6379/15"} if queue == "redis" else {}
+    extra = {"THEKE_QUEUE_NAME": f"theke-test-{uuid.uuid4().hex}"}
+    if queue == "redis":
+        extra["THEKE_REDIS_URL"] = "redis://127.0.0.1:6379/15"
     env = theke_env(tmp_path, **extra)
     marker = tmp_path / "marker.txt"
     worker = subprocess.Popen(
