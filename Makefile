@@ -65,7 +65,7 @@ bench: venv
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 messages: venv
-	cd theke && ../$(PY) ../manage.py makemessages -l de -l en --no-obsolete --no-location
+	cd theke && ../$(PY) ../manage.py makemessages -l en --no-obsolete --no-location
 	cd theke && ../$(PY) ../manage.py compilemessages
 
 clean:

@@ -55,11 +55,18 @@ def create_tenant(name: str, slug: str, actor: Actor = SYSTEM, **fields: Any) ->
     tenant = Tenant.objects.create(name=name, slug=slug, **fields)
     with tenant_scope(tenant):
         for role_name, codes in DEFAULT_ROLES.items():
-            Role.objects.create(
+            role = Role.objects.create(
                 tenant=tenant,
                 name=role_name,
                 permissions=sorted(codes),
                 is_admin=role_name == "Admin",
+            )
+            record(
+                tenant,
+                actor,
+                "role.created",
+                role,
+                {"name": role_name, "permissions": role.permissions},
             )
         record(tenant, actor, "tenant.created", tenant, {"name": name, "slug": slug})
     return tenant
