@@ -194,7 +194,7 @@ SECURE_CSP = {
 
 # --- I18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "de"
-LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]
+LANGUAGES = [("de", _("Deutsch")), ("en", _("Englisch"))]
 LOCALE_PATHS = [BASE_DIR / "theke" / "locale"]
 USE_I18N = True
 TIME_ZONE = env("TIME_ZONE", "Europe/Berlin")
