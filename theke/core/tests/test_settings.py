@@ -87,3 +87,9 @@ def test_sqlite_default_uses_wal_immediate_transactions_and_busy_timeout(tmp_pat
     result = run_manage(["shell", "-c", code], {"THEKE_VAR_DIR": str(tmp_path)})
     assert result.stdout.split() == ["wal", "20000", "IMMEDIATE"], result.stderr
     assert (tmp_path / "theke.sqlite3").exists()
+
+
+def test_passwords_are_hashed_with_argon2(tmp_path):
+    code = "from django.contrib.auth.hashers import make_password; print(make_password('x'))"
+    result = run_manage(["shell", "-c", code], {"THEKE_VAR_DIR": str(tmp_path)})
+    assert result.stdout.startswith("argon2$argon2id$"), result.stderr

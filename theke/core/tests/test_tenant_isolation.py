@@ -1,0 +1,111 @@
+"""A staff user of tenant B gets 404 for every object URL of tenant A.
+
+The test walks the URL configuration, so an object URL added later without being known
+here fails the test instead of going unchecked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_scopes import scopes_disabled
+
+from theke.accounts.models import Membership, Role
+from theke.audit.services import SYSTEM
+from theke.customers import services as customers
+from theke.tenants.scoping import tenant_scope
+from theke.tenants.services import create_branch
+
+pytestmark = pytest.mark.django_db
+
+# Which object a URL's plain `pk` means, by URL name prefix.
+PK_OWNERS = {
+    "customers:": "customer",
+    "accounts:user_": "membership",
+    "accounts:role_": "role",
+    "tenants:branch_": "branch",
+}
+
+
+def object_urls() -> list[tuple[str, list[str]]]:
+    """(namespaced name, int parameter names) of every URL with an int parameter."""
+    found: list[tuple[str, list[str]]] = []
+
+    def walk(patterns: list[Any], namespace: str | None) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern):
+                converters = pattern.pattern.converters
+                ints = [name for name, conv in converters.items() if conv.regex == "[0-9]+"]
+                if ints:
+                    found.append((f"{namespace}:{pattern.name}", ints))
+
+    walk(get_resolver().url_patterns, None)
+    return found
+
+
+@pytest.fixture
+def objects_of_tenant_a(tenant_a: Any, owner: Any) -> dict[str, Any]:
+    with tenant_scope(tenant_a):
+        customer = customers.create_customer(tenant_a, SYSTEM, kind="person", last_name="Alpha")
+        location = customers.add_location(
+            customer, SYSTEM, street="Weg 1", postal_code="10115", city="Berlin"
+        )
+        return {
+            "customer": customer,
+            "contact": customers.add_contact(customer, SYSTEM, last_name="Alpha"),
+            "location": location,
+            "vehicle": customers.add_vehicle(customer, SYSTEM, vin="WVWZZZ1JZXW000001"),
+            "asset": customers.add_asset(customer, SYSTEM, kind="Container", location=location),
+            "article": customers.create_article(tenant_a, SYSTEM, number="A-1", text="Öl"),
+            "branch": create_branch(tenant_a, SYSTEM, "Alpha Mitte"),
+            "role": Role.objects.get(tenant=tenant_a, name="Techniker"),
+            "membership": Membership.objects.get(tenant=tenant_a, user=owner),
+        }
+
+
+def url_kwargs(name: str, params: list[str], objects: dict[str, Any]) -> dict[str, int]:
+    kwargs = {}
+    for param in params:
+        if param == "pk":
+            owner = next((o for prefix, o in PK_OWNERS.items() if name.startswith(prefix)), None)
+            assert owner, f"{name}: teach this test which object `pk` names (PK_OWNERS)"
+            kwargs[param] = objects[owner].pk
+        else:
+            kind = param.removesuffix("_pk")
+            assert kind in objects, f"{name}: teach this test the object for `{param}`"
+            kwargs[param] = objects[kind].pk
+    return kwargs
+
+
+def test_every_object_url_is_known_to_this_test():
+    names = {name for name, _ in object_urls()}
+    assert len(names) >= 20
+    assert all(any(n.startswith(p) for p in PK_OWNERS) for n in names), names
+
+
+def test_outsider_gets_404_for_every_object_url_of_tenant_a(
+    outsider_client: Any, objects_of_tenant_a: dict[str, Any]
+) -> None:
+    checked = []
+    for name, params in object_urls():
+        url = reverse(name, kwargs=url_kwargs(name, params, objects_of_tenant_a))
+        # POST-only actions answer GET with 405 before any lookup: that reveals nothing.
+        assert outsider_client.get(url).status_code in {404, 405}, url
+        assert outsider_client.post(url, {"name": "x", "last_name": "x"}).status_code == 404, url
+        checked.append(url)
+    with scopes_disabled():
+        objects_of_tenant_a["customer"].refresh_from_db()
+    assert objects_of_tenant_a["customer"].last_name == "Alpha"
+    assert len(checked) >= 20
+
+
+def test_owner_reaches_the_same_urls(owner_client: Any, objects_of_tenant_a: dict[str, Any]):
+    """The 404s above come from isolation, not from broken URLs."""
+    for name, params in object_urls():
+        url = reverse(name, kwargs=url_kwargs(name, params, objects_of_tenant_a))
+        response = owner_client.get(url)
+        assert response.status_code in {200, 302, 405}, (url, response.status_code)
