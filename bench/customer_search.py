@@ -37,6 +37,8 @@ def parse_args() -> argparse.Namespace:
 
 def setup_django(var_dir: str) -> None:
     os.environ["THEKE_VAR_DIR"] = var_dir
+    os.environ["THEKE_STATIC_ROOT"] = str(Path(var_dir) / "static")
+    (Path(var_dir) / "static").mkdir()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "theke.settings")
     os.environ.setdefault("THEKE_ALLOWED_HOSTS", "testserver")
     import django
@@ -59,7 +61,7 @@ def setup_django(var_dir: str) -> None:
 def fill(count: int) -> tuple[Any, Any, list[str]]:
     """Create a tenant with `count` customers (contact, location, vehicle each); return
     the tenant, a staff user and search queries sampled from the data (plus misses)."""
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from theke.accounts.models import Membership, Role, User
     from theke.core.demo.data import demo_customers
@@ -144,6 +146,9 @@ def fill(count: int) -> tuple[Any, Any, list[str]]:
             customer.search_text = build_search_text(customer)
             batch.append(customer)
         Customer.objects.bulk_update(batch, ["search_text"], batch_size=2000)
+    # Planner statistics as a running system has them (autovacuum / PRAGMA optimize).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     queries += ["zzzz-no-match", "nobody@nowhere", "XX-Q 0000"]
     rng.shuffle(queries)
     return tenant, user, queries
