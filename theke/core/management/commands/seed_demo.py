@@ -15,7 +15,7 @@ from theke.audit.services import SYSTEM
 from theke.core.demo.data import DEMO_ARTICLES, DemoCustomer, demo_customers
 from theke.customers import services as customers
 from theke.customers.models import Customer
-from theke.tenants.models import Branch, OpeningHours, Tenant
+from theke.tenants.models import Branch, Tenant
 from theke.tenants.scoping import tenant_scope
 from theke.tenants.services import create_branch, create_tenant
 
@@ -102,20 +102,18 @@ class Command(BaseCommand):
                 tenant,
                 SYSTEM,
                 f"{tenant.name} {name}",
+                opening_hours=WEEKDAY_HOURS + SATURDAY_HOURS,
                 street=tenant.street,
                 postal_code=tenant.postal_code,
                 city=name.split()[0],
                 phone=tenant.phone,
                 email=tenant.email,
             )
-            for weekday, opens, closes in WEEKDAY_HOURS + SATURDAY_HOURS:
-                OpeningHours.objects.create(
-                    tenant=tenant, branch=branch, weekday=weekday, opens=opens, closes=closes
-                )
             branches.append(branch)
         return branches
 
     def _staff(self, tenant: Tenant) -> list[User]:
+        # Demo logins get their documented password directly, not an invitation e-mail.
         users = []
         for email, name, role_name in STAFF:
             user = User.objects.create_user(email, PASSWORD, full_name=name)
