@@ -29,6 +29,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.WHITENOISE_USE_FINDERS = True
+    settings.SMS_BACKEND = "theke.messaging.sms.LocmemSmsBackend"
     settings.WHITENOISE_AUTOREFRESH = True
 
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "theke.accounts",
     "theke.audit",
     "theke.customers",
+    "theke.messaging",
 ]
 
 MIDDLEWARE = [
@@ -244,6 +245,42 @@ if _email_backend.endswith("smtp.EmailBackend"):
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Theke <theke@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- SMS -----------------------------------------------------------------------------------
+# THEKE_SMS_BACKEND: "console" (default, prints), "locmem" (tests), "http" or a dotted path.
+SMS_BACKEND_ALIASES = {
+    "console": "theke.messaging.sms.ConsoleSmsBackend",
+    "locmem": "theke.messaging.sms.LocmemSmsBackend",
+    "http": "theke.messaging.sms.HttpSmsBackend",
+}
+SMS_BACKEND = SMS_BACKEND_ALIASES.get(env("SMS_BACKEND", "console"), env("SMS_BACKEND", "console"))
+SMS_HTTP_URL = env("SMS_HTTP_URL")
+SMS_HTTP_TOKEN = env("SMS_HTTP_TOKEN")
+SMS_HTTP_USERNAME = env("SMS_HTTP_USERNAME")
+SMS_HTTP_PASSWORD = env("SMS_HTTP_PASSWORD")
+# JSON body with {to}, {text}, {sender} and {reference} placeholders (JSON-escaped when filled).
+SMS_HTTP_BODY = env(
+    "SMS_HTTP_BODY",
+    '{"to": "{to}", "text": "{text}", "from": "{sender}", "reference": "{reference}"}',
+)
+SMS_HTTP_ID_FIELD = env("SMS_HTTP_ID_FIELD", "id")
+SMS_HTTP_TIMEOUT = float(env("SMS_HTTP_TIMEOUT", "10"))
+SMS_CALLBACK_SECRET = env("SMS_CALLBACK_SECRET")
+SMS_DEFAULT_SENDER = env("SMS_DEFAULT_SENDER", "Theke")
+
+# --- Outbox and inbound e-mail --------------------------------------------------------------
+OUTBOX_MAX_ATTEMPTS = int(env("OUTBOX_MAX_ATTEMPTS", "8"))
+OUTBOX_LEASE_SECONDS = int(env("OUTBOX_LEASE_SECONDS", "120"))
+OUTBOX_SWEEP_SECONDS = int(env("OUTBOX_SWEEP_SECONDS", "30"))
+OUTBOX_BATCH_SIZE = int(env("OUTBOX_BATCH_SIZE", "200"))
+INBOUND_EMAIL_DOMAIN = env("INBOUND_EMAIL_DOMAIN", "reply.theke.localhost")
+INBOUND_MAX_ATTACHMENT_BYTES = int(env("INBOUND_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024)))
+IMAP_HOST = env("IMAP_HOST")
+IMAP_PORT = int(env("IMAP_PORT", "993"))
+IMAP_USER = env("IMAP_USER")
+IMAP_PASSWORD = env("IMAP_PASSWORD")
+IMAP_FOLDER = env("IMAP_FOLDER", "INBOX")
+IMAP_SSL = env_bool("IMAP_SSL", default=True)
 
 # --- Background work (django.tasks run by huey) ----------------------------------------------
 REDIS_URL = env("REDIS_URL")

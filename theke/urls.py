@@ -15,6 +15,8 @@ urlpatterns = [
     path("staff/", include("theke.tenants.urls")),
     path("staff/customers/", include("theke.customers.urls")),
     path("staff/audit/", include("theke.audit.urls")),
+    path("staff/messages/", include("theke.messaging.urls")),
+    path("hooks/", include("theke.messaging.hook_urls")),
     path("t/", include("theke.tenants.customer_urls")),
 ]
 

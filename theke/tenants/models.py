@@ -42,6 +42,29 @@ class Tenant(models.Model):
         _("Standardsprache"), max_length=5, choices=Language.choices, default=Language.GERMAN
     )
     is_active = models.BooleanField(_("aktiv"), default=True)
+    # Messaging: sender identity, the SMS feature switch ("Freischaltung"), inbound replies.
+    email_sender_name = models.CharField(
+        _("Absendername für E-Mails"),
+        max_length=100,
+        blank=True,
+        help_text=_("Leer: Name des Mandanten."),
+    )
+    email_reply_to = models.EmailField(_("Antwortadresse für E-Mails"), blank=True)
+    notification_email = models.EmailField(
+        _("Firmen-E-Mail für Benachrichtigungen"),
+        blank=True,
+        help_text=_("Hierhin gehen z. B. die Antworten von Kunden auf Kostenvoranschläge."),
+    )
+    sms_enabled = models.BooleanField(_("SMS freigeschaltet"), default=False)
+    sms_sender = models.CharField(
+        _("SMS-Absender"), max_length=11, blank=True, help_text=_("Höchstens 11 Zeichen.")
+    )
+    inbound_email_domain = models.CharField(
+        _("Domain für Antwort-E-Mails"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leer: die Domain der Plattform."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,1 @@
+"""State changes of messaging, one module per area (the domain outgrew one services.py)."""

@@ -1,0 +1,101 @@
+"""The outbox: messages are rows written in the business transaction, sent by the worker."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, models, transaction
+
+from theke.customers.models import Contact
+from theke.messaging.models import Channel, OutboundAttachment, OutboundMessage
+from theke.tenants.models import Tenant
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    content_type: str
+
+
+def sms_allowed(tenant: Tenant, contact: Contact | None) -> bool:
+    """SMS needs the tenant's feature switch, a mobile number and the contact's consent."""
+    return bool(
+        tenant.sms_enabled and contact is not None and contact.mobile_phone and contact.consent_sms
+    )
+
+
+def queue_message(
+    tenant: Tenant,
+    *,
+    channel: str,
+    purpose: str,
+    recipient: str,
+    dedupe_key: str,
+    subject: str = "",
+    text: str = "",
+    html: str = "",
+    recipient_name: str = "",
+    contact: Contact | None = None,
+    related: models.Model | None = None,
+    reply_to: str = "",
+    headers: dict[str, Any] | None = None,
+    attachments: Sequence[Attachment] = (),
+    conversation: Any = None,
+) -> OutboundMessage:
+    """Write one outbound message inside the caller's transaction; the worker sends it.
+
+    The dedupe key names the business event (e.g. "estimate:17:link:v2"); the recipient and
+    channel are added, so the same event queues a message to the same address only once.
+    Returns the existing row when the key was used before.
+    """
+    key = f"{dedupe_key}|{channel}|{recipient}"[:255]
+    existing = OutboundMessage.objects.filter(tenant=tenant, dedupe_key=key).first()
+    if existing is not None:
+        return existing
+    message = OutboundMessage(
+        tenant=tenant,
+        channel=channel,
+        purpose=purpose,
+        recipient=recipient,
+        recipient_name=recipient_name,
+        contact=contact,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        reply_to=reply_to,
+        sender_name=tenant.email_sender_name or tenant.name if channel == Channel.EMAIL else "",
+        headers=headers or {},
+        conversation=conversation,
+        dedupe_key=key,
+        max_attempts=settings.OUTBOX_MAX_ATTEMPTS,
+    )
+    message.relate_to(related)
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        # Another transaction queued the same event first: keep theirs.
+        return OutboundMessage.objects.get(tenant=tenant, dedupe_key=key)
+    for attachment in attachments:
+        stored = OutboundAttachment(
+            tenant=tenant,
+            message=message,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+        )
+        stored.file.save(attachment.filename, ContentFile(attachment.content), save=False)
+        stored.save()
+    transaction.on_commit(lambda: _kick_worker(message.pk), robust=True)
+    return message
+
+
+def _kick_worker(message_id: int) -> None:
+    """Ask the worker to send now; if the queue entry is lost, the sweeper finds the row."""
+    from theke.messaging.tasks import deliver_message
+
+    deliver_message.enqueue(message_id)

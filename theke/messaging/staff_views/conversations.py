@@ -1,0 +1,5 @@
+"""Staff views: conversations."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

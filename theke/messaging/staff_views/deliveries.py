@@ -1,0 +1,5 @@
+"""Staff views: deliveries."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Staff views: inbox."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

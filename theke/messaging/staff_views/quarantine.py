@@ -1,0 +1,5 @@
+"""Staff views: quarantine."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Staff views: templates."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
