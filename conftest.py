@@ -51,6 +51,16 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
+@pytest.fixture(autouse=True)
+def sms_outbox() -> Iterator[list[Any]]:
+    """The SMS test backend's outbox (like mail.outbox), empty at the start of every test."""
+    from theke.messaging import sms
+
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
+
+
 @pytest.fixture
 def unscoped() -> Iterator[None]:
     with scopes_disabled():

@@ -16,6 +16,9 @@ PERMISSIONS: dict[str, Promise] = {
     "customers.manage_articles": _("Artikelstamm und Pauschalen pflegen"),
     "audit.view": _("Protokoll ansehen"),
     "messaging.manage_templates": _("Textbausteine bearbeiten"),
+    "messaging.use_conversations": _("Unterhaltungen mit Kunden lesen und beantworten"),
+    "messaging.manage_quarantine": _("Quarantäne eingehender E-Mails bearbeiten"),
+    "messaging.view_deliveries": _("Versandprotokoll ansehen und erneut senden"),
     "estimates.view": _("Kostenvoranschläge ansehen"),
     "estimates.manage": _("Kostenvoranschläge bearbeiten und senden"),
     "appointments.use_lead_manager": _("Leadmanager nutzen"),
@@ -44,9 +47,14 @@ DEFAULT_ROLES: dict[str, frozenset[str]] = {
             "appointments.use_lead_manager",
             "appointments.manage",
             "jobs.use",
+            "messaging.use_conversations",
+            "messaging.manage_quarantine",
+            "messaging.view_deliveries",
         }
     ),
-    "Techniker": frozenset({"customers.view", "estimates.view", "jobs.use"}),
+    "Techniker": frozenset(
+        {"customers.view", "estimates.view", "jobs.use", "messaging.use_conversations"}
+    ),
     "Vertrieb": frozenset(
         {
             "customers.view",
@@ -55,10 +63,18 @@ DEFAULT_ROLES: dict[str, frozenset[str]] = {
             "estimates.view",
             "portal.manage",
             "jobs.use",
+            "messaging.use_conversations",
+            "messaging.view_deliveries",
         }
     ),
     "Disposition": frozenset(
-        {"customers.view", "portal.dispatch", "appointments.manage", "jobs.use"}
+        {
+            "customers.view",
+            "portal.dispatch",
+            "appointments.manage",
+            "jobs.use",
+            "messaging.use_conversations",
+        }
     ),
 }
 

@@ -10,12 +10,16 @@ import functools
 from typing import Any
 
 from django.conf import settings
+from django.db import close_old_connections
 from django.tasks import Task, TaskResult, TaskResultStatus
 from django.tasks.backends.base import BaseTaskBackend
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.module_loading import import_string
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+
+# Tasks huey runs on its own schedule: (name, import path of a django.tasks task).
+PERIODIC_TASKS = [("theke.sweep_outbox", "theke.messaging.tasks.sweep_outbox")]
 
 
 @functools.cache
@@ -26,8 +30,13 @@ def get_huey() -> Huey:
 
 
 def _run_django_task(module_path: str, args: list[Any], kwargs: dict[str, Any]) -> None:
-    task: Task = import_string(module_path)
-    task.call(*args, **kwargs)
+    # Worker threads live long: drop connections the database has closed or that are too old.
+    close_old_connections()
+    try:
+        task: Task = import_string(module_path)
+        task.call(*args, **kwargs)
+    finally:
+        close_old_connections()
 
 
 @functools.cache
@@ -35,9 +44,33 @@ def _huey_runner() -> Any:
     return get_huey().task(name="theke.run_django_task")(_run_django_task)
 
 
+def sweep_interval_minutes() -> int:
+    """Huey's periodic tasks run at most once a minute; shorter sweeps come from run_worker."""
+    return max(1, settings.OUTBOX_SWEEP_SECONDS // 60)
+
+
+@functools.cache
+def _periodic_tasks() -> list[Any]:
+    huey = get_huey()
+    every = crontab(minute=f"*/{sweep_interval_minutes()}")
+    return [
+        huey.periodic_task(every, name=name)(_periodic_runner(path))
+        for name, path in PERIODIC_TASKS
+    ]
+
+
+def _periodic_runner(module_path: str) -> Any:
+    def run() -> None:
+        _run_django_task(module_path, [], {})
+
+    return run
+
+
 def register_huey_tasks() -> Huey:
-    """Make the runner known to the huey instance (the consumer calls this at start)."""
+    """Make the runner and the periodic tasks (the outbox sweeper) known to huey; the
+    consumer calls this at start."""
     _huey_runner()
+    _periodic_tasks()
     return get_huey()
 
 

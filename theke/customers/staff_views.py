@@ -40,6 +40,7 @@ from theke.customers.forms import (
     VehicleForm,
 )
 from theke.customers.models import Article, Asset, Contact, Customer, Location, Vehicle
+from theke.messaging.services.delivery import deliveries_for
 
 PAGE_SIZE = 25
 SEARCH_ID_WINDOW = 1000
@@ -120,6 +121,9 @@ def customer_list(request: HtmxHttpRequest) -> HttpResponse:
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer.objects.select_related("branch"), pk=pk)
     events = timeline_for(request, customer)
+    deliveries = None
+    if request.user.has_perm("messaging.view_deliveries"):
+        deliveries = list(deliveries_for(customer).order_by("-created_at", "-id")[:10])
     context = {
         "customer": customer,
         "contacts": customer.contacts.all(),
@@ -127,6 +131,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "vehicles": customer.vehicles.all(),
         "assets": customer.assets.select_related("location"),
         "events": events,
+        "deliveries": deliveries,
+        "deliveries_url": reverse("messaging:delivery_list") + f"?customer={customer.pk}",
         "can_manage": request.user.has_perm("customers.manage"),
     }
     return render(request, "customers/staff/customer_detail.html", context)

@@ -15,6 +15,7 @@ class TenantsConfig(AppConfig):
             {
                 "tenant.created": _("Mandant angelegt"),
                 "tenant.updated": _("Stammdaten geändert"),
+                "tenant.messaging_updated": _("Nachrichten-Einstellungen geändert"),
                 "branch.created": _("Betrieb angelegt"),
                 "branch.updated": _("Betrieb geändert"),
             },

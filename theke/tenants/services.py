@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import re
 import secrets
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +38,10 @@ TENANT_FIELDS = (
     "default_language",
 )
 BRANCH_FIELDS = ("name", "street", "postal_code", "city", "phone", "email", "is_active")
+# Messaging settings a tenant admin may change; the SMS switch belongs to the platform operator.
+MESSAGING_FIELDS = ("email_sender_name", "email_reply_to", "notification_email", "sms_sender")
+# An alphanumeric SMS sender ID: up to 11 Latin letters, digits, spaces, dots or hyphens.
+SMS_SENDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .\-]{0,10}")
 
 
 class Interval(NamedTuple):
@@ -123,6 +129,50 @@ def update_tenant(
         if "logo" in changes and old_logo:
             storage = locked.logo.storage
             transaction.on_commit(lambda: storage.delete(old_logo), robust=True)
+    return locked
+
+
+@transaction.atomic
+def update_messaging_settings(tenant: Tenant, actor: Actor, **fields: Any) -> Tenant:
+    """Change the sender name, reply-to and notification addresses and the SMS sender."""
+    unknown = set(fields) - set(MESSAGING_FIELDS)
+    if unknown:
+        raise TypeError(f"not messaging settings: {sorted(unknown)}")
+    cleaned = {name: str(value or "").strip() for name, value in fields.items()}
+    name = cleaned.get("email_sender_name", "")
+    if "\n" in name or "\r" in name or len(name) > 100:
+        raise ServiceError(
+            _("Der Absendername darf höchstens 100 Zeichen in einer Zeile haben."),
+            "email_sender_name",
+        )
+    for field in ("email_reply_to", "notification_email"):
+        if cleaned.get(field):
+            cleaned[field] = cleaned[field].lower()
+            try:
+                validate_email(cleaned[field])
+            except ValidationError:
+                raise ServiceError(
+                    _("Bitte geben Sie eine gültige E-Mail-Adresse an."), field
+                ) from None
+    sender = cleaned.get("sms_sender", "")
+    if sender and not SMS_SENDER.fullmatch(sender):
+        raise ServiceError(
+            _(
+                "Der SMS-Absender darf höchstens 11 Zeichen haben: Buchstaben ohne Umlaute, "
+                "Ziffern, Leerzeichen, Punkt oder Bindestrich."
+            ),
+            "sms_sender",
+        )
+    with tenant_scope(tenant):
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        changes: dict[str, Any] = {}
+        for field, value in cleaned.items():
+            if getattr(locked, field) != value:
+                changes[field] = [getattr(locked, field), value]
+                setattr(locked, field, value)
+        if changes:
+            locked.save(update_fields=list(changes))
+            record(tenant, actor, "tenant.messaging_updated", locked, {"changes": changes})
     return locked
 
 

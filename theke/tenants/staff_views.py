@@ -37,7 +37,14 @@ def _tenant(request: HttpRequest) -> Tenant:
 def settings_overview(request: HttpRequest) -> HttpResponse:
     """The landing page of the settings: what the user may manage, as cards."""
     user = request.user
-    if not (user.has_perm("tenants.manage_settings") or user.has_perm("accounts.manage_users")):
+    if not any(
+        user.has_perm(code)
+        for code in (
+            "tenants.manage_settings",
+            "accounts.manage_users",
+            "messaging.manage_templates",
+        )
+    ):
         raise PermissionDenied("tenants.manage_settings")
     tenant = _tenant(request)
     context = {

@@ -6,6 +6,7 @@ here fails the test instead of going unchecked.
 
 from __future__ import annotations
 
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
@@ -15,6 +16,14 @@ from django_scopes import scopes_disabled
 from theke.accounts.models import Membership, Role
 from theke.audit.services import SYSTEM
 from theke.customers import services as customers
+from theke.messaging.services.conversations import (
+    conversation_for,
+    post_staff_message,
+    reply_address,
+)
+from theke.messaging.services.inbound import receive_message
+from theke.messaging.services.inbox import notify_user
+from theke.messaging.services.outbox import Attachment, queue_message
 from theke.tenants.scoping import tenant_scope
 from theke.tenants.services import create_branch
 
@@ -26,6 +35,11 @@ PK_OWNERS = {
     "accounts:user_": "membership",
     "accounts:role_": "role",
     "tenants:branch_": "branch",
+    "messaging:delivery_": "outbound_message",
+    "messaging:inbox_": "internal_message",
+    "messaging:conversation_": "conversation",
+    "messaging:quarantine_": "inbound_email",
+    "messaging:compose_to_customer": "customer",
 }
 
 
@@ -48,13 +62,19 @@ def object_urls() -> list[tuple[str, list[str]]]:
 
 
 @pytest.fixture
-def objects_of_tenant_a(tenant_a: Any, owner: Any) -> dict[str, Any]:
+def objects_of_tenant_a(tenant_a: Any, owner: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
+    settings.MEDIA_ROOT = tmp_path / "media"
     with tenant_scope(tenant_a):
         customer = customers.create_customer(tenant_a, SYSTEM, kind="person", last_name="Alpha")
         location = customers.add_location(
             customer, SYSTEM, street="Weg 1", postal_code="10115", city="Berlin"
         )
-        return {
+        conversation = conversation_for(
+            customer, tenant=tenant_a, customer=customer, subject="Isolation"
+        )
+        pdf = Attachment("plan.pdf", b"%PDF-1.4 isolation", "application/pdf")
+        posted = post_staff_message(conversation, owner, "Hallo", [pdf])
+        objects: dict[str, Any] = {
             "customer": customer,
             "contact": customers.add_contact(customer, SYSTEM, last_name="Alpha"),
             "location": location,
@@ -64,7 +84,25 @@ def objects_of_tenant_a(tenant_a: Any, owner: Any) -> dict[str, Any]:
             "branch": create_branch(tenant_a, SYSTEM, "Alpha Mitte"),
             "role": Role.objects.get(tenant=tenant_a, name="Techniker"),
             "membership": Membership.objects.get(tenant=tenant_a, user=owner),
+            "outbound_message": queue_message(
+                tenant_a,
+                channel="email",
+                purpose="test",
+                recipient="alpha@kunde.test",
+                dedupe_key="isolation",
+            ),
+            "conversation": conversation,
+            "attachment": posted.attachments.get(),
+            "internal_message": notify_user(tenant_a, owner, "Hinweis", "Text"),
         }
+    stray = EmailMessage()
+    stray["From"] = "fremd@example.org"
+    stray["To"] = reply_address(conversation)
+    stray["Subject"] = "Re: Isolation"
+    stray.set_content("Hallo")
+    objects["inbound_email"] = receive_message(stray)
+    assert objects["inbound_email"].tenant_id == tenant_a.pk
+    return objects
 
 
 def url_kwargs(name: str, params: list[str], objects: dict[str, Any]) -> dict[str, int]:

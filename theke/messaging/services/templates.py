@@ -1,6 +1,788 @@
-"""templates."""
+"""Templates (Textbausteine): the `{placeholder}` renderer, tenant texts, SMS length, sending.
 
+A tenant's own text (MessageTemplate) replaces the shipped default of one purpose, channel
+and language; `get_template` falls back to the default. `send_templated` renders a message in
+the recipient's language (or takes the text staff edited just before sending) and writes it
+to the outbox inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from django.db import models, transaction
+from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
+from django.utils.html import escape, urlize
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from theke.audit.services import Actor, record
+from theke.core.errors import ServiceError
+from theke.customers.models import Contact, Customer
+from theke.messaging.models import Channel, MessageTemplate, OutboundMessage
+from theke.messaging.purposes import (
+    EMAIL,
+    LANGUAGES,
+    SMS,
+    DefaultText,
+    Purpose,
+    get_purpose,
+)
+from theke.messaging.services import outbox
+from theke.tenants.models import Tenant
+from theke.tenants.scoping import tenant_scope
+
+logger = logging.getLogger(__name__)
+
+# --- the renderer ---------------------------------------------------------------------------
+
+# `{{` and `}}` are literal braces; `{name}` a placeholder; anything else with braces is refused.
+_TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    name: str
+
+
+Part = str | Placeholder
+
+
+class TemplateError(ServiceError):
+    """A text that cannot be rendered: unknown placeholder, bad syntax, unbalanced brace."""
+
+
+def _line(source: str, position: int) -> int:
+    return source.count("\n", 0, position) + 1
+
+
+def _allowed_list(allowed: Sequence[str]) -> str:
+    return ", ".join(f"{{{name}}}" for name in allowed)
+
+
+def parse(
+    source: str, allowed: Sequence[str] | None = None, field: str | None = None
+) -> list[Part]:
+    """Split a text into literal parts and placeholders; refuses what it cannot render."""
+    parts: list[Part] = []
+    literal: list[str] = []
+    position = 0
+    for match in _TOKEN.finditer(source):
+        literal.append(source[position : match.start()])
+        position = match.end()
+        piece = match.group(0)
+        if piece == "{{":
+            literal.append("{")
+        elif piece == "}}":
+            literal.append("}")
+        elif piece == "{":
+            raise TemplateError(
+                _(
+                    "Zeile %(line)s: Die geschweifte Klammer „{“ wird nicht geschlossen. "
+                    "Für eine Klammer als Text schreiben Sie {{."
+                ),
+                field,
+                code="unclosed_brace",
+                params={"line": _line(source, match.start())},
+            )
+        elif piece == "}":
+            raise TemplateError(
+                _(
+                    "Zeile %(line)s: Zur geschweiften Klammer „}“ fehlt die öffnende Klammer. "
+                    "Für eine Klammer als Text schreiben Sie }}."
+                ),
+                field,
+                code="unopened_brace",
+                params={"line": _line(source, match.start())},
+            )
+        else:
+            name = match.group(1)
+            if not _NAME.fullmatch(name):
+                raise TemplateError(
+                    _(
+                        "Zeile %(line)s: „%(token)s“ ist kein gültiger Platzhalter. "
+                        "Ein Platzhalter ist ein Name in geschweiften Klammern, "
+                        "z. B. {customer_name}; für Klammern als Text schreiben Sie {{ und }}."
+                    ),
+                    field,
+                    code="bad_placeholder",
+                    params={"line": _line(source, match.start()), "token": piece},
+                )
+            if allowed is not None and name not in allowed:
+                raise TemplateError(
+                    _("Unbekannter Platzhalter „{%(name)s}“. Erlaubt sind: %(allowed)s."),
+                    field,
+                    code="unknown_placeholder",
+                    params={"name": name, "allowed": _allowed_list(allowed)},
+                )
+            parts.append("".join(literal))
+            literal = []
+            parts.append(Placeholder(name))
+    literal.append(source[position:])
+    parts.append("".join(literal))
+    return [part for part in parts if part != ""]
+
+
+def _value(value: Any, *, as_html: bool) -> str:
+    text = "" if value is None else str(value)
+    if as_html:
+        return escape(text).replace("\n", "<br>\n")
+    return text
+
+
+def render_parts(
+    parts: Sequence[Part],
+    context: Mapping[str, Any],
+    *,
+    as_html: bool = False,
+    keep_missing: bool = False,
+) -> str:
+    """Join the parts, values in place of placeholders (HTML-escaped for an HTML part).
+
+    A placeholder without a value renders empty, or stays as `{name}` with keep_missing
+    (for a draft staff fill in by hand).
+    """
+    out: list[str] = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+        elif part.name in context:
+            out.append(_value(context[part.name], as_html=as_html))
+        elif keep_missing:
+            out.append(f"{{{part.name}}}")
+        else:
+            logger.warning("message placeholder {%s} has no value", part.name)
+    return "".join(out)
+
+
+def render_string(
+    source: str,
+    context: Mapping[str, Any],
+    allowed: Sequence[str] | None = None,
+    *,
+    as_html: bool = False,
+    keep_missing: bool = False,
+    field: str | None = None,
+) -> str:
+    """Render one text with `{placeholder}` syntax."""
+    parts = parse(source, allowed, field)
+    return render_parts(parts, context, as_html=as_html, keep_missing=keep_missing)
+
+
+def placeholders_in(source: str, allowed: Sequence[str]) -> list[str]:
+    """The purpose's placeholders still present as `{name}` in a final text (in order)."""
+    found = []
+    for name in re.findall(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})", source):
+        if name in allowed and name not in found:
+            found.append(name)
+    return found
+
+
+# --- texts of a tenant ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TemplateText:
+    """The text used for one purpose, channel and language: the tenant's own or the default."""
+
+    subject: str
+    text: str
+    html: str
+    is_custom: bool
+    template: MessageTemplate | None = None
+
+
+class Rendered(NamedTuple):
+    subject: str
+    text: str
+    html: str
+
+
+def _check(purpose: str, channel: str, language: str | None = None) -> Purpose:
+    try:
+        found = get_purpose(purpose)
+    except LookupError:
+        raise ServiceError(
+            _("Unbekannter Zweck „%(purpose)s“."), "purpose", params={"purpose": purpose}
+        ) from None
+    if channel not in found.channels:
+        raise ServiceError(
+            _("„%(purpose)s“ kann nicht per %(channel)s gesendet werden."),
+            "channel",
+            params={"purpose": found.label, "channel": Channel(channel).label}
+            if channel in Channel.values
+            else {"purpose": found.label, "channel": channel},
+        )
+    if language is not None and language not in LANGUAGES:
+        raise ServiceError(
+            _("Unbekannte Sprache „%(language)s“."), "language", params={"language": language}
+        )
+    return found
+
+
+def resolve_language(tenant: Tenant, language: str | None) -> str:
+    """The language to write in: the one asked for, else the tenant's default, else German."""
+    for candidate in (language, tenant.default_language, "de"):
+        if candidate in LANGUAGES:
+            return str(candidate)
+    return "de"
+
+
+def _stored(tenant: Tenant, purpose: str, channel: str, language: str) -> MessageTemplate | None:
+    with tenant_scope(tenant):
+        return (
+            MessageTemplate.objects.filter(
+                tenant=tenant, purpose=purpose, channel=channel, language=language
+            )
+            .select_related("updated_by")
+            .first()
+        )
+
+
+def get_template(tenant: Tenant, purpose: str, channel: str, language: str) -> TemplateText:
+    """The tenant's own text of this purpose, channel and language, else the shipped one."""
+    found = _check(purpose, channel)
+    language = resolve_language(tenant, language)
+    row = _stored(tenant, purpose, channel, language)
+    if row is not None:
+        return TemplateText(row.subject, row.text, row.html, is_custom=True, template=row)
+    default: DefaultText = found.default(channel, language)
+    return TemplateText(default.subject, default.text, default.html, is_custom=False)
+
+
+def custom_keys(tenant: Tenant) -> set[tuple[str, str, str]]:
+    """(purpose, channel, language) of every text the tenant has replaced."""
+    with tenant_scope(tenant):
+        rows = MessageTemplate.objects.filter(tenant=tenant).values_list(
+            "purpose", "channel", "language"
+        )
+        return {(p, c, lang) for p, c, lang in rows}
+
+
+def html_is_derived(purpose: str, language: str, text: str, html: str) -> bool:
+    """True when an HTML part is just the one built from the text (edit the text instead)."""
+    return not html.strip() or html.strip() == get_purpose(purpose).html_for(text, language).strip()
+
+
+def validate_template(purpose: str, channel: str, subject: str, text: str, html: str) -> None:
+    """Refuse unknown placeholders, bad syntax and missing parts, naming the field at fault."""
+    found = _check(purpose, channel)
+    allowed = list(found.placeholders)
+    if channel == EMAIL:
+        if not subject.strip():
+            raise ServiceError(_("Bitte geben Sie einen Betreff an."), "subject", code="required")
+        if "\n" in subject or "\r" in subject:
+            raise ServiceError(_("Der Betreff muss in einer Zeile stehen."), "subject")
+        parse(subject, allowed, "subject")
+    if not text.strip():
+        raise ServiceError(_("Bitte geben Sie einen Text an."), "text", code="required")
+    parse(text, allowed, "text")
+    if channel == EMAIL and html.strip():
+        parse(html, allowed, "html")
+
+
+def _label(found: Purpose, channel: str, language: str) -> str:
+    return f"{found.label} · {Channel(channel).label} · {language.upper()}"
+
+
+@transaction.atomic
+def save_template(
+    tenant: Tenant,
+    actor: Actor,
+    purpose: str,
+    channel: str,
+    language: str,
+    subject: str,
+    text: str,
+    html: str,
+) -> MessageTemplate:
+    """Store the tenant's own text of one purpose, channel and language."""
+    found = _check(purpose, channel, language)
+    subject = subject.strip() if channel == EMAIL else ""
+    html = html.strip() if channel == EMAIL else ""
+    text = text.replace("\r\n", "\n").strip("\n")
+    html = html.replace("\r\n", "\n")
+    validate_template(purpose, channel, subject, text, html)
+    if html.strip() == found.html_for(text, language).strip():
+        html = ""  # built from the text when sending, so it follows later edits of the text
+    with tenant_scope(tenant):
+        Tenant.objects.select_for_update().filter(pk=tenant.pk).first()
+        row = MessageTemplate.objects.filter(
+            tenant=tenant, purpose=purpose, channel=channel, language=language
+        ).first()
+        if row is None:
+            default = found.default(channel, language)
+            default_html = (
+                "" if default.html == found.html_for(default.text, language) else default.html
+            )
+            before = {"subject": default.subject, "text": default.text, "html": default_html}
+            row = MessageTemplate(
+                tenant=tenant, purpose=purpose, channel=channel, language=language
+            )
+        else:
+            before = {"subject": row.subject, "text": row.text, "html": row.html}
+        after = {"subject": subject, "text": text, "html": html}
+        changed = [name for name in after if before[name] != after[name]]
+        if row.pk is not None and not changed:
+            return row
+        row.subject, row.text, row.html = subject, text, html
+        row.updated_by_id = actor.user_id
+        row.save()
+        record(
+            tenant,
+            actor,
+            "message_template.saved",
+            row,
+            {
+                "label": _label(found, channel, language),
+                "purpose": purpose,
+                "channel": channel,
+                "language": language,
+                "fields": changed,
+            },
+        )
+    return row
+
+
+@transaction.atomic
+def reset_template(tenant: Tenant, actor: Actor, purpose: str, channel: str, language: str) -> bool:
+    """Go back to the shipped text (delete the tenant's own); False when there was none."""
+    found = _check(purpose, channel, language)
+    with tenant_scope(tenant):
+        row = (
+            MessageTemplate.objects.select_for_update()
+            .filter(tenant=tenant, purpose=purpose, channel=channel, language=language)
+            .first()
+        )
+        if row is None:
+            return False
+        row.delete()
+        record(
+            tenant,
+            actor,
+            "message_template.reset",
+            None,
+            {
+                "label": _label(found, channel, language),
+                "purpose": purpose,
+                "channel": channel,
+                "language": language,
+            },
+        )
+    return True
+
+
+# --- context --------------------------------------------------------------------------------
+
+_SALUTATIONS_EN = {"herr": "Mr", "frau": "Ms", "herrn": "Mr"}
+_NO_SALUTATION = {"", "firma", "company"}
+
+
+def greeting(contact: Contact | None, language: str, name: str = "") -> str:
+    """'Guten Tag Herr Müller' / 'Dear Mr Müller', without a name 'Guten Tag' / 'Hello'."""
+    salutation = (contact.salutation if contact else "").strip()
+    last_name = (contact.last_name if contact else "").strip()
+    full_name = str(contact).strip() if contact else name.strip()
+    if salutation.lower() in _NO_SALUTATION or not last_name:
+        person = full_name
+    elif language == "en":
+        first, _sep, rest = salutation.partition(" ")
+        english = _SALUTATIONS_EN.get(first.lower(), first)
+        person = " ".join(p for p in (english, rest, last_name) if p)
+    else:
+        person = f"{salutation} {last_name}"
+    if language == "en":
+        return f"Dear {person}" if person else "Hello"
+    return f"Guten Tag {person}" if person else "Guten Tag"
+
+
+def base_context(
+    tenant: Tenant,
+    *,
+    contact: Contact | None = None,
+    customer: Customer | None = None,
+    language: str = "de",
+    name: str = "",
+) -> dict[str, str]:
+    """Values every customer-facing purpose has: the recipient's name and greeting, the company."""
+    if not name:
+        if contact is not None:
+            name = str(contact)
+        elif customer is not None:
+            name = customer.display_name
+    return {
+        "greeting": greeting(contact, language, name),
+        "customer_name": name,
+        "company_name": tenant.name,
+        "company_phone": tenant.phone,
+        "company_email": tenant.email,
+    }
+
+
+def sample_context(tenant: Tenant, purpose: str, language: str) -> dict[str, str]:
+    """Sample values for the preview, with the tenant's own name, phone and e-mail."""
+    values = get_purpose(purpose).sample_context(language)
+    for name, value in (
+        ("company_name", tenant.name),
+        ("company_phone", tenant.phone),
+        ("company_email", tenant.email),
+    ):
+        if name in values and value:
+            values[name] = value
+    return values
+
+
+def format_date(value: Any, language: str) -> str:
+    """A date in the recipient's language, e.g. '14. Oktober 2025' / 'Oct. 14, 2025'."""
+    with translation.override(language):
+        return str(formats.date_format(value, "DATE_FORMAT"))
+
+
+def format_datetime(value: Any, language: str) -> str:
+    """A moment in the recipient's language and the current time zone."""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    with translation.override(language):
+        return str(formats.date_format(value, "DATETIME_FORMAT"))
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+def text_to_html(text: str, tenant: Tenant | None = None) -> str:
+    """A simple HTML body for a plain text: escaped, links clickable, line breaks kept."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        if not block.strip():
+            continue
+        body = urlize(block.strip("\n"), nofollow=True, autoescape=True)
+        paragraphs.append("<p>" + body.replace("\n", "<br>\n") + "</p>")
+    return "\n".join(paragraphs) + (company_footer(tenant) if tenant is not None else "")
+
+
+def company_footer(tenant: Tenant) -> str:
+    """The small footer of an HTML part built from a text: the tenant's name and contact."""
+    footer = " · ".join(escape(p) for p in (tenant.name, tenant.phone, tenant.email) if p)
+    return f"\n<hr>\n<p><small>{footer}</small></p>"
+
+
+def html_document(body: str, language: str, title: str = "") -> str:
+    """Wrap an HTML fragment into a document (a full document stays as it is)."""
+    if "<html" in body.lower():
+        return body
+    return (
+        f'<!doctype html>\n<html lang="{escape(language)}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+def render_text(
+    tenant: Tenant,
+    purpose: str,
+    channel: str,
+    language: str,
+    *,
+    subject: str,
+    text: str,
+    html: str,
+    context: Mapping[str, Any],
+    keep_missing: bool = False,
+) -> Rendered:
+    """Render given texts of a purpose (the preview uses this on unsaved input)."""
+    found = _check(purpose, channel)
+    allowed = list(found.placeholders)
+    text_out = render_string(text, context, allowed, keep_missing=keep_missing, field="text")
+    if channel == SMS:
+        return Rendered("", text_out, "")
+    subject_out = _one_line(
+        render_string(subject, context, allowed, keep_missing=keep_missing, field="subject")
+    )
+    derived = html_is_derived(purpose, language, text, html)
+    if derived:
+        html = found.html_for(text, language)
+    html_out = render_string(
+        html, context, allowed, as_html=True, keep_missing=keep_missing, field="html"
+    )
+    if derived:
+        html_out += company_footer(tenant)
+    return Rendered(subject_out, text_out, html_document(html_out, language, subject_out))
+
+
+def render_message(
+    tenant: Tenant,
+    purpose: str,
+    channel: str,
+    language: str | None,
+    context: Mapping[str, Any],
+    *,
+    keep_missing: bool = False,
+) -> Rendered:
+    """Render the tenant's text (or the default) of a purpose in a language (with fallback)."""
+    language = resolve_language(tenant, language)
+    template = get_template(tenant, purpose, channel, language)
+    return render_text(
+        tenant,
+        purpose,
+        channel,
+        language,
+        subject=template.subject,
+        text=template.text,
+        html=template.html,
+        context=context,
+        keep_missing=keep_missing,
+    )
+
+
+# --- SMS length -----------------------------------------------------------------------------
+
+# GSM 03.38 default alphabet (without ESC) and its extension table (two septets each).
+GSM_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENSION = frozenset("\f^{}\\[~]|€")
+
+
+class SmsLength(NamedTuple):
+    encoding: str  # "GSM-7" or "UCS-2"
+    characters: int  # septets (GSM-7) or UTF-16 code units (UCS-2)
+    segments: int
+
+
+def _segments(units: Sequence[int], single: int, multi: int) -> int:
+    """Count segments; a unit (escape pair, surrogate pair) is never split across two."""
+    total = sum(units)
+    if total == 0:
+        return 0
+    if total <= single:
+        return 1
+    segments, used = 1, 0
+    for size in units:
+        if used + size > multi:
+            segments += 1
+            used = 0
+        used += size
+    return segments
+
+
+def sms_length(text: str) -> SmsLength:
+    """Characters and segments of an SMS: GSM-7 (160, or 153 per part) else UCS-2 (70/67)."""
+    if all(char in GSM_BASIC or char in GSM_EXTENSION for char in text):
+        units = [2 if char in GSM_EXTENSION else 1 for char in text]
+        return SmsLength("GSM-7", sum(units), _segments(units, 160, 153))
+    units = [2 if ord(char) > 0xFFFF else 1 for char in text]
+    return SmsLength("UCS-2", sum(units), _segments(units, 70, 67))
+
+
+# --- sending --------------------------------------------------------------------------------
+
+
+def _sms_refusal(tenant: Tenant, contact: Contact | None) -> ServiceError:
+    if not tenant.sms_enabled:
+        return ServiceError(_("SMS ist für Ihr Unternehmen nicht freigeschaltet."), "channel")
+    if contact is None or not contact.mobile_phone:
+        return ServiceError(
+            _("Für %(name)s ist keine Mobilnummer hinterlegt."),
+            "channel",
+            params={"name": str(contact or "—")},
+        )
+    return ServiceError(
+        _("%(name)s hat dem Empfang von SMS nicht zugestimmt."),
+        "channel",
+        params={"name": str(contact)},
+    )
+
+
+def recipient_address(tenant: Tenant, contact: Contact | None, channel: str) -> str:
+    """The contact's e-mail address or mobile number (E.164); refuses what cannot be sent."""
+    if channel == SMS:
+        if not outbox.sms_allowed(tenant, contact):
+            raise _sms_refusal(tenant, contact)
+        assert contact is not None
+        return str(contact.mobile_phone.as_e164)
+    if contact is None or not contact.email:
+        raise ServiceError(
+            _("Für %(name)s ist keine E-Mail-Adresse hinterlegt."),
+            "channel",
+            params={"name": str(contact or "—")},
+        )
+    return contact.email
+
+
+def available_channels(tenant: Tenant, contact: Contact | None) -> list[str]:
+    """The channels this contact can be written to at all (e-mail first)."""
+    found = []
+    if contact is not None and contact.email:
+        found.append(EMAIL)
+    if outbox.sms_allowed(tenant, contact):
+        found.append(SMS)
+    return found
+
+
+def _from_overrides(
+    tenant: Tenant, found: Purpose, channel: str, language: str, overrides: Mapping[str, str]
+) -> Rendered:
+    """The final text staff edited before sending; placeholders left in it are refused."""
+    allowed = list(found.placeholders)
+    text = str(overrides.get("text", "")).replace("\r\n", "\n").strip()
+    subject = _one_line(str(overrides.get("subject", ""))) if channel == EMAIL else ""
+    if not text:
+        raise ServiceError(_("Bitte geben Sie einen Text an."), "text", code="required")
+    if channel == EMAIL and not subject:
+        raise ServiceError(_("Bitte geben Sie einen Betreff an."), "subject", code="required")
+    for field, value in (("subject", subject), ("text", text)):
+        left = placeholders_in(value, allowed)
+        if left:
+            raise ServiceError(
+                _("Bitte ersetzen Sie diese Platzhalter durch den gewünschten Text: %(names)s"),
+                field,
+                code="placeholder_left",
+                params={"names": _allowed_list(left)},
+            )
+    if channel == SMS:
+        return Rendered("", text, "")
+    html = str(overrides.get("html", "")).strip() or text_to_html(text, tenant)
+    return Rendered(subject, text, html_document(html, language, subject))
+
+
+def send_templated(
+    tenant: Tenant,
+    *,
+    purpose: str,
+    channel: str,
+    contact: Contact | None,
+    context: Mapping[str, Any],
+    related: models.Model | None,
+    dedupe_key: str,
+    overrides: Mapping[str, str] | None = None,
+    language: str | None = None,
+    recipient: str = "",
+    recipient_name: str = "",
+    reply_to: str = "",
+    headers: dict[str, Any] | None = None,
+    attachments: Sequence[outbox.Attachment] = (),
+    conversation: Any = None,
+) -> OutboundMessage:
+    """Render a purpose's text for a contact and queue it in the caller's transaction.
+
+    The language is `language`, else the contact's, else the tenant's default. `overrides`
+    (subject, text, html) is a text staff edited just before sending, used as it is.
+    `recipient` sends to another address than the contact's (e.g. the company's own).
+    Refuses SMS without the tenant's switch or the contact's consent, e-mail without address.
+    """
+    found = _check(purpose, channel)
+    if channel == SMS and not outbox.sms_allowed(tenant, contact):
+        raise _sms_refusal(tenant, contact)
+    address = recipient or recipient_address(tenant, contact, channel)
+    language = resolve_language(tenant, language or (contact.language if contact else None))
+    values = {**base_context(tenant, contact=contact, language=language), **context}
+    if overrides is not None:
+        rendered = _from_overrides(tenant, found, channel, language, overrides)
+    else:
+        rendered = render_message(tenant, purpose, channel, language, values)
+    with tenant_scope(tenant):
+        return outbox.queue_message(
+            tenant,
+            channel=channel,
+            purpose=purpose,
+            recipient=address,
+            dedupe_key=dedupe_key,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            recipient_name=recipient_name or (str(contact) if contact else ""),
+            contact=contact,
+            related=related,
+            reply_to=reply_to or (tenant.email_reply_to if channel == EMAIL else ""),
+            headers=headers,
+            attachments=attachments,
+            conversation=conversation,
+        )
+
+
+def new_compose_token() -> str:
+    """A fresh token for one compose form: a double submit queues one message."""
+    return uuid.uuid4().hex
+
+
+@transaction.atomic
+def send_composed(
+    tenant: Tenant,
+    actor: Actor,
+    *,
+    customer: Customer,
+    contact: Contact,
+    purpose: str,
+    channel: str,
+    language: str,
+    subject: str,
+    text: str,
+    token: str,
+    context: Mapping[str, Any] | None = None,
+    related: models.Model | None = None,
+) -> OutboundMessage:
+    """Queue a message staff wrote (from a template) to one of the customer's contacts.
+
+    The text is sent as edited. The form's token makes a second submit of the same form
+    return the first message instead of queueing another one.
+    """
+    found = _check(purpose, channel, language)
+    with tenant_scope(tenant):
+        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        own = Contact.objects.filter(pk=contact.pk, customer=locked).first()
+        if own is None:
+            raise ServiceError(_("Dieser Ansprechpartner gehört nicht zum Kunden."), "contact")
+        contact = own
+        token = re.sub(r"[^A-Za-z0-9]", "", token)[:40] or new_compose_token()
+        key = f"compose:{locked.pk}:{token}"
+        earlier = OutboundMessage.objects.filter(
+            tenant=tenant, dedupe_key__startswith=f"{key}|"
+        ).first()
+        if earlier is not None:
+            return earlier
+        message = send_templated(
+            tenant,
+            purpose=purpose,
+            channel=channel,
+            contact=contact,
+            context=context or {},
+            related=related or locked,
+            dedupe_key=key,
+            overrides={"subject": subject, "text": text},
+            language=language,
+        )
+        record(
+            tenant,
+            actor,
+            "customer.message_sent",
+            locked,
+            {
+                "label": f"{Channel(channel).label} → {contact} ({message.recipient}): "
+                f"{message.subject or found.label}",
+                "message_id": message.pk,
+                "purpose": purpose,
+                "channel": channel,
+                "contact": contact.pk,
+            },
+        )
+    return message
+
 
 # Audit action code -> label, registered by MessagingConfig.ready().
-ACTION_LABELS: dict[str, Promise] = {}
+ACTION_LABELS: dict[str, Promise] = {
+    "message_template.saved": gettext_lazy("Textbaustein gespeichert"),
+    "message_template.reset": gettext_lazy("Textbaustein auf Standard zurückgesetzt"),
+    "customer.message_sent": gettext_lazy("Nachricht gesendet"),
+}

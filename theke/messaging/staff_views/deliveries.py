@@ -1,5 +1,115 @@
-"""Staff views: deliveries."""
+"""Staff views: the delivery log of outbound e-mail and SMS, with "send again"."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import URLPattern, path
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from theke.audit.services import Actor
+from theke.core.auth import staff_required
+from theke.customers.models import Customer
+from theke.messaging.models import Channel, OutboundMessage, OutboundStatus
+from theke.messaging.services import delivery
+
+PAGE_SIZE = 25
+PERMISSION = "messaging.view_deliveries"
+
+
+def _filters(request: HttpRequest) -> dict[str, Any]:
+    """The list's filters from the query string; unknown values are ignored."""
+    status = request.GET.get("status", "")
+    channel = request.GET.get("channel", "")
+    customer = request.GET.get("customer", "")
+    return {
+        "status": status if status in OutboundStatus.values else "",
+        "channel": channel if channel in Channel.values else "",
+        "q": request.GET.get("q", "").strip()[:200],
+        "customer": int(customer) if customer.isdigit() and len(customer) < 12 else None,
+    }
+
+
+@staff_required(PERMISSION)
+def delivery_list(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    rows = OutboundMessage.objects.all()
+    if filters["status"]:
+        rows = rows.filter(status=filters["status"])
+    if filters["channel"]:
+        rows = rows.filter(channel=filters["channel"])
+    if filters["q"]:
+        rows = rows.filter(
+            Q(recipient__icontains=filters["q"]) | Q(recipient_name__icontains=filters["q"])
+        )
+    customer = None
+    if filters["customer"] is not None:
+        customer = Customer.objects.filter(pk=filters["customer"]).first()
+        rows = delivery.deliveries_for(customer).filter(pk__in=rows) if customer else rows.none()
+    page = Paginator(rows.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = {key: value for key, value in filters.items() if value not in ("", None)}
+    context = {
+        "page": page,
+        "deliveries": page.object_list,
+        "filters": filters,
+        "customer": customer,
+        "query_string": urlencode(query),
+        "statuses": OutboundStatus.choices,
+        "channels": Channel.choices,
+    }
+    htmx = getattr(request, "htmx", None)
+    partial = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+    template = (
+        "messaging/staff/_delivery_results.html"
+        if partial
+        else "messaging/staff/delivery_list.html"
+    )
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@staff_required(PERMISSION)
+def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    message = get_object_or_404(
+        OutboundMessage.objects.select_related("contact", "contact__customer", "content_type"),
+        pk=pk,
+    )
+    context = {
+        "message": message,
+        "attachments": message.attachments.all(),
+        "headers": sorted((message.headers or {}).items()),
+        "can_resend": message.status in delivery.RESENDABLE,
+        "customer": message.contact.customer if message.contact else None,
+    }
+    return render(request, "messaging/staff/delivery_detail.html", context)
+
+
+@staff_required(PERMISSION)
+def delivery_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    message = get_object_or_404(OutboundMessage.objects, pk=pk)
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "POST"})
+    try:
+        delivery.resend(message, Actor.staff(request.user))
+    except delivery.DeliveryError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Die Nachricht wird erneut gesendet."))
+    return redirect("messaging:delivery_detail", pk=message.pk)
+
+
+urlpatterns: list[URLPattern] = [
+    path("deliveries/", delivery_list, name="delivery_list"),
+    path("deliveries/<int:pk>/", delivery_detail, name="delivery_detail"),
+    path("deliveries/<int:pk>/resend/", delivery_resend, name="delivery_resend"),
+]
