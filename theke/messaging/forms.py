@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from theke.accounts.forms import BootstrapMixin
 from theke.customers.models import Contact
+from theke.messaging import textformat
 from theke.messaging.models import Channel
 from theke.messaging.purposes import EMAIL, SMS, Purpose, get_purpose
 from theke.messaging.services import templates
@@ -266,7 +267,7 @@ class ComposeForm(BootstrapMixin, forms.Form):
         text = self.data.get("text") if self.is_bound else self.initial.get("text")
         subject = self.data.get("subject") if self.is_bound else self.initial.get("subject")
         combined = f"{subject or ''}\n{text or ''}"
-        return templates.placeholders_in(combined, list(sel.purpose.placeholders))
+        return textformat.placeholders_in(combined, list(sel.purpose.placeholders))
 
     def sms_hint(self) -> str:
         """Why SMS is not offered for a purpose that has it (silent while SMS is switched off)."""
@@ -279,11 +280,11 @@ class ComposeForm(BootstrapMixin, forms.Form):
             return str(_("Keine SMS möglich: Es ist keine Mobilnummer hinterlegt."))
         return str(_("Keine SMS möglich: Der Empfänger hat dem Empfang von SMS nicht zugestimmt."))
 
-    def sms_length(self) -> templates.SmsLength | None:
+    def sms_length(self) -> textformat.SmsLength | None:
         if self.selection.channel != SMS:
             return None
         text = self.data.get("text") if self.is_bound else self.initial.get("text")
-        return templates.sms_length(str(text or ""))
+        return textformat.sms_length(str(text or ""))
 
     def service_kwargs(self) -> dict[str, Any]:
         """The arguments of templates.send_composed (contact, purpose, channel, texts)."""

@@ -51,6 +51,8 @@ def test_admin_invites_a_colleague_who_sets_a_password_and_logs_in(
     assert len(mail.outbox) == 1
 
     page.get_by_role("link", name="Nina Neu").click()
+    page.get_by_role("heading", name="Nina Neu").wait_for()
+    page.wait_for_load_state()
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     screenshot(page, "accounts-user-edit")
 

@@ -22,6 +22,7 @@ from theke.audit.services import Actor
 from theke.core.auth import staff_required
 from theke.core.errors import ServiceError
 from theke.customers.models import Customer
+from theke.messaging import textformat
 from theke.messaging.forms import ComposeForm, ComposeSetup, MessagingSettingsForm, TemplateForm
 from theke.messaging.models import Channel
 from theke.messaging.purposes import CHANNELS, LANGUAGES, PURPOSES, SMS, Purpose, manual_purposes
@@ -106,7 +107,7 @@ def _preview_context(
         )
     except ServiceError as error:
         return {"preview_error": error.messages[0], "channel": channel}
-    length = templates.sms_length(rendered.text) if channel == SMS else None
+    length = textformat.sms_length(rendered.text) if channel == SMS else None
     return {"rendered": rendered, "sms": length, "channel": channel}
 
 
@@ -336,7 +337,7 @@ def sms_length(request: HttpRequest) -> HttpResponse:
         or request.user.has_perm("messaging.manage_templates")
     ):
         raise PermissionDenied("customers.manage")
-    length = templates.sms_length(request.POST.get("text", ""))
+    length = textformat.sms_length(request.POST.get("text", ""))
     return render(request, "messaging/staff/_sms_length.html", {"sms": length})
 
 

@@ -7,15 +7,13 @@ import re
 import pytest
 
 from theke.messaging.purposes import CHANNELS, LANGUAGES, PURPOSES, SMS, html_from_text
-from theke.messaging.services.templates import (
+from theke.messaging.services.templates import render_text, text_to_html, validate_template
+from theke.messaging.textformat import (
     TemplateError,
     parse,
     placeholders_in,
     render_string,
-    render_text,
     sms_length,
-    text_to_html,
-    validate_template,
 )
 from theke.tenants.models import Tenant
 

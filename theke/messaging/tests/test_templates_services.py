@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from theke.audit.models import AuditEvent
 from theke.audit.services import Actor
 from theke.core.errors import ServiceError
+from theke.messaging import textformat
 from theke.messaging.models import MessageTemplate, OutboundMessage
 from theke.messaging.purposes import PURPOSES
 from theke.messaging.services import templates
@@ -466,7 +467,7 @@ def test_messaging_settings_cannot_switch_sms_on(tenant_a: Tenant, owner: Any) -
 
 
 def test_service_error_is_a_validation_error() -> None:
-    assert issubclass(templates.TemplateError, ValidationError)
+    assert issubclass(textformat.TemplateError, ValidationError)
 
 
 def test_own_html_part_is_used_as_written(tenant_a: Tenant, owner: Any) -> None:
