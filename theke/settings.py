@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "theke.audit",
     "theke.customers",
     "theke.messaging",
+    "theke.api",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from theke.api.main import api
 from theke.core import views as core_views
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("staff/audit/", include("theke.audit.urls")),
     path("staff/messages/", include("theke.messaging.urls")),
     path("hooks/", include("theke.messaging.hook_urls")),
+    path("api/v1/", api.urls),
     path("t/", include("theke.tenants.customer_urls")),
 ]
 
