@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "theke.tenants.middleware.TenantMiddleware",
+    "theke.api.middleware.ApiKeyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

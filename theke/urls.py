@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/", include("theke.tenants.urls")),
     path("staff/customers/", include("theke.customers.urls")),
     path("staff/audit/", include("theke.audit.urls")),
+    path("staff/api/", include("theke.api.urls")),
     path("staff/messages/", include("theke.messaging.urls")),
     path("hooks/", include("theke.messaging.hook_urls")),
     path("api/v1/", api.urls),

@@ -1,21 +1,114 @@
-"""The versioned REST API (django-ninja): /api/v1/, OpenAPI 3.1 at /api/v1/openapi.json."""
+"""The versioned REST API (django-ninja): /api/v1/, OpenAPI 3.1 at /api/v1/openapi.json.
+
+Authentication: `Authorization: Bearer <key>`. `ApiKeyMiddleware` resolves the key and runs
+the request inside the key's tenant scope; `ApiKeyAuth` here only declares the scheme
+(for OpenAPI) and hands ninja the key found by the middleware. Every error is an RFC 9457
+problem document (theke.api.errors).
+"""
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from typing import Any
 
-api = NinjaAPI(
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from ninja import NinjaAPI
+from ninja.errors import ValidationError, ValidationErrorContext
+from ninja.openapi.docs import DocsBase
+from ninja.parser import Parser
+from ninja.security import HttpBearer
+from ninja.types import DictStrAny
+
+from theke.api import errors
+from theke.api.models import ApiKey
+
+JSON_CONTENT_TYPES = {"application/json"}
+
+
+class ApiKeyAuth(HttpBearer):
+    """Bearer API key; the lookup itself happened in ApiKeyMiddleware."""
+
+    openapi_description = "An API key of your tenant: `Authorization: Bearer thk_…`."
+
+    def __call__(self, request: HttpRequest) -> ApiKey | None:
+        return getattr(request, "api_key", None)
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
+        return getattr(request, "api_key", None)
+
+
+class StrictJsonParser(Parser):
+    """JSON bodies only: any other Content-Type answers 415 instead of a guess."""
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        content_type = (request.content_type or "").lower()
+        if content_type not in JSON_CONTENT_TYPES and not content_type.endswith("+json"):
+            raise errors.problem(415, "Send the request body as application/json.")
+        body = request.body  # may raise RequestDataTooBig: answered 413
+        try:
+            return super().parse_body(request) if body else {}
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise errors.problem(400, "The request body is not valid JSON.") from exc
+
+
+class LocalSwagger(DocsBase):
+    """Swagger UI from our own static files: no third-party request, no inline script."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        context = {"api": api, "openapi_url": self.get_openapi_url(api, kwargs)}
+        response = render(request, "api/docs.html", context)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+
+class ThekeAPI(NinjaAPI):
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext]
+    ) -> ValidationError:
+        # Field paths as the client wrote them: without ninja's source and, for a single
+        # body schema, without the parameter's name ("contacts.0.email").
+        error = super().validation_error_from_error_contexts(error_contexts)
+        single_body = {
+            name
+            for context in error_contexts
+            if context.model.__ninja_param_source__ == "body"
+            and len(fields := context.model.model_fields) == 1
+            for name in fields
+        }
+        for item in error.errors:
+            loc = tuple(item.get("loc", ()))[1:]
+            if loc and loc[0] in single_body:
+                loc = loc[1:]
+            item["path"] = ".".join(str(part) for part in loc)
+        return error
+
+
+api = ThekeAPI(
     title="Theke API",
     version="1",
     urls_namespace="api-v1",
-    description="The contract between a business's back-office system and Theke.",
+    description=(
+        "The contract between a business's back-office system and Theke. "
+        "Authenticate with `Authorization: Bearer <key>`; errors are RFC 9457 problem "
+        "documents (`application/problem+json`); send `Idempotency-Key` on POST requests."
+    ),
+    auth=ApiKeyAuth(),
+    parser=StrictJsonParser(),
+    docs=LocalSwagger(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
 )
+errors.install(api)
 
 
 def _register_routers() -> None:
+    from theke.api.ping import router as ping_router
     from theke.customers.api import router as customers_router
 
+    api.add_router("/", ping_router)
     api.add_router("/", customers_router)
 
 
 _register_routers()
+
+__all__ = ["api"]

@@ -1,7 +1,836 @@
-"""API of the customer master: upsert by the back office's own id (external_id)."""
+"""API of the customer master: upsert by the back office's own id (external_id).
+
+Conventions of every resource here:
+
+* `PUT /<resource>/{external_id}` creates (201) or updates (200). Fields left out of the
+  body keep their stored value; unknown fields are refused (422).
+* Customers carry their contacts. When `contacts` is sent, it is the complete list:
+  contacts are matched by their own `external_id` and updated in place, stored contacts
+  missing from the list are removed, and contacts without `external_id` are replaced on
+  every upsert. When `contacts` is left out, the stored contacts stay untouched.
+* Locations, vehicles and assets name their customer by `customer_external_id`;
+  a location or asset cannot move to another customer (422), a vehicle can (keeper change).
+* `DELETE` answers `{"external_id", "result"}`: "deleted", "detached" (a vehicle still
+  referenced elsewhere loses its keeper) or "deactivated" (a referenced article).
+  A customer that still has vehicles is refused with 409.
+* `POST /<resource>/bulk` takes `{"items": [...]}` (at most 1,000, else 413); every item
+  runs in its own savepoint and gets one result; error paths look like "items.3.vin".
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.db import transaction
+from django.db.models import Model, QuerySet
+from ninja import Router, Schema, Status
+from phonenumber_field.phonenumber import PhoneNumber
+from pydantic import ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
+
+from theke.api.errors import FieldError, Problem
+from theke.api.idempotency import idempotent
+from theke.audit.services import Actor
+from theke.core.errors import ServiceError
+from theke.customers import services
+from theke.customers.models import Article, Asset, Contact, Customer, Location, Vehicle
+from theke.tenants.models import Tenant
+from theke.tenants.scoping import tenant_scope
 
 router = Router(tags=["customers"])
+
+BULK_LIMIT = 1000
+ExternalId = Field(min_length=1, max_length=100)
+# Service field names that the API spells differently.
+API_FIELD = {"customer": "customer_external_id", "location": "location_external_id"}
+
+
+# --- schemas --------------------------------------------------------------------------------
+
+
+class StrictIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ContactIn(StrictIn):
+    external_id: str = Field("", max_length=100)
+    salutation: str = ""
+    first_name: str = ""
+    last_name: str
+    role: str = ""
+    email: str = ""
+    mobile_phone: str = ""
+    phone: str = ""
+    language: str = "de"
+    is_primary: bool = False
+    consent_email: bool = False
+    consent_sms: bool = False
+
+
+class CustomerIn(StrictIn):
+    kind: Literal["person", "company"] = "person"
+    number: str = ""
+    company_name: str = ""
+    salutation: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    notes: str = ""
+    contacts: list[ContactIn] | None = Field(
+        None, description="The complete list of contacts; left out: contacts stay unchanged."
+    )
+
+
+class CustomerBulkItem(CustomerIn):
+    external_id: str = ExternalId
+
+
+class LocationIn(StrictIn):
+    customer_external_id: str = ExternalId
+    name: str = ""
+    street: str
+    postal_code: str
+    city: str
+    country: str = "DE"
+    is_billing: bool = False
+
+
+class LocationBulkItem(LocationIn):
+    external_id: str = ExternalId
+
+
+class VehicleIn(StrictIn):
+    customer_external_id: str = ExternalId
+    vin: str = Field("", description="ISO 3779: 17 characters without I, O and Q.")
+    license_plate: str = ""
+    make: str = ""
+    model: str = ""
+    first_registration: str | None = Field(None, description="YYYY-MM-DD")
+    mileage_km: int | None = Field(None, ge=0)
+
+
+class VehicleBulkItem(VehicleIn):
+    external_id: str = ExternalId
+
+
+class AssetIn(StrictIn):
+    customer_external_id: str = ExternalId
+    location_external_id: str | None = None
+    kind: str
+    size: str = ""
+    serial_number: str = ""
+    description: str = ""
+
+
+class AssetBulkItem(AssetIn):
+    external_id: str = ExternalId
+
+
+class ArticleIn(StrictIn):
+    number: str
+    text: str
+    unit: str = "Stk"
+    price: Decimal = Field(Decimal("0.00"), description='Net price as a decimal string, "49.90".')
+    vat_rate: Decimal = Field(Decimal("19.00"), description='VAT in percent, "19.00".')
+    is_special: bool = False
+    is_active: bool = True
+
+
+class ArticleBulkItem(ArticleIn):
+    external_id: str = ExternalId
+
+
+class ContactOut(Schema):
+    external_id: str
+    salutation: str
+    first_name: str
+    last_name: str
+    role: str
+    email: str
+    mobile_phone: str
+    phone: str
+    language: str
+    is_primary: bool
+    consent_email: bool
+    consent_sms: bool
+
+
+class CustomerOut(Schema):
+    external_id: str
+    kind: str
+    number: str
+    company_name: str
+    salutation: str
+    first_name: str
+    last_name: str
+    notes: str
+    contacts: list[ContactOut]
+
+
+class LocationOut(Schema):
+    external_id: str
+    customer_external_id: str
+    name: str
+    street: str
+    postal_code: str
+    city: str
+    country: str
+    is_billing: bool
+
+
+class VehicleOut(Schema):
+    external_id: str
+    customer_external_id: str | None
+    vin: str
+    license_plate: str
+    make: str
+    model: str
+    first_registration: str | None
+    mileage_km: int | None
+
+
+class AssetOut(Schema):
+    external_id: str
+    customer_external_id: str
+    location_external_id: str | None
+    kind: str
+    size: str
+    serial_number: str
+    description: str
+
+
+class ArticleOut(Schema):
+    external_id: str
+    number: str
+    text: str
+    unit: str
+    price: str
+    vat_rate: str
+    is_special: bool
+    is_active: bool
+
+
+class DeleteOut(Schema):
+    external_id: str
+    result: Literal["deleted", "detached", "deactivated"]
+
+
+class BulkIn(Schema):
+    items: list[dict[str, Any]] = Field(
+        description="At most 1,000 items, each shaped like the resource's PUT body plus its "
+        "external_id; every item is validated and stored on its own."
+    )
+
+
+class BulkFieldError(Schema):
+    path: str
+    message: str
+    code: str
+
+
+class BulkItemResult(Schema):
+    external_id: str | None
+    status: Literal["created", "updated", "error"]
+    errors: list[BulkFieldError] = []
+
+
+class BulkOut(Schema):
+    results: list[BulkItemResult]
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _auth_of(request: Any) -> Any:
+    """The API key of the request (set by the API's bearer auth)."""
+    return getattr(request, "auth", None)
+
+
+def _caller(request: Any) -> tuple[Tenant, Actor]:
+    key = _auth_of(request)
+    if key is None:
+        raise Problem(401, "Unauthorized", "An API key is required.")
+    return key.tenant, Actor.api_key(key.pk, key.name)
+
+
+@contextmanager
+def _scope(request: Any) -> Iterator[tuple[Tenant, Actor]]:
+    tenant, actor = _caller(request)
+    with tenant_scope(tenant):
+        yield tenant, actor
+
+
+def _field_path(field: str | None, prefix: str = "") -> str:
+    name = API_FIELD.get(field or "", field or "")
+    return ".".join(part for part in (prefix, name) if part)
+
+
+def _service_problem(exc: ServiceError, prefix: str = "") -> Problem:
+    return Problem(
+        422,
+        "Unprocessable Content",
+        exc.messages[0],
+        errors=[FieldError(_field_path(exc.field, prefix), exc.messages[0], exc.code or "")],
+    )
+
+
+def _not_found(what: str, external_id: str) -> Problem:
+    return Problem(404, "Not Found", f"No {what} with external_id {external_id!r}.")
+
+
+def _unknown_reference(what: str, field: str, external_id: str) -> Problem:
+    message = f"No {what} with external_id {external_id!r}."
+    return Problem(
+        422, "Unprocessable Content", message, errors=[FieldError(field, message, "unknown")]
+    )
+
+
+def _find[M: Model](queryset: QuerySet[M], external_id: str) -> M | None:
+    return queryset.filter(external_id=external_id).order_by("pk").first()
+
+
+def _customer_ref(external_id: str) -> Customer:
+    customer = _find(Customer.objects.all(), external_id)
+    if customer is None:
+        raise _unknown_reference("customer", "customer_external_id", external_id)
+    return customer
+
+
+def _phone(value: Any) -> str:
+    if isinstance(value, PhoneNumber):
+        return value.as_e164 if value.is_valid() else str(value)
+    return str(value or "")
+
+
+def _values(data: StrictIn, *exclude: str) -> dict[str, Any]:
+    return data.model_dump(exclude_unset=True, exclude=set(exclude))
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+def _contact_out(contact: Contact) -> dict[str, Any]:
+    return {
+        "external_id": contact.external_id,
+        "salutation": contact.salutation,
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "role": contact.role,
+        "email": contact.email,
+        "mobile_phone": _phone(contact.mobile_phone),
+        "phone": _phone(contact.phone),
+        "language": contact.language,
+        "is_primary": contact.is_primary,
+        "consent_email": contact.consent_email,
+        "consent_sms": contact.consent_sms,
+    }
+
+
+def _customer_out(customer: Customer) -> dict[str, Any]:
+    fields: tuple[str, ...] = ("external_id", "kind", "number", "company_name", "salutation")
+    fields += ("first_name", "last_name", "notes")
+    data = {name: getattr(customer, name) for name in fields}
+    data["contacts"] = [_contact_out(c) for c in Contact.objects.filter(customer=customer)]
+    return data
+
+
+def _location_out(location: Location) -> dict[str, Any]:
+    fields = ("external_id", "name", "street", "postal_code", "city", "country", "is_billing")
+    data = {name: getattr(location, name) for name in fields}
+    data["customer_external_id"] = location.customer.external_id
+    return data
+
+
+def _vehicle_out(vehicle: Vehicle) -> dict[str, Any]:
+    fields = ("external_id", "vin", "license_plate", "make", "model", "mileage_km")
+    data = {name: getattr(vehicle, name) for name in fields}
+    data["customer_external_id"] = vehicle.customer.external_id if vehicle.customer else None
+    registration = vehicle.first_registration
+    data["first_registration"] = registration.isoformat() if registration else None
+    return data
+
+
+def _asset_out(asset: Asset) -> dict[str, Any]:
+    fields = ("external_id", "kind", "size", "serial_number", "description")
+    data = {name: getattr(asset, name) for name in fields}
+    data["customer_external_id"] = asset.customer.external_id
+    data["location_external_id"] = asset.location.external_id if asset.location else None
+    return data
+
+
+def _article_out(article: Article) -> dict[str, Any]:
+    fields = ("external_id", "number", "text", "unit", "is_special", "is_active")
+    data = {name: getattr(article, name) for name in fields}
+    data["price"] = str(article.price)
+    data["vat_rate"] = str(article.vat_rate)
+    return data
+
+
+# --- upserts (one per resource; each returns the row and whether it was created) -----------
+
+
+def _sync_contacts(customer: Customer, actor: Actor, contacts: list[dict[str, Any]]) -> None:
+    stored = list(Contact.objects.filter(customer=customer).order_by("pk"))
+    by_id = {c.external_id: c for c in stored if c.external_id}
+    kept: set[int] = set()
+    for index, values in enumerate(contacts):
+        contact = by_id.get(values.get("external_id") or "")
+        try:
+            if contact is None:
+                contact = services.add_contact(customer, actor, **values)
+            else:
+                contact = services.update_contact(contact, actor, **values)
+        except ServiceError as exc:
+            raise _service_problem(exc, f"contacts.{index}") from exc
+        kept.add(contact.pk)
+    for contact in stored:
+        if contact.pk not in kept:
+            services.remove_contact(contact, actor)
+
+
+@transaction.atomic
+def _upsert_customer(
+    tenant: Tenant, actor: Actor, external_id: str, data: CustomerIn
+) -> tuple[Customer, bool]:
+    values = _values(data, "contacts", "external_id")
+    customer = _find(Customer.objects.all(), external_id)
+    created = customer is None
+    try:
+        if customer is None:
+            customer = services.create_customer(tenant, actor, external_id=external_id, **values)
+        else:
+            customer = services.update_customer(customer, actor, **values)
+    except ServiceError as exc:
+        raise _service_problem(exc) from exc
+    if data.contacts is not None:
+        contacts = [c.model_dump(exclude_unset=True) for c in data.contacts]
+        _sync_contacts(customer, actor, contacts)
+    return customer, created
+
+
+@transaction.atomic
+def _upsert_location(
+    tenant: Tenant, actor: Actor, external_id: str, data: LocationIn
+) -> tuple[Location, bool]:
+    customer = _customer_ref(data.customer_external_id)
+    values = _values(data, "customer_external_id", "external_id")
+    location = _find(Location.objects.select_related("customer"), external_id)
+    created = location is None
+    try:
+        if location is None:
+            location = services.add_location(customer, actor, external_id=external_id, **values)
+        elif location.customer_id != customer.pk:
+            raise services.CustomerError(
+                "A location cannot move to another customer.", "customer", "immutable"
+            )
+        else:
+            location = services.update_location(location, actor, **values)
+    except ServiceError as exc:
+        raise _service_problem(exc) from exc
+    return location, created
+
+
+@transaction.atomic
+def _upsert_vehicle(
+    tenant: Tenant, actor: Actor, external_id: str, data: VehicleIn
+) -> tuple[Vehicle, bool]:
+    customer = _customer_ref(data.customer_external_id)
+    values = _values(data, "customer_external_id", "external_id")
+    vehicle = _find(Vehicle.objects.select_related("customer"), external_id)
+    created = vehicle is None
+    try:
+        if vehicle is None:
+            vehicle = services.add_vehicle(customer, actor, external_id=external_id, **values)
+        else:
+            if vehicle.customer_id != customer.pk:
+                vehicle = services.transfer_vehicle(vehicle, actor, customer)
+            vehicle = services.update_vehicle(vehicle, actor, **values)
+    except ServiceError as exc:
+        raise _service_problem(exc) from exc
+    return vehicle, created
+
+
+@transaction.atomic
+def _upsert_asset(
+    tenant: Tenant, actor: Actor, external_id: str, data: AssetIn
+) -> tuple[Asset, bool]:
+    customer = _customer_ref(data.customer_external_id)
+    values = _values(data, "customer_external_id", "location_external_id", "external_id")
+    if "location_external_id" in data.model_fields_set:
+        location = None
+        if data.location_external_id:
+            location = _find(Location.objects.filter(customer=customer), data.location_external_id)
+            if location is None:
+                raise _unknown_reference(
+                    "location of this customer", "location_external_id", data.location_external_id
+                )
+        values["location"] = location
+    asset = _find(Asset.objects.select_related("customer", "location"), external_id)
+    created = asset is None
+    try:
+        if asset is None:
+            asset = services.add_asset(customer, actor, external_id=external_id, **values)
+        elif asset.customer_id != customer.pk:
+            raise services.CustomerError(
+                "An asset cannot move to another customer.", "customer", "immutable"
+            )
+        else:
+            asset = services.update_asset(asset, actor, **values)
+    except ServiceError as exc:
+        raise _service_problem(exc) from exc
+    return asset, created
+
+
+@transaction.atomic
+def _upsert_article(
+    tenant: Tenant, actor: Actor, external_id: str, data: ArticleIn
+) -> tuple[Article, bool]:
+    values = _values(data, "external_id")
+    article = _find(Article.objects.all(), external_id)
+    created = article is None
+    try:
+        if article is None:
+            article = services.create_article(tenant, actor, external_id=external_id, **values)
+        else:
+            article = services.update_article(article, actor, **values)
+    except ServiceError as exc:
+        raise _service_problem(exc) from exc
+    return article, created
+
+
+# --- bulk -----------------------------------------------------------------------------------
+
+
+def _bulk(
+    request: Any,
+    body: BulkIn,
+    schema: type[StrictIn],
+    upsert: Callable[[Tenant, Actor, str, Any], tuple[Model, bool]],
+) -> dict[str, Any]:
+    if len(body.items) > BULK_LIMIT:
+        raise Problem(
+            413,
+            "Content Too Large",
+            f"At most {BULK_LIMIT} items per request ({len(body.items)} sent).",
+        )
+    results: list[dict[str, Any]] = []
+    with _scope(request) as (tenant, actor):
+        for index, raw in enumerate(body.items):
+            prefix = f"items.{index}"
+            external_id = raw.get("external_id") if isinstance(raw, dict) else None
+            result: dict[str, Any] = {
+                "external_id": external_id if isinstance(external_id, str) else None,
+                "status": "error",
+                "errors": [],
+            }
+            try:
+                item = schema.model_validate(raw)
+                with transaction.atomic():
+                    _row, created = upsert(tenant, actor, item.external_id, item)  # type: ignore[attr-defined]
+                result["status"] = "created" if created else "updated"
+            except PydanticValidationError as exc:
+                result["errors"] = [
+                    {
+                        "path": ".".join([prefix, *(str(part) for part in error["loc"])]),
+                        "message": error["msg"],
+                        "code": error["type"],
+                    }
+                    for error in exc.errors()
+                ]
+            except Problem as exc:
+                errors = exc.errors or [FieldError("", exc.detail, "invalid")]
+                result["errors"] = [
+                    {
+                        "path": ".".join(p for p in (prefix, error.path) if p),
+                        "message": error.message,
+                        "code": error.code,
+                    }
+                    for error in errors
+                ]
+            except ServiceError as exc:
+                problem = _service_problem(exc, prefix)
+                result["errors"] = [vars(error) for error in problem.errors]
+            results.append(result)
+    return {"results": results}
+
+
+# --- bulk endpoints (registered before "/<resource>/{external_id}", which would match "bulk")
+
+
+@router.post(
+    "/customers/bulk",
+    response=BulkOut,
+    operation_id="bulk_upsert_customers",
+    summary="Create or update up to 1,000 customers",
+)
+@idempotent
+def bulk_upsert_customers(request: Any, body: BulkIn) -> Any:
+    return _bulk(request, body, CustomerBulkItem, _upsert_customer)
+
+
+@router.post(
+    "/locations/bulk",
+    response=BulkOut,
+    operation_id="bulk_upsert_locations",
+    summary="Create or update up to 1,000 locations",
+)
+@idempotent
+def bulk_upsert_locations(request: Any, body: BulkIn) -> Any:
+    return _bulk(request, body, LocationBulkItem, _upsert_location)
+
+
+@router.post(
+    "/vehicles/bulk",
+    response=BulkOut,
+    operation_id="bulk_upsert_vehicles",
+    summary="Create or update up to 1,000 vehicles",
+)
+@idempotent
+def bulk_upsert_vehicles(request: Any, body: BulkIn) -> Any:
+    return _bulk(request, body, VehicleBulkItem, _upsert_vehicle)
+
+
+@router.post(
+    "/assets/bulk",
+    response=BulkOut,
+    operation_id="bulk_upsert_assets",
+    summary="Create or update up to 1,000 assets",
+)
+@idempotent
+def bulk_upsert_assets(request: Any, body: BulkIn) -> Any:
+    return _bulk(request, body, AssetBulkItem, _upsert_asset)
+
+
+@router.post(
+    "/articles/bulk",
+    response=BulkOut,
+    operation_id="bulk_upsert_articles",
+    summary="Create or update up to 1,000 articles",
+)
+@idempotent
+def bulk_upsert_articles(request: Any, body: BulkIn) -> Any:
+    return _bulk(request, body, ArticleBulkItem, _upsert_article)
+
+
+# --- customers ------------------------------------------------------------------------------
+
+
+@router.put(
+    "/customers/{external_id}",
+    response={200: CustomerOut, 201: CustomerOut},
+    operation_id="upsert_customer",
+    summary="Create or update a customer with its contacts",
+)
+def upsert_customer(request: Any, external_id: str, data: CustomerIn) -> Status:
+    with _scope(request) as (tenant, actor):
+        customer, created = _upsert_customer(tenant, actor, external_id, data)
+        return Status(201 if created else 200, _customer_out(customer))
+
+
+@router.get(
+    "/customers/{external_id}",
+    response=CustomerOut,
+    operation_id="get_customer",
+    summary="Read a customer with its contacts",
+)
+def get_customer(request: Any, external_id: str) -> Any:
+    with _scope(request):
+        customer = _find(Customer.objects.all(), external_id)
+        if customer is None:
+            raise _not_found("customer", external_id)
+        return _customer_out(customer)
+
+
+@router.delete(
+    "/customers/{external_id}",
+    response=DeleteOut,
+    operation_id="delete_customer",
+    summary="Delete a customer (refused with 409 while it still has vehicles)",
+)
+def delete_customer(request: Any, external_id: str) -> Any:
+    with _scope(request) as (_tenant, actor):
+        customer = _find(Customer.objects.all(), external_id)
+        if customer is None:
+            raise _not_found("customer", external_id)
+        try:
+            services.remove_customer(customer, actor)
+        except ServiceError as exc:
+            raise Problem(409, "Conflict", exc.messages[0]) from exc
+        return {"external_id": external_id, "result": "deleted"}
+
+
+# --- locations ------------------------------------------------------------------------------
+
+
+@router.put(
+    "/locations/{external_id}",
+    response={200: LocationOut, 201: LocationOut},
+    operation_id="upsert_location",
+    summary="Create or update a location of a customer",
+)
+def upsert_location(request: Any, external_id: str, data: LocationIn) -> Status:
+    with _scope(request) as (tenant, actor):
+        location, created = _upsert_location(tenant, actor, external_id, data)
+        return Status(201 if created else 200, _location_out(location))
+
+
+@router.get(
+    "/locations/{external_id}",
+    response=LocationOut,
+    operation_id="get_location",
+    summary="Read a location",
+)
+def get_location(request: Any, external_id: str) -> Any:
+    with _scope(request):
+        location = _find(Location.objects.select_related("customer"), external_id)
+        if location is None:
+            raise _not_found("location", external_id)
+        return _location_out(location)
+
+
+@router.delete(
+    "/locations/{external_id}",
+    response=DeleteOut,
+    operation_id="delete_location",
+    summary="Delete a location (its assets stay, without location)",
+)
+def delete_location(request: Any, external_id: str) -> Any:
+    with _scope(request) as (_tenant, actor):
+        location = _find(Location.objects.select_related("customer"), external_id)
+        if location is None:
+            raise _not_found("location", external_id)
+        services.remove_location(location, actor)
+        return {"external_id": external_id, "result": "deleted"}
+
+
+# --- vehicles -------------------------------------------------------------------------------
+
+
+@router.put(
+    "/vehicles/{external_id}",
+    response={200: VehicleOut, 201: VehicleOut},
+    operation_id="upsert_vehicle",
+    summary="Create or update a vehicle; another customer_external_id changes its keeper",
+)
+def upsert_vehicle(request: Any, external_id: str, data: VehicleIn) -> Status:
+    with _scope(request) as (tenant, actor):
+        vehicle, created = _upsert_vehicle(tenant, actor, external_id, data)
+        return Status(201 if created else 200, _vehicle_out(vehicle))
+
+
+@router.get(
+    "/vehicles/{external_id}",
+    response=VehicleOut,
+    operation_id="get_vehicle",
+    summary="Read a vehicle",
+)
+def get_vehicle(request: Any, external_id: str) -> Any:
+    with _scope(request):
+        vehicle = _find(Vehicle.objects.select_related("customer"), external_id)
+        if vehicle is None:
+            raise _not_found("vehicle", external_id)
+        return _vehicle_out(vehicle)
+
+
+@router.delete(
+    "/vehicles/{external_id}",
+    response=DeleteOut,
+    operation_id="delete_vehicle",
+    summary="Delete a vehicle (one referenced elsewhere only loses its keeper)",
+)
+def delete_vehicle(request: Any, external_id: str) -> Any:
+    with _scope(request) as (_tenant, actor):
+        vehicle = _find(Vehicle.objects.select_related("customer"), external_id)
+        if vehicle is None:
+            raise _not_found("vehicle", external_id)
+        if vehicle.customer is None:
+            return {"external_id": external_id, "result": "detached"}
+        deleted = services.remove_vehicle(vehicle, actor)
+        return {"external_id": external_id, "result": "deleted" if deleted else "detached"}
+
+
+# --- assets ---------------------------------------------------------------------------------
+
+
+@router.put(
+    "/assets/{external_id}",
+    response={200: AssetOut, 201: AssetOut},
+    operation_id="upsert_asset",
+    summary="Create or update an asset of a customer",
+)
+def upsert_asset(request: Any, external_id: str, data: AssetIn) -> Status:
+    with _scope(request) as (tenant, actor):
+        asset, created = _upsert_asset(tenant, actor, external_id, data)
+        return Status(201 if created else 200, _asset_out(asset))
+
+
+@router.get(
+    "/assets/{external_id}", response=AssetOut, operation_id="get_asset", summary="Read an asset"
+)
+def get_asset(request: Any, external_id: str) -> Any:
+    with _scope(request):
+        asset = _find(Asset.objects.select_related("customer", "location"), external_id)
+        if asset is None:
+            raise _not_found("asset", external_id)
+        return _asset_out(asset)
+
+
+@router.delete(
+    "/assets/{external_id}",
+    response=DeleteOut,
+    operation_id="delete_asset",
+    summary="Delete an asset",
+)
+def delete_asset(request: Any, external_id: str) -> Any:
+    with _scope(request) as (_tenant, actor):
+        asset = _find(Asset.objects.select_related("customer"), external_id)
+        if asset is None:
+            raise _not_found("asset", external_id)
+        services.remove_asset(asset, actor)
+        return {"external_id": external_id, "result": "deleted"}
+
+
+# --- articles -------------------------------------------------------------------------------
+
+
+@router.put(
+    "/articles/{external_id}",
+    response={200: ArticleOut, 201: ArticleOut},
+    operation_id="upsert_article",
+    summary="Create or update an article or flat fee",
+)
+def upsert_article(request: Any, external_id: str, data: ArticleIn) -> Status:
+    with _scope(request) as (tenant, actor):
+        article, created = _upsert_article(tenant, actor, external_id, data)
+        return Status(201 if created else 200, _article_out(article))
+
+
+@router.get(
+    "/articles/{external_id}",
+    response=ArticleOut,
+    operation_id="get_article",
+    summary="Read an article",
+)
+def get_article(request: Any, external_id: str) -> Any:
+    with _scope(request):
+        article = _find(Article.objects.all(), external_id)
+        if article is None:
+            raise _not_found("article", external_id)
+        return _article_out(article)
+
+
+@router.delete(
+    "/articles/{external_id}",
+    response=DeleteOut,
+    operation_id="delete_article",
+    summary="Delete an article (a referenced one is deactivated instead)",
+)
+def delete_article(request: Any, external_id: str) -> Any:
+    with _scope(request) as (_tenant, actor):
+        article = _find(Article.objects.all(), external_id)
+        if article is None:
+            raise _not_found("article", external_id)
+        deleted = services.remove_article(article, actor)
+        return {"external_id": external_id, "result": "deleted" if deleted else "deactivated"}

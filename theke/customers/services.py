@@ -51,6 +51,7 @@ __all__ = [
     "remove_article",
     "remove_asset",
     "remove_contact",
+    "remove_customer",
     "remove_location",
     "remove_vehicle",
     "search_customers",
@@ -355,6 +356,36 @@ def update_customer(customer: Customer, actor: Actor, **values: Any) -> Customer
     record(tenant, actor, "customer.updated", customer, {"changes": changes})
     rebuild_search_text(customer)
     return customer
+
+
+OWN_CHILDREN = frozenset({"contacts", "locations", "assets"})
+
+
+@transaction.atomic
+def remove_customer(customer: Customer, actor: Actor) -> None:
+    """Delete a customer with its contacts, locations and assets.
+
+    Refused while it still keeps vehicles or anything else (orders, estimates) refers to it.
+    """
+    customer = _lock_customer(customer)
+    if Vehicle.objects.filter(customer=customer).exists():
+        raise CustomerError(
+            _("Der Kunde hat noch Fahrzeuge; bitte zuerst entfernen oder übertragen."),
+            None,
+            "has_vehicles",
+        )
+    for relation in customer._meta.related_objects:
+        if relation.get_accessor_name() in OWN_CHILDREN or not relation.one_to_many:
+            continue
+        related_model: Any = relation.related_model
+        if related_model._base_manager.filter(**{relation.field.name: customer}).exists():
+            raise CustomerError(
+                _("Der Kunde wird noch verwendet und kann nicht gelöscht werden."),
+                None,
+                "referenced",
+            )
+    record(customer.tenant, actor, "customer.deleted", customer, {"label": str(customer)})
+    customer.delete()
 
 
 # --- contacts -----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scopes_disabled
 
 from theke.accounts.models import Membership, Role
+from theke.api.services import create_api_key
 from theke.audit.services import SYSTEM
 from theke.customers import services as customers
 from theke.messaging.services.conversations import (
@@ -40,6 +41,7 @@ PK_OWNERS = {
     "messaging:conversation_": "conversation",
     "messaging:quarantine_": "inbound_email",
     "messaging:compose_to_customer": "customer",
+    "api:key_": "api_key",
 }
 
 
@@ -94,6 +96,7 @@ def objects_of_tenant_a(tenant_a: Any, owner: Any, settings: Any, tmp_path: Any)
             "conversation": conversation,
             "attachment": posted.attachments.get(),
             "internal_message": notify_user(tenant_a, owner, "Hinweis", "Text"),
+            "api_key": create_api_key(tenant_a, SYSTEM, "ERP")[0],
         }
     stray = EmailMessage()
     stray["From"] = "fremd@example.org"
