@@ -102,11 +102,13 @@ errors.install(api)
 
 
 def _register_routers() -> None:
+    from theke.api.events_api import router as events_router
     from theke.api.ping import router as ping_router
     from theke.customers.api import router as customers_router
 
     api.add_router("/", ping_router)
     api.add_router("/", customers_router)
+    api.add_router("/", events_router)
 
 
 _register_routers()

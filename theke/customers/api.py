@@ -32,6 +32,7 @@ from pydantic import ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from theke.api.errors import FieldError, Problem
+from theke.api.events import emit_event
 from theke.api.idempotency import idempotent
 from theke.audit.services import Actor
 from theke.core.errors import ServiceError
@@ -407,6 +408,9 @@ def _upsert_customer(
     if data.contacts is not None:
         contacts = [c.model_dump(exclude_unset=True) for c in data.contacts]
         _sync_contacts(customer, actor, contacts)
+    kind = "customer.created" if created else "customer.updated"
+    payload = {"number": customer.number}
+    emit_event(tenant, kind, subject_type="customer", external_id=external_id, payload=payload)
     return customer, created
 
 
@@ -650,12 +654,16 @@ def get_customer(request: Any, external_id: str) -> Any:
     summary="Delete a customer (refused with 409 while it still has vehicles)",
 )
 def delete_customer(request: Any, external_id: str) -> Any:
-    with _scope(request) as (_tenant, actor):
+    with _scope(request) as (tenant, actor):
         customer = _find(Customer.objects.all(), external_id)
         if customer is None:
             raise _not_found("customer", external_id)
         try:
-            services.remove_customer(customer, actor)
+            with transaction.atomic():
+                services.remove_customer(customer, actor)
+                emit_event(
+                    tenant, "customer.deleted", subject_type="customer", external_id=external_id
+                )
         except ServiceError as exc:
             raise Problem(409, "Conflict", exc.messages[0]) from exc
         return {"external_id": external_id, "result": "deleted"}
