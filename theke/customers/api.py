@@ -563,59 +563,29 @@ def _bulk(
 # --- bulk endpoints (registered before "/<resource>/{external_id}", which would match "bulk")
 
 
-@router.post(
-    "/customers/bulk",
-    response=BulkOut,
-    operation_id="bulk_upsert_customers",
-    summary="Create or update up to 1,000 customers",
-)
-@idempotent
-def bulk_upsert_customers(request: Any, body: BulkIn) -> Any:
-    return _bulk(request, body, CustomerBulkItem, _upsert_customer)
+def _add_bulk_endpoint(resource: str, item_schema: Any, upsert: Any) -> None:
+    """POST /<resource>/bulk: up to 1,000 items, each in its own savepoint, idempotent."""
+
+    def bulk(request: Any, body: BulkIn) -> Any:
+        return _bulk(request, body, item_schema, upsert)
+
+    bulk.__name__ = bulk.__qualname__ = f"bulk_upsert_{resource}"
+    router.post(
+        f"/{resource}/bulk",
+        response=BulkOut,
+        operation_id=f"bulk_upsert_{resource}",
+        summary=f"Create or update up to 1,000 {resource}",
+    )(idempotent(bulk))
 
 
-@router.post(
-    "/locations/bulk",
-    response=BulkOut,
-    operation_id="bulk_upsert_locations",
-    summary="Create or update up to 1,000 locations",
-)
-@idempotent
-def bulk_upsert_locations(request: Any, body: BulkIn) -> Any:
-    return _bulk(request, body, LocationBulkItem, _upsert_location)
-
-
-@router.post(
-    "/vehicles/bulk",
-    response=BulkOut,
-    operation_id="bulk_upsert_vehicles",
-    summary="Create or update up to 1,000 vehicles",
-)
-@idempotent
-def bulk_upsert_vehicles(request: Any, body: BulkIn) -> Any:
-    return _bulk(request, body, VehicleBulkItem, _upsert_vehicle)
-
-
-@router.post(
-    "/assets/bulk",
-    response=BulkOut,
-    operation_id="bulk_upsert_assets",
-    summary="Create or update up to 1,000 assets",
-)
-@idempotent
-def bulk_upsert_assets(request: Any, body: BulkIn) -> Any:
-    return _bulk(request, body, AssetBulkItem, _upsert_asset)
-
-
-@router.post(
-    "/articles/bulk",
-    response=BulkOut,
-    operation_id="bulk_upsert_articles",
-    summary="Create or update up to 1,000 articles",
-)
-@idempotent
-def bulk_upsert_articles(request: Any, body: BulkIn) -> Any:
-    return _bulk(request, body, ArticleBulkItem, _upsert_article)
+for _resource, _item_schema, _upsert in (
+    ("customers", CustomerBulkItem, _upsert_customer),
+    ("locations", LocationBulkItem, _upsert_location),
+    ("vehicles", VehicleBulkItem, _upsert_vehicle),
+    ("assets", AssetBulkItem, _upsert_asset),
+    ("articles", ArticleBulkItem, _upsert_article),
+):
+    _add_bulk_endpoint(_resource, _item_schema, _upsert)
 
 
 # --- customers ------------------------------------------------------------------------------
