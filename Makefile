@@ -13,7 +13,7 @@ PYTEST_ARGS ?= -n 2
 # make run is a local demo: debug on, console e-mail, SQLite in var/.
 RUN_ENV := THEKE_DEBUG=$${THEKE_DEBUG:-true} THEKE_BASE_URL=$${THEKE_BASE_URL:-http://127.0.0.1:$(PORT)}
 
-.PHONY: help venv run serve migrate demo test lint format pytest chromium bench messages clean
+.PHONY: help venv run serve migrate demo test lint format pytest test-tools bench messages clean
 
 help:
 	@echo "make run    – set up (venv, dependencies, migrations, demo data) and serve Theke on http://127.0.0.1:$(PORT)"
@@ -53,10 +53,10 @@ format: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-chromium:
-	@bin/ensure-chromium $(CHROMIUM)
+test-tools:
+	@bin/ensure-test-tools $(CHROMIUM)
 
-pytest: venv chromium
+pytest: venv test-tools
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: lint pytest

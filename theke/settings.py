@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "theke.audit",
     "theke.customers",
     "theke.messaging",
+    "theke.orders",
+    "theke.estimates",
+    "theke.appointments",
     "theke.api",
 ]
 
@@ -281,6 +284,8 @@ OUTBOX_RETRY_BASE_SECONDS = float(env("OUTBOX_RETRY_BASE_SECONDS", "30"))
 OUTBOX_RETRY_CAP_SECONDS = float(env("OUTBOX_RETRY_CAP_SECONDS", "3600"))
 INBOUND_EMAIL_DOMAIN = env("INBOUND_EMAIL_DOMAIN", "reply.theke.localhost")
 INBOUND_MAX_ATTACHMENT_BYTES = int(env("INBOUND_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024)))
+# Largest file (photo, PDF) the back office may upload through the API.
+API_MAX_UPLOAD_BYTES = int(env("API_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 IMAP_HOST = env("IMAP_HOST")
 IMAP_PORT = int(env("IMAP_PORT", "993"))
 IMAP_USER = env("IMAP_USER")

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.static import serve
 
+from theke.api.errors import unknown_path
 from theke.api.main import api
 from theke.core import views as core_views
 
@@ -15,12 +16,16 @@ urlpatterns = [
     path("staff/", include("theke.accounts.urls")),
     path("staff/", include("theke.tenants.urls")),
     path("staff/customers/", include("theke.customers.urls")),
+    path("staff/orders/", include("theke.orders.urls")),
+    path("staff/estimates/", include("theke.estimates.urls")),
     path("staff/audit/", include("theke.audit.urls")),
     path("staff/api/", include("theke.api.urls")),
     path("staff/messages/", include("theke.messaging.urls")),
     path("hooks/", include("theke.messaging.hook_urls")),
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<path>.*)$", unknown_path),
     path("t/", include("theke.tenants.customer_urls")),
+    path("k/", include("theke.estimates.customer_urls")),
 ]
 
 if settings.DEBUG:

@@ -6,3 +6,17 @@ class ApiConfig(AppConfig):
     name = "theke.api"
     label = "api"
     verbose_name = _("Schnittstelle")
+
+    def ready(self) -> None:
+        from theke.api.events import EVENT_LISTENERS
+        from theke.api.webhooks import sender, services
+        from theke.audit.presentation import register_actions
+        from theke.messaging.models import Channel
+        from theke.messaging.services import delivery
+
+        # Registered here so that messaging never imports the API.
+        delivery.SENDERS[Channel.WEBHOOK] = sender.send_webhooks
+        delivery.RETRY_SCHEDULES[Channel.WEBHOOK] = services.RETRY_SCHEDULE
+        if services.queue_event_deliveries not in EVENT_LISTENERS:
+            EVENT_LISTENERS.append(services.queue_event_deliveries)
+        register_actions(services.ACTION_LABELS)

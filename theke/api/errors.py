@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.http import Http404, HttpResponse
+from django.db import DataError, IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -163,6 +164,24 @@ def install(api: NinjaAPI) -> None:
         )
         return problem_response(problem(422, message, errors))
 
+    @handle(IntegrityError)
+    def _conflict(exc: Exception) -> HttpResponse:
+        # Two requests creating the same external_id at the same moment (PostgreSQL): the
+        # loser's unique constraint fires. Its transaction was rolled back; a retry updates.
+        logger.info("Concurrent write refused by a constraint: %s", exc)
+        return problem_response(
+            problem(409, "A concurrent request changed the same object; please retry.")
+        )
+
+    @handle(DataError)
+    def _unstorable(exc: Exception) -> HttpResponse:
+        # A value the database refuses (a NUL character in the URL, a number out of range)
+        # is the client's input, not our failure.
+        logger.info("Value refused by the database: %s", exc)
+        return problem_response(
+            problem(400, "The request contains a value that cannot be stored or searched.")
+        )
+
     @handle(ScopeError)
     def _scope(exc: Exception) -> HttpResponse:
         logger.error("Tenant scope error in API request", exc_info=exc)
@@ -172,3 +191,8 @@ def install(api: NinjaAPI) -> None:
     def _unexpected(exc: Exception) -> HttpResponse:
         logger.error("Unhandled error in API request", exc_info=exc)
         return problem_response(problem(500, "An internal error occurred."))
+
+
+def unknown_path(request: HttpRequest, path: str = "") -> HttpResponse:
+    """Any /api/ URL no operation matches: a problem document, not the HTML 404 page."""
+    return problem_response(problem(404, f"No API operation at {request.path}."))

@@ -5,7 +5,10 @@ A POST that carries `Idempotency-Key: <key>` is run once per tenant and key:
 * same key, same method, path and body  -> the stored response, with `Idempotent-Replayed: true`
 * same key, other method, path or body  -> 422 problem
 * same key while the first is running   -> 409 problem
-* a first run that ends in a 5xx is forgotten, so the client may retry with the same key.
+* a first run that ends in a 5xx or 409 is forgotten, so the client may retry with the same key.
+
+A multipart body (an upload) counts as the same body when its fields and files are the same:
+its raw bytes are not compared, because clients pick a new random boundary for every try.
 
 Records are kept for at least `RETENTION` (24 h); `manage.py api_cleanup_idempotency`
 deletes older ones. Routers mark every POST operation with the decorator, below the
@@ -26,14 +29,16 @@ authentication (401).
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from ninja.decorators import decorate_view
@@ -52,8 +57,29 @@ STORED_HEADERS = ("Content-Type", "Location")
 def _request_hash(request: HttpRequest) -> str:
     digest = hashlib.sha256()
     digest.update(f"{request.method} {request.path}\n".encode())
-    digest.update(request.body)
+    if request.content_type == "multipart/form-data":
+        digest.update(_multipart_fingerprint(request))
+    else:
+        digest.update(request.body)
     return digest.hexdigest()
+
+
+def _multipart_fingerprint(request: HttpRequest) -> bytes:
+    """The fields and files of a multipart body. Its raw bytes differ on every retry (clients
+    pick a random boundary), and an upload may be larger than what `request.body` holds."""
+    parts: list[list[str]] = [
+        ["field", name, value]
+        for name in sorted(request.POST)
+        for value in request.POST.getlist(name)
+    ]
+    for name in sorted(request.FILES):
+        for upload in request.FILES.getlist(name):
+            content = hashlib.sha256()
+            for chunk in upload.chunks():
+                content.update(chunk)
+            upload.seek(0)
+            parts.append(["file", name, upload.name or "", content.hexdigest()])
+    return json.dumps(parts).encode()
 
 
 def _replay(record: IdempotencyRecord) -> HttpResponse:
@@ -76,8 +102,8 @@ def _with_idempotency(run: Callable[..., HttpResponseBase]) -> Callable[..., Htt
             return problem_response(problem(400, detail))
         try:
             request_hash = _request_hash(request)
-        except RequestDataTooBig:
-            return run(request, *args, **kwargs)  # ninja answers with the 413 problem
+        except (RequestDataTooBig, MultiPartParserError, SuspiciousOperation):
+            return run(request, *args, **kwargs)  # ninja answers with a problem
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
@@ -102,7 +128,11 @@ def _with_idempotency(run: Callable[..., HttpResponseBase]) -> Callable[..., Htt
         except BaseException:
             record.delete()
             raise
-        if response.status_code >= 500 or getattr(response, "streaming", False):
+        # 5xx and 409 (a concurrent write won) say "try again": the retry must really run.
+        if response.status_code >= 500 or response.status_code == 409:
+            record.delete()
+            return response
+        if getattr(response, "streaming", False):
             record.delete()
             return response
         IdempotencyRecord.objects.filter(pk=record.pk).update(

@@ -61,7 +61,80 @@ class LocalSwagger(DocsBase):
         return response
 
 
+API_DESCRIPTION = """\
+The contract between a business's back-office system and Theke.
+
+* **Authentication**: `Authorization: Bearer <key>`; a key sees only its own tenant.
+* **Upsert by your id**: `PUT /<resource>/{external_id}` creates (201) or updates (200);
+  fields left out keep their value, unknown fields are refused. `POST /<resource>/bulk`
+  takes up to 1,000 items and answers one result per item.
+* **Errors** are RFC 9457 problem documents (`application/problem+json`) whose `errors`
+  name the invalid fields by path (`contacts.0.email`, `items.3.vin`).
+* **Idempotency-Key** on every POST: the same key and body replay the stored answer
+  (`Idempotent-Replayed: true`), another body is 422, a request still running is 409.
+  Keys are kept for 24 hours.
+* **Events**: `GET /events?after=<cursor>` pages through what happened in Theke, in order
+  and at least once (deduplicate by `id`). The same events are delivered as webhooks signed
+  per [Standard Webhooks](https://www.standardwebhooks.com/) (`webhook-id`,
+  `webhook-timestamp`, `webhook-signature`) to the endpoints set up in Theke under
+  Einstellungen → Webhooks; the body is `{"type", "timestamp", "data"}` with `data` the
+  event as `/events` shows it.
+"""
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem document; `errors` name the invalid fields by path.",
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["path", "message", "code"],
+                "properties": {
+                    "path": {"type": "string", "examples": ["contacts.0.email"]},
+                    "message": {"type": "string"},
+                    "code": {"type": "string"},
+                },
+            },
+        },
+    },
+    "additionalProperties": True,
+}
+# Every operation may answer these; documenting them lets clients (and the contract test)
+# rely on the shape of every non-2xx answer.
+PROBLEM_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429)
+
+
+def _document_problems(schema: dict[str, Any]) -> None:
+    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    problem_content = {
+        errors.PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
+    }
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status in PROBLEM_STATUSES:
+                if status not in responses and str(status) not in responses:
+                    responses[status] = {
+                        "description": errors.TITLES[status],
+                        "content": problem_content,
+                    }
+
+
 class ThekeAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: DictStrAny | None = None
+    ) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        _document_problems(schema)
+        return schema
+
     def validation_error_from_error_contexts(
         self, error_contexts: list[ValidationErrorContext]
     ) -> ValidationError:
@@ -87,11 +160,7 @@ api = ThekeAPI(
     title="Theke API",
     version="1",
     urls_namespace="api-v1",
-    description=(
-        "The contract between a business's back-office system and Theke. "
-        "Authenticate with `Authorization: Bearer <key>`; errors are RFC 9457 problem "
-        "documents (`application/problem+json`); send `Idempotency-Key` on POST requests."
-    ),
+    description=API_DESCRIPTION,
     auth=ApiKeyAuth(),
     parser=StrictJsonParser(),
     docs=LocalSwagger(),
@@ -104,10 +173,16 @@ errors.install(api)
 def _register_routers() -> None:
     from theke.api.events_api import router as events_router
     from theke.api.ping import router as ping_router
+    from theke.appointments.api import router as appointments_router
     from theke.customers.api import router as customers_router
+    from theke.estimates.api import router as estimates_router
+    from theke.orders.api import router as orders_router
 
     api.add_router("/", ping_router)
     api.add_router("/", customers_router)
+    api.add_router("/", orders_router)
+    api.add_router("/", estimates_router)
+    api.add_router("/", appointments_router)
     api.add_router("/", events_router)
 
 

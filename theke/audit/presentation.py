@@ -61,15 +61,28 @@ def _show_value(value: Any) -> str:
     return str(value)
 
 
+def _choice_labels(model: type[Model] | None, name: str) -> dict[Any, Any]:
+    """Labels of a field with choices (events store the values, "planned"), else {}."""
+    if model is None:
+        return {}
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return {}
+    # Only fields with declared choices: a foreign key's flatchoices would query its table.
+    return dict(getattr(field, "flatchoices", [])) if getattr(field, "choices", None) else {}
+
+
 def _change_parts(model: type[Model] | None, data: dict[str, Any]) -> list[str]:
     parts: list[str] = []
     changes = data.get("changes")
     if isinstance(changes, dict):
-        parts += [
-            f"{_field_label(model, name)}: {_show_value(pair[0])} → {_show_value(pair[1])}"
-            for name, pair in changes.items()
-            if isinstance(pair, list | tuple) and len(pair) == 2 and not name.endswith("_at")
-        ]
+        for name, pair in changes.items():
+            if not isinstance(pair, list | tuple) or len(pair) != 2 or name.endswith("_at"):
+                continue
+            labels = _choice_labels(model, name)
+            old, new = (labels.get(v, v) if isinstance(v, str) else v for v in pair)
+            parts.append(f"{_field_label(model, name)}: {_show_value(old)} → {_show_value(new)}")
     if data.get("added"):
         parts.append(f"+ {_show_value(data['added'])}")
     if data.get("removed"):

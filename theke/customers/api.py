@@ -13,47 +13,43 @@ Conventions of every resource here:
 * `DELETE` answers `{"external_id", "result"}`: "deleted", "detached" (a vehicle still
   referenced elsewhere loses its keeper) or "deactivated" (a referenced article).
   A customer that still has vehicles is refused with 409.
-* `POST /<resource>/bulk` takes `{"items": [...]}` (at most 1,000, else 413); every item
-  runs in its own savepoint and gets one result; error paths look like "items.3.vin".
+* The shared conventions (PUT/GET, bulk, errors) are in theke.api.resources.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, Literal
 
 from django.db import transaction
-from django.db.models import Model, QuerySet
 from ninja import Router, Schema, Status
 from phonenumber_field.phonenumber import PhoneNumber
-from pydantic import ConfigDict, Field
-from pydantic import ValidationError as PydanticValidationError
+from pydantic import Field
 
-from theke.api.errors import FieldError, Problem
+from theke.api.errors import Problem
 from theke.api.events import emit_event
-from theke.api.idempotency import idempotent
+from theke.api.resources import (
+    DeleteOut,
+    ExternalId,
+    StrictIn,
+    add_bulk_endpoint,
+    api_scope,
+    find,
+    not_found,
+    service_problem,
+    unknown_reference,
+    values_of,
+)
 from theke.audit.services import Actor
 from theke.core.errors import ServiceError
 from theke.customers import services
 from theke.customers.models import Article, Asset, Contact, Customer, Location, Vehicle
 from theke.tenants.models import Tenant
-from theke.tenants.scoping import tenant_scope
 
 router = Router(tags=["customers"])
 
-BULK_LIMIT = 1000
-ExternalId = Field(min_length=1, max_length=100)
-# Service field names that the API spells differently.
-API_FIELD = {"customer": "customer_external_id", "location": "location_external_id"}
-
 
 # --- schemas --------------------------------------------------------------------------------
-
-
-class StrictIn(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ContactIn(StrictIn):
@@ -213,89 +209,13 @@ class ArticleOut(Schema):
     is_active: bool
 
 
-class DeleteOut(Schema):
-    external_id: str
-    result: Literal["deleted", "detached", "deactivated"]
-
-
-class BulkIn(Schema):
-    items: list[dict[str, Any]] = Field(
-        description="At most 1,000 items, each shaped like the resource's PUT body plus its "
-        "external_id; every item is validated and stored on its own."
-    )
-
-
-class BulkFieldError(Schema):
-    path: str
-    message: str
-    code: str
-
-
-class BulkItemResult(Schema):
-    external_id: str | None
-    status: Literal["created", "updated", "error"]
-    errors: list[BulkFieldError] = []
-
-
-class BulkOut(Schema):
-    results: list[BulkItemResult]
-
-
-# --- helpers --------------------------------------------------------------------------------
-
-
-def _auth_of(request: Any) -> Any:
-    """The API key of the request (set by the API's bearer auth)."""
-    return getattr(request, "auth", None)
-
-
-def _caller(request: Any) -> tuple[Tenant, Actor]:
-    key = _auth_of(request)
-    if key is None:
-        raise Problem(401, "Unauthorized", "An API key is required.")
-    return key.tenant, Actor.api_key(key.pk, key.name)
-
-
-@contextmanager
-def _scope(request: Any) -> Iterator[tuple[Tenant, Actor]]:
-    tenant, actor = _caller(request)
-    with tenant_scope(tenant):
-        yield tenant, actor
-
-
-def _field_path(field: str | None, prefix: str = "") -> str:
-    name = API_FIELD.get(field or "", field or "")
-    return ".".join(part for part in (prefix, name) if part)
-
-
-def _service_problem(exc: ServiceError, prefix: str = "") -> Problem:
-    return Problem(
-        422,
-        "Unprocessable Content",
-        exc.messages[0],
-        errors=[FieldError(_field_path(exc.field, prefix), exc.messages[0], exc.code or "")],
-    )
-
-
-def _not_found(what: str, external_id: str) -> Problem:
-    return Problem(404, "Not Found", f"No {what} with external_id {external_id!r}.")
-
-
-def _unknown_reference(what: str, field: str, external_id: str) -> Problem:
-    message = f"No {what} with external_id {external_id!r}."
-    return Problem(
-        422, "Unprocessable Content", message, errors=[FieldError(field, message, "unknown")]
-    )
-
-
-def _find[M: Model](queryset: QuerySet[M], external_id: str) -> M | None:
-    return queryset.filter(external_id=external_id).order_by("pk").first()
+# --- helpers ---------------------------------------------------------------------------
 
 
 def _customer_ref(external_id: str) -> Customer:
-    customer = _find(Customer.objects.all(), external_id)
+    customer = find(Customer.objects.all(), external_id)
     if customer is None:
-        raise _unknown_reference("customer", "customer_external_id", external_id)
+        raise unknown_reference("customer", "customer_external_id", external_id)
     return customer
 
 
@@ -303,10 +223,6 @@ def _phone(value: Any) -> str:
     if isinstance(value, PhoneNumber):
         return value.as_e164 if value.is_valid() else str(value)
     return str(value or "")
-
-
-def _values(data: StrictIn, *exclude: str) -> dict[str, Any]:
-    return data.model_dump(exclude_unset=True, exclude=set(exclude))
 
 
 # --- output ---------------------------------------------------------------------------------
@@ -384,7 +300,7 @@ def _sync_contacts(customer: Customer, actor: Actor, contacts: list[dict[str, An
             else:
                 contact = services.update_contact(contact, actor, **values)
         except ServiceError as exc:
-            raise _service_problem(exc, f"contacts.{index}") from exc
+            raise service_problem(exc, f"contacts.{index}") from exc
         kept.add(contact.pk)
     for contact in stored:
         if contact.pk not in kept:
@@ -395,8 +311,8 @@ def _sync_contacts(customer: Customer, actor: Actor, contacts: list[dict[str, An
 def _upsert_customer(
     tenant: Tenant, actor: Actor, external_id: str, data: CustomerIn
 ) -> tuple[Customer, bool]:
-    values = _values(data, "contacts", "external_id")
-    customer = _find(Customer.objects.all(), external_id)
+    values = values_of(data, "contacts", "external_id")
+    customer = find(Customer.objects.all(), external_id)
     created = customer is None
     try:
         if customer is None:
@@ -404,7 +320,7 @@ def _upsert_customer(
         else:
             customer = services.update_customer(customer, actor, **values)
     except ServiceError as exc:
-        raise _service_problem(exc) from exc
+        raise service_problem(exc) from exc
     if data.contacts is not None:
         contacts = [c.model_dump(exclude_unset=True) for c in data.contacts]
         _sync_contacts(customer, actor, contacts)
@@ -419,8 +335,8 @@ def _upsert_location(
     tenant: Tenant, actor: Actor, external_id: str, data: LocationIn
 ) -> tuple[Location, bool]:
     customer = _customer_ref(data.customer_external_id)
-    values = _values(data, "customer_external_id", "external_id")
-    location = _find(Location.objects.select_related("customer"), external_id)
+    values = values_of(data, "customer_external_id", "external_id")
+    location = find(Location.objects.select_related("customer"), external_id)
     created = location is None
     try:
         if location is None:
@@ -432,7 +348,7 @@ def _upsert_location(
         else:
             location = services.update_location(location, actor, **values)
     except ServiceError as exc:
-        raise _service_problem(exc) from exc
+        raise service_problem(exc) from exc
     return location, created
 
 
@@ -441,8 +357,8 @@ def _upsert_vehicle(
     tenant: Tenant, actor: Actor, external_id: str, data: VehicleIn
 ) -> tuple[Vehicle, bool]:
     customer = _customer_ref(data.customer_external_id)
-    values = _values(data, "customer_external_id", "external_id")
-    vehicle = _find(Vehicle.objects.select_related("customer"), external_id)
+    values = values_of(data, "customer_external_id", "external_id")
+    vehicle = find(Vehicle.objects.select_related("customer"), external_id)
     created = vehicle is None
     try:
         if vehicle is None:
@@ -452,7 +368,7 @@ def _upsert_vehicle(
                 vehicle = services.transfer_vehicle(vehicle, actor, customer)
             vehicle = services.update_vehicle(vehicle, actor, **values)
     except ServiceError as exc:
-        raise _service_problem(exc) from exc
+        raise service_problem(exc) from exc
     return vehicle, created
 
 
@@ -461,17 +377,17 @@ def _upsert_asset(
     tenant: Tenant, actor: Actor, external_id: str, data: AssetIn
 ) -> tuple[Asset, bool]:
     customer = _customer_ref(data.customer_external_id)
-    values = _values(data, "customer_external_id", "location_external_id", "external_id")
+    values = values_of(data, "customer_external_id", "location_external_id", "external_id")
     if "location_external_id" in data.model_fields_set:
         location = None
         if data.location_external_id:
-            location = _find(Location.objects.filter(customer=customer), data.location_external_id)
+            location = find(Location.objects.filter(customer=customer), data.location_external_id)
             if location is None:
-                raise _unknown_reference(
+                raise unknown_reference(
                     "location of this customer", "location_external_id", data.location_external_id
                 )
         values["location"] = location
-    asset = _find(Asset.objects.select_related("customer", "location"), external_id)
+    asset = find(Asset.objects.select_related("customer", "location"), external_id)
     created = asset is None
     try:
         if asset is None:
@@ -483,7 +399,7 @@ def _upsert_asset(
         else:
             asset = services.update_asset(asset, actor, **values)
     except ServiceError as exc:
-        raise _service_problem(exc) from exc
+        raise service_problem(exc) from exc
     return asset, created
 
 
@@ -491,8 +407,8 @@ def _upsert_asset(
 def _upsert_article(
     tenant: Tenant, actor: Actor, external_id: str, data: ArticleIn
 ) -> tuple[Article, bool]:
-    values = _values(data, "external_id")
-    article = _find(Article.objects.all(), external_id)
+    values = values_of(data, "external_id")
+    article = find(Article.objects.all(), external_id)
     created = article is None
     try:
         if article is None:
@@ -500,83 +416,11 @@ def _upsert_article(
         else:
             article = services.update_article(article, actor, **values)
     except ServiceError as exc:
-        raise _service_problem(exc) from exc
+        raise service_problem(exc) from exc
     return article, created
 
 
-# --- bulk -----------------------------------------------------------------------------------
-
-
-def _bulk(
-    request: Any,
-    body: BulkIn,
-    schema: type[StrictIn],
-    upsert: Callable[[Tenant, Actor, str, Any], tuple[Model, bool]],
-) -> dict[str, Any]:
-    if len(body.items) > BULK_LIMIT:
-        raise Problem(
-            413,
-            "Content Too Large",
-            f"At most {BULK_LIMIT} items per request ({len(body.items)} sent).",
-        )
-    results: list[dict[str, Any]] = []
-    with _scope(request) as (tenant, actor):
-        for index, raw in enumerate(body.items):
-            prefix = f"items.{index}"
-            external_id = raw.get("external_id") if isinstance(raw, dict) else None
-            result: dict[str, Any] = {
-                "external_id": external_id if isinstance(external_id, str) else None,
-                "status": "error",
-                "errors": [],
-            }
-            try:
-                item = schema.model_validate(raw)
-                with transaction.atomic():
-                    _row, created = upsert(tenant, actor, item.external_id, item)  # type: ignore[attr-defined]
-                result["status"] = "created" if created else "updated"
-            except PydanticValidationError as exc:
-                result["errors"] = [
-                    {
-                        "path": ".".join([prefix, *(str(part) for part in error["loc"])]),
-                        "message": error["msg"],
-                        "code": error["type"],
-                    }
-                    for error in exc.errors()
-                ]
-            except Problem as exc:
-                errors = exc.errors or [FieldError("", exc.detail, "invalid")]
-                result["errors"] = [
-                    {
-                        "path": ".".join(p for p in (prefix, error.path) if p),
-                        "message": error.message,
-                        "code": error.code,
-                    }
-                    for error in errors
-                ]
-            except ServiceError as exc:
-                problem = _service_problem(exc, prefix)
-                result["errors"] = [vars(error) for error in problem.errors]
-            results.append(result)
-    return {"results": results}
-
-
 # --- bulk endpoints (registered before "/<resource>/{external_id}", which would match "bulk")
-
-
-def _add_bulk_endpoint(resource: str, item_schema: Any, upsert: Any) -> None:
-    """POST /<resource>/bulk: up to 1,000 items, each in its own savepoint, idempotent."""
-
-    def bulk(request: Any, body: BulkIn) -> Any:
-        return _bulk(request, body, item_schema, upsert)
-
-    bulk.__name__ = bulk.__qualname__ = f"bulk_upsert_{resource}"
-    router.post(
-        f"/{resource}/bulk",
-        response=BulkOut,
-        operation_id=f"bulk_upsert_{resource}",
-        summary=f"Create or update up to 1,000 {resource}",
-    )(idempotent(bulk))
-
 
 for _resource, _item_schema, _upsert in (
     ("customers", CustomerBulkItem, _upsert_customer),
@@ -585,7 +429,7 @@ for _resource, _item_schema, _upsert in (
     ("assets", AssetBulkItem, _upsert_asset),
     ("articles", ArticleBulkItem, _upsert_article),
 ):
-    _add_bulk_endpoint(_resource, _item_schema, _upsert)
+    add_bulk_endpoint(router, _resource, _item_schema, _upsert)
 
 
 # --- customers ------------------------------------------------------------------------------
@@ -598,7 +442,7 @@ for _resource, _item_schema, _upsert in (
     summary="Create or update a customer with its contacts",
 )
 def upsert_customer(request: Any, external_id: str, data: CustomerIn) -> Status:
-    with _scope(request) as (tenant, actor):
+    with api_scope(request) as (tenant, actor):
         customer, created = _upsert_customer(tenant, actor, external_id, data)
         return Status(201 if created else 200, _customer_out(customer))
 
@@ -610,10 +454,10 @@ def upsert_customer(request: Any, external_id: str, data: CustomerIn) -> Status:
     summary="Read a customer with its contacts",
 )
 def get_customer(request: Any, external_id: str) -> Any:
-    with _scope(request):
-        customer = _find(Customer.objects.all(), external_id)
+    with api_scope(request):
+        customer = find(Customer.objects.all(), external_id)
         if customer is None:
-            raise _not_found("customer", external_id)
+            raise not_found("customer", external_id)
         return _customer_out(customer)
 
 
@@ -624,10 +468,10 @@ def get_customer(request: Any, external_id: str) -> Any:
     summary="Delete a customer (refused with 409 while it still has vehicles)",
 )
 def delete_customer(request: Any, external_id: str) -> Any:
-    with _scope(request) as (tenant, actor):
-        customer = _find(Customer.objects.all(), external_id)
+    with api_scope(request) as (tenant, actor):
+        customer = find(Customer.objects.all(), external_id)
         if customer is None:
-            raise _not_found("customer", external_id)
+            raise not_found("customer", external_id)
         try:
             with transaction.atomic():
                 services.remove_customer(customer, actor)
@@ -649,7 +493,7 @@ def delete_customer(request: Any, external_id: str) -> Any:
     summary="Create or update a location of a customer",
 )
 def upsert_location(request: Any, external_id: str, data: LocationIn) -> Status:
-    with _scope(request) as (tenant, actor):
+    with api_scope(request) as (tenant, actor):
         location, created = _upsert_location(tenant, actor, external_id, data)
         return Status(201 if created else 200, _location_out(location))
 
@@ -661,10 +505,10 @@ def upsert_location(request: Any, external_id: str, data: LocationIn) -> Status:
     summary="Read a location",
 )
 def get_location(request: Any, external_id: str) -> Any:
-    with _scope(request):
-        location = _find(Location.objects.select_related("customer"), external_id)
+    with api_scope(request):
+        location = find(Location.objects.select_related("customer"), external_id)
         if location is None:
-            raise _not_found("location", external_id)
+            raise not_found("location", external_id)
         return _location_out(location)
 
 
@@ -675,10 +519,10 @@ def get_location(request: Any, external_id: str) -> Any:
     summary="Delete a location (its assets stay, without location)",
 )
 def delete_location(request: Any, external_id: str) -> Any:
-    with _scope(request) as (_tenant, actor):
-        location = _find(Location.objects.select_related("customer"), external_id)
+    with api_scope(request) as (_tenant, actor):
+        location = find(Location.objects.select_related("customer"), external_id)
         if location is None:
-            raise _not_found("location", external_id)
+            raise not_found("location", external_id)
         services.remove_location(location, actor)
         return {"external_id": external_id, "result": "deleted"}
 
@@ -693,7 +537,7 @@ def delete_location(request: Any, external_id: str) -> Any:
     summary="Create or update a vehicle; another customer_external_id changes its keeper",
 )
 def upsert_vehicle(request: Any, external_id: str, data: VehicleIn) -> Status:
-    with _scope(request) as (tenant, actor):
+    with api_scope(request) as (tenant, actor):
         vehicle, created = _upsert_vehicle(tenant, actor, external_id, data)
         return Status(201 if created else 200, _vehicle_out(vehicle))
 
@@ -705,10 +549,10 @@ def upsert_vehicle(request: Any, external_id: str, data: VehicleIn) -> Status:
     summary="Read a vehicle",
 )
 def get_vehicle(request: Any, external_id: str) -> Any:
-    with _scope(request):
-        vehicle = _find(Vehicle.objects.select_related("customer"), external_id)
+    with api_scope(request):
+        vehicle = find(Vehicle.objects.select_related("customer"), external_id)
         if vehicle is None:
-            raise _not_found("vehicle", external_id)
+            raise not_found("vehicle", external_id)
         return _vehicle_out(vehicle)
 
 
@@ -719,10 +563,10 @@ def get_vehicle(request: Any, external_id: str) -> Any:
     summary="Delete a vehicle (one referenced elsewhere only loses its keeper)",
 )
 def delete_vehicle(request: Any, external_id: str) -> Any:
-    with _scope(request) as (_tenant, actor):
-        vehicle = _find(Vehicle.objects.select_related("customer"), external_id)
+    with api_scope(request) as (_tenant, actor):
+        vehicle = find(Vehicle.objects.select_related("customer"), external_id)
         if vehicle is None:
-            raise _not_found("vehicle", external_id)
+            raise not_found("vehicle", external_id)
         if vehicle.customer is None:
             return {"external_id": external_id, "result": "detached"}
         deleted = services.remove_vehicle(vehicle, actor)
@@ -739,7 +583,7 @@ def delete_vehicle(request: Any, external_id: str) -> Any:
     summary="Create or update an asset of a customer",
 )
 def upsert_asset(request: Any, external_id: str, data: AssetIn) -> Status:
-    with _scope(request) as (tenant, actor):
+    with api_scope(request) as (tenant, actor):
         asset, created = _upsert_asset(tenant, actor, external_id, data)
         return Status(201 if created else 200, _asset_out(asset))
 
@@ -748,10 +592,10 @@ def upsert_asset(request: Any, external_id: str, data: AssetIn) -> Status:
     "/assets/{external_id}", response=AssetOut, operation_id="get_asset", summary="Read an asset"
 )
 def get_asset(request: Any, external_id: str) -> Any:
-    with _scope(request):
-        asset = _find(Asset.objects.select_related("customer", "location"), external_id)
+    with api_scope(request):
+        asset = find(Asset.objects.select_related("customer", "location"), external_id)
         if asset is None:
-            raise _not_found("asset", external_id)
+            raise not_found("asset", external_id)
         return _asset_out(asset)
 
 
@@ -762,10 +606,10 @@ def get_asset(request: Any, external_id: str) -> Any:
     summary="Delete an asset",
 )
 def delete_asset(request: Any, external_id: str) -> Any:
-    with _scope(request) as (_tenant, actor):
-        asset = _find(Asset.objects.select_related("customer"), external_id)
+    with api_scope(request) as (_tenant, actor):
+        asset = find(Asset.objects.select_related("customer"), external_id)
         if asset is None:
-            raise _not_found("asset", external_id)
+            raise not_found("asset", external_id)
         services.remove_asset(asset, actor)
         return {"external_id": external_id, "result": "deleted"}
 
@@ -780,7 +624,7 @@ def delete_asset(request: Any, external_id: str) -> Any:
     summary="Create or update an article or flat fee",
 )
 def upsert_article(request: Any, external_id: str, data: ArticleIn) -> Status:
-    with _scope(request) as (tenant, actor):
+    with api_scope(request) as (tenant, actor):
         article, created = _upsert_article(tenant, actor, external_id, data)
         return Status(201 if created else 200, _article_out(article))
 
@@ -792,10 +636,10 @@ def upsert_article(request: Any, external_id: str, data: ArticleIn) -> Status:
     summary="Read an article",
 )
 def get_article(request: Any, external_id: str) -> Any:
-    with _scope(request):
-        article = _find(Article.objects.all(), external_id)
+    with api_scope(request):
+        article = find(Article.objects.all(), external_id)
         if article is None:
-            raise _not_found("article", external_id)
+            raise not_found("article", external_id)
         return _article_out(article)
 
 
@@ -806,9 +650,9 @@ def get_article(request: Any, external_id: str) -> Any:
     summary="Delete an article (a referenced one is deactivated instead)",
 )
 def delete_article(request: Any, external_id: str) -> Any:
-    with _scope(request) as (_tenant, actor):
-        article = _find(Article.objects.all(), external_id)
+    with api_scope(request) as (_tenant, actor):
+        article = find(Article.objects.all(), external_id)
         if article is None:
-            raise _not_found("article", external_id)
+            raise not_found("article", external_id)
         deleted = services.remove_article(article, actor)
         return {"external_id": external_id, "result": "deleted" if deleted else "deactivated"}

@@ -190,6 +190,10 @@ def _phone(value: Any, field: str) -> PhoneNumber | str:
     return number
 
 
+# Article.price holds 12 digits with 2 decimals.
+MAX_PRICE = Decimal("9999999999.99")
+
+
 def _decimal(value: Any, field: str, maximum: Decimal | None = None) -> Decimal:
     try:
         number = Decimal(str(value).strip().replace(",", ".")) if value is not None else None
@@ -803,7 +807,7 @@ def remove_asset(asset: Asset, actor: Actor) -> None:
 
 def _clean_article_values(values: dict[str, Any]) -> dict[str, Any]:
     if "price" in values:
-        values["price"] = _decimal(values["price"], "price")
+        values["price"] = _decimal(values["price"], "price", MAX_PRICE)
     if "vat_rate" in values:
         values["vat_rate"] = _decimal(values["vat_rate"], "vat_rate", Decimal(100))
     return values

@@ -65,6 +65,16 @@ class Tenant(models.Model):
         blank=True,
         help_text=_("Leer: die Domain der Plattform."),
     )
+    # Platform operators only (Django admin): lets webhooks reach private and loopback
+    # addresses, e.g. a back office in the same network, or a test receiver.
+    webhooks_allow_private_targets = models.BooleanField(
+        _("Webhooks an private und lokale Adressen erlauben"),
+        default=False,
+        help_text=_(
+            "Nur für Installationen im eigenen Netz: Webhooks dürfen dann auch an private, "
+            "lokale und Loopback-Adressen gehen."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -86,13 +96,28 @@ class Branch(TenantOwned):
     phone = models.CharField(_("Telefon"), max_length=40, blank=True)
     email = models.EmailField(_("E-Mail"), blank=True)
     is_active = models.BooleanField(_("aktiv"), default=True)
+    # The branch's number in the back-office system: the API names branches by it (a name
+    # may change, this key does not).
+    external_id = models.CharField(
+        _("ID im Warenwirtschaftssystem"),
+        max_length=100,
+        blank=True,
+        help_text=_("Nummer des Betriebs im eigenen System; die Schnittstelle nutzt sie."),
+    )
 
     class Meta:
         verbose_name = _("Betrieb")
         verbose_name_plural = _("Betriebe")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "name"], name="branch_name_unique_per_tenant")
+            models.UniqueConstraint(
+                fields=["tenant", "name"], name="branch_name_unique_per_tenant"
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="branch_external_id_unique_per_tenant",
+            ),
         ]
 
     def __str__(self) -> str:

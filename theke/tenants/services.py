@@ -37,7 +37,16 @@ TENANT_FIELDS = (
     "brand_color",
     "default_language",
 )
-BRANCH_FIELDS = ("name", "street", "postal_code", "city", "phone", "email", "is_active")
+BRANCH_FIELDS = (
+    "name",
+    "street",
+    "postal_code",
+    "city",
+    "phone",
+    "email",
+    "is_active",
+    "external_id",
+)
 # Messaging settings a tenant admin may change; the SMS switch belongs to the platform operator.
 MESSAGING_FIELDS = ("email_sender_name", "email_reply_to", "notification_email", "sms_sender")
 # An alphanumeric SMS sender ID: up to 11 Latin letters, digits, spaces, dots or hyphens.
@@ -214,6 +223,23 @@ def _check_branch_name(tenant: Tenant, name: str, exclude_pk: int | None = None)
     return name
 
 
+def _check_branch_external_id(tenant: Tenant, value: Any, exclude_pk: int | None = None) -> str:
+    external_id = str(value or "").strip()
+    if not external_id:
+        return ""
+    others = Branch.objects.filter(tenant=tenant, external_id=external_id)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    if others.exists():
+        raise ServiceError(
+            _("Es gibt bereits einen Betrieb mit der ID „%(external_id)s“."),
+            field="external_id",
+            code="duplicate",
+            params={"external_id": external_id},
+        )
+    return external_id
+
+
 def _replace_opening_hours(
     branch: Branch, intervals: list[Interval]
 ) -> tuple[list[str], list[str]]:
@@ -247,6 +273,8 @@ def create_branch(
     with tenant_scope(tenant):
         _lock(tenant)
         name = _check_branch_name(tenant, name)
+        if "external_id" in fields:
+            fields["external_id"] = _check_branch_external_id(tenant, fields["external_id"])
         intervals = _clean_intervals(opening_hours)
         branch = Branch.objects.create(tenant=tenant, name=name, **fields)
         _, hours = _replace_opening_hours(branch, intervals)
@@ -275,6 +303,10 @@ def update_branch(
         locked = Branch.objects.select_for_update().get(pk=branch.pk)
         if "name" in fields:
             fields["name"] = _check_branch_name(tenant, fields["name"], exclude_pk=locked.pk)
+        if "external_id" in fields:
+            fields["external_id"] = _check_branch_external_id(
+                tenant, fields["external_id"], exclude_pk=locked.pk
+            )
         changes: dict[str, Any] = {}
         for name, value in fields.items():
             if getattr(locked, name) != value:

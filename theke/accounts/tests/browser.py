@@ -9,8 +9,6 @@ import pytest
 
 from theke.core.tests.browser import new_page
 
-NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
-
 
 def watch_errors(page: Any) -> list[str]:
     errors: list[str] = []

@@ -11,9 +11,9 @@ from django.core import mail
 from django.urls import reverse
 
 from theke.accounts.models import Role
-from theke.accounts.tests.browser import NO_SIDEWAYS_SCROLL, logged_in_page, real, watch_errors
+from theke.accounts.tests.browser import logged_in_page, real, watch_errors
 from theke.audit.services import SYSTEM
-from theke.core.tests.browser import VIEWPORT_IDS, VIEWPORTS, screenshot
+from theke.core.tests.browser import VIEWPORT_IDS, VIEWPORTS, screenshot, wider_than_viewport
 from theke.tenants.scoping import tenant_scope
 from theke.tenants.services import create_branch
 
@@ -36,7 +36,7 @@ def test_admin_invites_a_colleague_who_sets_a_password_and_logs_in(
     page = logged_in_page(open_page, viewport, client, owner, live_server.url)
     errors = watch_errors(page)
     page.goto(live_server.url + reverse("accounts:user_list"))
-    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert wider_than_viewport(page) == []
     screenshot(page, "accounts-user-list")
 
     page.get_by_role("link", name="Benutzer hinzufügen").click()
@@ -44,7 +44,7 @@ def test_admin_invites_a_colleague_who_sets_a_password_and_logs_in(
     page.get_by_label("Name").fill("Nina Neu")
     page.get_by_label("Rolle").select_option(label="Techniker")
     page.get_by_label("Alpha Mitte").check()
-    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert wider_than_viewport(page) == []
     screenshot(page, "accounts-user-invite")
     page.get_by_role("button", name="Hinzufügen und benachrichtigen").click()
     page.get_by_text("wurde eingeladen").wait_for()
@@ -53,7 +53,7 @@ def test_admin_invites_a_colleague_who_sets_a_password_and_logs_in(
     page.get_by_role("link", name="Nina Neu").click()
     page.get_by_role("heading", name="Nina Neu").wait_for()
     page.wait_for_load_state()
-    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert wider_than_viewport(page) == []
     screenshot(page, "accounts-user-edit")
 
     link = re.search(r"https?://\S+", str(mail.outbox[0].body))
@@ -63,7 +63,7 @@ def test_admin_invites_a_colleague_who_sets_a_password_and_logs_in(
     invited.goto(live_server.url + urlparse(link.group(0)).path)
     invited.locator("#id_new_password1").fill(NEW_PASSWORD)
     invited.locator("#id_new_password2").fill(NEW_PASSWORD)
-    assert invited.evaluate(NO_SIDEWAYS_SCROLL)
+    assert wider_than_viewport(invited) == []
     screenshot(invited, "accounts-invitation-set-password")
     invited.get_by_role("button", name="Passwort speichern").click()
     invited.get_by_role("link", name="Zur Anmeldung").click()
@@ -88,13 +88,13 @@ def test_role_pages_and_lockout_page_fit_the_screen(
     page = logged_in_page(open_page, viewport, client, owner, live_server.url)
     errors = watch_errors(page)
     page.goto(live_server.url + reverse("accounts:role_list"))
-    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert wider_than_viewport(page) == []
     screenshot(page, "accounts-role-list")
     with tenant_scope(tenant_a):
         techniker = Role.objects.get(name="Techniker")
     page.goto(live_server.url + reverse("accounts:role_edit", args=[techniker.pk]))
     page.get_by_label("Termine verwalten").check()
-    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert wider_than_viewport(page) == []
     screenshot(page, "accounts-role-form")
     page.get_by_role("button", name="Speichern").click()
     page.get_by_text("Die Rolle wurde gespeichert.").wait_for()
@@ -110,6 +110,6 @@ def test_role_pages_and_lockout_page_fit_the_screen(
         anonymous.get_by_label("Passwort").fill("wrong")
         anonymous.get_by_role("button", name="Anmelden").click()
     anonymous.get_by_role("heading", name="Anmeldung vorübergehend gesperrt").wait_for()
-    assert anonymous.evaluate(NO_SIDEWAYS_SCROLL)
+    assert wider_than_viewport(anonymous) == []
     screenshot(anonymous, "accounts-locked-out")
     assert real(errors) == []

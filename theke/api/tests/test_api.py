@@ -242,3 +242,59 @@ def test_openapi_is_31_with_bearer_scheme(client: Any) -> None:
     schemes = spec["components"]["securitySchemes"]
     assert any(s == {**s, "type": "http", "scheme": "bearer"} for s in schemes.values())
     assert "/api/v1/ping" in spec["paths"]
+
+
+def test_unknown_api_path_is_a_problem_not_html(api_client: Any) -> None:
+    body = assert_problem(api_client.get("/api/v1/nothing-here"), 404)
+    assert "/api/v1/nothing-here" in body["detail"]
+    assert_problem(api_client.post("/api/v2/customers", {}), 404)
+
+
+def test_openapi_documents_problem_answers(client: Any) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    put = schema["paths"]["/api/v1/customers/{external_id}"]["put"]["responses"]
+    assert put["422"]["content"]["application/problem+json"]["schema"] == {
+        "$ref": "#/components/schemas/Problem"
+    }
+    bulk = schema["paths"]["/api/v1/customers/bulk"]["post"]["requestBody"]
+    body_ref = bulk["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    items = schema["components"]["schemas"][body_ref]["properties"]["items"]["items"]
+    assert "last_name" in items["properties"]["contacts"]["anyOf"][0]["items"]["properties"]
+
+
+def test_a_lost_race_on_a_unique_key_is_a_409_the_client_may_retry(
+    api_client: Any, monkeypatch: Any
+) -> None:
+    from django.db import IntegrityError
+
+    from theke.customers import services as customer_services
+
+    def lost_race(*args: Any, **kwargs: Any) -> Any:
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(customer_services, "create_customer", lost_race)
+    item = {"external_id": "K-1", "last_name": "Berg"}
+    response = post_json(
+        api_client, "/api/v1/customers/bulk", {"items": [item]}, **{"Idempotency-Key": "race-1"}
+    )
+    assert_problem(response, 409)
+    with scopes_disabled():
+        assert not IdempotencyRecord.objects.filter(key="race-1").exists()
+    monkeypatch.undo()
+    retried = post_json(
+        api_client, "/api/v1/customers/bulk", {"items": [item]}, **{"Idempotency-Key": "race-1"}
+    )
+    assert retried.json()["results"][0]["status"] == "created"
+
+
+def test_nul_characters_are_refused_with_their_path_not_a_500(api_client: Any) -> None:
+    response = api_client.put(
+        "/api/v1/customers/K-1",
+        json.dumps({"last_name": "Be\u0000rg", "contacts": [{"last_name": "x\u0000"}]}),
+        content_type="application/json",
+    )
+    body = assert_problem(response, 422)
+    assert {error["path"] for error in body["errors"]} == {"last_name", "contacts.0.last_name"}
+    lookup = api_client.get("/api/v1/customers/K%00")
+    assert lookup.status_code in {400, 404}  # PostgreSQL cannot search for NUL: 400
+    assert lookup["Content-Type"] == "application/problem+json"

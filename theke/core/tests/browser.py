@@ -32,3 +32,29 @@ def log_in(page: Any, base_url: str, email: str, password: str) -> None:
     page.get_by_label("E-Mail").fill(email)
     page.get_by_label("Passwort").fill(password)
     page.get_by_role("button", name="Anmelden").click()
+
+
+# Elements sticking out to the right of the viewport, described by tag, id and classes, so a
+# failure names the culprit instead of printing "assert False".
+_WIDER_THAN_VIEWPORT = """() => {
+  const width = window.innerWidth;
+  if (document.documentElement.scrollWidth <= width) return [];
+  const describe = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+    + (typeof el.className === 'string' && el.className.trim()
+      ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+  const offenders = [...document.querySelectorAll('body *')]
+    .filter(el => el.getBoundingClientRect().right > width + 0.5)
+    .slice(0, 10).map(describe);
+  return offenders.length ? offenders : ['<document>'];
+}"""
+
+
+def wider_than_viewport(page: Any) -> list[str]:
+    """What makes the page scroll sideways (empty when nothing does).
+
+    Waits for the load event first: right after a navigation the text can be in the DOM
+    while the stylesheet is still on its way, and an unstyled page overflows on a phone.
+    """
+    page.wait_for_load_state("load")
+    offenders: list[str] = page.evaluate(_WIDER_THAN_VIEWPORT)
+    return offenders

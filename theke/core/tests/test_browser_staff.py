@@ -9,7 +9,14 @@ from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from theke.audit.services import SYSTEM
-from theke.core.tests.browser import VIEWPORT_IDS, VIEWPORTS, log_in, new_page, screenshot
+from theke.core.tests.browser import (
+    VIEWPORT_IDS,
+    VIEWPORTS,
+    log_in,
+    new_page,
+    screenshot,
+    wider_than_viewport,
+)
 from theke.customers import services as customers
 from theke.tenants.scoping import tenant_scope
 
@@ -57,6 +64,6 @@ def test_staff_logs_in_and_finds_customer_by_plate(
         results.get_by_role("link", name="Greta Hartmann").click()
         expect(page.get_by_text("FIN WBA8E5C50HK123456")).to_be_visible()
         screenshot(page, "staff-customer-found")
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert wider_than_viewport(page) == []
     finally:
         page.context.close()

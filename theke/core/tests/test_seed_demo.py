@@ -40,3 +40,17 @@ def test_demo_tenant_has_two_branches_staff_for_each_role_and_50_customers():
     admin = User.objects.get(email="admin@autohaus-demo.de")
     assert admin.check_password("theke-demo")
     assert admin.memberships.count() == 2
+
+
+def test_demo_tenant_has_the_flat_fee_articles_of_declined_estimates():
+    from theke.estimates.models import EstimateSettings
+
+    call_command("seed_demo", stdout=StringIO())
+    with scopes_disabled():
+        row = EstimateSettings.objects.select_related(
+            "return_shipping_article", "disposal_article"
+        ).get(tenant__slug="autohaus-demo")
+    assert row.return_shipping_article is not None
+    assert row.return_shipping_article.number == "PA-RUECK"
+    assert row.disposal_article is not None
+    assert row.disposal_article.number == "PA-ENTS"

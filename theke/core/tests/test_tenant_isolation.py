@@ -6,17 +6,21 @@ here fails the test instead of going unchecked.
 
 from __future__ import annotations
 
+import io
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scopes_disabled
+from PIL import Image
 
 from theke.accounts.models import Membership, Role
 from theke.api.services import create_api_key
+from theke.api.webhooks.services import create_endpoint, send_test
 from theke.audit.services import SYSTEM
 from theke.customers import services as customers
+from theke.estimates.services import add_photo, save_estimate
 from theke.messaging.services.conversations import (
     conversation_for,
     post_staff_message,
@@ -25,6 +29,7 @@ from theke.messaging.services.conversations import (
 from theke.messaging.services.inbound import receive_message
 from theke.messaging.services.inbox import notify_user
 from theke.messaging.services.outbox import Attachment, queue_message
+from theke.orders import services as orders
 from theke.tenants.scoping import tenant_scope
 from theke.tenants.services import create_branch
 
@@ -42,6 +47,11 @@ PK_OWNERS = {
     "messaging:quarantine_": "inbound_email",
     "messaging:compose_to_customer": "customer",
     "api:key_": "api_key",
+    "api:webhook_delivery_": "webhook_delivery",
+    "api:webhook_": "webhook_endpoint",
+    "orders:invoice_": "invoice",
+    "orders:quote_": "quote",
+    "estimates:": "estimate",
 }
 
 
@@ -97,7 +107,31 @@ def objects_of_tenant_a(tenant_a: Any, owner: Any, settings: Any, tmp_path: Any)
             "attachment": posted.attachments.get(),
             "internal_message": notify_user(tenant_a, owner, "Hinweis", "Text"),
             "api_key": create_api_key(tenant_a, SYSTEM, "ERP")[0],
+            # A public address (no DNS needed); nothing is sent: commit hooks do not run here.
+            "webhook_endpoint": create_endpoint(tenant_a, SYSTEM, url="https://93.184.216.34/h"),
         }
+        objects["webhook_delivery"] = send_test(objects["webhook_endpoint"], SYSTEM)
+        invoice = orders.create_invoice(
+            tenant_a,
+            SYSTEM,
+            external_id="I-1",
+            number="RE-1",
+            customer=customer,
+            issue_date="2026-11-20",
+        )
+        quote = orders.create_quote(
+            tenant_a, SYSTEM, external_id="Q-1", number="AN-1", customer=customer, date="2026-11-20"
+        )
+        objects["invoice"] = orders.attach_pdf(invoice, SYSTEM, b"%PDF-1.4 isolation")
+        objects["quote"] = orders.attach_pdf(quote, SYSTEM, b"%PDF-1.4 isolation")
+        objects["estimate"] = save_estimate(
+            tenant_a,
+            SYSTEM,
+            "KV-1",
+            {"customer": customer, "number": "KV-1"},
+            [{"text": "Arbeit", "quantity": "1", "unit_price": "10", "vat_rate": "19"}],
+        )[0]
+        objects["photo"] = add_photo(objects["estimate"], SYSTEM, data=_png())[0]
     stray = EmailMessage()
     stray["From"] = "fremd@example.org"
     stray["To"] = reply_address(conversation)
@@ -106,6 +140,12 @@ def objects_of_tenant_a(tenant_a: Any, owner: Any, settings: Any, tmp_path: Any)
     objects["inbound_email"] = receive_message(stray)
     assert objects["inbound_email"].tenant_id == tenant_a.pk
     return objects
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "#3a6ea5").save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def url_kwargs(name: str, params: list[str], objects: dict[str, Any]) -> dict[str, int]:

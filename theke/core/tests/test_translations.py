@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import gettext
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django.test import override_settings
 from django.urls import reverse
 
 CATALOG_DIR = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES"
 PO_FILE = CATALOG_DIR / "django.po"
 MO_FILE = CATALOG_DIR / "django.mo"
+SOURCE_DIR = Path(settings.LOCALE_PATHS[0]).parent  # theke/, where `make messages` runs
+# The files makemessages reads for the "django" domain (html, txt, py).
+SOURCE_SUFFIXES = {".py", ".html", ".txt"}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
 
@@ -114,6 +121,59 @@ def test_translations_keep_placeholders_and_surrounding_whitespace(entries):
             if not (same_placeholders and same_edges):
                 broken.append(source)
     assert broken == []
+
+
+def extract_msgids(tmp_path: Path) -> list[Entry]:
+    """Run makemessages like `make messages` does, on a copy of the source tree.
+
+    The copy gets an empty locale directory of its own, so the committed catalog is never
+    touched and the result is exactly the set of strings the source code asks for.
+    """
+    if shutil.which("xgettext") is None:
+        pytest.fail("GNU gettext (xgettext) is needed: apt-get install gettext")
+    copy = tmp_path / SOURCE_DIR.name
+    for source in SOURCE_DIR.rglob("*"):
+        relative = source.relative_to(SOURCE_DIR)
+        if (
+            source.suffix in SOURCE_SUFFIXES
+            and source.is_file()
+            and relative.parts[0] != "locale"
+            and "__pycache__" not in relative.parts
+        ):
+            target = copy / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+    locale = copy / "locale"
+    (locale / "en" / "LC_MESSAGES").mkdir(parents=True)
+    with override_settings(LOCALE_PATHS=[locale]), contextlib.chdir(copy):
+        call_command("makemessages", locale=["en"], no_location=True, verbosity=0)
+    return [e for e in parse_po(locale / "en" / "LC_MESSAGES" / "django.po") if e.msgid]
+
+
+def test_every_source_string_is_in_the_catalog(entries, tmp_path):
+    """Every string makemessages extracts from the source is in the catalog, translated.
+
+    The checks above only see entries already in the .po; this one also catches strings
+    that were added to the code without running `make messages`.
+    """
+    catalog = {(e.msgid, e.msgid_plural): e for e in entries}
+    missing, untranslated = [], []
+    for e in extract_msgids(tmp_path):
+        known = catalog.get((e.msgid, e.msgid_plural))
+        if known is None:
+            missing.append(e.msgid)
+        elif "fuzzy" in known.flags or not all(known.msgstr.values()):
+            untranslated.append(e.msgid)
+    if missing or untranslated:
+        pytest.fail(
+            f"{len(missing)} source strings are missing from the English catalog and "
+            f"{len(untranslated)} are untranslated or fuzzy there. Run `make messages`, "
+            f"translate them in {PO_FILE.relative_to(SOURCE_DIR.parent)} and run "
+            "`make messages` again to compile:\n"
+            + "".join(f"  missing: {msgid!r}\n" for msgid in missing)
+            + "".join(f"  untranslated or fuzzy: {msgid!r}\n" for msgid in untranslated),
+            pytrace=False,
+        )
 
 
 def test_compiled_catalog_matches_po(entries):

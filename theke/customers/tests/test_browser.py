@@ -7,12 +7,16 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from theke.core.tests.browser import VIEWPORT_IDS, VIEWPORTS, new_page, screenshot
+from theke.core.tests.browser import (
+    VIEWPORT_IDS,
+    VIEWPORTS,
+    new_page,
+    screenshot,
+    wider_than_viewport,
+)
 from theke.customers.tests.conftest import Shop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 def logged_in_page(browser: Any, viewport: dict[str, int], client: Any, user: Any, url: str) -> Any:
@@ -45,16 +49,16 @@ def check_list_and_customer_page(page: Any, base_url: str, shop: Shop) -> None:
     page.wait_for_url("**/staff/customers/?q=schulz")
     results.get_by_text("Erika Schulz").wait_for()
     assert "Müller Logistik GmbH" not in results.inner_text()
-    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert wider_than_viewport(page) == []
     screenshot(page, "customers-list-search")
 
     page.goto(base_url + reverse("customers:detail", args=[shop.customer.pk]))
     page.get_by_role("heading", name="Verlauf").wait_for()
-    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert wider_than_viewport(page) == []
     screenshot(page, "customers-detail")
 
     page.goto(base_url + reverse("customers:contact_create", args=[shop.customer.pk]))
-    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert wider_than_viewport(page) == []
     screenshot(page, "customers-contact-form")
     # No CSP refusal and no script error (the missing favicon's 404 is not ours).
     assert [e for e in errors if "favicon" not in e and "404" not in e] == []

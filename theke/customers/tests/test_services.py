@@ -365,7 +365,8 @@ def test_duplicate_article_number_is_refused(in_a: Any, shop: Shop) -> None:
 
 
 @pytest.mark.parametrize(
-    ("field", "value"), [("price", "-1"), ("price", "abc"), ("vat_rate", "101")]
+    ("field", "value"),
+    [("price", "-1"), ("price", "abc"), ("price", "1e30"), ("vat_rate", "101")],
 )
 def test_bad_article_numbers_are_refused(in_a: Any, field: str, value: str) -> None:
     with pytest.raises(CustomerError) as caught:

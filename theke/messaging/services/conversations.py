@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from theke.accounts.models import Membership, Role
+from theke.api.events import emit_event
 from theke.audit.models import ActorType
 from theke.audit.services import SYSTEM, Actor, record
 from theke.core.errors import ServiceError
@@ -568,7 +569,31 @@ def post_customer_message(
             "attachments": [f.filename for f in files],
         },
     )
+    _emit_message_received(conversation, message, files)
     return message
+
+
+def _emit_message_received(
+    conversation: Conversation, message: ConversationMessage, files: Sequence[Attachment]
+) -> None:
+    """Tell the back office (event feed, webhooks) that a customer wrote."""
+    content_type = conversation.content_type
+    related = conversation.related if content_type is not None else None
+    customer = conversation.customer
+    emit_event(
+        conversation.tenant,
+        "message.received",
+        subject_type=content_type.model if content_type is not None else "conversation",
+        external_id=str(getattr(related, "external_id", "") or ""),
+        payload={
+            "conversation": conversation.pk,
+            "subject": conversation.subject,
+            "customer_external_id": customer.external_id if customer else "",
+            "via": message.via,
+            "text": message.body[:2000],
+            "attachments": [f.filename for f in files],
+        },
+    )
 
 
 # Audit action code -> label, registered by MessagingConfig.ready().

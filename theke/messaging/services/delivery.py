@@ -234,7 +234,8 @@ class Batch:
             values["status"] = OutboundStatus.FAILED
         else:
             values["status"] = OutboundStatus.QUEUED
-            values["next_attempt_at"] = now + timedelta(seconds=retry_delay(message.attempts))
+            delay = retry_delay_for(message.channel, message.attempts)
+            values["next_attempt_at"] = now + timedelta(seconds=delay)
         with tenant_scope(message.tenant), transaction.atomic():
             updated = OutboundMessage.objects.filter(
                 pk=message.pk, claimed_by=self.token, status=OutboundStatus.SENDING
@@ -285,6 +286,23 @@ def retry_delay(attempts: int) -> float:
         settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0),
     )
     return max(MIN_RETRY_SECONDS, random.uniform(0, ceiling))  # noqa: S311 (jitter, not secrets)
+
+
+# A channel may bring its own retry schedule instead of the exponential backoff: the delay
+# before retry n is schedule[n − 1] (the last entry repeats), plus up to 10 % jitter.
+# Registered by the app that sends the channel (webhooks: ApiConfig.ready).
+RETRY_SCHEDULES: dict[str, Sequence[float]] = {}
+SCHEDULE_JITTER = 0.1
+
+
+def retry_delay_for(channel: str, attempts: int) -> float:
+    """The wait before the next attempt after `attempts` failed ones, for this channel."""
+    schedule = RETRY_SCHEDULES.get(channel)
+    if not schedule:
+        return retry_delay(attempts)
+    base = schedule[min(max(attempts, 1), len(schedule)) - 1]
+    jitter = random.uniform(0, SCHEDULE_JITTER)  # noqa: S311 (jitter, not secrets)
+    return max(MIN_RETRY_SECONDS, base * (1 + jitter))
 
 
 def _record_failure(message: OutboundMessage, failure: Failed) -> None:

@@ -46,12 +46,14 @@ def queue_message(
     headers: dict[str, Any] | None = None,
     attachments: Sequence[Attachment] = (),
     conversation: Any = None,
+    max_attempts: int | None = None,
 ) -> OutboundMessage:
     """Write one outbound message inside the caller's transaction; the worker sends it.
 
     The dedupe key names the business event (e.g. "estimate:17:link:v2"); the recipient and
     channel are added, so the same event queues a message to the same address only once.
-    Returns the existing row when the key was used before.
+    Returns the existing row when the key was used before. `max_attempts` overrides the
+    setting (a channel with its own retry schedule knows how many attempts it has).
     """
     key = f"{dedupe_key}|{channel}|{recipient}"[:255]
     existing = OutboundMessage.objects.filter(tenant=tenant, dedupe_key=key).first()
@@ -72,7 +74,7 @@ def queue_message(
         headers=headers or {},
         conversation=conversation,
         dedupe_key=key,
-        max_attempts=settings.OUTBOX_MAX_ATTEMPTS,
+        max_attempts=max_attempts or settings.OUTBOX_MAX_ATTEMPTS,
     )
     message.relate_to(related)
     try:

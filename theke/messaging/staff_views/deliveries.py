@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
 from django.utils.cache import patch_vary_headers
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from theke.audit.services import Actor
@@ -56,13 +55,11 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    query = {key: value for key, value in filters.items() if value not in ("", None)}
     context = {
         "page": page,
         "deliveries": page.object_list,
         "filters": filters,
         "customer": customer,
-        "query_string": urlencode(query),
         "statuses": OutboundStatus.choices,
         "channels": Channel.choices,
     }

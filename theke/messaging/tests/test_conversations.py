@@ -190,6 +190,24 @@ def test_a_customer_message_notifies_the_staff_who_took_part(tenant_a, owner, co
     assert note.url == reverse("messaging:conversation_detail", args=[thread.conversation.pk])
 
 
+def test_a_customer_message_is_an_api_event_for_the_back_office(tenant_a, thread):
+    from theke.api.models import ApiEvent
+
+    with tenant_scope(tenant_a):
+        conversations.post_customer_message(
+            thread.conversation,
+            thread.contact,
+            "Dienstag",
+            [Attachment("foto.pdf", PDF, "application/pdf")],
+        )
+        event = ApiEvent.objects.get()
+    assert event.type == "message.received"
+    assert event.payload["text"] == "Dienstag"
+    assert event.payload["via"] == "web"
+    assert event.payload["attachments"] == ["foto.pdf"]
+    assert event.payload["conversation"] == thread.conversation.pk
+
+
 def test_without_staff_in_the_thread_the_admins_are_told(tenant_a, owner, colleague, thread):
     with tenant_scope(tenant_a):
         conversations.post_customer_message(thread.conversation, thread.contact, "Hallo?")

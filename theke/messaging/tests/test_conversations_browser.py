@@ -9,15 +9,19 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from theke.core.tests.browser import VIEWPORT_IDS, VIEWPORTS, new_page, screenshot
+from theke.core.tests.browser import (
+    VIEWPORT_IDS,
+    VIEWPORTS,
+    new_page,
+    screenshot,
+    wider_than_viewport,
+)
 from theke.messaging.models import ConversationMessage, OutboundMessage
 from theke.messaging.services import conversations
 from theke.messaging.services.inbound import receive_message
 from theke.messaging.tests.mailtools import PHOTO, QUOTED_REPLY_DE, mail, make_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=VIEWPORT_IDS)
@@ -53,7 +57,7 @@ def test_from_the_bell_to_the_thread_and_a_reply_with_a_file(
         assert "Dienstag um 9 Uhr passt mir." in page.locator(".conversation").inner_text()
         assert "schrieb" not in page.locator(".conversation").inner_text()
         assert page.locator("#notification-count").count() == 0
-        assert page.evaluate(NO_SIDEWAYS_SCROLL)
+        assert wider_than_viewport(page) == []
         screenshot(page, "conversation-thread")
         upload = tmp_path / "Termin.pdf"
         upload.write_bytes(b"%PDF-1.4 Termin")
@@ -62,7 +66,7 @@ def test_from_the_bell_to_the_thread_and_a_reply_with_a_file(
         page.get_by_role("button", name="Senden").click()
         page.get_by_text("Ihre Nachricht wurde gespeichert.").wait_for()
         assert "Termin.pdf" in page.locator(".conversation").inner_text()
-        assert page.evaluate(NO_SIDEWAYS_SCROLL)
+        assert wider_than_viewport(page) == []
     finally:
         page.context.close()
     with scopes_disabled():

@@ -10,7 +10,14 @@ from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from theke.audit.services import SYSTEM
-from theke.core.tests.browser import VIEWPORT_IDS, VIEWPORTS, log_in, new_page, screenshot
+from theke.core.tests.browser import (
+    VIEWPORT_IDS,
+    VIEWPORTS,
+    log_in,
+    new_page,
+    screenshot,
+    wider_than_viewport,
+)
 from theke.customers import services as customers
 from theke.messaging.models import OutboundMessage, OutboundStatus
 from theke.messaging.services import outbox
@@ -76,12 +83,12 @@ def test_staff_resend_a_failed_message_from_the_delivery_log(
         results = page.locator("#delivery-results")
         expect(results.get_by_text("andere@example.com")).to_have_count(0)
         expect(results.get_by_role("link", name="greta.hartmann@example.com")).to_be_visible()
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert wider_than_viewport(page) == []
         screenshot(page, "staff-deliveries")
 
         results.get_by_role("link", name="greta.hartmann@example.com").click()
         expect(page.get_by_text("5.1.1 mailbox unavailable")).to_be_visible()
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert wider_than_viewport(page) == []
         screenshot(page, "staff-delivery-detail")
 
         page.get_by_role("button", name="Erneut senden").click()

@@ -8,15 +8,19 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from theke.core.tests.browser import VIEWPORT_IDS, VIEWPORTS, new_page, screenshot
+from theke.core.tests.browser import (
+    VIEWPORT_IDS,
+    VIEWPORTS,
+    new_page,
+    screenshot,
+    wider_than_viewport,
+)
 from theke.messaging.models import OutboundMessage
 from theke.messaging.tests.people import make_people
 from theke.tenants.models import Tenant
 from theke.tenants.scoping import tenant_scope
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 def logged_in_page(browser: Any, viewport: dict[str, int], client: Any, user: Any, url: str) -> Any:
@@ -67,7 +71,7 @@ def test_template_editor_previews_as_you_type(
         expect(page.locator("#preview-plain")).to_contain_text("info@alpha.testGuten Tag")
         frame = page.frame_locator("iframe.preview-frame")
         expect(frame.locator("body")).to_contain_text("info@alpha.testGuten Tag Herr Mustermann")
-        assert page.evaluate(NO_SIDEWAYS_SCROLL)
+        assert wider_than_viewport(page) == []
         screenshot(page, "messaging-template-edit")
 
         # An unknown placeholder is named in the preview, and refused when saving.
@@ -88,16 +92,16 @@ def test_template_editor_previews_as_you_type(
         sms_text.press("End")
         sms_text.press_sequentially(" 🙂", delay=15)
         expect(page.locator("#template-sms-length")).to_contain_text("UCS-2")
-        assert page.evaluate(NO_SIDEWAYS_SCROLL)
+        assert wider_than_viewport(page) == []
         screenshot(page, "messaging-template-edit-sms")
 
         page.goto(live_server.url + reverse("messaging:template_list"))
-        assert page.evaluate(NO_SIDEWAYS_SCROLL)
+        assert wider_than_viewport(page) == []
         screenshot(page, "messaging-template-list")
 
         page.goto(live_server.url + reverse("messaging:settings"))
         expect(page.locator("#sms-status")).to_contain_text("nicht freigeschaltet")
-        assert page.evaluate(NO_SIDEWAYS_SCROLL)
+        assert wider_than_viewport(page) == []
         screenshot(page, "messaging-settings")
         assert real_errors(errors) == []
     finally:
@@ -132,7 +136,7 @@ def test_compose_from_the_customer_page(
         page.get_by_label("Vorlage").select_option(label="Terminerinnerung")
         expect(page.locator("#compose-open-placeholders")).to_contain_text("{appointment_date}")
         assert "gern erinnern wir Sie an Ihren Termin" in text.input_value()
-        assert page.evaluate(NO_SIDEWAYS_SCROLL)
+        assert wider_than_viewport(page) == []
         screenshot(page, "messaging-compose")
 
         # Back to the free message, write it and send.

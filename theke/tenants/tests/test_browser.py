@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from theke.accounts.tests.browser import NO_SIDEWAYS_SCROLL, logged_in_page, real, watch_errors
-from theke.core.tests.browser import VIEWPORT_IDS, VIEWPORTS, screenshot
+from theke.accounts.tests.browser import logged_in_page, real, watch_errors
+from theke.core.tests.browser import VIEWPORT_IDS, VIEWPORTS, screenshot, wider_than_viewport
 from theke.tenants.models import Branch
 from theke.tenants.scoping import tenant_scope
 from theke.tenants.tests.conftest import image_bytes
@@ -29,7 +29,7 @@ def test_admin_edits_tenant_data_and_creates_a_branch(
     page = logged_in_page(open_page, viewport, client, owner, live_server.url)
     errors = watch_errors(page)
     page.goto(live_server.url + reverse("tenants:settings"))
-    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert wider_than_viewport(page) == []
     screenshot(page, "tenants-settings")
 
     page.get_by_role("link", name="Stammdaten").first.click()
@@ -40,7 +40,7 @@ def test_admin_edits_tenant_data_and_creates_a_branch(
     page.get_by_role("button", name="Speichern").click()
     page.get_by_text("Die Stammdaten wurden gespeichert.").wait_for()
     page.locator("img.logo-preview").wait_for()
-    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert wider_than_viewport(page) == []
     screenshot(page, "tenants-tenant-form")
 
     page.goto(live_server.url + reverse("tenants:branch_create"))
@@ -48,11 +48,11 @@ def test_admin_edits_tenant_data_and_creates_a_branch(
     page.locator("#id_hours-5-weekday").select_option(label="Samstag")
     page.locator("#id_hours-5-opens").fill("09:00")
     page.locator("#id_hours-5-closes").fill("12:00")
-    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert wider_than_viewport(page) == []
     screenshot(page, "tenants-branch-form")
     page.get_by_role("button", name="Speichern").click()
     page.get_by_text("Samstag 09:00–12:00").wait_for()
-    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert wider_than_viewport(page) == []
     screenshot(page, "tenants-branch-list")
     with tenant_scope(tenant_a):
         assert Branch.objects.get(name="Alpha Mitte").opening_hours.count() == 6

@@ -14,7 +14,13 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from theke.audit.services import SYSTEM
-from theke.core.tests.browser import VIEWPORT_IDS, VIEWPORTS, new_page, screenshot
+from theke.core.tests.browser import (
+    VIEWPORT_IDS,
+    VIEWPORTS,
+    new_page,
+    screenshot,
+    wider_than_viewport,
+)
 from theke.tenants.services import create_branch, update_tenant
 
 
@@ -90,7 +96,7 @@ def test_customer_layout_carries_logo_and_colour_and_loads_nothing_from_elsewher
         )
         assert header_colour == "rgb(170, 51, 0)"
         expect(page.get_by_role("link", name="Anrufen · +49 30 555111")).to_be_visible()
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert wider_than_viewport(page) == []
         screenshot(page, "customer-contact")
         assert hosts == {urlparse(live_server.url).netloc}
         assert [e for e in errors if "favicon" not in e] == []

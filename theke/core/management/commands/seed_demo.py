@@ -15,6 +15,7 @@ from theke.audit.services import SYSTEM
 from theke.core.demo.data import DEMO_ARTICLES, DemoCustomer, demo_customers
 from theke.customers import services as customers
 from theke.customers.models import Customer
+from theke.estimates.services import set_fee_articles
 from theke.tenants.models import Branch, Tenant
 from theke.tenants.scoping import tenant_scope
 from theke.tenants.services import create_branch, create_tenant
@@ -123,10 +124,15 @@ class Command(BaseCommand):
         return users
 
     def _articles(self, tenant: Tenant) -> None:
+        created = {}
         for number, text, unit, price, special in DEMO_ARTICLES:
-            customers.create_article(
+            created[number] = customers.create_article(
                 tenant, SYSTEM, number=number, text=text, unit=unit, price=price, is_special=special
             )
+        # The flat fees a customer declining an estimate chooses between.
+        set_fee_articles(
+            tenant, SYSTEM, return_shipping=created["PA-RUECK"], disposal=created["PA-ENTS"]
+        )
 
     def _customer(self, tenant: Tenant, demo: DemoCustomer) -> Customer:
         customer = customers.create_customer(

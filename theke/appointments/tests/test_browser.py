@@ -1,0 +1,49 @@
+"""The appointments section of the customer page in Chromium, on a phone and on a desktop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from theke.appointments.models import Appointment
+from theke.core.tests.browser import (
+    VIEWPORT_IDS,
+    VIEWPORTS,
+    new_page,
+    screenshot,
+    wider_than_viewport,
+)
+
+from .conftest import Workshop
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=VIEWPORT_IDS)
+def test_customer_page_shows_the_appointment(
+    browser: Any,
+    live_server: Any,
+    client: Any,
+    owner: Any,
+    workshop: Workshop,
+    appointment: Appointment,
+    viewport: dict[str, int],
+) -> None:
+    client.force_login(owner)
+    page = new_page(browser, viewport)
+    try:
+        cookie = client.cookies["sessionid"]
+        page.context.add_cookies(
+            [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
+        )
+        page.goto(live_server.url + reverse("customers:detail", args=[workshop.customer.pk]))
+        section = page.locator("#appointments")
+        section.get_by_text("Geplant").wait_for()
+        assert "09:30–11:00" in section.inner_text()
+        assert wider_than_viewport(page) == []
+        section.scroll_into_view_if_needed()
+        screenshot(page, "appointments-customer-page")
+    finally:
+        page.context.close()

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EstimatesConfig(AppConfig):
+    """Online cost estimates (seed 000)."""
+
+    name = "theke.estimates"
+    verbose_name = _("Kostenvoranschläge")
+
+    def ready(self) -> None:
+        from theke.audit.presentation import register_actions
+        from theke.estimates.models import Estimate
+        from theke.estimates.services import ACTION_LABELS
+
+        register_actions(ACTION_LABELS, {"estimate": Estimate})

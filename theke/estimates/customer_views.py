@@ -1,0 +1,384 @@
+"""The customer's estimate page behind a token link (no login).
+
+The token is the only key: looked up by its hash, checked for expiry and revocation. Pages
+behind it send `Referrer-Policy: same-origin` like every customer page (nothing is loaded
+from third parties; `no-referrer` would make browsers send `Origin: null` on the POSTs,
+which Django's CSRF check refuses) and are not cached by shared caches. A GET changes
+nothing except the view times (the first view of the data also emits `estimate.viewed`,
+once); the answer is given by POSTs with CSRF. Unknown tokens are rate-limited per IP.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from theke.core.errors import ServiceError
+from theke.estimates import services
+from theke.estimates.models import (
+    DeclineChoice,
+    Estimate,
+    EstimateDecision,
+    EstimateLink,
+    EstimatePhoto,
+)
+from theke.estimates.services import FoundLink, LinkState
+from theke.messaging.models import Conversation
+from theke.messaging.services import conversations
+from theke.tenants.scoping import tenant_scope
+
+# How often the "available shortly" page asks whether the data have arrived.
+POLL_SECONDS = 10
+
+
+# Unknown tokens per IP before the neutral page turns into 429 (guessing is pointless with
+# 192 bits, but nobody needs to try thousands).
+INVALID_LIMIT = 20
+INVALID_WINDOW = 600
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR") or "")
+
+
+def _invalid(request: HttpRequest) -> HttpResponse:
+    """The one neutral page of an unknown token; 429 after too many from one address."""
+    key = f"estimate-invalid:{_client_ip(request)}"
+    cache.add(key, 0, INVALID_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, INVALID_WINDOW)
+        count = 1
+    status = 429 if count > INVALID_LIMIT else 404
+    response = render(request, "estimates/customer/invalid.html", status=status)
+    if status == 429:
+        response["Retry-After"] = str(INVALID_WINDOW)
+    return _protect(response)
+
+
+def _too_many(request: HttpRequest) -> bool:
+    count = cache.get(f"estimate-invalid:{_client_ip(request)}") or 0
+    return bool(count > INVALID_LIMIT)
+
+
+def _protect(response: HttpResponse, language: str | None = None) -> HttpResponse:
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    patch_cache_control(response, private=True, no_store=True)
+    if language:
+        response["Content-Language"] = language
+    return response
+
+
+def _language(request: HttpRequest, link: EstimateLink, estimate: Estimate) -> str:
+    """The contact's language; without a known contact the browser's (LocaleMiddleware)."""
+    return services.page_language(link, estimate) or translation.get_language() or "de"
+
+
+@require_safe
+def estimate_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The estimate, the "available shortly" page, or why the link no longer works."""
+    if _too_many(request):
+        return _invalid(request)
+    found = services.find_link(token)
+    if found.state == LinkState.UNKNOWN or found.link is None or found.estimate is None:
+        return _invalid(request)
+    link, estimate = found.link, found.estimate
+    if request.headers.get("HX-Request") == "true":
+        return _poll_answer(found.state == LinkState.VALID and not estimate.has_data)
+    tenant = link.tenant
+    language = _language(request, link, estimate)
+    with translation.override(language), tenant_scope(tenant):
+        context = {"tenant": tenant, "estimate": estimate, "token": token}
+        if found.state != LinkState.VALID:
+            context["state"] = str(found.state)
+            response = render(request, "estimates/customer/unavailable.html", context, status=410)
+        elif not estimate.has_data:
+            context["poll_seconds"] = POLL_SECONDS
+            response = render(request, "estimates/customer/pending.html", context)
+        else:
+            if request.method == "GET":
+                services.record_view(link, estimate)
+            context.update(_page_context(estimate, link))
+            response = render(request, "estimates/customer/estimate.html", context)
+    return _protect(response, language)
+
+
+def _decision(estimate: Estimate) -> EstimateDecision | None:
+    return EstimateDecision.objects.filter(estimate=estimate).select_related("fee_article").first()
+
+
+def _thread(estimate: Estimate) -> Conversation | None:
+    from django.contrib.contenttypes.models import ContentType
+
+    return Conversation.objects.filter(
+        tenant=estimate.tenant,
+        content_type=ContentType.objects.get_for_model(Estimate),
+        object_id=str(estimate.pk),
+    ).first()
+
+
+def _page_context(
+    estimate: Estimate, link: EstimateLink, selected: list[int] | None = None
+) -> dict[str, Any]:
+    """What the estimate page shows (inside the tenant's scope)."""
+    positions = list(estimate.positions.all())
+    decision = _decision(estimate)
+    if decision is not None:
+        chosen = set(decision.selected_positions)
+    elif selected is not None:
+        chosen = {p.pk for p in positions if not p.is_optional or p.pk in selected}
+    else:
+        chosen = {p.pk for p in positions}
+    totals = services.compute_totals(p for p in positions if p.pk in chosen)
+    thread = _thread(estimate)
+    expired = bool(estimate.valid_until and estimate.valid_until < timezone.localdate())
+    return {
+        "positions": positions,
+        "chosen": chosen,
+        "totals": totals,
+        "photos": list(estimate.photos.all()),
+        "expired": expired,
+        "has_optional": any(p.is_optional for p in positions),
+        "decision": decision,
+        "can_answer": decision is None and not expired and not estimate.is_final,
+        "thread_messages": list(thread.messages.order_by("created_at")) if thread else [],
+    }
+
+
+def _open(request: HttpRequest, token: str, answering: bool = False) -> FoundLink | HttpResponse:
+    """The valid link behind a POST's token, or the page that says why not.
+
+    `answering`: an answered estimate (another tab, another device) leads to its decision.
+    """
+    if _too_many(request):
+        return _invalid(request)
+    found = services.find_link(token)
+    if found.state == LinkState.UNKNOWN or found.link is None or found.estimate is None:
+        return _invalid(request)
+    if found.state != LinkState.VALID or not found.estimate.has_data:
+        return _protect(redirect("estimate_pages:page", token))
+    if answering:
+        with tenant_scope(found.estimate.tenant):
+            decided = EstimateDecision.objects.filter(estimate=found.estimate).exists()
+        if decided:
+            return _protect(redirect(reverse("estimate_pages:page", args=[token]) + "#decision"))
+    return found
+
+
+def _selected(request: HttpRequest) -> list[int]:
+    ids = []
+    for raw in request.POST.getlist("optional"):
+        try:
+            ids.append(int(raw))
+        except ValueError:
+            continue
+    return ids
+
+
+def _render_step(
+    request: HttpRequest,
+    found: FoundLink,
+    token: str,
+    template: str,
+    extra: dict[str, Any],
+    status: int = 200,
+) -> HttpResponse:
+    assert found.link is not None and found.estimate is not None
+    link, estimate = found.link, found.estimate
+    language = _language(request, link, estimate)
+    with translation.override(language), tenant_scope(link.tenant):
+        context = {"tenant": link.tenant, "estimate": estimate, "token": token}
+        context.update(_page_context(estimate, link, extra.pop("selected", None)))
+        context.update(extra)
+        if "error" in context and isinstance(context["error"], ServiceError):
+            context["error"] = " ".join(str(m) for m in context["error"].messages)
+        response = render(request, template, context, status=status)
+    return _protect(response, language)
+
+
+@require_POST
+def totals(request: HttpRequest, token: str) -> HttpResponse:
+    """The totals fragment for the optional positions ticked (htmx, changes nothing)."""
+    found = _open(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    return _render_step(
+        request,
+        found,
+        token,
+        "estimates/customer/_totals.html",
+        {"selected": _selected(request), "oob": True},
+    )
+
+
+@require_POST
+def accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Accept: first the confirmation step (name, terms), then the decision."""
+    found = _open(request, token, answering=True)
+    if isinstance(found, HttpResponse):
+        return found
+    assert found.link is not None and found.estimate is not None
+    selected = _selected(request)
+    extra: dict[str, Any] = {"selected": selected, "step": "accept"}
+    if request.POST.get("confirm") == "1":
+        try:
+            services.accept_estimate(
+                found.link,
+                name=request.POST.get("name", ""),
+                terms_accepted=request.POST.get("terms") == "on",
+                optional_position_ids=selected,
+                ip=_client_ip(request) or None,
+                user_agent=request.headers.get("User-Agent", ""),
+                version=_version(request),
+            )
+        except ServiceError as error:
+            if error.code in {"already_decided", "expired", "revoked", "superseded"}:
+                return _protect(redirect("estimate_pages:page", token))
+            extra.update(error=error, name=request.POST.get("name", ""))
+            return _render_step(
+                request, found, token, "estimates/customer/confirm.html", extra, status=400
+            )
+        return _protect(redirect(reverse("estimate_pages:page", args=[token]) + "#decision"))
+    return _render_step(request, found, token, "estimates/customer/confirm.html", extra)
+
+
+def _version(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+@require_POST
+def decline(request: HttpRequest, token: str) -> HttpResponse:
+    """Decline: choose return shipping (address) or disposal, then confirm with name and terms."""
+    found = _open(request, token, answering=True)
+    if isinstance(found, HttpResponse):
+        return found
+    assert found.link is not None and found.estimate is not None
+    estimate = found.estimate
+    with tenant_scope(found.link.tenant):
+        fees = {
+            DeclineChoice.RETURN_SHIPPING.value: services.fee_for(
+                found.link.tenant, DeclineChoice.RETURN_SHIPPING
+            ),
+            DeclineChoice.DISPOSAL.value: services.fee_for(
+                found.link.tenant, DeclineChoice.DISPOSAL
+            ),
+        }
+        prefill = services.billing_address(estimate)
+    address = {
+        key: request.POST.get(f"address_{key}", prefill[key]) for key in services.ADDRESS_KEYS
+    }
+    choice = request.POST.get("choice", "")
+    extra: dict[str, Any] = {
+        "step": "decline",
+        "fees": fees,
+        "choice": choice,
+        "address": address,
+        "name": request.POST.get("name", ""),
+    }
+    if request.POST.get("confirm") == "1":
+        try:
+            services.decline_estimate(
+                found.link,
+                choice=choice,
+                name=request.POST.get("name", ""),
+                terms_accepted=request.POST.get("terms") == "on",
+                address=address,
+                ip=_client_ip(request) or None,
+                user_agent=request.headers.get("User-Agent", ""),
+                version=_version(request),
+            )
+        except ServiceError as error:
+            if error.code in {"already_decided", "expired", "revoked", "superseded"}:
+                return _protect(redirect("estimate_pages:page", token))
+            extra["error"] = error
+            return _render_step(
+                request, found, token, "estimates/customer/decline.html", extra, status=400
+            )
+        return _protect(redirect(reverse("estimate_pages:page", args=[token]) + "#decision"))
+    return _render_step(request, found, token, "estimates/customer/decline.html", extra)
+
+
+@require_POST
+def message(request: HttpRequest, token: str) -> HttpResponse:
+    """The customer writes to the shop about the estimate (its conversation)."""
+    found = _open(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    assert found.link is not None and found.estimate is not None
+    link, estimate = found.link, found.estimate
+    body = request.POST.get("body", "").strip()[:5000]
+    if body:
+        with tenant_scope(link.tenant), transaction.atomic():
+            number = estimate.number or estimate.external_id
+            thread = conversations.conversation_for(
+                estimate,
+                tenant=link.tenant,
+                customer=estimate.customer,
+                subject=f"{_('Kostenvoranschlag')} {number}",
+            )
+            contact = link.contact or estimate.contact
+            label = estimate.customer.display_name if estimate.customer else "—"
+            conversations.post_customer_message(
+                thread,
+                contact if contact and contact.customer_id == thread.customer_id else None,
+                body,
+                author_label=label,
+            )
+    return _protect(redirect(reverse("estimate_pages:page", args=[token]) + "#messages"))
+
+
+def _poll_answer(still_pending: bool) -> HttpResponse:
+    """The "available shortly" page's background question: nothing new (204), or reload.
+
+    Swapping in parts of a full page would make the browser parse the new page's inline
+    style, whose CSP nonce is not the current page's; a reload shows the new state cleanly.
+    """
+    response = HttpResponse(status=204)
+    if not still_pending:
+        response = HttpResponse(status=200)
+        response["HX-Refresh"] = "true"
+    return _protect(response)
+
+
+def _photo_response(token: str, key: str, original: bool) -> FileResponse:
+    found = services.find_link(token)
+    if found.state != LinkState.VALID or found.estimate is None or found.link is None:
+        raise Http404
+    with tenant_scope(found.link.tenant):
+        photo = EstimatePhoto.objects.filter(estimate=found.estimate, key=key).first()
+    if photo is None:
+        raise Http404
+    stored = photo.file if original or not photo.preview else photo.preview
+    content_type = photo.content_type if stored == photo.file else "image/jpeg"
+    response = FileResponse(stored.open("rb"), content_type=content_type)
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Content-Disposition"] = "inline"
+    patch_cache_control(response, private=True, max_age=3600)
+    return response
+
+
+@require_safe
+def photo(request: HttpRequest, token: str, key: str) -> FileResponse:
+    """A photo of the estimate, as the page shows it (smaller, upright)."""
+    return _photo_response(token, key, original=False)
+
+
+@require_safe
+def photo_original(request: HttpRequest, token: str, key: str) -> FileResponse:
+    """The photo as the shop uploaded it (tap to enlarge)."""
+    return _photo_response(token, key, original=True)

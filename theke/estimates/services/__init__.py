@@ -1,0 +1,94 @@
+"""State changes of online estimates: the back office's data, photos, links and views.
+
+Every function runs in one transaction, locks the estimate it changes and writes its audit
+events on the estimate (the estimate's history). The REST API and, later, staff views call
+these. Refusals raise EstimateError, a ServiceError naming the input at fault.
+
+One module per area: `data` (the back office's data, revoking), `photos`, `links` (create,
+send, revoke, open, views), `amounts` (rounding and totals), `common` (shared helpers).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy
+
+from theke.estimates.services.amounts import RateTotal, Totals, compute_totals, position_amounts
+from theke.estimates.services.common import EstimateError, live_estimate
+from theke.estimates.services.data import revoke_estimate, save_estimate
+from theke.estimates.services.decision import (
+    ADDRESS_FIELDS as ADDRESS_KEYS,
+)
+from theke.estimates.services.decision import (
+    accept_estimate,
+    billing_address,
+    decline_estimate,
+    fee_for,
+    selected_totals,
+    set_fee_articles,
+)
+from theke.estimates.services.links import (
+    FoundLink,
+    LinkState,
+    create_link,
+    find_link,
+    hash_token,
+    link_days,
+    link_url,
+    page_language,
+    record_view,
+    revoke_links,
+    send_link,
+)
+from theke.estimates.services.photos import add_photo, remove_photo
+
+__all__ = [
+    "ACTION_LABELS",
+    "ADDRESS_KEYS",
+    "EstimateError",
+    "FoundLink",
+    "LinkState",
+    "RateTotal",
+    "Totals",
+    "accept_estimate",
+    "add_photo",
+    "billing_address",
+    "compute_totals",
+    "create_link",
+    "decline_estimate",
+    "fee_for",
+    "find_link",
+    "hash_token",
+    "link_days",
+    "link_url",
+    "live_estimate",
+    "page_language",
+    "position_amounts",
+    "record_view",
+    "remove_photo",
+    "revoke_estimate",
+    "revoke_links",
+    "save_estimate",
+    "selected_totals",
+    "send_link",
+    "set_fee_articles",
+]
+
+# Audit action code -> label, registered by EstimatesConfig.ready().
+ACTION_LABELS = {
+    "estimate.placeholder_created": gettext_lazy("Kostenvoranschlag angelegt (Daten folgen)"),
+    "estimate.data_received": gettext_lazy("Daten des Kostenvoranschlags erhalten"),
+    "estimate.updated": gettext_lazy("Kostenvoranschlag geändert"),
+    "estimate.new_version": gettext_lazy("Neue Version des Kostenvoranschlags"),
+    "estimate.revoked": gettext_lazy("Kostenvoranschlag zurückgezogen"),
+    "estimate.photo_added": gettext_lazy("Foto hinzugefügt"),
+    "estimate.photo_replaced": gettext_lazy("Foto ersetzt"),
+    "estimate.photo_removed": gettext_lazy("Foto entfernt"),
+    "estimate.link_created": gettext_lazy("Link zum Kostenvoranschlag erstellt"),
+    "estimate.link_sent": gettext_lazy("Link zum Kostenvoranschlag gesendet"),
+    "estimate.links_revoked": gettext_lazy("Links zum Kostenvoranschlag widerrufen"),
+    "estimate.viewed": gettext_lazy("Kostenvoranschlag vom Kunden angesehen"),
+    "estimate.accepted": gettext_lazy("Kostenvoranschlag vom Kunden angenommen"),
+    "estimate.declined": gettext_lazy("Kostenvoranschlag vom Kunden abgelehnt"),
+    "estimate.fee_articles_set": gettext_lazy("Artikel für Pauschalen gewählt"),
+    "order.estimate_answered": gettext_lazy("Antwort zum Kostenvoranschlag eingegangen"),
+}

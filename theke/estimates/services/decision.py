@@ -1,0 +1,569 @@
+"""The customer's answer to an estimate: accept (optional positions in or out) or decline
+with return shipping or disposal, and the chain that follows in the same transaction.
+
+Chain (seed 000): (1) e-mail to the tenant's company address, (2) the estimate's status,
+(3) an internal note to the responsible technician, else to the roles that manage estimates,
+(4) a journal entry (audit event) on the order, (5) a history event on the estimate; plus
+the API event `estimate.accepted` / `estimate.declined`. The estimate row is locked first,
+so two tabs or two devices give exactly one decision; the loser gets "already_decided".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from theke.accounts.models import Role
+from theke.api.events import emit_event
+from theke.audit.models import ActorType
+from theke.audit.services import Actor, record
+from theke.customers.models import Article, Location
+from theke.estimates.models import (
+    DecisionAnswer,
+    DeclineChoice,
+    Estimate,
+    EstimateDecision,
+    EstimateLink,
+    EstimatePosition,
+    EstimateSettings,
+    EstimateStatus,
+)
+from theke.estimates.services.amounts import Totals, compute_totals, position_amounts
+from theke.estimates.services.common import EstimateError
+from theke.messaging.purposes import EMAIL, ESTIMATE_ANSWER_COMPANY
+from theke.messaging.services import inbox
+from theke.messaging.services import templates as message_templates
+from theke.tenants.models import Tenant
+from theke.tenants.scoping import tenant_scope
+
+# The staff page of an estimate, used while its named URL does not exist yet.
+STAFF_ESTIMATE_PATH = "/staff/estimates/{pk}/"
+
+MANAGE_PERMISSION = "estimates.manage"
+
+# What the fallback looks for when the tenant has not chosen its flat-fee articles.
+FEE_FALLBACK = {
+    DeclineChoice.RETURN_SHIPPING: ("PA-RUECK", "rückversand"),
+    DeclineChoice.DISPOSAL: ("PA-ENTS", "entsorg"),
+}
+
+ADDRESS_FIELDS = ("name", "street", "postal_code", "city", "country")
+
+
+@dataclass(frozen=True)
+class Fee:
+    article: Article
+    text: str
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+
+
+def staff_url(estimate: Estimate) -> str:
+    """The absolute URL of the estimate's staff page."""
+    try:
+        path = reverse("estimates:detail", args=[estimate.pk])
+    except NoReverseMatch:
+        path = STAFF_ESTIMATE_PATH.format(pk=estimate.pk)
+    return settings.BASE_URL + path
+
+
+def fee_article(tenant: Tenant, choice: str) -> Article | None:
+    """The special article whose price is the flat fee of a decline choice.
+
+    The tenant's setting, else an active special article numbered or named like the fee.
+    """
+    with tenant_scope(tenant):
+        row = (
+            EstimateSettings.objects.filter(tenant=tenant)
+            .select_related("return_shipping_article", "disposal_article")
+            .first()
+        )
+        chosen = None
+        if row is not None:
+            chosen = (
+                row.return_shipping_article
+                if choice == DeclineChoice.RETURN_SHIPPING
+                else row.disposal_article
+            )
+        if chosen is not None and chosen.is_active:
+            return chosen
+        number, word = FEE_FALLBACK[DeclineChoice(choice)]
+        specials = Article.objects.filter(tenant=tenant, is_special=True, is_active=True)
+        return (
+            specials.filter(number__iexact=number).first()
+            or specials.filter(text__icontains=word).order_by("number").first()
+        )
+
+
+def fee_for(tenant: Tenant, choice: str) -> Fee | None:
+    """The flat fee of a decline choice with its amounts, None when the shop has none."""
+    article = fee_article(tenant, choice)
+    if article is None:
+        return None
+    net, vat, gross = position_amounts(Decimal("1"), article.price, Decimal("0"), article.vat_rate)
+    return Fee(article, article.text, net, vat, gross)
+
+
+@transaction.atomic
+def set_fee_articles(
+    tenant: Tenant, actor: Actor, *, return_shipping: Article | None, disposal: Article | None
+) -> EstimateSettings:
+    """Choose the special articles whose prices are the flat fees of a decline."""
+    for article in (return_shipping, disposal):
+        if article is not None and (article.tenant_id != tenant.pk or not article.is_special):
+            raise EstimateError(_("Bitte wählen Sie einen Sonderartikel."), None, "not_special")
+    with tenant_scope(tenant):
+        row, _created = EstimateSettings.objects.get_or_create(tenant=tenant)
+        row.return_shipping_article = return_shipping
+        row.disposal_article = disposal
+        row.save(update_fields=["return_shipping_article", "disposal_article"])
+        record(
+            tenant,
+            actor,
+            "estimate.fee_articles_set",
+            None,
+            {
+                "return_shipping": return_shipping.number if return_shipping else None,
+                "disposal": disposal.number if disposal else None,
+            },
+        )
+    return row
+
+
+def billing_address(estimate: Estimate) -> dict[str, str]:
+    """The customer's billing location (else first location) as the return address."""
+    values = dict.fromkeys(ADDRESS_FIELDS, "")
+    if estimate.customer is None:
+        return values
+    with tenant_scope(estimate.tenant):
+        location = Location.objects.filter(customer=estimate.customer).first()
+    values["name"] = estimate.customer.display_name
+    if location is not None:
+        values.update(
+            street=location.street,
+            postal_code=location.postal_code,
+            city=location.city,
+            country=location.country,
+        )
+    values["country"] = values["country"] or "DE"
+    return values
+
+
+def selected_positions(
+    positions: Iterable[EstimatePosition], optional_position_ids: Iterable[Any] | None
+) -> list[EstimatePosition]:
+    """Every required position plus the optional ones chosen (None: all of them).
+
+    An id that is not an optional position of these positions is refused.
+    """
+    positions = list(positions)
+    if optional_position_ids is None:
+        return positions
+    optional = {p.pk: p for p in positions if p.is_optional}
+    chosen: set[int] = set()
+    for raw in optional_position_ids:
+        try:
+            pk = int(raw)
+        except (TypeError, ValueError):
+            pk = -1
+        if pk not in optional:
+            raise EstimateError(
+                _("Diese Position gehört nicht zu den wählbaren Positionen."),
+                "optional_positions",
+                "unknown_position",
+            )
+        chosen.add(pk)
+    return [p for p in positions if not p.is_optional or p.pk in chosen]
+
+
+def selected_totals(estimate: Estimate, optional_position_ids: Iterable[Any] | None) -> Totals:
+    """The totals with only the chosen optional positions (for the page's live total)."""
+    with tenant_scope(estimate.tenant):
+        positions = list(estimate.positions.all())
+    return compute_totals(selected_positions(positions, optional_position_ids))
+
+
+def _lock(link: EstimateLink) -> Estimate:
+    """The live version behind the link, locked; refuses what cannot be answered now."""
+    estimate = (
+        Estimate.objects.select_for_update(of=("self",))
+        .filter(tenant=link.tenant, external_id=link.estimate.external_id)
+        .exclude(status=EstimateStatus.SUPERSEDED)
+        .order_by("-version")
+        .first()
+    )
+    if estimate is None:
+        raise EstimateError(_("Dieser Kostenvoranschlag wurde ersetzt."), None, "superseded")
+    return estimate
+
+
+def _refuse(link: EstimateLink, estimate: Estimate, version: int | None) -> None:
+    if EstimateDecision.objects.filter(estimate=estimate).exists():
+        raise EstimateError(
+            _("Dieser Kostenvoranschlag wurde bereits beantwortet."), None, "already_decided"
+        )
+    if version is not None and version != estimate.version:
+        raise EstimateError(
+            _(
+                "Der Kostenvoranschlag wurde inzwischen geändert. Bitte prüfen Sie die neue "
+                "Fassung."
+            ),
+            None,
+            "superseded",
+        )
+    if estimate.status == EstimateStatus.REVOKED or link.revoked_at is not None:
+        raise EstimateError(_("Dieser Kostenvoranschlag wurde zurückgezogen."), None, "revoked")
+    if estimate.status in (EstimateStatus.ACCEPTED, EstimateStatus.DECLINED):
+        raise EstimateError(
+            _("Dieser Kostenvoranschlag wurde bereits beantwortet."), None, "already_decided"
+        )
+    if not estimate.has_data:
+        raise EstimateError(
+            _("Der Kostenvoranschlag steht noch nicht zur Verfügung."), None, "no_data"
+        )
+    today = timezone.localdate()
+    if (
+        estimate.status == EstimateStatus.EXPIRED
+        or link.expires_at <= timezone.now()
+        or (estimate.valid_until is not None and estimate.valid_until < today)
+    ):
+        raise EstimateError(_("Dieser Kostenvoranschlag ist abgelaufen."), None, "expired")
+
+
+def _check_signature(name: str, terms_accepted: bool) -> str:
+    name = " ".join(str(name or "").split())
+    if not name:
+        raise EstimateError(_("Bitte geben Sie Ihren Namen ein."), "name", "required")
+    if len(name) > 200:
+        raise EstimateError(_("Der Name ist zu lang."), "name", "too_long")
+    if not terms_accepted:
+        raise EstimateError(
+            _("Bitte bestätigen Sie die Bedingungen."), "terms_accepted", "terms_required"
+        )
+    return name
+
+
+def _clean_address(address: Mapping[str, Any] | None) -> dict[str, str]:
+    values = {key: " ".join(str((address or {}).get(key) or "").split()) for key in ADDRESS_FIELDS}
+    values["country"] = (values["country"] or "DE").upper()
+    limits = {"name": 200, "street": 200, "postal_code": 12, "city": 100}
+    labels = {
+        "name": _("Name"),
+        "street": _("Straße"),
+        "postal_code": _("PLZ"),
+        "city": _("Ort"),
+    }
+    for key, limit in limits.items():
+        if not values[key]:
+            raise EstimateError(
+                _("Bitte geben Sie %(field)s an.") % {"field": labels[key]},
+                f"address.{key}",
+                "required",
+            )
+        if len(values[key]) > limit:
+            raise EstimateError(
+                _("%(field)s ist zu lang.") % {"field": labels[key]}, f"address.{key}", "too_long"
+            )
+    if len(values["country"]) != 2 or not values["country"].isalpha():
+        raise EstimateError(
+            _("Bitte geben Sie das Land als Kürzel an, z. B. DE."), "address.country", "invalid"
+        )
+    return values
+
+
+def _actor(link: EstimateLink, name: str) -> Actor:
+    if link.contact is not None:
+        return Actor(ActorType.CONTACT, id=str(link.contact.pk), label=name)
+    return Actor(ActorType.CONTACT, label=name)
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def _summary(decision: EstimateDecision, positions: list[EstimatePosition]) -> str:
+    """The decision in a few lines for the company e-mail and the staff note."""
+    lines = []
+    if decision.answer == DecisionAnswer.ACCEPTED:
+        lines.append(
+            _("Auftrag erteilt über %(gross)s EUR brutto (%(net)s EUR netto).")
+            % {"gross": _money(decision.gross_total), "net": _money(decision.net_total)}
+        )
+        left_out = [
+            p for p in positions if p.is_optional and p.pk not in decision.selected_positions
+        ]
+        if left_out:
+            lines.append(
+                _("Nicht gewählte optionale Positionen: %(positions)s")
+                % {"positions": "; ".join(f"{p.position}. {p.text}" for p in left_out)}
+            )
+    else:
+        lines.append(str(DeclineChoice(decision.choice).label))
+        if decision.fee_text:
+            lines.append(
+                _("Pauschale: %(text)s, %(gross)s EUR brutto")
+                % {"text": decision.fee_text, "gross": _money(decision.fee_gross or Decimal("0"))}
+            )
+        if decision.choice == DeclineChoice.RETURN_SHIPPING:
+            label = (
+                _("Rücksendeadresse (vom Kunden korrigiert)")
+                if decision.address_corrected
+                else _("Rücksendeadresse")
+            )
+            lines.append(f"{label}: {', '.join(decision.address_lines)}")
+    lines.append(_("Bestätigt von: %(name)s") % {"name": decision.signed_name})
+    return "\n".join(lines)
+
+
+def _answer_label(decision: EstimateDecision) -> str:
+    if decision.answer == DecisionAnswer.ACCEPTED:
+        return _("angenommen")
+    if decision.choice == DeclineChoice.RETURN_SHIPPING:
+        return _("abgelehnt, Rücksendung")
+    return _("abgelehnt, Entsorgung")
+
+
+def _chain(
+    tenant: Tenant,
+    actor: Actor,
+    estimate: Estimate,
+    decision: EstimateDecision,
+    positions: list[EstimatePosition],
+) -> None:
+    number = estimate.number or estimate.external_id
+    url = staff_url(estimate)
+    customer_name = estimate.customer.display_name if estimate.customer else decision.signed_name
+    # (1) the company's address, in the tenant's language
+    language = message_templates.resolve_language(tenant, None)
+    if tenant.notification_email:
+        with translation.override(language):
+            context = {
+                "customer_name": customer_name,
+                "estimate_number": number,
+                "item": estimate.item,
+                "answer": _answer_label(decision),
+                "comment": _summary(decision, positions),
+                "answered_at": message_templates.format_datetime(decision.decided_at, language),
+                "link": url,
+            }
+        message_templates.send_templated(
+            tenant,
+            purpose=ESTIMATE_ANSWER_COMPANY.code,
+            channel=EMAIL,
+            contact=None,
+            context=context,
+            related=estimate,
+            dedupe_key=f"estimate-decision:{decision.pk}:company",
+            language=language,
+            recipient=tenant.notification_email,
+            recipient_name=tenant.name,
+        )
+    # (2) the status
+    estimate.status = (
+        EstimateStatus.ACCEPTED
+        if decision.answer == DecisionAnswer.ACCEPTED
+        else EstimateStatus.DECLINED
+    )
+    estimate.save(update_fields=["status", "updated_at"])
+    # (3) the responsible technician, else everyone who manages estimates
+    with translation.override(language):
+        subject = _("Kostenvoranschlag %(number)s %(answer)s") % {
+            "number": number,
+            "answer": _answer_label(decision),
+        }
+        body = f"{customer_name}\n{_summary(decision, positions)}"
+    technician = estimate.technician_user
+    if technician is not None and technician.is_active:
+        inbox.notify_user(tenant, technician, subject, body, related=estimate, url=url)
+    else:
+        for role in Role.objects.filter(tenant=tenant).order_by("pk"):
+            if role.is_admin or MANAGE_PERMISSION in (role.permissions or []):
+                inbox.notify_role(tenant, role, subject, body, related=estimate, url=url)
+    data = {
+        "estimate": number,
+        "version": decision.version,
+        "answer": decision.answer,
+        "choice": decision.choice or None,
+        "gross_total": str(decision.gross_total),
+    }
+    # (4) the journal of the order
+    if estimate.order_id is not None:
+        record(tenant, actor, "order.estimate_answered", estimate.order, data)
+    # (5) the estimate's history
+    record(
+        tenant,
+        actor,
+        f"estimate.{decision.answer}",
+        estimate,
+        {**data, "decision": decision.pk, "label": subject},
+    )
+    emit_event(
+        tenant,
+        f"estimate.{decision.answer}",
+        subject_type="estimate",
+        external_id=estimate.external_id,
+        payload=event_payload(estimate, decision),
+    )
+
+
+def event_payload(estimate: Estimate, decision: EstimateDecision) -> dict[str, Any]:
+    """What the back office learns about a decision (API event and feed)."""
+    fee = None
+    if decision.fee_text:
+        fee = {
+            "article_number": decision.fee_article.number if decision.fee_article else None,
+            "text": decision.fee_text,
+            "net": str(decision.fee_net),
+            "vat": str(decision.fee_vat),
+            "gross": str(decision.fee_gross),
+        }
+    address = None
+    if decision.choice == DeclineChoice.RETURN_SHIPPING:
+        address = {
+            "name": decision.address_name,
+            "street": decision.address_street,
+            "postal_code": decision.address_postal_code,
+            "city": decision.address_city,
+            "country": decision.address_country,
+            "corrected": decision.address_corrected,
+        }
+    return {
+        "number": estimate.number,
+        "version": decision.version,
+        "order_external_id": estimate.order_external_id,
+        "answer": decision.answer,
+        "choice": decision.choice or None,
+        "selected_positions": decision.selected_positions,
+        "totals": {
+            "net": str(decision.net_total),
+            "vat": str(decision.vat_total),
+            "gross": str(decision.gross_total),
+        },
+        "fee": fee,
+        "return_address": address,
+        "name": decision.signed_name,
+        "decided_at": decision.decided_at.isoformat(),
+    }
+
+
+def _decide(
+    link: EstimateLink,
+    *,
+    answer: str,
+    name: str,
+    terms_accepted: bool,
+    ip: str | None,
+    user_agent: str,
+    version: int | None,
+    optional_position_ids: Iterable[Any] | None = None,
+    choice: str = "",
+    address: Mapping[str, Any] | None = None,
+) -> EstimateDecision:
+    tenant = link.tenant
+    with tenant_scope(tenant), transaction.atomic():
+        estimate = _lock(link)
+        _refuse(link, estimate, version)
+        name = _check_signature(name, terms_accepted)
+        positions = list(estimate.positions.order_by("position"))
+        if answer == DecisionAnswer.ACCEPTED:
+            chosen = selected_positions(positions, optional_position_ids)
+        else:
+            chosen = positions
+        totals = compute_totals(chosen)
+        decision = EstimateDecision(
+            tenant=tenant,
+            estimate=estimate,
+            link=link,
+            answer=answer,
+            version=estimate.version,
+            selected_positions=[p.pk for p in chosen],
+            net_total=totals.net,
+            vat_total=totals.vat,
+            gross_total=totals.gross,
+            signed_name=name,
+            terms_accepted=True,
+            ip_address=ip or None,
+            user_agent=(user_agent or "")[:500],
+        )
+        if answer == DecisionAnswer.DECLINED:
+            if choice not in DeclineChoice.values:
+                raise EstimateError(
+                    _("Bitte wählen Sie Rücksendung oder Entsorgung."), "choice", "required"
+                )
+            decision.choice = choice
+            fee = fee_for(tenant, choice)
+            if fee is not None:
+                decision.fee_article = fee.article
+                decision.fee_text = fee.text
+                decision.fee_net, decision.fee_vat, decision.fee_gross = fee.net, fee.vat, fee.gross
+            if choice == DeclineChoice.RETURN_SHIPPING:
+                clean = _clean_address(address)
+                decision.address_name = clean["name"]
+                decision.address_street = clean["street"]
+                decision.address_postal_code = clean["postal_code"]
+                decision.address_city = clean["city"]
+                decision.address_country = clean["country"]
+                decision.address_corrected = clean != billing_address(estimate)
+        decision.save()
+        _chain(tenant, _actor(link, name), estimate, decision, positions)
+    return decision
+
+
+def accept_estimate(
+    link: EstimateLink,
+    *,
+    name: str,
+    terms_accepted: bool,
+    optional_position_ids: Iterable[Any] | None = None,
+    ip: str | None = None,
+    user_agent: str = "",
+    version: int | None = None,
+) -> EstimateDecision:
+    """The customer accepts the live version behind the link, with the optional positions
+    chosen (None: all); refuses with code already_decided, expired, revoked, superseded,
+    no_data, required, terms_required or unknown_position."""
+    return _decide(
+        link,
+        answer=DecisionAnswer.ACCEPTED,
+        name=name,
+        terms_accepted=terms_accepted,
+        optional_position_ids=optional_position_ids,
+        ip=ip,
+        user_agent=user_agent,
+        version=version,
+    )
+
+
+def decline_estimate(
+    link: EstimateLink,
+    *,
+    choice: str,
+    name: str,
+    terms_accepted: bool,
+    address: Mapping[str, Any] | None = None,
+    ip: str | None = None,
+    user_agent: str = "",
+    version: int | None = None,
+) -> EstimateDecision:
+    """The customer declines and wants the item back (to `address`) or disposed of; the
+    flat fee of that choice is stored with the decision."""
+    return _decide(
+        link,
+        answer=DecisionAnswer.DECLINED,
+        name=name,
+        terms_accepted=terms_accepted,
+        ip=ip,
+        user_agent=user_agent,
+        version=version,
+        choice=choice,
+        address=address,
+    )

@@ -1,0 +1,283 @@
+"""Staff views of online estimates: the list, the open answers, an estimate, its actions, PDF.
+
+Estimates are looked up through the tenant-scoped manager, so another tenant's ids answer
+404. Every state change goes through the estimate services.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from theke.audit.presentation import timeline_for
+from theke.audit.services import Actor
+from theke.core.auth import staff_required
+from theke.core.errors import ServiceError
+from theke.estimates import services
+from theke.estimates.forms import SendLinkForm
+from theke.estimates.models import Estimate, EstimateLink, EstimatePhoto, EstimateStatus
+from theke.estimates.pdf import decision_pdf, estimate_pdf, left_out_positions
+
+PAGE_SIZE = 25
+
+# Sent but not answered: the customer has the link and we wait for them.
+OPEN_STATUSES = (EstimateStatus.SENT, EstimateStatus.VIEWED)
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.staff(request.user)
+
+
+def decision_of(estimate: Estimate) -> Any:
+    """The customer's decision on this version, or None (also while no such model exists)."""
+    try:
+        return getattr(estimate, "decision", None)
+    except ObjectDoesNotExist:  # pragma: no cover - getattr's default covers the related miss
+        return None
+
+
+def search_estimates(query: str) -> QuerySet[Estimate]:
+    """Estimates of the current tenant matching every word (number, customer, object)."""
+    estimates = Estimate.objects.all()
+    for word in query.lower().split():
+        estimates = estimates.filter(
+            Q(number__icontains=word)
+            | Q(external_id__icontains=word)
+            | Q(object_description__icontains=word)
+            | Q(customer__search_text__contains=word)
+            | Q(vehicle__license_plate__icontains=word)
+        )
+    return estimates
+
+
+def _status_chips(current: str) -> list[dict[str, Any]]:
+    chips = [{"value": "", "label": _("Alle"), "active": not current}]
+    chips += [
+        {"value": value, "label": label, "active": current == value}
+        for value, label in EstimateStatus.choices
+    ]
+    return chips
+
+
+@staff_required("estimates.view")
+def estimate_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    status = request.GET.get("status", "")
+    if status not in EstimateStatus.values:
+        status = ""
+    estimates = search_estimates(query)
+    if status:
+        estimates = estimates.filter(status=status)
+    estimates = estimates.select_related("customer", "vehicle").order_by("-created_at", "-id")
+    page = Paginator(estimates, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "estimates": list(page.object_list),
+        "query": query,
+        "status": status,
+        "chips": _status_chips(status),
+        "open_count": Estimate.objects.filter(status__in=OPEN_STATUSES, has_data=True).count(),
+    }
+    return render(request, "estimates/staff/estimate_list.html", context)
+
+
+@staff_required("estimates.view")
+def open_answers(request: HttpRequest) -> HttpResponse:
+    """Sent or viewed, not answered: oldest first, with age and whether the customer looked."""
+    now = timezone.now()
+    estimates = (
+        Estimate.objects.filter(status__in=OPEN_STATUSES, has_data=True)
+        .select_related("customer", "vehicle")
+        .order_by("sent_at", "created_at", "id")
+    )
+    page = Paginator(estimates, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = []
+    for estimate in page.object_list:
+        since = estimate.sent_at or estimate.created_at
+        rows.append({"estimate": estimate, "days": max((now - since).days, 0), "since": since})
+    return render(request, "estimates/staff/open_answers.html", {"page": page, "rows": rows})
+
+
+def _links(estimate: Estimate) -> list[EstimateLink]:
+    return list(
+        EstimateLink.objects.filter(estimate__external_id=estimate.external_id)
+        .select_related("contact")
+        .order_by("-created_at", "-id")
+    )
+
+
+def _detail_context(request: HttpRequest, estimate: Estimate) -> dict[str, Any]:
+    positions = list(estimate.positions.select_related("article"))
+    versions = list(
+        Estimate.objects.filter(external_id=estimate.external_id)
+        .exclude(pk=estimate.pk)
+        .order_by("-version")
+    )
+    tenant = request.tenant  # type: ignore[attr-defined]
+    decision = decision_of(estimate)
+    can_send = (
+        estimate.has_data
+        and estimate.customer_id is not None
+        and estimate.status not in {EstimateStatus.REVOKED, EstimateStatus.SUPERSEDED}
+        and not estimate.is_final
+    )
+    return {
+        "estimate": estimate,
+        "positions": positions,
+        "totals": services.compute_totals(positions),
+        "photos": list(estimate.photos.all()),
+        "links": _links(estimate),
+        "now": timezone.now(),
+        "decision": decision,
+        "left_out": left_out_positions(estimate, decision) if decision is not None else [],
+        "versions": versions,
+        "events": timeline_for(request, estimate),
+        "can_manage": request.user.has_perm("estimates.manage"),
+        "can_send": can_send,
+        "send_form": SendLinkForm(tenant=tenant, customer_id=estimate.customer_id)
+        if can_send
+        else None,
+    }
+
+
+def _get(pk: int) -> Estimate:
+    return get_object_or_404(
+        Estimate.objects.select_related(
+            "customer", "contact", "vehicle", "order", "technician_user"
+        ),
+        pk=pk,
+    )
+
+
+@staff_required("estimates.view")
+def estimate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    estimate = _get(pk)
+    return render(
+        request, "estimates/staff/estimate_detail.html", _detail_context(request, estimate)
+    )
+
+
+@require_POST
+@staff_required("estimates.manage")
+def send_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Create a new link and send it ("Online-KV senden", also "Erneut senden")."""
+    estimate = _get(pk)
+    if estimate.is_final:  # answered, revoked or replaced: a link would offer nothing to do
+        messages.error(request, _("Dieser Kostenvoranschlag kann nicht mehr gesendet werden."))
+        return redirect("estimates:detail", pk=estimate.pk)
+    tenant = request.tenant  # type: ignore[attr-defined]
+    form = SendLinkForm(request.POST, tenant=tenant, customer_id=estimate.customer_id)
+    if form.is_valid():
+        actor = _actor(request)
+        try:
+            with transaction.atomic():
+                link, token = services.create_link(
+                    tenant,
+                    actor,
+                    estimate.external_id,
+                    revoke_previous=form.cleaned_data["revoke_previous"],
+                )
+                sent = services.send_link(
+                    link,
+                    token,
+                    actor,
+                    form.cleaned_data["channels"],
+                    form.cleaned_data["contact"],
+                )
+        except ServiceError as error:
+            form.add_error(None, error.messages[0])
+        else:
+            recipients = ", ".join(m.recipient for m in sent)
+            messages.success(
+                request,
+                _("Der Link zum Kostenvoranschlag wird gesendet an: %(recipients)s")
+                % {"recipients": recipients},
+            )
+            return redirect("estimates:detail", pk=estimate.pk)
+    context = _detail_context(request, estimate)
+    context["send_form"] = form
+    context["send_open"] = True
+    return render(request, "estimates/staff/estimate_detail.html", context, status=400)
+
+
+@require_POST
+@staff_required("estimates.manage")
+def revoke_links(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make every link stop working; the estimate stays and a new link can be sent."""
+    estimate = _get(pk)
+    count = services.revoke_links(estimate, _actor(request))
+    if count:
+        messages.success(request, _("Die Links wurden widerrufen."))
+    else:
+        messages.info(request, _("Es gab keinen gültigen Link."))
+    return redirect("estimates:detail", pk=estimate.pk)
+
+
+@require_POST
+@staff_required("estimates.manage")
+def revoke_estimate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw the estimate: its links stop working, the customer's page says so."""
+    estimate = _get(pk)
+    try:
+        services.revoke_estimate(estimate, _actor(request))
+    except ServiceError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("Der Kostenvoranschlag wurde zurückgezogen."))
+    return redirect("estimates:detail", pk=estimate.pk)
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _file_label(estimate: Estimate) -> str:
+    label = estimate.number or estimate.external_id
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in label)[:60]
+    return f"{safe}-v{estimate.version}" if estimate.version > 1 else safe
+
+
+@staff_required("estimates.view")
+def estimate_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    estimate = _get(pk)
+    return _pdf_response(estimate_pdf(estimate), f"KV-{_file_label(estimate)}.pdf")
+
+
+@staff_required("estimates.view")
+def decision_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    estimate = _get(pk)
+    decision = decision_of(estimate)
+    if decision is None:
+        messages.info(request, _("Der Kunde hat noch nicht geantwortet."))
+        return redirect("estimates:detail", pk=estimate.pk)
+    return _pdf_response(
+        decision_pdf(estimate, decision), f"KV-{_file_label(estimate)}-Antwort.pdf"
+    )
+
+
+@staff_required("estimates.view")
+def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
+    """A defect photo of the estimate (the preview; `?original=1` the uploaded file)."""
+    estimate = _get(pk)
+    found = get_object_or_404(EstimatePhoto.objects, estimate=estimate, pk=photo_pk)
+    original = request.GET.get("original") == "1"
+    stored = found.file if original or not found.preview else found.preview
+    content_type = found.content_type if stored == found.file else "image/jpeg"
+    response = FileResponse(stored.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = "inline"
+    patch_cache_control(response, private=True, max_age=3600)
+    return response

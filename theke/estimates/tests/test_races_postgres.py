@@ -1,0 +1,125 @@
+"""Estimates under concurrency against PostgreSQL: one estimate per external id, one
+`estimate.viewed` event however many first views arrive at once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django_scopes import scopes_disabled
+
+from theke.api.models import ApiEvent
+from theke.audit.services import SYSTEM
+from theke.estimates import services
+from theke.estimates.models import Estimate, EstimateLink
+from theke.tenants.scoping import tenant_scope
+
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
+]
+
+POSITION = {"text": "Arbeit", "quantity": "1", "unit_price": "10", "vat_rate": "19"}
+
+
+def run_at_once(*jobs: Callable[[], Any]) -> list[BaseException]:
+    """Run each job in its own thread (its own database connection), started together."""
+    barrier = threading.Barrier(len(jobs))
+    errors: list[BaseException] = []
+
+    def run(job: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            job()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors
+
+
+def test_concurrent_first_puts_make_one_estimate(tenant_a: Any, customer: Any) -> None:
+    created: list[bool] = []
+
+    def put(number: str) -> Callable[[], None]:
+        def job() -> None:
+            with tenant_scope(tenant_a):
+                _estimate, was_created = services.save_estimate(
+                    tenant_a, SYSTEM, "KV-1", {"customer": customer, "number": number}, [POSITION]
+                )
+            created.append(was_created)
+
+        return job
+
+    assert run_at_once(*(put(f"N-{n}") for n in range(4))) == []
+    assert sorted(created) == [False, False, False, True]
+    with scopes_disabled():
+        assert Estimate.objects.filter(external_id="KV-1").count() == 1
+
+
+def test_concurrent_links_before_data_share_one_placeholder(tenant_a: Any) -> None:
+    def link() -> None:
+        with tenant_scope(tenant_a):
+            services.create_link(tenant_a, SYSTEM, "KV-1")
+
+    assert run_at_once(*([link] * 4)) == []
+    with scopes_disabled():
+        assert Estimate.objects.count() == 1
+        assert EstimateLink.objects.count() == 4
+
+
+def test_concurrent_first_views_emit_one_event(tenant_a: Any, customer: Any) -> None:
+    with tenant_scope(tenant_a):
+        services.save_estimate(tenant_a, SYSTEM, "KV-1", {"customer": customer}, [POSITION])
+        _link, token = services.create_link(tenant_a, SYSTEM, "KV-1")
+    found = [services.find_link(token) for _ in range(6)]  # all loaded before any view
+
+    def view(index: int) -> Callable[[], None]:
+        def job() -> None:
+            item = found[index]
+            assert item.link is not None and item.estimate is not None
+            services.record_view(item.link, item.estimate)
+
+        return job
+
+    assert run_at_once(*(view(i) for i in range(6))) == []
+    with scopes_disabled():
+        assert ApiEvent.objects.filter(type="estimate.viewed").count() == 1
+        assert Estimate.objects.get().status == "viewed"
+
+
+def test_two_concurrent_accepts_make_exactly_one_decision(tenant_a: Any, customer: Any) -> None:
+    from theke.core.errors import ServiceError
+    from theke.estimates.models import EstimateDecision
+
+    with tenant_scope(tenant_a):
+        services.save_estimate(tenant_a, SYSTEM, "KV-1", {"customer": customer}, [POSITION])
+        link, _token = services.create_link(tenant_a, SYSTEM, "KV-1")
+    refused: list[str] = []
+
+    def accept() -> None:
+        with scopes_disabled():
+            found = EstimateLink.objects.select_related("tenant", "estimate", "contact")
+            own = found.get(pk=link.pk)
+        try:
+            services.accept_estimate(own, name="Eva Berg", terms_accepted=True)
+        except ServiceError as error:
+            refused.append(str(error.code))
+
+    errors = run_at_once(accept, accept)
+    assert errors == []
+    assert refused == ["already_decided"]
+    with scopes_disabled():
+        assert EstimateDecision.objects.count() == 1
+        assert ApiEvent.objects.filter(type="estimate.accepted").count() == 1
+        assert Estimate.objects.get().status == "accepted"

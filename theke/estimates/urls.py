@@ -1,0 +1,17 @@
+from django.urls import path
+
+from theke.estimates import staff_views
+
+app_name = "estimates"
+
+urlpatterns = [
+    path("", staff_views.estimate_list, name="list"),
+    path("open/", staff_views.open_answers, name="open_answers"),
+    path("<int:pk>/", staff_views.estimate_detail, name="detail"),
+    path("<int:pk>/send/", staff_views.send_link, name="send"),
+    path("<int:pk>/revoke-links/", staff_views.revoke_links, name="revoke_links"),
+    path("<int:pk>/revoke/", staff_views.revoke_estimate, name="revoke"),
+    path("<int:pk>/photos/<int:photo_pk>", staff_views.photo, name="photo"),
+    path("<int:pk>/pdf/", staff_views.estimate_pdf_view, name="pdf"),
+    path("<int:pk>/decision.pdf", staff_views.decision_pdf_view, name="decision_pdf"),
+]
