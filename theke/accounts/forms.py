@@ -13,6 +13,7 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
     UsernameField,
 )
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from theke.accounts import services, tasks
@@ -49,8 +50,13 @@ class BootstrapMixin(_FormBase):
             existing = widget.attrs.get("class", "")
             widget.attrs["class"] = f"{existing} {_css_class(widget)}".strip()
 
-    def full_clean(self) -> None:
-        super().full_clean()
+    def add_refusal(self, error: ValidationError) -> None:
+        """Show a service's refusal on the field it names (marked invalid), else on top."""
+        field = getattr(error, "field", None)
+        self.add_error(field if field in self.fields else None, error)
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
         for name in self.errors:
             if name in self.fields:
                 widget = self.fields[name].widget

@@ -18,8 +18,12 @@ from django.utils.crypto import get_random_string
 from django.utils.module_loading import import_string
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
-# Tasks huey runs on its own schedule: (name, import path of a django.tasks task).
-PERIODIC_TASKS = [("theke.sweep_outbox", "theke.messaging.tasks.sweep_outbox")]
+# Tasks huey runs on its own schedule: (name, import path of a django.tasks task, every how
+# many minutes; None: the outbox sweep interval).
+PERIODIC_TASKS: list[tuple[str, str, int | None]] = [
+    ("theke.sweep_outbox", "theke.messaging.tasks.sweep_outbox", None),
+    ("theke.estimate_housekeeping", "theke.estimates.tasks.estimate_housekeeping", 15),
+]
 
 
 @functools.cache
@@ -52,10 +56,11 @@ def sweep_interval_minutes() -> int:
 @functools.cache
 def _periodic_tasks() -> list[Any]:
     huey = get_huey()
-    every = crontab(minute=f"*/{sweep_interval_minutes()}")
     return [
-        huey.periodic_task(every, name=name)(_periodic_runner(path))
-        for name, path in PERIODIC_TASKS
+        huey.periodic_task(crontab(minute=f"*/{minutes or sweep_interval_minutes()}"), name=name)(
+            _periodic_runner(path)
+        )
+        for name, path, minutes in PERIODIC_TASKS
     ]
 
 

@@ -7,7 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from theke.customers.models import Contact
+from theke.accounts.forms import BootstrapMixin
+from theke.customers.models import Article, Contact
+from theke.estimates.models import EstimateSettings
+from theke.estimates.services.settings import SETTING_FIELDS
 from theke.messaging.purposes import EMAIL, SMS
 from theke.messaging.services.outbox import sms_allowed
 from theke.tenants.models import Tenant
@@ -42,3 +45,34 @@ class SendLinkForm(forms.Form):
         if not tenant.sms_enabled:
             self.fields["channels"].choices = [(EMAIL, _("E-Mail"))]  # type: ignore[attr-defined]
         self.fields["channels"].initial = [EMAIL]
+
+
+class EstimateSettingsForm(BootstrapMixin, forms.ModelForm):
+    """Link validity, the reminder and the flat-fee articles; the service saves."""
+
+    # Declared with an empty queryset: the model's default would query outside a tenant scope.
+    return_shipping_article = forms.ModelChoiceField(
+        label=_("Artikel Rückversand-Pauschale"),
+        queryset=Article.objects.none(),
+        required=False,
+        help_text=_("Sonderartikel, dessen Preis der Kunde bei Ablehnung mit Rücksendung zahlt."),
+    )
+    disposal_article = forms.ModelChoiceField(
+        label=_("Artikel Entsorgungs-Pauschale"),
+        queryset=Article.objects.none(),
+        required=False,
+        help_text=_("Sonderartikel, dessen Preis der Kunde bei Ablehnung mit Entsorgung zahlt."),
+    )
+
+    class Meta:
+        model = EstimateSettings
+        fields = list(SETTING_FIELDS)
+
+    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        specials = Article.objects.filter(tenant=tenant, is_special=True, is_active=True)
+        for name in ("return_shipping_article", "disposal_article"):
+            field = self.fields[name]
+            field.queryset = specials  # type: ignore[attr-defined]
+            field.empty_label = _("– automatisch (PA-RUECK / PA-ENTS) –")  # type: ignore[attr-defined]
+        self.fields["reminder_days"].widget.attrs["placeholder"] = _("keine Erinnerung")

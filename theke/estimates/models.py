@@ -122,6 +122,7 @@ class Estimate(TenantOwned):
     first_viewed_at = models.DateTimeField(_("Zuerst angesehen am"), null=True, blank=True)
     last_viewed_at = models.DateTimeField(_("Zuletzt angesehen am"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("Zurückgezogen am"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("Erinnert am"), null=True, blank=True)
     created_at = models.DateTimeField(_("Angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("Geändert am"), auto_now=True)
 
@@ -279,6 +280,16 @@ class EstimateSettings(TenantOwned):
         default=30,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
         help_text=_("So lange kann der Kunde einen Link zum Kostenvoranschlag öffnen."),
+    )
+    reminder_days = models.PositiveSmallIntegerField(
+        _("Erinnerung nach (Tagen)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_(
+            "Hat der Kunde so viele Tage nach dem Versand nicht geantwortet, erinnert ihn "
+            "Theke einmal mit einem neuen Link. Leer lassen: keine Erinnerung."
+        ),
     )
 
     # Flat fees a declining customer chooses between (special articles of the article master).

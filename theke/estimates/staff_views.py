@@ -18,16 +18,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from theke.audit.presentation import timeline_for
 from theke.audit.services import Actor
 from theke.core.auth import staff_required
 from theke.core.errors import ServiceError
 from theke.estimates import services
-from theke.estimates.forms import SendLinkForm
-from theke.estimates.models import Estimate, EstimateLink, EstimatePhoto, EstimateStatus
+from theke.estimates.forms import EstimateSettingsForm, SendLinkForm
+from theke.estimates.models import (
+    DeclineChoice,
+    Estimate,
+    EstimateLink,
+    EstimatePhoto,
+    EstimateStatus,
+)
 from theke.estimates.pdf import decision_pdf, estimate_pdf, left_out_positions
+from theke.estimates.services.settings import SETTING_FIELDS
 
 PAGE_SIZE = 25
 
@@ -106,7 +113,9 @@ def open_answers(request: HttpRequest) -> HttpResponse:
     for estimate in page.object_list:
         since = estimate.sent_at or estimate.created_at
         rows.append({"estimate": estimate, "days": max((now - since).days, 0), "since": since})
-    return render(request, "estimates/staff/open_answers.html", {"page": page, "rows": rows})
+    reminder_days = services.current_settings(request.tenant).reminder_days  # type: ignore[attr-defined]
+    context = {"page": page, "rows": rows, "reminder_days": reminder_days}
+    return render(request, "estimates/staff/open_answers.html", context)
 
 
 def _links(estimate: Estimate) -> list[EstimateLink]:
@@ -281,3 +290,30 @@ def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
     response["Content-Disposition"] = "inline"
     patch_cache_control(response, private=True, max_age=3600)
     return response
+
+
+@staff_required("tenants.manage_settings")
+@require_http_methods(["GET", "POST"])
+def estimate_settings(request: HttpRequest) -> HttpResponse:
+    """Link validity, the automatic reminder and the flat-fee articles of declines."""
+    tenant = request.tenant  # type: ignore[attr-defined]
+    stored = services.current_settings(tenant)
+    form = EstimateSettingsForm(request.POST or None, instance=stored, tenant=tenant)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in SETTING_FIELDS}
+        try:
+            services.save_settings(tenant, _actor(request), **values)
+        except ServiceError as error:
+            form.add_refusal(error)
+        else:
+            messages.success(
+                request, _("Die Einstellungen der Kostenvoranschläge wurden gespeichert.")
+            )
+            return redirect("estimates:settings")
+    stored = services.current_settings(tenant)
+    context = {
+        "form": form,
+        "fees": {choice.label: services.fee_for(tenant, choice.value) for choice in DeclineChoice},
+        "events": timeline_for(request, stored) if stored.pk else None,
+    }
+    return render(request, "estimates/staff/settings.html", context)

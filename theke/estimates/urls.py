@@ -7,6 +7,7 @@ app_name = "estimates"
 urlpatterns = [
     path("", staff_views.estimate_list, name="list"),
     path("open/", staff_views.open_answers, name="open_answers"),
+    path("settings/", staff_views.estimate_settings, name="settings"),
     path("<int:pk>/", staff_views.estimate_detail, name="detail"),
     path("<int:pk>/send/", staff_views.send_link, name="send"),
     path("<int:pk>/revoke-links/", staff_views.revoke_links, name="revoke_links"),

@@ -272,6 +272,55 @@ The estimate is valid until {valid_until}. If you have any questions, please giv
     ),
 )
 
+ESTIMATE_REMINDER = Purpose(
+    code="estimate_reminder",
+    label=_("Erinnerung an Kostenvoranschlag"),
+    description=_(
+        "Erinnert den Kunden einmal an seinen unbeantworteten Kostenvoranschlag, wenn Sie "
+        "das in den Einstellungen der Kostenvoranschläge eingeschaltet haben."
+    ),
+    channels=(EMAIL, SMS),
+    placeholders=ESTIMATE_LINK.placeholders,
+    defaults=_defaults(
+        email_de=_email(
+            "Erinnerung: Ihr Kostenvoranschlag {estimate_number}",
+            _letter(
+                "de",
+                """
+Ihr Kostenvoranschlag {estimate_number} für {item} wartet noch auf Ihre Antwort. Unter folgendem Link können Sie ihn ansehen und online annehmen oder ablehnen:
+
+{link}
+
+Der Kostenvoranschlag ist gültig bis {valid_until}. Haben Sie Fragen? Rufen Sie uns gern an.
+""",
+            ),
+            "Kostenvoranschlag ansehen",
+        ),
+        email_en=_email(
+            "Reminder: your cost estimate {estimate_number}",
+            _letter(
+                "en",
+                """
+Your cost estimate {estimate_number} for {item} is still waiting for your reply. You can view it at the link below and accept or decline it online:
+
+{link}
+
+The estimate is valid until {valid_until}. Any questions? Please give us a call.
+""",
+            ),
+            "View cost estimate",
+        ),
+        sms_de=_sms(
+            "{company_name}: Ihr Kostenvoranschlag {estimate_number} wartet noch auf Ihre "
+            "Antwort: {link}"
+        ),
+        sms_en=_sms(
+            "{company_name}: Your cost estimate {estimate_number} is still waiting for your "
+            "reply: {link}"
+        ),
+    ),
+)
+
 ESTIMATE_ANSWER_COMPANY = Purpose(
     code="estimate_answer_company",
     label=_("Kundenantwort auf Kostenvoranschlag"),
@@ -831,6 +880,7 @@ PURPOSES: dict[str, Purpose] = {
     purpose.code: purpose
     for purpose in (
         ESTIMATE_LINK,
+        ESTIMATE_REMINDER,
         ESTIMATE_ANSWER_COMPANY,
         BOOKING_RECEIVED,
         LEAD_REJECTED,

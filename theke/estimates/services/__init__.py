@@ -5,7 +5,8 @@ events on the estimate (the estimate's history). The REST API and, later, staff 
 these. Refusals raise EstimateError, a ServiceError naming the input at fault.
 
 One module per area: `data` (the back office's data, revoking), `photos`, `links` (create,
-send, revoke, open, views), `amounts` (rounding and totals), `common` (shared helpers).
+send, revoke, open, views), `decision` (the customer's answer), `lifecycle` (expiry and
+reminders), `settings`, `amounts` (rounding and totals), `common` (shared helpers).
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from theke.estimates.services.decision import (
     decline_estimate,
     fee_for,
     selected_totals,
-    set_fee_articles,
 )
+from theke.estimates.services.lifecycle import expire_overdue, remind_unanswered
 from theke.estimates.services.links import (
     FoundLink,
     LinkState,
@@ -40,6 +41,7 @@ from theke.estimates.services.links import (
     send_link,
 )
 from theke.estimates.services.photos import add_photo, remove_photo
+from theke.estimates.services.settings import current_settings, save_settings, set_fee_articles
 
 __all__ = [
     "ACTION_LABELS",
@@ -54,7 +56,9 @@ __all__ = [
     "billing_address",
     "compute_totals",
     "create_link",
+    "current_settings",
     "decline_estimate",
+    "expire_overdue",
     "fee_for",
     "find_link",
     "hash_token",
@@ -64,10 +68,12 @@ __all__ = [
     "page_language",
     "position_amounts",
     "record_view",
+    "remind_unanswered",
     "remove_photo",
     "revoke_estimate",
     "revoke_links",
     "save_estimate",
+    "save_settings",
     "selected_totals",
     "send_link",
     "set_fee_articles",
@@ -89,6 +95,9 @@ ACTION_LABELS = {
     "estimate.viewed": gettext_lazy("Kostenvoranschlag vom Kunden angesehen"),
     "estimate.accepted": gettext_lazy("Kostenvoranschlag vom Kunden angenommen"),
     "estimate.declined": gettext_lazy("Kostenvoranschlag vom Kunden abgelehnt"),
-    "estimate.fee_articles_set": gettext_lazy("Artikel für Pauschalen gewählt"),
+    "estimate.settings_changed": gettext_lazy("Einstellungen der Kostenvoranschläge geändert"),
+    "estimate.expired": gettext_lazy("Kostenvoranschlag abgelaufen"),
+    "estimate.reminder_sent": gettext_lazy("Erinnerung an den Kunden gesendet"),
+    "estimate.reminder_impossible": gettext_lazy("Erinnerung nicht möglich"),
     "order.estimate_answered": gettext_lazy("Antwort zum Kostenvoranschlag eingegangen"),
 }

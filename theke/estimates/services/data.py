@@ -269,8 +269,9 @@ def _replace_positions(estimate: Estimate, positions: list[EstimatePosition]) ->
     return True
 
 
-# A change of an estimate the customer has been sent (and not answered) makes a new version.
-REVISED_STATUSES = frozenset({EstimateStatus.SENT, EstimateStatus.VIEWED})
+# A change of an estimate the customer has been sent (and not answered) makes a new version;
+# so does a change of an expired one (e.g. a new validity date), which is sent again.
+REVISED_STATUSES = frozenset({EstimateStatus.SENT, EstimateStatus.VIEWED, EstimateStatus.EXPIRED})
 
 # What a new version copies of the old one's positions and photos (a photo's files are shared).
 POSITION_COPY = (

@@ -113,32 +113,6 @@ def fee_for(tenant: Tenant, choice: str) -> Fee | None:
     return Fee(article, article.text, net, vat, gross)
 
 
-@transaction.atomic
-def set_fee_articles(
-    tenant: Tenant, actor: Actor, *, return_shipping: Article | None, disposal: Article | None
-) -> EstimateSettings:
-    """Choose the special articles whose prices are the flat fees of a decline."""
-    for article in (return_shipping, disposal):
-        if article is not None and (article.tenant_id != tenant.pk or not article.is_special):
-            raise EstimateError(_("Bitte wählen Sie einen Sonderartikel."), None, "not_special")
-    with tenant_scope(tenant):
-        row, _created = EstimateSettings.objects.get_or_create(tenant=tenant)
-        row.return_shipping_article = return_shipping
-        row.disposal_article = disposal
-        row.save(update_fields=["return_shipping_article", "disposal_article"])
-        record(
-            tenant,
-            actor,
-            "estimate.fee_articles_set",
-            None,
-            {
-                "return_shipping": return_shipping.number if return_shipping else None,
-                "disposal": disposal.number if disposal else None,
-            },
-        )
-    return row
-
-
 def billing_address(estimate: Estimate) -> dict[str, str]:
     """The customer's billing location (else first location) as the return address."""
     values = dict.fromkeys(ADDRESS_FIELDS, "")

@@ -34,7 +34,7 @@ from theke.estimates.models import (
 from theke.estimates.services.common import EstimateError, lock_live, refuse_final
 from theke.estimates.services.data import create_placeholder
 from theke.messaging.models import OutboundMessage
-from theke.messaging.purposes import CHANNELS, EMAIL, ESTIMATE_LINK, SMS
+from theke.messaging.purposes import CHANNELS, EMAIL, ESTIMATE_LINK, SMS, Purpose
 from theke.messaging.services import templates as message_templates
 from theke.messaging.services.outbox import sms_allowed
 from theke.tenants.models import Tenant
@@ -172,8 +172,12 @@ def send_link(
     actor: Actor,
     channels: Sequence[str],
     contact: Contact | None = None,
+    *,
+    purpose: Purpose = ESTIMATE_LINK,
+    action: str = "estimate.link_sent",
 ) -> list[OutboundMessage]:
-    """Send the link by e-mail and/or SMS with the tenant's texts (estimate link purpose).
+    """Send the link by e-mail and/or SMS with the tenant's texts of `purpose` (the estimate
+    link, or the reminder).
 
     Needs the estimate's data (customer and contact); SMS needs the tenant's switch and the
     contact's consent. Every channel is checked before anything is queued.
@@ -211,12 +215,12 @@ def send_link(
     messages = [
         message_templates.send_templated(
             tenant,
-            purpose=ESTIMATE_LINK.code,
+            purpose=purpose.code,
             channel=channel,
             contact=recipient,
             context=context,
             related=estimate,
-            dedupe_key=f"estimate:{estimate.pk}:link:{link.pk}",
+            dedupe_key=f"estimate:{estimate.pk}:{purpose.code}:{link.pk}",
             language=language,
         )
         for channel in wanted
@@ -226,7 +230,7 @@ def send_link(
     record(
         tenant,
         actor,
-        "estimate.link_sent",
+        action,
         estimate,
         {
             "link": link.pk,
