@@ -55,7 +55,8 @@ from theke.audit.services import Actor
 from theke.core.errors import ServiceError
 from theke.customers.models import Article, Contact, Customer, Vehicle
 from theke.estimates import services
-from theke.estimates.models import Estimate, EstimateLink, EstimatePhoto
+from theke.estimates.models import Estimate, EstimateDecision, EstimateLink, EstimatePhoto
+from theke.estimates.services.decision import event_payload
 from theke.tenants.models import Tenant
 
 router = Router(tags=["estimates"])
@@ -184,6 +185,46 @@ class PhotoOut(Schema):
     created_at: datetime
 
 
+class DecisionFeeOut(Schema):
+    article_number: str | None
+    text: str
+    net: str
+    vat: str
+    gross: str
+
+
+class ReturnAddressOut(Schema):
+    name: str
+    street: str
+    postal_code: str
+    city: str
+    country: str
+    corrected: bool
+
+
+class DecisionTotalsOut(Schema):
+    net: str
+    vat: str
+    gross: str
+
+
+class DecisionOut(Schema):
+    """The customer's answer to this version (the same as the estimate.accepted/declined event)."""
+
+    answer: Literal["accepted", "declined"]
+    choice: Literal["return_shipping", "disposal"] | None
+    version: int
+    selected_positions: list[int] = Field(
+        description="Position numbers the answer covers (an accepted estimate without the "
+        "optional positions the customer left out)."
+    )
+    totals: DecisionTotalsOut
+    fee: DecisionFeeOut | None
+    return_address: ReturnAddressOut | None
+    name: str
+    decided_at: datetime
+
+
 class EstimateOut(Schema):
     external_id: str
     version: int
@@ -210,6 +251,7 @@ class EstimateOut(Schema):
     revoked_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    decision: DecisionOut | None
 
 
 class MessageOut(Schema):
@@ -327,6 +369,8 @@ def _estimate_out(estimate: Estimate) -> dict[str, Any]:
         ],
     }
     data["photos"] = [_photo_out(p) for p in estimate.photos.all()]
+    decision = EstimateDecision.objects.filter(estimate=estimate).first()
+    data["decision"] = event_payload(estimate, decision) if decision is not None else None
     return data
 
 

@@ -8,11 +8,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from theke.accounts.forms import BootstrapMixin
-from theke.customers.models import Article, Contact
+from theke.accounts.models import User
+from theke.customers.models import Article, Contact, Customer, Vehicle
 from theke.estimates.models import EstimateSettings
 from theke.estimates.services.settings import SETTING_FIELDS
 from theke.messaging.purposes import EMAIL, SMS
 from theke.messaging.services.outbox import sms_allowed
+from theke.orders.models import Order
 from theke.tenants.models import Tenant
 
 
@@ -76,3 +78,117 @@ class EstimateSettingsForm(BootstrapMixin, forms.ModelForm):
             field.queryset = specials  # type: ignore[attr-defined]
             field.empty_label = _("– automatisch (PA-RUECK / PA-ENTS) –")  # type: ignore[attr-defined]
         self.fields["reminder_days"].widget.attrs["placeholder"] = _("keine Erinnerung")
+
+
+# --- an estimate entered by staff ------------------------------------------------------------
+
+
+class EstimateForm(BootstrapMixin, forms.Form):
+    """The estimate's head; the customer is fixed before (from its page or the picker)."""
+
+    number = forms.CharField(label=_("Nummer"), max_length=40, required=False)
+    contact = forms.ModelChoiceField(
+        label=_("Ansprechpartner"), queryset=Contact.objects.none(), required=False
+    )
+    vehicle = forms.ModelChoiceField(
+        label=_("Fahrzeug"), queryset=Vehicle.objects.none(), required=False
+    )
+    order = forms.ModelChoiceField(
+        label=_("Auftrag"), queryset=Order.objects.none(), required=False
+    )
+    object_description = forms.CharField(
+        label=_("Gegenstand"),
+        max_length=300,
+        help_text=_("Was repariert werden soll, z. B. „Smartphone Galaxy S21“ oder das Fahrzeug."),
+    )
+    defect_description = forms.CharField(
+        label=_("Fehlerbeschreibung"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    technician = forms.ModelChoiceField(
+        label=_("Zuständiger Techniker"), queryset=User.objects.none(), required=False
+    )
+    valid_until = forms.DateField(
+        label=_("Gültig bis"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    terms = forms.CharField(
+        label=_("Bedingungen"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    notes = forms.CharField(
+        label=_("Hinweise"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, tenant: Tenant, customer: Customer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        queries = {
+            "contact": Contact.objects.filter(customer=customer),
+            "vehicle": Vehicle.objects.filter(customer=customer),
+            "order": Order.objects.filter(customer=customer).order_by("-id"),
+            "technician": User.objects.filter(
+                memberships__tenant=tenant, memberships__is_active=True
+            ).order_by("full_name", "email"),
+        }
+        for name, queryset in queries.items():
+            self.fields[name].queryset = queryset  # type: ignore[attr-defined]
+            self.fields[name].empty_label = _("– keine Angabe –")  # type: ignore[attr-defined]
+        self.fields["technician"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda user: user.full_name or user.email
+        )
+
+    def service_values(self) -> dict[str, Any]:
+        """The cleaned head as `save_estimate` takes it."""
+        data = self.cleaned_data
+        technician = data["technician"]
+        order = data["order"]
+        values = {
+            name: data[name]
+            for name in (
+                "number",
+                "contact",
+                "vehicle",
+                "object_description",
+                "defect_description",
+                "valid_until",
+                "terms",
+                "notes",
+            )
+        }
+        values["order_external_id"] = order.external_id if order is not None else ""
+        values["technician_name"] = (technician.full_name or technician.email) if technician else ""
+        values["technician_email"] = technician.email if technician else ""
+        return values
+
+
+class PositionForm(BootstrapMixin, forms.Form):
+    """One position: an article number fills text, unit, price and VAT it leaves blank.
+
+    Numbers stay text here: the service reads German commas and reports errors per field.
+    """
+
+    article_number = forms.CharField(label=_("Artikel-Nr."), max_length=60, required=False)
+    text = forms.CharField(label=_("Text"), max_length=500, required=False)
+    quantity = forms.CharField(label=_("Menge"), max_length=20, required=False)
+    unit = forms.CharField(label=_("Einheit"), max_length=20, required=False)
+    unit_price = forms.CharField(label=_("Einzelpreis netto"), max_length=20, required=False)
+    discount_percent = forms.CharField(label=_("Rabatt (%)"), max_length=10, required=False)
+    vat_rate = forms.CharField(label=_("MwSt.-Satz (%)"), max_length=10, required=False)
+    is_optional = forms.BooleanField(label=_("optional"), required=False)
+
+    def is_blank(self) -> bool:
+        """Nothing typed but the prefilled quantity and VAT rate: the row is left out."""
+        data = getattr(self, "cleaned_data", {})
+        return not any(data.get(name) for name in ("article_number", "text", "unit_price"))
+
+
+class BasePositionFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("entfernen")
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
+
+PositionFormSet = forms.formset_factory(
+    PositionForm, formset=BasePositionFormSet, extra=0, can_delete=True, max_num=200
+)

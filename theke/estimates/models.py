@@ -37,6 +37,9 @@ class EstimateStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("Ersetzt")
 
 
+# The id of an estimate entered by staff starts with this (the back office never sees it).
+STAFF_ID_PREFIX = "THEKE-"
+
 # Statuses after which the estimate's content may no longer change.
 FINAL_STATUSES = frozenset(
     {
@@ -157,6 +160,11 @@ class Estimate(TenantOwned):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+    @property
+    def entered_by_staff(self) -> bool:
+        """Entered in Theke's forms, not pushed by the back office (its id is Theke's own)."""
+        return self.external_id.startswith(STAFF_ID_PREFIX)
 
 
 class EstimatePosition(TenantOwned):

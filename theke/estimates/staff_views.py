@@ -154,6 +154,9 @@ def _detail_context(request: HttpRequest, estimate: Estimate) -> dict[str, Any]:
         "events": timeline_for(request, estimate),
         "can_manage": request.user.has_perm("estimates.manage"),
         "can_send": can_send,
+        "can_edit": request.user.has_perm("estimates.manage")
+        and estimate.customer_id is not None
+        and not estimate.is_final,
         "send_form": SendLinkForm(tenant=tenant, customer_id=estimate.customer_id)
         if can_send
         else None,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from theke.estimates import staff_views
+from theke.estimates import staff_editor, staff_views
 
 app_name = "estimates"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", staff_views.estimate_list, name="list"),
     path("open/", staff_views.open_answers, name="open_answers"),
     path("settings/", staff_views.estimate_settings, name="settings"),
+    path("new/", staff_editor.estimate_new, name="new"),
+    path("<int:pk>/edit/", staff_editor.estimate_edit, name="edit"),
     path("<int:pk>/", staff_views.estimate_detail, name="detail"),
     path("<int:pk>/send/", staff_views.send_link, name="send"),
     path("<int:pk>/revoke-links/", staff_views.revoke_links, name="revoke_links"),

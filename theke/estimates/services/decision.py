@@ -416,7 +416,12 @@ def event_payload(estimate: Estimate, decision: EstimateDecision) -> dict[str, A
         "order_external_id": estimate.order_external_id,
         "answer": decision.answer,
         "choice": decision.choice or None,
-        "selected_positions": decision.selected_positions,
+        # Position numbers as the back office sent them (1, 2, …), not Theke's row ids.
+        "selected_positions": sorted(
+            EstimatePosition.objects.filter(
+                estimate=estimate, pk__in=decision.selected_positions
+            ).values_list("position", flat=True)
+        ),
         "totals": {
             "net": str(decision.net_total),
             "vat": str(decision.vat_total),

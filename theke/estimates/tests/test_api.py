@@ -591,3 +591,43 @@ def test_contact_must_be_the_estimates_customers(
     body = assert_problem(put_json(api_client, ESTIMATE, {"contact_external_id": "C-2"}), 422)
     assert paths(body) == ["contact_external_id"]
     assert api_client.get(ESTIMATE).json()["contact_external_id"] == "C-1"
+
+
+def test_get_carries_the_customers_decision(api_client: Any, customer: Any) -> None:
+    from theke.estimates import services
+
+    body = estimate_body()
+    body["positions"].append(
+        {
+            "text": "Panzerglas",
+            "quantity": "1",
+            "unit_price": "20.00",
+            "vat_rate": "19",
+            "optional": True,
+        }
+    )
+    created = put_json(api_client, ESTIMATE, body)
+    assert created.status_code == 201, created.content
+    first = api_client.get(ESTIMATE)
+    assert first.status_code == 200, first.content
+    assert first.json()["decision"] is None
+    link_url = post_json(api_client, f"{ESTIMATE}/link", {}).json()["url"]
+    token = link_url.rstrip("/").rsplit("/", 1)[1]
+    with scopes_disabled():
+        link = EstimateLink.objects.get(token_hash=hash_token(token))
+        optional = Estimate.objects.get().positions.get(is_optional=True)
+        services.accept_estimate(
+            link,
+            name="Eva Berg",
+            terms_accepted=True,
+            ip="203.0.113.5",
+            user_agent="T",
+            optional_position_ids=[],
+        )
+    decision = api_client.get(ESTIMATE).json()["decision"]
+    assert optional.position == 3
+    assert decision["answer"] == "accepted"
+    assert decision["selected_positions"] == [1, 2]
+    assert decision["totals"] == {"net": "238.90", "vat": "45.39", "gross": "284.29"}
+    assert decision["name"] == "Eva Berg"
+    assert decision["fee"] is None and decision["return_address"] is None

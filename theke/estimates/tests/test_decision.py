@@ -304,7 +304,7 @@ def test_accept_runs_the_five_step_chain(
         event = ApiEvent.objects.get(type="estimate.accepted")
     assert event.external_id == "KV-1"
     assert event.payload["totals"] == {"net": "238.90", "vat": "45.39", "gross": "284.29"}
-    assert event.payload["selected_positions"] == decision.selected_positions
+    assert event.payload["selected_positions"] == [1, 2], "position numbers, not row ids"
     assert event.payload["choice"] is None
 
 

@@ -109,3 +109,39 @@ def test_list_detail_send(
     assert wider_than_viewport(page) == []
     screenshot(page, "staff-estimate-open")
     assert real(errors) == []
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=VIEWPORT_IDS)
+def test_staff_enter_an_estimate_from_the_customer_page(
+    open_page: Any,
+    live_server: Any,
+    client: Any,
+    owner: Any,
+    customer: Any,
+    viewport: dict[str, int],
+) -> None:
+    page = logged_in_page(open_page, viewport, client, owner, live_server.url)
+    errors = watch_errors(page)
+    page.goto(f"{live_server.url}/staff/customers/{customer.pk}/")
+    page.get_by_role("link", name="Kostenvoranschlag anlegen").click()
+    page.get_by_role("heading", name="Neuer Kostenvoranschlag").wait_for()
+    page.get_by_label("Gegenstand").fill("Smartphone Galaxy S21")
+    page.get_by_label("Fehlerbeschreibung").fill("Display gebrochen")
+    page.locator("#id_positions-0-text").fill("Display tauschen")
+    page.locator("#id_positions-0-unit_price").fill("149,90")
+    page.locator("#id_positions-1-text").fill("Panzerglas")
+    page.locator("#id_positions-1-unit_price").fill("19,99")
+    page.locator("#id_positions-1-is_optional").check()
+    page.get_by_role("button", name="Weitere Position").click()
+    page.locator("#id_positions-3-text").wait_for()
+    assert page.locator("#id_positions-0-text").input_value() == "Display tauschen"
+    assert wider_than_viewport(page) == []
+    screenshot(page, "staff-estimate-form")
+    page.get_by_role("button", name="Speichern").click()
+    page.get_by_text("Der Kostenvoranschlag wurde gespeichert.").wait_for()
+    gross = page.locator("#total-gross").inner_text().replace("\N{NO-BREAK SPACE}", " ")
+    assert gross == "202,17 €"  # 178.38 + 23.79
+    assert page.get_by_role("button", name="Online-KV senden").count() == 1
+    assert wider_than_viewport(page) == []
+    screenshot(page, "staff-estimate-entered")
+    assert real(errors) == []
