@@ -192,3 +192,13 @@ class BasePositionFormSet(forms.BaseFormSet):
 PositionFormSet = forms.formset_factory(
     PositionForm, formset=BasePositionFormSet, extra=0, can_delete=True, max_num=200
 )
+
+
+class PhotoForm(BootstrapMixin, forms.Form):
+    """A defect photo; its type is checked by content in the service, not by its name."""
+
+    file = forms.FileField(
+        label=_("Foto (JPEG, PNG oder WebP)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    caption = forms.CharField(label=_("Bildunterschrift"), max_length=300, required=False)

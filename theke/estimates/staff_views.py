@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -25,7 +27,7 @@ from theke.audit.services import Actor
 from theke.core.auth import staff_required
 from theke.core.errors import ServiceError
 from theke.estimates import services
-from theke.estimates.forms import EstimateSettingsForm, SendLinkForm
+from theke.estimates.forms import EstimateSettingsForm, PhotoForm, SendLinkForm
 from theke.estimates.models import (
     DeclineChoice,
     Estimate,
@@ -157,6 +159,7 @@ def _detail_context(request: HttpRequest, estimate: Estimate) -> dict[str, Any]:
         "can_edit": request.user.has_perm("estimates.manage")
         and estimate.customer_id is not None
         and not estimate.is_final,
+        "photo_form": PhotoForm(),
         "send_form": SendLinkForm(tenant=tenant, customer_id=estimate.customer_id)
         if can_send
         else None,
@@ -320,3 +323,54 @@ def estimate_settings(request: HttpRequest) -> HttpResponse:
         "events": timeline_for(request, stored) if stored.pk else None,
     }
     return render(request, "estimates/staff/settings.html", context)
+
+
+# The largest photo staff may upload (the API's limit: the same files come through both ways).
+def _photo_too_large(upload: Any) -> bool:
+    return bool(upload.size > settings.API_MAX_UPLOAD_BYTES)
+
+
+@require_POST
+@staff_required("estimates.manage")
+def add_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload a defect photo to the estimate (shown to the customer with the positions)."""
+    estimate = _get(pk)
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        if _photo_too_large(upload):
+            form.add_error(
+                "file",
+                _("Das Foto ist zu groß (höchstens %(mb)s MB).")
+                % {"mb": settings.API_MAX_UPLOAD_BYTES // (1024 * 1024)},
+            )
+        else:
+            try:
+                services.add_photo(
+                    estimate,
+                    _actor(request),
+                    data=upload.read(),
+                    caption=form.cleaned_data["caption"],
+                )
+            except ServiceError as error:
+                form.add_refusal(error)
+            else:
+                messages.success(request, _("Das Foto wurde hinzugefügt."))
+                return redirect(f"{reverse('estimates:detail', args=[estimate.pk])}#photos")
+    context = _detail_context(request, estimate)
+    context["photo_form"] = form
+    return render(request, "estimates/staff/estimate_detail.html", context, status=400)
+
+
+@require_POST
+@staff_required("estimates.manage")
+def remove_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
+    estimate = _get(pk)
+    photo = get_object_or_404(EstimatePhoto, pk=photo_pk, estimate=estimate)
+    try:
+        services.remove_photo(photo, _actor(request))
+    except ServiceError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("Das Foto wurde entfernt."))
+    return redirect(f"{reverse('estimates:detail', args=[estimate.pk])}#photos")

@@ -15,6 +15,8 @@ urlpatterns = [
     path("<int:pk>/revoke-links/", staff_views.revoke_links, name="revoke_links"),
     path("<int:pk>/revoke/", staff_views.revoke_estimate, name="revoke"),
     path("<int:pk>/photos/<int:photo_pk>", staff_views.photo, name="photo"),
+    path("<int:pk>/photos/add/", staff_views.add_photo, name="photo_add"),
+    path("<int:pk>/photos/<int:photo_pk>/remove/", staff_views.remove_photo, name="photo_remove"),
     path("<int:pk>/pdf/", staff_views.estimate_pdf_view, name="pdf"),
     path("<int:pk>/decision.pdf", staff_views.decision_pdf_view, name="decision_pdf"),
 ]

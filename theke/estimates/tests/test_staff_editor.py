@@ -254,3 +254,39 @@ def test_technicians_may_not_enter_estimates(client: Any, tenant_a: Any, custome
     client.force_login(technician)
     assert client.get(new_url(customer)).status_code == 403
     assert client.post(new_url(customer), head() | rows()).status_code == 403
+
+
+# --- photos -----------------------------------------------------------------------------------
+
+
+def test_staff_upload_and_remove_a_defect_photo(
+    owner_client: Any, tenant_a: Any, customer: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .conftest import image_bytes
+
+    owner_client.post(
+        new_url(customer),
+        head() | rows({"text": "Arbeit", "quantity": "1", "unit_price": "10", "vat_rate": "19"}),
+    )
+    estimate = live()
+    url = reverse("estimates:photo_add", args=[estimate.pk])
+    picture = SimpleUploadedFile("riss.jpg", image_bytes("JPEG"), content_type="image/jpeg")
+    response = owner_client.post(url, {"file": picture, "caption": "Riss im Display"})
+    assert response.status_code == 302
+    with tenant_scope(tenant_a):
+        photo = estimate.photos.get()
+    assert photo.caption == "Riss im Display"
+    detail = owner_client.get(reverse("estimates:detail", args=[estimate.pk])).content.decode()
+    assert "Riss im Display" in detail and "Foto entfernen" in detail
+
+    fake = SimpleUploadedFile("bild.jpg", b"<html>no image</html>", content_type="image/jpeg")
+    refused = owner_client.post(url, {"file": fake})
+    assert refused.status_code == 400
+    assert "Dieser Dateityp ist hier nicht erlaubt." in refused.content.decode()
+
+    removed = owner_client.post(reverse("estimates:photo_remove", args=[estimate.pk, photo.pk]))
+    assert removed.status_code == 302
+    with tenant_scope(tenant_a):
+        assert not estimate.photos.exists()
