@@ -126,7 +126,8 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at BEGIN,
     # so two writers queue on the busy timeout instead of failing with "database is locked".
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept (THEKE_DB_CONN_MAX_AGE) as with PostgreSQL: opening one and
+    # running the PRAGMAs costs about a millisecond, more than a page's queries.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -136,6 +137,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ----------------------------------------------------------------------------------
+# THEKE_CACHE_URL: "locmem://" (default, one cache per process), "redis://host:6379/1" (shared
+# by all processes) or "dummy://" (caches nothing). Two aliases: `default` (e.g. the counters
+# of the rate limits) and `estimate_pages` (rendered customer pages), so evicting pages never
+# evicts a counter.
+CACHE_URL = env("CACHE_URL", "locmem://")
+ESTIMATE_PAGE_CACHE_SECONDS = int(env("ESTIMATE_PAGE_CACHE_SECONDS", "3600"))
+
+
+def _cache(alias: str, options: dict[str, object]) -> dict[str, object]:
+    scheme = CACHE_URL.partition("://")[0]
+    if scheme in {"redis", "rediss"}:
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": f"theke-{alias}",
+        }
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if scheme != "locmem":
+        raise ValueError(f"THEKE_CACHE_URL: unknown scheme {scheme!r} (locmem, redis, dummy)")
+    return {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": f"theke-{alias}",
+        "OPTIONS": options,
+    }
+
+
+# A page is 10-50 KB: at most 500 of them per process.
+CACHES = {"default": _cache("default", {}), "estimate_pages": _cache("pages", {"MAX_ENTRIES": 500})}
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

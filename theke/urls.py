@@ -8,6 +8,8 @@ from theke.api.main import api
 from theke.core import views as core_views
 
 urlpatterns = [
+    # The customer's estimate page first: it is the busiest page, and URLs are tried in order.
+    path("k/", include("theke.estimates.customer_urls")),
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -25,7 +27,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<path>.*)$", unknown_path),
     path("t/", include("theke.tenants.customer_urls")),
-    path("k/", include("theke.estimates.customer_urls")),
 ]
 
 if settings.DEBUG:

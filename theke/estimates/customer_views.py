@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from theke.core.errors import ServiceError
-from theke.estimates import services
+from theke.estimates import customer_page, services
 from theke.estimates.models import (
     DeclineChoice,
     Estimate,
@@ -109,9 +110,28 @@ def estimate_page(request: HttpRequest, token: str) -> HttpResponse:
         else:
             if request.method == "GET":
                 services.record_view(link, estimate)
-            context.update(_page_context(estimate, link))
-            response = render(request, "estimates/customer/estimate.html", context)
+            response = _estimate(request, context, link, language)
     return _protect(response, language)
+
+
+def _estimate(
+    request: HttpRequest, context: dict[str, Any], link: EstimateLink, language: str
+) -> HttpResponse:
+    """The estimate page, from the cache when it shows the same as last time (inside the
+    tenant's scope and the page's language)."""
+    estimate: Estimate = context["estimate"]
+    if customer_page.has_flash_messages(request):
+        context.update(_page_context(estimate, link))
+        return render(request, customer_page.TEMPLATE, context)
+    key = customer_page.page_key(
+        estimate, link.tenant, language, _expired(estimate), customer_page.thread_stamp(estimate)
+    )
+    page = customer_page.cached_page(key)
+    if page is None:
+        context.update(_page_context(estimate, link))
+        page = customer_page.render_page(context)
+        customer_page.store(key, page)
+    return HttpResponse(customer_page.fill(request, page, context["token"]))
 
 
 def _decision(estimate: Estimate) -> EstimateDecision | None:
@@ -119,13 +139,15 @@ def _decision(estimate: Estimate) -> EstimateDecision | None:
 
 
 def _thread(estimate: Estimate) -> Conversation | None:
-    from django.contrib.contenttypes.models import ContentType
-
     return Conversation.objects.filter(
         tenant=estimate.tenant,
         content_type=ContentType.objects.get_for_model(Estimate),
         object_id=str(estimate.pk),
     ).first()
+
+
+def _expired(estimate: Estimate) -> bool:
+    return bool(estimate.valid_until and estimate.valid_until < timezone.localdate())
 
 
 def _page_context(
@@ -142,7 +164,7 @@ def _page_context(
         chosen = {p.pk for p in positions}
     totals = services.compute_totals(p for p in positions if p.pk in chosen)
     thread = _thread(estimate)
-    expired = bool(estimate.valid_until and estimate.valid_until < timezone.localdate())
+    expired = _expired(estimate)
     return {
         "positions": positions,
         "chosen": chosen,

@@ -51,6 +51,12 @@ def _delete_files(photo: EstimatePhoto) -> None:
         delete_files_on_commit(photo.file.name, photo.preview.name)
 
 
+def _touch(estimate: Estimate) -> None:
+    # The photos are part of the estimate: its change time moves, and with it the key of the
+    # customer's cached page.
+    estimate.save(update_fields=["updated_at"])
+
+
 @transaction.atomic
 def add_photo(
     estimate: Estimate,
@@ -104,6 +110,7 @@ def add_photo(
     photo.preview.save("preview.jpg", ContentFile(preview), save=False)
     full_clean(photo)
     photo.save()
+    _touch(locked)
     action = "estimate.photo_added" if added else "estimate.photo_replaced"
     record(
         locked.tenant,
@@ -128,5 +135,6 @@ def remove_photo(photo: EstimatePhoto, actor: Actor) -> None:
     _delete_files(photo)
     label = photo.caption or photo.external_id
     photo.delete()
+    _touch(locked)
     data = {"photo": photo.external_id, "label": label}
     record(locked.tenant, actor, "estimate.photo_removed", locked, data)

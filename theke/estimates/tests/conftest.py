@@ -8,12 +8,14 @@ import json
 from typing import Any
 
 import pytest
+from django.core.cache import caches
 from PIL import Image
 
 from theke.accounts.tests.browser import open_page  # noqa: F401  # fixture of the browser tests
 from theke.api.tests.conftest import make_key
 from theke.audit.services import SYSTEM
 from theke.customers import services as customers
+from theke.estimates.customer_page import CACHE_ALIAS
 from theke.tenants.scoping import tenant_scope
 
 ESTIMATE = "/api/v1/estimates/KV-1"
@@ -62,6 +64,12 @@ def estimate_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+@pytest.fixture(autouse=True)
+def fresh_page_cache() -> None:
+    """Cached customer pages are per process; a test must not see another test's page."""
+    caches[CACHE_ALIAS].clear()
 
 
 @pytest.fixture(autouse=True)
