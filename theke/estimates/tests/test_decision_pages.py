@@ -116,6 +116,7 @@ def test_decline_with_disposal(api_client: Any, client: Client, customer: Any) -
     page = new_page(api_client)
     step = client.post(page + "ablehnen", {})
     assert "Fachgerechte Entsorgung" in step.content.decode()
+    assert "Was soll mit Ihrem Gerät geschehen?" in step.content.decode()
     done = client.post(
         page + "ablehnen",
         {"confirm": "1", "choice": "disposal", "name": "Eva Berg", "terms": "on"},
@@ -124,6 +125,24 @@ def test_decline_with_disposal(api_client: Any, client: Client, customer: Any) -
     assert "Sie haben den Kostenvoranschlag abgelehnt." in done.content.decode()
     with scopes_disabled():
         assert EstimateDecision.objects.get().choice == "disposal"
+    assert "Ihr Gerät wird fachgerecht entsorgt." in done.content.decode()
+
+
+def test_a_car_is_called_a_vehicle_not_a_device(
+    api_client: Any, client: Client, customer: Any
+) -> None:
+    vehicle = {"customer_external_id": "K-1", "license_plate": "B-EB 123", "make": "VW"}
+    assert put_json(api_client, "/api/v1/vehicles/F-1", vehicle).status_code == 201
+    body = estimate_body(vehicle_external_id="F-1", object_description="")
+    assert put_json(api_client, ESTIMATE, body).status_code == 201
+    page = (
+        post_json(api_client, ESTIMATE + "/link", {})
+        .json()["url"]
+        .removeprefix("https://theke.example")
+    )
+    step = client.post(page + "ablehnen", {}).content.decode()
+    assert "Was soll mit Ihrem Fahrzeug geschehen?" in step
+    assert "Gerät" not in step
 
 
 def test_post_needs_csrf(api_client: Any, customer: Any) -> None:
