@@ -10,7 +10,9 @@ class EstimatesConfig(AppConfig):
 
     def ready(self) -> None:
         from theke.audit.presentation import register_actions
-        from theke.estimates.models import Estimate
+        from theke.estimates.models import Estimate, EstimateSettings
         from theke.estimates.services import ACTION_LABELS
 
-        register_actions(ACTION_LABELS, {"estimate": Estimate})
+        register_actions(
+            ACTION_LABELS, {"estimate": Estimate, "estimate_settings": EstimateSettings}
+        )

@@ -57,13 +57,19 @@ class EstimateSettingsForm(BootstrapMixin, forms.ModelForm):
         label=_("Artikel Rückversand-Pauschale"),
         queryset=Article.objects.none(),
         required=False,
-        help_text=_("Sonderartikel, dessen Preis der Kunde bei Ablehnung mit Rücksendung zahlt."),
+        help_text=_(
+            "Sonderartikel, dessen Preis der Kunde bei Ablehnung mit Rücksendung zahlt. "
+            "Automatisch: der aktive Sonderartikel PA-RUECK oder einer mit „Rückversand“ im Namen."
+        ),
     )
     disposal_article = forms.ModelChoiceField(
         label=_("Artikel Entsorgungs-Pauschale"),
         queryset=Article.objects.none(),
         required=False,
-        help_text=_("Sonderartikel, dessen Preis der Kunde bei Ablehnung mit Entsorgung zahlt."),
+        help_text=_(
+            "Sonderartikel, dessen Preis der Kunde bei Ablehnung mit Entsorgung zahlt. "
+            "Automatisch: der aktive Sonderartikel PA-ENTS oder einer mit „Entsorg“ im Namen."
+        ),
     )
 
     class Meta:
@@ -76,7 +82,7 @@ class EstimateSettingsForm(BootstrapMixin, forms.ModelForm):
         for name in ("return_shipping_article", "disposal_article"):
             field = self.fields[name]
             field.queryset = specials  # type: ignore[attr-defined]
-            field.empty_label = _("– automatisch (PA-RUECK / PA-ENTS) –")  # type: ignore[attr-defined]
+            field.empty_label = _("– automatisch –")  # type: ignore[attr-defined]
         self.fields["reminder_days"].widget.attrs["placeholder"] = _("keine Erinnerung")
 
 

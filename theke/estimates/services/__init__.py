@@ -95,7 +95,7 @@ ACTION_LABELS = {
     "estimate.viewed": gettext_lazy("Kostenvoranschlag vom Kunden angesehen"),
     "estimate.accepted": gettext_lazy("Kostenvoranschlag vom Kunden angenommen"),
     "estimate.declined": gettext_lazy("Kostenvoranschlag vom Kunden abgelehnt"),
-    "estimate.settings_changed": gettext_lazy("Einstellungen der Kostenvoranschläge geändert"),
+    "estimate_settings.changed": gettext_lazy("Einstellungen der Kostenvoranschläge geändert"),
     "estimate.expired": gettext_lazy("Kostenvoranschlag abgelaufen"),
     "estimate.reminder_sent": gettext_lazy("Erinnerung an den Kunden gesendet"),
     "estimate.reminder_impossible": gettext_lazy("Erinnerung nicht möglich"),

@@ -52,7 +52,7 @@ def save_settings(tenant: Tenant, actor: Actor, **values: Any) -> EstimateSettin
             setattr(row, name, value)
         row.full_clean(exclude=["tenant"])
         row.save()
-        record(tenant, actor, "estimate.settings_changed", row, {"changes": changes})
+        record(tenant, actor, "estimate_settings.changed", row, {"changes": changes})
     return row
 
 

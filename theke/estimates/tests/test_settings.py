@@ -86,7 +86,7 @@ def test_saving_switches_the_reminder_on_and_picks_the_fee_articles(
     assert response.status_code == 302
     with scopes_disabled():
         row = EstimateSettings.objects.get(tenant=tenant_a)
-        event = AuditEvent.objects.get(action="estimate.settings_changed")
+        event = AuditEvent.objects.get(action="estimate_settings.changed")
     assert (row.link_days, row.reminder_days) == (14, 5)
     assert row.return_shipping_article == specials["back"]
     assert event.data["changes"]["reminder_days"] == [None, 5]
@@ -102,7 +102,7 @@ def test_saving_unchanged_values_writes_no_event(owner_client: Any, tenant_a: An
     owner_client.post(URL, form(reminder_days=3))
     owner_client.post(URL, form(reminder_days=3))
     with scopes_disabled():
-        assert AuditEvent.objects.filter(action="estimate.settings_changed").count() == 1
+        assert AuditEvent.objects.filter(action="estimate_settings.changed").count() == 1
 
 
 @pytest.mark.parametrize(

@@ -145,3 +145,30 @@ def test_staff_enter_an_estimate_from_the_customer_page(
     assert wider_than_viewport(page) == []
     screenshot(page, "staff-estimate-entered")
     assert real(errors) == []
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=VIEWPORT_IDS)
+def test_admin_switches_on_the_reminder(
+    open_page: Any,
+    live_server: Any,
+    client: Any,
+    owner: Any,
+    tenant_a: Any,
+    viewport: dict[str, int],
+) -> None:
+    page = logged_in_page(open_page, viewport, client, owner, live_server.url)
+    errors = watch_errors(page)
+    page.goto(f"{live_server.url}/staff/settings/")
+    page.get_by_role("link", name="Kostenvoranschläge Gültigkeit der Links").click()
+    page.get_by_role("heading", name="Einstellungen der Kostenvoranschläge").wait_for()
+    page.get_by_label("Erinnerung nach (Tagen)").fill("0")
+    page.get_by_role("button", name="Speichern").click()
+    page.get_by_text("größer oder gleich 1").wait_for()
+    page.get_by_label("Erinnerung nach (Tagen)").fill("5")
+    page.get_by_role("button", name="Speichern").click()
+    page.get_by_text("Die Einstellungen der Kostenvoranschläge wurden gespeichert.").wait_for()
+    assert page.get_by_label("Erinnerung nach (Tagen)").input_value() == "5"
+    assert wider_than_viewport(page) == []
+    screenshot(page, "staff-estimate-settings")
+    assert services.current_settings(tenant_a).reminder_days == 5
+    assert real(errors) == []
