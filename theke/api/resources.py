@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 
 from django.db import transaction
 from django.db.models import Model, QuerySet
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field, WithJsonSchema, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
@@ -256,6 +256,51 @@ def _bulk_body_schema(resource: str, item_schema: type[StrictIn]) -> type[Schema
             ),
         },
     )
+
+
+def add_upsert_and_read(
+    router: Router,
+    resource: str,
+    *,
+    singular: str,
+    in_schema: type[StrictIn],
+    out_schema: type[Schema],
+    upsert: Upsert,
+    read: Callable[[str], Model | None],
+    out: Callable[[Any], dict[str, Any]],
+    put_summary: str,
+    get_summary: str,
+) -> None:
+    """PUT /<resource>/{external_id} (201 created, 200 updated) and GET of the same path.
+
+    `read` finds the object in the request's tenant scope (None answers 404); `out` makes
+    the response body. Operation ids are upsert_<singular> and get_<singular>.
+    """
+    path = f"/{resource}/{{external_id}}"
+
+    def put(request: Any, external_id: str, data: Any) -> Status:
+        with api_scope(request) as (tenant, actor):
+            obj, created = upsert(tenant, actor, external_id, data)
+            return Status(201 if created else 200, out(obj))
+
+    def get(request: Any, external_id: str) -> Any:
+        with api_scope(request):
+            obj = read(external_id)
+            if obj is None:
+                raise not_found(singular, external_id)
+            return out(obj)
+
+    put.__annotations__ = {"request": Any, "external_id": str, "data": in_schema, "return": Status}
+    put.__name__ = put.__qualname__ = f"upsert_{singular}"
+    get.__annotations__ = {"request": Any, "external_id": str, "return": Any}
+    get.__name__ = get.__qualname__ = f"get_{singular}"
+    router.put(
+        path,
+        response={200: out_schema, 201: out_schema},
+        operation_id=f"upsert_{singular}",
+        summary=put_summary,
+    )(put)
+    router.get(path, response=out_schema, operation_id=f"get_{singular}", summary=get_summary)(get)
 
 
 def add_bulk_endpoint(

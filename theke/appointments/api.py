@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Router, Schema
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
@@ -35,6 +35,7 @@ from theke.api.resources import (
     ExternalId,
     StrictIn,
     add_bulk_endpoint,
+    add_upsert_and_read,
     api_scope,
     find,
     not_found,
@@ -275,30 +276,18 @@ add_bulk_endpoint(router, "appointments", AppointmentBulkItem, _upsert_appointme
 # --- endpoints ------------------------------------------------------------------------------
 
 
-@router.put(
-    "/appointments/{external_id}",
-    response={200: AppointmentOut, 201: AppointmentOut},
-    operation_id="upsert_appointment",
-    summary="Create or update an appointment",
+add_upsert_and_read(
+    router,
+    "appointments",
+    singular="appointment",
+    in_schema=AppointmentIn,
+    out_schema=AppointmentOut,
+    upsert=_upsert_appointment,
+    read=_lookup,
+    out=_appointment_out,
+    put_summary="Create or update an appointment",
+    get_summary="Read an appointment",
 )
-def upsert_appointment(request: Any, external_id: str, data: AppointmentIn) -> Status:
-    with api_scope(request) as (tenant, actor):
-        appointment, created = _upsert_appointment(tenant, actor, external_id, data)
-        return Status(201 if created else 200, _appointment_out(appointment))
-
-
-@router.get(
-    "/appointments/{external_id}",
-    response=AppointmentOut,
-    operation_id="get_appointment",
-    summary="Read an appointment",
-)
-def get_appointment(request: Any, external_id: str) -> Any:
-    with api_scope(request):
-        appointment = _lookup(external_id)
-        if appointment is None:
-            raise not_found("appointment", external_id)
-        return _appointment_out(appointment)
 
 
 @router.delete(

@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.db import transaction
-from ninja import Router, Schema, Status
+from ninja import Router, Schema
 from phonenumber_field.phonenumber import PhoneNumber
 from pydantic import Field
 
@@ -33,6 +33,7 @@ from theke.api.resources import (
     ExternalId,
     StrictIn,
     add_bulk_endpoint,
+    add_upsert_and_read,
     api_scope,
     find,
     not_found,
@@ -435,30 +436,18 @@ for _resource, _item_schema, _upsert in (
 # --- customers ------------------------------------------------------------------------------
 
 
-@router.put(
-    "/customers/{external_id}",
-    response={200: CustomerOut, 201: CustomerOut},
-    operation_id="upsert_customer",
-    summary="Create or update a customer with its contacts",
+add_upsert_and_read(
+    router,
+    "customers",
+    singular="customer",
+    in_schema=CustomerIn,
+    out_schema=CustomerOut,
+    upsert=_upsert_customer,
+    read=lambda external_id: find(Customer.objects.all(), external_id),
+    out=_customer_out,
+    put_summary="Create or update a customer with its contacts",
+    get_summary="Read a customer with its contacts",
 )
-def upsert_customer(request: Any, external_id: str, data: CustomerIn) -> Status:
-    with api_scope(request) as (tenant, actor):
-        customer, created = _upsert_customer(tenant, actor, external_id, data)
-        return Status(201 if created else 200, _customer_out(customer))
-
-
-@router.get(
-    "/customers/{external_id}",
-    response=CustomerOut,
-    operation_id="get_customer",
-    summary="Read a customer with its contacts",
-)
-def get_customer(request: Any, external_id: str) -> Any:
-    with api_scope(request):
-        customer = find(Customer.objects.all(), external_id)
-        if customer is None:
-            raise not_found("customer", external_id)
-        return _customer_out(customer)
 
 
 @router.delete(
@@ -486,30 +475,18 @@ def delete_customer(request: Any, external_id: str) -> Any:
 # --- locations ------------------------------------------------------------------------------
 
 
-@router.put(
-    "/locations/{external_id}",
-    response={200: LocationOut, 201: LocationOut},
-    operation_id="upsert_location",
-    summary="Create or update a location of a customer",
+add_upsert_and_read(
+    router,
+    "locations",
+    singular="location",
+    in_schema=LocationIn,
+    out_schema=LocationOut,
+    upsert=_upsert_location,
+    read=lambda external_id: find(Location.objects.select_related("customer"), external_id),
+    out=_location_out,
+    put_summary="Create or update a location of a customer",
+    get_summary="Read a location",
 )
-def upsert_location(request: Any, external_id: str, data: LocationIn) -> Status:
-    with api_scope(request) as (tenant, actor):
-        location, created = _upsert_location(tenant, actor, external_id, data)
-        return Status(201 if created else 200, _location_out(location))
-
-
-@router.get(
-    "/locations/{external_id}",
-    response=LocationOut,
-    operation_id="get_location",
-    summary="Read a location",
-)
-def get_location(request: Any, external_id: str) -> Any:
-    with api_scope(request):
-        location = find(Location.objects.select_related("customer"), external_id)
-        if location is None:
-            raise not_found("location", external_id)
-        return _location_out(location)
 
 
 @router.delete(
@@ -530,30 +507,18 @@ def delete_location(request: Any, external_id: str) -> Any:
 # --- vehicles -------------------------------------------------------------------------------
 
 
-@router.put(
-    "/vehicles/{external_id}",
-    response={200: VehicleOut, 201: VehicleOut},
-    operation_id="upsert_vehicle",
-    summary="Create or update a vehicle; another customer_external_id changes its keeper",
+add_upsert_and_read(
+    router,
+    "vehicles",
+    singular="vehicle",
+    in_schema=VehicleIn,
+    out_schema=VehicleOut,
+    upsert=_upsert_vehicle,
+    read=lambda external_id: find(Vehicle.objects.select_related("customer"), external_id),
+    out=_vehicle_out,
+    put_summary="Create or update a vehicle; another customer_external_id changes its keeper",
+    get_summary="Read a vehicle",
 )
-def upsert_vehicle(request: Any, external_id: str, data: VehicleIn) -> Status:
-    with api_scope(request) as (tenant, actor):
-        vehicle, created = _upsert_vehicle(tenant, actor, external_id, data)
-        return Status(201 if created else 200, _vehicle_out(vehicle))
-
-
-@router.get(
-    "/vehicles/{external_id}",
-    response=VehicleOut,
-    operation_id="get_vehicle",
-    summary="Read a vehicle",
-)
-def get_vehicle(request: Any, external_id: str) -> Any:
-    with api_scope(request):
-        vehicle = find(Vehicle.objects.select_related("customer"), external_id)
-        if vehicle is None:
-            raise not_found("vehicle", external_id)
-        return _vehicle_out(vehicle)
 
 
 @router.delete(
@@ -576,27 +541,20 @@ def delete_vehicle(request: Any, external_id: str) -> Any:
 # --- assets ---------------------------------------------------------------------------------
 
 
-@router.put(
-    "/assets/{external_id}",
-    response={200: AssetOut, 201: AssetOut},
-    operation_id="upsert_asset",
-    summary="Create or update an asset of a customer",
+add_upsert_and_read(
+    router,
+    "assets",
+    singular="asset",
+    in_schema=AssetIn,
+    out_schema=AssetOut,
+    upsert=_upsert_asset,
+    read=lambda external_id: find(
+        Asset.objects.select_related("customer", "location"), external_id
+    ),
+    out=_asset_out,
+    put_summary="Create or update an asset of a customer",
+    get_summary="Read an asset",
 )
-def upsert_asset(request: Any, external_id: str, data: AssetIn) -> Status:
-    with api_scope(request) as (tenant, actor):
-        asset, created = _upsert_asset(tenant, actor, external_id, data)
-        return Status(201 if created else 200, _asset_out(asset))
-
-
-@router.get(
-    "/assets/{external_id}", response=AssetOut, operation_id="get_asset", summary="Read an asset"
-)
-def get_asset(request: Any, external_id: str) -> Any:
-    with api_scope(request):
-        asset = find(Asset.objects.select_related("customer", "location"), external_id)
-        if asset is None:
-            raise not_found("asset", external_id)
-        return _asset_out(asset)
 
 
 @router.delete(
@@ -617,30 +575,18 @@ def delete_asset(request: Any, external_id: str) -> Any:
 # --- articles -------------------------------------------------------------------------------
 
 
-@router.put(
-    "/articles/{external_id}",
-    response={200: ArticleOut, 201: ArticleOut},
-    operation_id="upsert_article",
-    summary="Create or update an article or flat fee",
+add_upsert_and_read(
+    router,
+    "articles",
+    singular="article",
+    in_schema=ArticleIn,
+    out_schema=ArticleOut,
+    upsert=_upsert_article,
+    read=lambda external_id: find(Article.objects.all(), external_id),
+    out=_article_out,
+    put_summary="Create or update an article or flat fee",
+    get_summary="Read an article",
 )
-def upsert_article(request: Any, external_id: str, data: ArticleIn) -> Status:
-    with api_scope(request) as (tenant, actor):
-        article, created = _upsert_article(tenant, actor, external_id, data)
-        return Status(201 if created else 200, _article_out(article))
-
-
-@router.get(
-    "/articles/{external_id}",
-    response=ArticleOut,
-    operation_id="get_article",
-    summary="Read an article",
-)
-def get_article(request: Any, external_id: str) -> Any:
-    with api_scope(request):
-        article = find(Article.objects.all(), external_id)
-        if article is None:
-            raise not_found("article", external_id)
-        return _article_out(article)
 
 
 @router.delete(

@@ -44,6 +44,7 @@ from theke.api.resources import (
     ExternalId,
     StrictIn,
     add_bulk_endpoint,
+    add_upsert_and_read,
     api_scope,
     find,
     not_found,
@@ -525,27 +526,18 @@ def _too_large() -> Problem:
 add_bulk_endpoint(router, "estimates", EstimateBulkItem, _upsert_estimate)
 
 
-@router.put(
-    "/estimates/{external_id}",
-    response={200: EstimateOut, 201: EstimateOut},
-    operation_id="upsert_estimate",
-    summary="Create or update an estimate with its positions and technician",
+add_upsert_and_read(
+    router,
+    "estimates",
+    singular="estimate",
+    in_schema=EstimateIn,
+    out_schema=EstimateOut,
+    upsert=_upsert_estimate,
+    read=_live,
+    out=_estimate_out,
+    put_summary="Create or update an estimate with its positions and technician",
+    get_summary="Read an estimate (its live version) with positions, totals and photos",
 )
-def upsert_estimate(request: Any, external_id: str, data: EstimateIn) -> Status:
-    with api_scope(request) as (tenant, actor):
-        estimate, created = _upsert_estimate(tenant, actor, external_id, data)
-        return Status(201 if created else 200, _estimate_out(estimate))
-
-
-@router.get(
-    "/estimates/{external_id}",
-    response=EstimateOut,
-    operation_id="get_estimate",
-    summary="Read an estimate (its live version) with positions, totals and photos",
-)
-def get_estimate(request: Any, external_id: str) -> Any:
-    with api_scope(request):
-        return _estimate_out(_live(external_id))
 
 
 @router.delete(

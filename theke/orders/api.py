@@ -31,7 +31,7 @@ from urllib.parse import quote as urlquote
 from django.conf import settings
 from django.db.models import Model, QuerySet
 from django.http import FileResponse, HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Router, Schema
 from pydantic import Field
 
 from theke.api.errors import Problem, problem, problem_response
@@ -41,6 +41,7 @@ from theke.api.resources import (
     ExternalId,
     StrictIn,
     add_bulk_endpoint,
+    add_upsert_and_read,
     api_scope,
     find,
     not_found,
@@ -437,24 +438,18 @@ def _find_order(external_id: str) -> Order:
     return order
 
 
-@router.put(
-    "/orders/{external_id}",
-    response={200: OrderOut, 201: OrderOut},
-    operation_id="upsert_order",
-    summary="Create or update a repair or service order",
+add_upsert_and_read(
+    router,
+    "orders",
+    singular="order",
+    in_schema=OrderIn,
+    out_schema=OrderOut,
+    upsert=_upsert_order,
+    read=_find_order,
+    out=_order_out,
+    put_summary="Create or update a repair or service order",
+    get_summary="Read an order",
 )
-def upsert_order(request: Any, external_id: str, data: OrderIn) -> Status:
-    with api_scope(request) as (tenant, actor):
-        order, created = _upsert_order(tenant, actor, external_id, data)
-        return Status(201 if created else 200, _order_out(order))
-
-
-@router.get(
-    "/orders/{external_id}", response=OrderOut, operation_id="get_order", summary="Read an order"
-)
-def get_order(request: Any, external_id: str) -> Any:
-    with api_scope(request):
-        return _order_out(_find_order(external_id))
 
 
 @router.delete(
@@ -479,27 +474,18 @@ def _find_invoice(external_id: str) -> Invoice:
     return invoice
 
 
-@router.put(
-    "/invoices/{external_id}",
-    response={200: InvoiceOut, 201: InvoiceOut},
-    operation_id="upsert_invoice",
-    summary="Create or update an invoice",
+add_upsert_and_read(
+    router,
+    "invoices",
+    singular="invoice",
+    in_schema=InvoiceIn,
+    out_schema=InvoiceOut,
+    upsert=_upsert_invoice,
+    read=_find_invoice,
+    out=_invoice_out,
+    put_summary="Create or update an invoice",
+    get_summary="Read an invoice",
 )
-def upsert_invoice(request: Any, external_id: str, data: InvoiceIn) -> Status:
-    with api_scope(request) as (tenant, actor):
-        invoice, created = _upsert_invoice(tenant, actor, external_id, data)
-        return Status(201 if created else 200, _invoice_out(invoice))
-
-
-@router.get(
-    "/invoices/{external_id}",
-    response=InvoiceOut,
-    operation_id="get_invoice",
-    summary="Read an invoice",
-)
-def get_invoice(request: Any, external_id: str) -> Any:
-    with api_scope(request):
-        return _invoice_out(_find_invoice(external_id))
 
 
 @router.delete("/invoices/{external_id}", include_in_schema=False)
@@ -549,24 +535,18 @@ def _find_quote(external_id: str) -> Quote:
     return quote
 
 
-@router.put(
-    "/quotes/{external_id}",
-    response={200: QuoteOut, 201: QuoteOut},
-    operation_id="upsert_quote",
-    summary="Create or update a quote",
+add_upsert_and_read(
+    router,
+    "quotes",
+    singular="quote",
+    in_schema=QuoteIn,
+    out_schema=QuoteOut,
+    upsert=_upsert_quote,
+    read=_find_quote,
+    out=_quote_out,
+    put_summary="Create or update a quote",
+    get_summary="Read a quote",
 )
-def upsert_quote(request: Any, external_id: str, data: QuoteIn) -> Status:
-    with api_scope(request) as (tenant, actor):
-        quote, created = _upsert_quote(tenant, actor, external_id, data)
-        return Status(201 if created else 200, _quote_out(quote))
-
-
-@router.get(
-    "/quotes/{external_id}", response=QuoteOut, operation_id="get_quote", summary="Read a quote"
-)
-def get_quote(request: Any, external_id: str) -> Any:
-    with api_scope(request):
-        return _quote_out(_find_quote(external_id))
 
 
 @router.delete(
