@@ -41,17 +41,6 @@ def _is_htmx(request: HttpRequest) -> bool:
     return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
 
 
-def _show_refusal(form: Any, error: ServiceError) -> None:
-    """Put a service's refusal on the field at fault (marked invalid), else on top."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error)
-    if field is not None:
-        widget = form.fields[field].widget
-        css = widget.attrs.get("class", "")
-        if "is-invalid" not in css:
-            widget.attrs["class"] = f"{css} is-invalid".strip()
-
-
 def _language_label(code: str) -> str:
     return str(Language(code).label)
 
@@ -144,7 +133,7 @@ def template_edit(request: HttpRequest, purpose: str, channel: str, language: st
                 tenant, Actor.staff(request.user), purpose, channel, language, **texts
             )
         except ServiceError as error:
-            _show_refusal(form, error)
+            form.add_refusal(error)
         else:
             messages.success(request, _("Der Textbaustein wurde gespeichert."))
             return redirect(request.path)
@@ -215,7 +204,7 @@ def messaging_settings(request: HttpRequest) -> HttpResponse:
         try:
             update_messaging_settings(tenant, Actor.staff(request.user), **values)
         except ServiceError as error:
-            _show_refusal(form, error)
+            form.add_refusal(error)
         else:
             messages.success(request, _("Die Nachrichten-Einstellungen wurden gespeichert."))
             return redirect("messaging:settings")
@@ -281,7 +270,7 @@ def compose_page(
             try:
                 message = send(form)
             except ServiceError as error:
-                _show_refusal(form, error)
+                form.add_refusal(error)
             else:
                 messages.success(
                     request,
