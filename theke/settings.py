@@ -201,7 +201,9 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = False
 AXES_USERNAME_CALLABLE = "theke.accounts.backends.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(env("PROXY_COUNT", "0"))
+# One client-address function for the whole project (theke.core.client), proxies honoured.
+PROXY_COUNT = int(env("PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "theke.core.client.client_address"
 AXES_VERBOSE = False
 
 # --- Sessions and security ------------------------------------------------------------------

@@ -23,6 +23,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from theke.core.client import client_address
 from theke.core.errors import ServiceError
 from theke.estimates import customer_page, services
 from theke.estimates.models import (
@@ -48,7 +49,7 @@ INVALID_WINDOW = 600
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "")
+    return client_address(request)
 
 
 def _invalid(request: HttpRequest) -> HttpResponse:
