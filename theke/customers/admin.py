@@ -3,7 +3,15 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from theke.customers.models import Article, Asset, Contact, Customer, Location, Vehicle
+from theke.customers.models import (
+    Article,
+    Asset,
+    Contact,
+    Customer,
+    CustomerLink,
+    Location,
+    Vehicle,
+)
 from theke.tenants.admin import TenantChildInline, TenantOwnedParentAdmin
 
 
@@ -28,3 +36,19 @@ class CustomerAdmin(TenantOwnedParentAdmin):
 
 for model in (Location, Vehicle, Asset, Article):
     admin.site.register(model, list_filter=["tenant"])
+
+
+@admin.register(CustomerLink)
+class CustomerLinkAdmin(admin.ModelAdmin):
+    """Links are issued and revoked by the services; the token itself is never stored."""
+
+    list_display = ["kind", "object_id", "tenant", "contact", "created_at", "expires_at"]
+    list_display += ["revoked_at", "superseded_at", "last_viewed_at"]
+    list_filter = ["tenant", "kind"]
+    search_fields = ["object_id"]
+    raw_id_fields = ["contact"]
+    readonly_fields = ["kind", "object_id", "token_hash", "created_at", "first_viewed_at"]
+    readonly_fields += ["last_viewed_at", "superseded_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a link's token is shown once, by the API or the staff UI

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -219,3 +221,48 @@ class Article(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.number} {self.text}"
+
+
+class CustomerLink(TenantOwned):
+    """A customer's way in to one object (an estimate, an appointment, an invitation, …).
+
+    Only the SHA-256 of the token is stored. What the link opens is a `kind` (registered by the
+    domain, theke.customers.links) and the object's id within that kind, so the customer master
+    knows no product. `theke.customers.links.resolve` is the one place that decides whether a
+    link is valid, expired, revoked or superseded.
+    """
+
+    kind = models.CharField(_("Art"), max_length=30)
+    object_id = models.CharField(_("Objekt"), max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    # Whom the link was sent to (their language is the page's), if Theke sent it.
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Empfänger"),
+    )
+    created_at = models.DateTimeField(_("Erstellt am"), default=timezone.now)
+    expires_at = models.DateTimeField(_("Gültig bis"))
+    revoked_at = models.DateTimeField(_("Widerrufen am"), null=True, blank=True)
+    # Set when a new link was issued in this one's place (re-issue): the newer link counts.
+    superseded_at = models.DateTimeField(_("Ersetzt am"), null=True, blank=True)
+    first_viewed_at = models.DateTimeField(_("Zuerst geöffnet"), null=True, blank=True)
+    last_viewed_at = models.DateTimeField(_("Zuletzt geöffnet"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Kundenlink")
+        verbose_name_plural = _("Kundenlinks")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["tenant", "kind", "object_id"], name="customer_link_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    def is_valid(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.superseded_at is None and self.expires_at > now

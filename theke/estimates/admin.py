@@ -1,11 +1,7 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from theke.estimates.models import (
     Estimate,
-    EstimateLink,
     EstimatePhoto,
     EstimatePosition,
     EstimateSettings,
@@ -26,16 +22,6 @@ class PhotoInline(TenantChildInline):
     readonly_fields = ["content_type", "size", "created_at"]
 
 
-class LinkInline(TenantChildInline):
-    model = EstimateLink
-    fields = ["created_at", "expires_at", "revoked_at", "contact"]
-    readonly_fields = ["created_at", "contact"]
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # a link's token is shown once, by the API or the staff UI
-
-
 @admin.register(Estimate)
 class EstimateAdmin(TenantOwnedParentAdmin):
     """For platform operators; the back office and staff change estimates via the services."""
@@ -46,7 +32,7 @@ class EstimateAdmin(TenantOwnedParentAdmin):
     raw_id_fields = ["customer", "contact", "vehicle", "technician_user"]
     readonly_fields = ["net_total", "vat_total", "gross_total", "first_viewed_at"]
     readonly_fields += ["last_viewed_at", "data_received_at", "sent_at", "created_at"]
-    inlines = [PositionInline, PhotoInline, LinkInline]
+    inlines = [PositionInline, PhotoInline]  # links: customers' CustomerLink admin
 
 
 @admin.register(EstimateSettings)

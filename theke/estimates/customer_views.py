@@ -1,11 +1,10 @@
 """The customer's estimate page behind a token link (no login).
 
 The token is the only key: looked up by its hash, checked for expiry and revocation. Pages
-behind it send `Referrer-Policy: same-origin` like every customer page (nothing is loaded
-from third parties; `no-referrer` would make browsers send `Origin: null` on the POSTs,
-which Django's CSRF check refuses) and are not cached by shared caches. A GET changes
-nothing except the view times (the first view of the data also emits `estimate.viewed`,
-once); the answer is given by POSTs with CSRF. Unknown tokens are rate-limited per IP.
+behind it answer through the shared token-page protections (theke.core.token_pages: headers,
+the invalid/expired/pending pages, throttling of unknown tokens per client address). A GET
+changes nothing except the view times (the first view of the data also emits
+`estimate.viewed`, once); the answer is given by POSTs with CSRF.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +21,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from theke.core import token_pages
 from theke.core.client import client_address
 from theke.core.errors import ServiceError
 from theke.estimates import customer_page, services
@@ -39,80 +38,52 @@ from theke.messaging.services import conversations
 from theke.tenants.scoping import tenant_scope
 
 # How often the "available shortly" page asks whether the data have arrived.
-POLL_SECONDS = 10
-
-
-# Unknown tokens per IP before the neutral page turns into 429 (guessing is pointless with
-# 192 bits, but nobody needs to try thousands).
-INVALID_LIMIT = 20
-INVALID_WINDOW = 600
-
-
-def _client_ip(request: HttpRequest) -> str:
-    return client_address(request)
-
-
-def _invalid(request: HttpRequest) -> HttpResponse:
-    """The one neutral page of an unknown token; 429 after too many from one address."""
-    key = f"estimate-invalid:{_client_ip(request)}"
-    cache.add(key, 0, INVALID_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, INVALID_WINDOW)
-        count = 1
-    status = 429 if count > INVALID_LIMIT else 404
-    response = render(request, "estimates/customer/invalid.html", status=status)
-    if status == 429:
-        response["Retry-After"] = str(INVALID_WINDOW)
-    return _protect(response)
-
-
-def _too_many(request: HttpRequest) -> bool:
-    count = cache.get(f"estimate-invalid:{_client_ip(request)}") or 0
-    return bool(count > INVALID_LIMIT)
-
-
-def _protect(response: HttpResponse, language: str | None = None) -> HttpResponse:
-    response["Referrer-Policy"] = "same-origin"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    patch_cache_control(response, private=True, no_store=True)
-    if language:
-        response["Content-Language"] = language
-    return response
+POLL_SECONDS = token_pages.POLL_SECONDS
 
 
 def _language(request: HttpRequest, link: EstimateLink, estimate: Estimate) -> str:
     """The contact's language; without a known contact the browser's (LocaleMiddleware)."""
-    return services.page_language(link, estimate) or translation.get_language() or "de"
+    return token_pages.page_language(request, services.page_language(link, estimate))
+
+
+def _back_to(token: str, anchor: str = "") -> HttpResponse:
+    """Back to the estimate page (after an answer, or when a step no longer applies)."""
+    return token_pages.protect(redirect(reverse("estimate_pages:page", args=[token]) + anchor))
 
 
 @require_safe
 def estimate_page(request: HttpRequest, token: str) -> HttpResponse:
     """The estimate, the "available shortly" page, or why the link no longer works."""
-    if _too_many(request):
-        return _invalid(request)
     found = services.find_link(token)
     if found.state == LinkState.UNKNOWN or found.link is None or found.estimate is None:
-        return _invalid(request)
+        return token_pages.invalid_page(request)
     link, estimate = found.link, found.estimate
-    if request.headers.get("HX-Request") == "true":
-        return _poll_answer(found.state == LinkState.VALID and not estimate.has_data)
+    if token_pages.is_poll(request):
+        return token_pages.poll_answer(found.state == LinkState.VALID and not estimate.has_data)
     tenant = link.tenant
     language = _language(request, link, estimate)
+    context = {"tenant": tenant, "estimate": estimate, "token": token}
+    if found.state != LinkState.VALID:
+        return token_pages.unavailable_page(
+            request,
+            found.state,
+            {**context, "mail_subject": estimate.number},
+            language=language,
+            template="estimates/customer/unavailable.html",
+        )
+    if not estimate.has_data:
+        return token_pages.pending_page(
+            request,
+            context,
+            language=language,
+            template="estimates/customer/pending.html",
+            poll_seconds=POLL_SECONDS,
+        )
     with translation.override(language), tenant_scope(tenant):
-        context = {"tenant": tenant, "estimate": estimate, "token": token}
-        if found.state != LinkState.VALID:
-            context["state"] = str(found.state)
-            response = render(request, "estimates/customer/unavailable.html", context, status=410)
-        elif not estimate.has_data:
-            context["poll_seconds"] = POLL_SECONDS
-            response = render(request, "estimates/customer/pending.html", context)
-        else:
-            if request.method == "GET":
-                services.record_view(link, estimate)
-            response = _estimate(request, context, link, language)
-    return _protect(response, language)
+        if request.method == "GET":
+            services.record_view(link, estimate)
+        response = _estimate(request, context, link, language)
+    return token_pages.protect(response, language)
 
 
 def _estimate(
@@ -184,18 +155,16 @@ def _open(request: HttpRequest, token: str, answering: bool = False) -> FoundLin
 
     `answering`: an answered estimate (another tab, another device) leads to its decision.
     """
-    if _too_many(request):
-        return _invalid(request)
     found = services.find_link(token)
     if found.state == LinkState.UNKNOWN or found.link is None or found.estimate is None:
-        return _invalid(request)
+        return token_pages.invalid_page(request)
     if found.state != LinkState.VALID or not found.estimate.has_data:
-        return _protect(redirect("estimate_pages:page", token))
+        return _back_to(token)
     if answering:
         with tenant_scope(found.estimate.tenant):
             decided = EstimateDecision.objects.filter(estimate=found.estimate).exists()
         if decided:
-            return _protect(redirect(reverse("estimate_pages:page", args=[token]) + "#decision"))
+            return _back_to(token, "#decision")
     return found
 
 
@@ -227,7 +196,7 @@ def _render_step(
         if "error" in context and isinstance(context["error"], ServiceError):
             context["error"] = " ".join(str(m) for m in context["error"].messages)
         response = render(request, template, context, status=status)
-    return _protect(response, language)
+    return token_pages.protect(response, language)
 
 
 @require_POST
@@ -261,18 +230,18 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                 name=request.POST.get("name", ""),
                 terms_accepted=request.POST.get("terms") == "on",
                 optional_position_ids=selected,
-                ip=_client_ip(request) or None,
+                ip=client_address(request) or None,
                 user_agent=request.headers.get("User-Agent", ""),
                 version=_version(request),
             )
         except ServiceError as error:
             if error.code in {"already_decided", "expired", "revoked", "superseded"}:
-                return _protect(redirect("estimate_pages:page", token))
+                return _back_to(token)
             extra.update(error=error, name=request.POST.get("name", ""))
             return _render_step(
                 request, found, token, "estimates/customer/confirm.html", extra, status=400
             )
-        return _protect(redirect(reverse("estimate_pages:page", args=[token]) + "#decision"))
+        return _back_to(token, "#decision")
     return _render_step(request, found, token, "estimates/customer/confirm.html", extra)
 
 
@@ -320,18 +289,18 @@ def decline(request: HttpRequest, token: str) -> HttpResponse:
                 name=request.POST.get("name", ""),
                 terms_accepted=request.POST.get("terms") == "on",
                 address=address,
-                ip=_client_ip(request) or None,
+                ip=client_address(request) or None,
                 user_agent=request.headers.get("User-Agent", ""),
                 version=_version(request),
             )
         except ServiceError as error:
             if error.code in {"already_decided", "expired", "revoked", "superseded"}:
-                return _protect(redirect("estimate_pages:page", token))
+                return _back_to(token)
             extra["error"] = error
             return _render_step(
                 request, found, token, "estimates/customer/decline.html", extra, status=400
             )
-        return _protect(redirect(reverse("estimate_pages:page", args=[token]) + "#decision"))
+        return _back_to(token, "#decision")
     return _render_step(request, found, token, "estimates/customer/decline.html", extra)
 
 
@@ -361,20 +330,7 @@ def message(request: HttpRequest, token: str) -> HttpResponse:
                 body,
                 author_label=label,
             )
-    return _protect(redirect(reverse("estimate_pages:page", args=[token]) + "#messages"))
-
-
-def _poll_answer(still_pending: bool) -> HttpResponse:
-    """The "available shortly" page's background question: nothing new (204), or reload.
-
-    Swapping in parts of a full page would make the browser parse the new page's inline
-    style, whose CSP nonce is not the current page's; a reload shows the new state cleanly.
-    """
-    response = HttpResponse(status=204)
-    if not still_pending:
-        response = HttpResponse(status=200)
-        response["HX-Refresh"] = "true"
-    return _protect(response)
+    return _back_to(token, "#messages")
 
 
 def _photo_response(token: str, key: str, original: bool) -> FileResponse:
@@ -391,6 +347,8 @@ def _photo_response(token: str, key: str, original: bool) -> FileResponse:
     response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Content-Disposition"] = "inline"
+    # Unlike the pages, a photo may be kept by the browser itself (it never changes under
+    # its key); still never by a shared cache.
     patch_cache_control(response, private=True, max_age=3600)
     return response
 

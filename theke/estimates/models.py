@@ -15,15 +15,17 @@ from __future__ import annotations
 import secrets
 from decimal import Decimal
 from pathlib import PurePosixPath
-from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django_scopes.manager import DisabledQuerySet
 
-from theke.tenants.scoping import TenantOwned
+from theke.customers.models import CustomerLink
+from theke.tenants.scoping import TenantOwned, TenantScopedManager, scopes_disabled
 
 
 class EstimateStatus(models.TextChoices):
@@ -249,35 +251,45 @@ class EstimatePhoto(TenantOwned):
         return self.caption or self.external_id
 
 
-class EstimateLink(TenantOwned):
-    """A customer's way in: only the SHA-256 of the token is stored."""
+# The kind of customer link that opens an estimate; its object id is the estimate's external
+# id, so a link keeps working across the estimate's versions and always shows the live one.
+LINK_KIND = "estimate"
 
-    estimate = models.ForeignKey(Estimate, on_delete=models.CASCADE, related_name="links")
-    token_hash = models.CharField(max_length=64, unique=True)
-    # Whom the link was sent to (their language is the page's), if Theke sent it.
-    contact = models.ForeignKey(
-        "customers.Contact",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("Empfänger"),
-    )
-    created_at = models.DateTimeField(_("Erstellt am"), default=timezone.now)
-    expires_at = models.DateTimeField(_("Gültig bis"))
-    revoked_at = models.DateTimeField(_("Widerrufen am"), null=True, blank=True)
+
+class EstimateLinkManager(TenantScopedManager["EstimateLink"]):
+    def get_queryset(self) -> models.QuerySet[EstimateLink]:
+        queryset = super().get_queryset()
+        if isinstance(queryset, DisabledQuerySet):
+            return queryset
+        return queryset.filter(kind=LINK_KIND)
+
+
+class EstimateLink(CustomerLink):
+    """The customer links of kind "estimate" (theke.customers.links), as the estimates see them."""
+
+    objects = EstimateLinkManager()  # type: ignore[misc]  # narrows the inherited manager
 
     class Meta:
+        proxy = True
         verbose_name = _("Link zum Kostenvoranschlag")
         verbose_name_plural = _("Links zu Kostenvoranschlägen")
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.estimate} · {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.object_id} · {self.created_at:%Y-%m-%d %H:%M}"
 
-    def is_valid(self, now: Any = None) -> bool:
-        now = now or timezone.now()
-        return self.revoked_at is None and self.expires_at > now
+    @cached_property
+    def estimate(self) -> Estimate:
+        """The live version of the linked estimate (the newest not superseded one)."""
+        with scopes_disabled():
+            versions = Estimate.objects.filter(tenant_id=self.tenant_id, external_id=self.object_id)
+            live = versions.exclude(status=EstimateStatus.SUPERSEDED).order_by("-version").first()
+            found = live or versions.order_by("-version").first()
+        assert found is not None, "a link's estimate is never deleted"
+        return found
+
+    @property
+    def estimate_id(self) -> int:
+        return self.estimate.pk
 
 
 class EstimateSettings(TenantOwned):
@@ -348,7 +360,7 @@ class EstimateDecision(TenantOwned):
         Estimate, on_delete=models.PROTECT, related_name="decision", verbose_name=_("Version")
     )
     link = models.ForeignKey(
-        EstimateLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "customers.CustomerLink", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     answer = models.CharField(_("Antwort"), max_length=20, choices=DecisionAnswer.choices)
     choice = models.CharField(

@@ -122,7 +122,7 @@ def open_answers(request: HttpRequest) -> HttpResponse:
 
 def _links(estimate: Estimate) -> list[EstimateLink]:
     return list(
-        EstimateLink.objects.filter(estimate__external_id=estimate.external_id)
+        EstimateLink.objects.filter(object_id=estimate.external_id)
         .select_related("contact")
         .order_by("-created_at", "-id")
     )

@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 
 from theke.accounts.models import User
 from theke.audit.services import Actor, record
+from theke.customers import links as customer_links
 from theke.customers.models import Article
 from theke.estimates.models import (
+    LINK_KIND,
     Estimate,
-    EstimateLink,
     EstimatePhoto,
     EstimatePosition,
     EstimateStatus,
@@ -462,9 +463,7 @@ def revoke_estimate(estimate: Estimate, actor: Actor) -> bool:
     locked.status = EstimateStatus.REVOKED
     locked.revoked_at = now
     locked.save(update_fields=["status", "revoked_at", "updated_at"])
-    links = EstimateLink.objects.filter(
-        estimate__external_id=locked.external_id, revoked_at__isnull=True
-    ).update(revoked_at=now)
+    links = customer_links.revoke_links(locked.tenant, LINK_KIND, locked.external_id, now)
     record(
         locked.tenant,
         actor,

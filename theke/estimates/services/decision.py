@@ -25,6 +25,8 @@ from theke.accounts.models import Role
 from theke.api.events import emit_event
 from theke.audit.models import ActorType
 from theke.audit.services import Actor, record
+from theke.customers import links as customer_links
+from theke.customers.links import LinkState
 from theke.customers.models import Article, Location
 from theke.estimates.models import (
     DecisionAnswer,
@@ -170,7 +172,7 @@ def _lock(link: EstimateLink) -> Estimate:
     """The live version behind the link, locked; refuses what cannot be answered now."""
     estimate = (
         Estimate.objects.select_for_update(of=("self",))
-        .filter(tenant=link.tenant, external_id=link.estimate.external_id)
+        .filter(tenant=link.tenant, external_id=link.object_id)
         .exclude(status=EstimateStatus.SUPERSEDED)
         .order_by("-version")
         .first()
@@ -178,6 +180,9 @@ def _lock(link: EstimateLink) -> Estimate:
     if estimate is None:
         raise EstimateError(_("Dieser Kostenvoranschlag wurde ersetzt."), None, "superseded")
     return estimate
+
+
+_WITHDRAWN = (LinkState.REVOKED, LinkState.SUPERSEDED)
 
 
 def _refuse(link: EstimateLink, estimate: Estimate, version: int | None) -> None:
@@ -194,7 +199,9 @@ def _refuse(link: EstimateLink, estimate: Estimate, version: int | None) -> None
             None,
             "superseded",
         )
-    if estimate.status == EstimateStatus.REVOKED or link.revoked_at is not None:
+    # Read again under the estimate's lock: revoking takes that lock first, so this is current.
+    link_state = customer_links.current_state(link)
+    if estimate.status == EstimateStatus.REVOKED or link_state in _WITHDRAWN:
         raise EstimateError(_("Dieser Kostenvoranschlag wurde zurückgezogen."), None, "revoked")
     if estimate.status in (EstimateStatus.ACCEPTED, EstimateStatus.DECLINED):
         raise EstimateError(
@@ -207,7 +214,7 @@ def _refuse(link: EstimateLink, estimate: Estimate, version: int | None) -> None
     today = timezone.localdate()
     if (
         estimate.status == EstimateStatus.EXPIRED
-        or link.expires_at <= timezone.now()
+        or link_state == LinkState.EXPIRED
         or (estimate.valid_until is not None and estimate.valid_until < today)
     ):
         raise EstimateError(_("Dieser Kostenvoranschlag ist abgelaufen."), None, "expired")

@@ -1,33 +1,35 @@
 """Links to an estimate: created (also before the data), sent, revoked, and opened.
 
-A token has 192 bits from `secrets`; only its SHA-256 is stored, looked up and compared in
-constant time. A GET of the customer's page changes nothing but the view times.
+They are customer links of kind "estimate" (theke.customers.links: token, hash, expiry,
+revocation, view times, the one decision of a link's state); the object id is the estimate's
+external id, so a link always opens the live version. A GET of the customer's page changes
+nothing but the view times.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from enum import StrEnum
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, F, Value, When
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from theke.api.events import emit_event
 from theke.audit.models import ActorType
 from theke.audit.services import Actor, record
 from theke.core.rows import Shape
+from theke.customers import links as customer_links
+from theke.customers.links import LinkKind
+from theke.customers.links import LinkState as LinkState  # the estimate's link API
+from theke.customers.links import hash_token as hash_token
 from theke.customers.models import Contact, Customer, Vehicle
 from theke.estimates.models import (
+    LINK_KIND,
     Estimate,
     EstimateLink,
     EstimateSettings,
@@ -40,23 +42,22 @@ from theke.messaging.purposes import CHANNELS, EMAIL, ESTIMATE_LINK, SMS, Purpos
 from theke.messaging.services import templates as message_templates
 from theke.messaging.services.outbox import sms_allowed
 from theke.tenants.models import Tenant
-from theke.tenants.scoping import scopes_disabled, tenant_scope
+from theke.tenants.scoping import tenant_scope
 
 DEFAULT_LINK_DAYS = 30
 
-TOKEN_BYTES = 24  # 192 bits, 32 URL-safe characters: short enough for an SMS
+TOKEN_BYTES = customer_links.TOKEN_BYTES
 
-# A page view refreshes `last_viewed_at` at most this often (a GET should rarely write).
-VIEW_TOUCH_INTERVAL = timedelta(minutes=1)
+VIEW_TOUCH_INTERVAL = customer_links.VIEW_TOUCH_INTERVAL
 
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+customer_links.register_kind(
+    LinkKind(LINK_KIND, gettext_lazy("Kostenvoranschlag"), "estimate_pages:page")
+)
 
 
 def link_url(token: str) -> str:
     """The absolute URL of the customer's page behind a token."""
-    return settings.BASE_URL + reverse("estimate_pages:page", args=[token])
+    return customer_links.link_url(LINK_KIND, token)
 
 
 def link_days(tenant: Tenant) -> int:
@@ -88,17 +89,16 @@ def create_link(
     days = days or link_days(tenant)
     revoked = 0
     if revoke_previous:
-        revoked = EstimateLink.objects.filter(
-            estimate__external_id=external_id, revoked_at__isnull=True
-        ).update(revoked_at=now)
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    link = EstimateLink.objects.create(
-        tenant=tenant,
-        estimate=estimate,
-        token_hash=hash_token(token),
-        created_at=now,
+        revoked = customer_links.revoke_links(tenant, LINK_KIND, external_id, now)
+    link, token = customer_links.issue_link(
+        tenant,
+        LINK_KIND,
+        external_id,
         expires_at=now + timedelta(days=days),
+        now=now,
+        model=EstimateLink,
     )
+    _with_estimate(link, estimate)
     if estimate.status == EstimateStatus.DRAFT:
         estimate.status = EstimateStatus.SENT
         estimate.sent_at = now
@@ -121,12 +121,15 @@ def revoke_links(estimate: Estimate, actor: Actor) -> int:
         .select_related("tenant")
         .get(pk=estimate.pk)
     )
-    count = EstimateLink.objects.filter(
-        estimate__external_id=locked.external_id, revoked_at__isnull=True
-    ).update(revoked_at=timezone.now())
+    count = customer_links.revoke_links(locked.tenant, LINK_KIND, locked.external_id)
     if count:
         record(locked.tenant, actor, "estimate.links_revoked", locked, {"links": count})
     return count
+
+
+def _with_estimate(link: EstimateLink, estimate: Estimate) -> EstimateLink:
+    link.__dict__["estimate"] = estimate  # fills the cached property `estimate`
+    return link
 
 
 def _recipient(estimate: Estimate, contact: Contact | None) -> Contact:
@@ -187,7 +190,8 @@ def send_link(
     estimate = (
         Estimate.objects.select_for_update(of=("self",))
         .select_related("tenant", "customer", "contact", "vehicle")
-        .get(pk=link.estimate_id)
+        .exclude(status=EstimateStatus.SUPERSEDED)
+        .get(tenant=link.tenant, external_id=link.object_id)
     )
     tenant = estimate.tenant
     if not estimate.has_data or estimate.customer is None:
@@ -227,8 +231,7 @@ def send_link(
         )
         for channel in wanted
     ]
-    EstimateLink.objects.filter(pk=link.pk).update(contact=recipient)
-    link.contact = recipient
+    customer_links.set_recipient(link, recipient)
     record(
         tenant,
         actor,
@@ -244,13 +247,6 @@ def send_link(
     return messages
 
 
-class LinkState(StrEnum):
-    VALID = "valid"
-    EXPIRED = "expired"
-    REVOKED = "revoked"
-    UNKNOWN = "unknown"
-
-
 @dataclass(frozen=True)
 class FoundLink:
     state: LinkState
@@ -261,65 +257,29 @@ class FoundLink:
 def find_link(token: str) -> FoundLink:
     """The link behind a token and the live version of its estimate, with the link's state.
 
-    Looked up by the token's SHA-256 and compared in constant time; works outside any
-    tenant scope (the token decides the tenant).
+    The customer link decides the state (theke.customers.links.resolve); a revoked estimate
+    revokes its links too. Works outside any tenant scope (the token decides the tenant).
     """
-    if not token or len(token) > 100:
+    resolved = customer_links.resolve(token, LINK_KIND, EstimateLink)
+    link = resolved.link
+    if resolved.state == LinkState.UNKNOWN or link is None:
         return FoundLink(LinkState.UNKNOWN)
-    digest = hash_token(token)
-    with connection.cursor() as cursor:
-        cursor.execute(_link_sql(), [digest])
-        row = cursor.fetchone()
-    link = None if row is None else _LINK.load(row)
-    if row is None or link is None or not hmac.compare_digest(link.token_hash, digest):
-        return FoundLink(LinkState.UNKNOWN)
-    tenant = _TENANT.load(row, _LINK.width)
-    if tenant is None or not tenant.is_active:
-        return FoundLink(LinkState.UNKNOWN)
-    link.tenant = tenant
-    recipient = _RECIPIENT.load(row, _LINK.width + _TENANT.width)
-    if recipient is not None:
-        link.contact = recipient
-    external_id = row[-1]
-    live = _live_estimate(tenant, external_id)
-    if live is None:
-        with scopes_disabled():
-            estimate = link.estimate
-    else:
-        estimate = live
-    if link.revoked_at is not None or estimate.status == EstimateStatus.REVOKED:
+    live = _live_estimate(link.tenant, link.object_id)
+    estimate = _with_estimate(link, live).estimate if live is not None else link.estimate
+    if resolved.state == LinkState.VALID and estimate.status == EstimateStatus.REVOKED:
         return FoundLink(LinkState.REVOKED, link, estimate)
-    if link.expires_at <= timezone.now():
-        return FoundLink(LinkState.EXPIRED, link, estimate)
-    return FoundLink(LinkState.VALID, link, estimate)
+    return FoundLink(resolved.state, link, estimate)
 
 
-# `find_link` runs on every request of a customer page. Its two statements are written from
-# the models (theke.core.rows) instead of querysets: compiling the querysets cost ten times
-# as much as running them. The link comes with its tenant and recipient, and the external
-# id of its estimate, which finds the live version; the live version comes with what the
-# page shows of it, and the language of the customer's primary contact (`page_language`).
-_LINK = Shape(EstimateLink, "l")
-_TENANT = Shape(Tenant, "t")
-_RECIPIENT = Shape(Contact, "r")
-_LINKED = Shape(Estimate, "le")
+# `find_link` runs on every request of a customer page. Like the link's lookup, the live
+# version's is written from the models (theke.core.rows): compiling the queryset cost ten
+# times as much as running it. It comes with what the page shows of it, and the language of
+# the customer's primary contact (`page_language`).
 _LIVE = Shape(Estimate, "e")
 _CUSTOMER = Shape(Customer, "cu")
 _CONTACT = Shape(Contact, "co")
 _VEHICLE = Shape(Vehicle, "v")
 _PRIMARY = Shape(Contact, "pc")
-
-
-@functools.cache
-def _link_sql() -> str:
-    return (
-        f"SELECT {_LINK.columns}, {_TENANT.columns}, {_RECIPIENT.columns}, "  # noqa: S608
-        f"{_LINKED.col('external_id')} FROM {_LINK.table} "
-        f"JOIN {_TENANT.table} ON {_TENANT.col('id')} = {_LINK.col('tenant')} "
-        f"LEFT JOIN {_RECIPIENT.table} ON {_RECIPIENT.col('id')} = {_LINK.col('contact')} "
-        f"JOIN {_LINKED.table} ON {_LINKED.col('id')} = {_LINK.col('estimate')} "
-        f"WHERE {_LINK.col('token_hash')} = %s"
-    )
 
 
 @functools.cache
@@ -373,11 +333,13 @@ def record_view(link: EstimateLink, estimate: Estimate) -> bool:
 
     The first view (with data) stamps first and last view time, turns "sent" into "viewed"
     and emits the API event `estimate.viewed` exactly once (a conditional UPDATE decides).
-    Later views refresh the last view time at most once a minute. Nothing else changes.
+    Later views refresh the last view time at most once a minute. The link's own view times
+    are stamped too (theke.customers.links.record_view). Nothing else changes.
     """
     if not estimate.has_data:
         return False
     now = timezone.now()
+    customer_links.record_view(link, now)
     last = estimate.last_viewed_at
     if estimate.first_viewed_at is not None and last and now - last < VIEW_TOUCH_INTERVAL:
         return False

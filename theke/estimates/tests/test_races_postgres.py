@@ -109,7 +109,7 @@ def test_two_concurrent_accepts_make_exactly_one_decision(tenant_a: Any, custome
 
     def accept() -> None:
         with scopes_disabled():
-            found = EstimateLink.objects.select_related("tenant", "estimate", "contact")
+            found = EstimateLink.objects.select_related("tenant", "contact")
             own = found.get(pk=link.pk)
         try:
             services.accept_estimate(own, name="Eva Berg", terms_accepted=True)

@@ -215,7 +215,7 @@ def test_send_by_email_queues_a_message_with_the_link(
     assert response.status_code == 302
     with tenant_scope(tenant_a):
         message = OutboundMessage.objects.get(purpose="estimate_link")
-        link = EstimateLink.objects.get(estimate=estimate)
+        link = EstimateLink.objects.get(object_id=estimate.external_id)
         estimate.refresh_from_db()
     assert message.recipient == "eva@kunde.test"
     url = re.search(r"https://theke\.example/k/[\w-]+/", message.body_text)
