@@ -26,7 +26,9 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
+from theke.core.errors import ServiceError
 from theke.core.rows import Shape
 from theke.customers.models import Contact, CustomerLink
 from theke.tenants.models import Tenant
@@ -127,14 +129,17 @@ def revoke_links(tenant: Tenant, kind: str, object_id: str, now: datetime | None
 def reissue_link[L: CustomerLink](link: L, *, expires_at: datetime) -> tuple[L, str]:
     """A new link in place of `link` (same object and recipient); the old one is superseded.
 
-    The old row is locked first, so two re-issues of one link give one new link each time and
-    never leave two valid successors.
+    The old row is locked first: of two re-issues of one link at once (two clicks, two tabs)
+    the first makes the new link and the second is refused, so one valid successor remains.
     """
     with scopes_disabled():
         old = CustomerLink.objects.select_for_update().select_related("tenant").get(pk=link.pk)
+        if old.superseded_at is not None or old.revoked_at is not None:
+            raise ServiceError(
+                _("Dieser Link wurde bereits ersetzt oder widerrufen."), None, "not_reissuable"
+            )
         now = timezone.now()
-        if old.superseded_at is None:
-            CustomerLink.objects.filter(pk=old.pk).update(superseded_at=now)
+        CustomerLink.objects.filter(pk=old.pk).update(superseded_at=now)
     return issue_link(
         old.tenant,
         old.kind,

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 from django_scopes import scopes_disabled
 
 from theke.estimates.models import Estimate, EstimateDecision, EstimateStatus
@@ -210,3 +210,15 @@ def test_answer_to_an_old_version_is_refused_and_the_page_shows_the_new_one(
         assert not EstimateDecision.objects.exists()
         statuses = list(Estimate.objects.order_by("version").values_list("version", "status"))
     assert statuses == [(1, EstimateStatus.SUPERSEDED), (2, EstimateStatus.VIEWED)]
+
+
+@override_settings(PROXY_COUNT=1)
+def test_behind_a_proxy_the_decision_stores_the_customers_address(
+    api_client: Any, customer: Any
+) -> None:
+    page = new_page(api_client)
+    phone = Client(REMOTE_ADDR="10.0.0.2", headers={"X-Forwarded-For": "198.51.100.23"})
+    done = phone.post(page + "annehmen", {"confirm": "1", "name": "Eva Berg", "terms": "on"})
+    assert done.status_code == 302
+    with scopes_disabled():
+        assert EstimateDecision.objects.get().ip_address == "198.51.100.23"
