@@ -39,7 +39,8 @@ def fresh_counters(settings: Any, tmp_path: Any) -> None:
 
 @pytest.fixture(params=CASES, ids=[case.kind for case in CASES])
 def case(request: pytest.FixtureRequest) -> LinkCase:
-    return request.param  # type: ignore[no-any-return]
+    case: LinkCase = request.param
+    return case
 
 
 @pytest.fixture

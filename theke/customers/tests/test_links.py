@@ -29,7 +29,7 @@ def issue(tenant: Any, object_id: str = "P-1", days: int = 7) -> tuple[CustomerL
 
 def test_issued_link_resolves_to_itself_only_for_its_kind(tenant_a: Any) -> None:
     link, token = issue(tenant_a)
-    found = links.resolve(token, PROBE.code)
+    found: links.ResolvedLink[CustomerLink] = links.resolve(token, PROBE.code)
     assert found.state == LinkState.VALID and found.link == link
     assert found.link is not None and found.link.tenant == tenant_a
     assert links.resolve(token, "estimate").state == LinkState.UNKNOWN
