@@ -26,6 +26,7 @@ from theke.audit.presentation import timeline_for
 from theke.audit.services import Actor
 from theke.core.auth import staff_required
 from theke.core.errors import ServiceError
+from theke.customers import links as customer_links
 from theke.estimates import services
 from theke.estimates.forms import EstimateSettingsForm, PhotoForm, SendLinkForm
 from theke.estimates.models import (
@@ -121,11 +122,15 @@ def open_answers(request: HttpRequest) -> HttpResponse:
 
 
 def _links(estimate: Estimate) -> list[EstimateLink]:
-    return list(
+    """The estimate's links, newest first, each with its `state` (the one decision)."""
+    links = list(
         EstimateLink.objects.filter(object_id=estimate.external_id)
         .select_related("contact")
         .order_by("-created_at", "-id")
     )
+    for link in links:
+        link.state = customer_links.state_of(link)  # type: ignore[attr-defined]
+    return links
 
 
 def _detail_context(request: HttpRequest, estimate: Estimate) -> dict[str, Any]:
