@@ -68,11 +68,6 @@ def _invalid(request: HttpRequest) -> HttpResponse:
     return _protect(response)
 
 
-def _too_many(request: HttpRequest) -> bool:
-    count = cache.get(f"estimate-invalid:{_client_ip(request)}") or 0
-    return bool(count > INVALID_LIMIT)
-
-
 def _protect(response: HttpResponse, language: str | None = None) -> HttpResponse:
     response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
@@ -89,9 +84,10 @@ def _language(request: HttpRequest, link: EstimateLink, estimate: Estimate) -> s
 
 @require_safe
 def estimate_page(request: HttpRequest, token: str) -> HttpResponse:
-    """The estimate, the "available shortly" page, or why the link no longer works."""
-    if _too_many(request):
-        return _invalid(request)
+    """The estimate, the "available shortly" page, or why the link no longer works.
+
+    Only unknown tokens are counted and throttled: a valid link is never refused because of
+    someone else's guesses (and its page costs no look-up of the shared counters)."""
     found = services.find_link(token)
     if found.state == LinkState.UNKNOWN or found.link is None or found.estimate is None:
         return _invalid(request)
@@ -184,8 +180,6 @@ def _open(request: HttpRequest, token: str, answering: bool = False) -> FoundLin
 
     `answering`: an answered estimate (another tab, another device) leads to its decision.
     """
-    if _too_many(request):
-        return _invalid(request)
     found = services.find_link(token)
     if found.state == LinkState.UNKNOWN or found.link is None or found.estimate is None:
         return _invalid(request)
