@@ -165,12 +165,12 @@ def test_unknown_tokens_behind_a_proxy_never_lock_out_a_valid_link(
     api_client: Any, customer: Any
 ) -> None:
     page = new_page(api_client)
-    proxy = {"REMOTE_ADDR": "10.0.0.2"}  # every request arrives from the proxy
-    guesser = Client(**proxy, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    proxy = "10.0.0.2"  # every request arrives from the proxy
+    guesser = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.9")
     statuses = [guesser.get(f"/k/{'x' * 32}{i}/").status_code for i in range(22)]
     assert statuses[-1] == 429
 
-    customer_client = Client(**proxy, HTTP_X_FORWARDED_FOR="198.51.100.7")
+    customer_client = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.7")
     assert customer_client.get(page).status_code == 200
     assert customer_client.get(f"/k/{'y' * 32}/").status_code == 404  # counted on its own
     # Only unknown tokens are throttled: even the guesser's own valid link opens.
