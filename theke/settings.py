@@ -139,26 +139,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
-# THEKE_CACHE_URL: "locmem://" (default, one cache per process), "redis://host:6379/1" (shared
-# by all processes) or "dummy://" (caches nothing). Two aliases: `default` (e.g. the counters
-# of the rate limits) and `estimate_pages` (rendered customer pages), so evicting pages never
-# evicts a counter.
-CACHE_URL = env("CACHE_URL", "locmem://")
+# Two aliases: `default` holds the counters of the rate limits, which every process must share
+# (else each web process counts on its own); `estimate_pages` holds rendered customer pages,
+# keyed by their state: a pure speed cache, fine per process. Evicting a page never evicts a
+# counter. THEKE_CACHE_URL:
+#   unset            counters in the database (table theke_cache, made by `migrate`), pages in
+#                    each process's memory
+#   redis://host/1   both in Redis, shared by all processes
+#   locmem://        both in each process's memory (a single process only, e.g. a demo)
+#   dummy://         nothing cached, nothing counted
+CACHE_URL = env("CACHE_URL", "")
 ESTIMATE_PAGE_CACHE_SECONDS = int(env("ESTIMATE_PAGE_CACHE_SECONDS", "3600"))
 
 
-def _cache(alias: str, options: dict[str, object]) -> dict[str, object]:
-    scheme = CACHE_URL.partition("://")[0]
-    if scheme in {"redis", "rediss"}:
-        return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CACHE_URL,
-            "KEY_PREFIX": f"theke-{alias}",
-        }
-    if scheme == "dummy":
-        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-    if scheme != "locmem":
-        raise ValueError(f"THEKE_CACHE_URL: unknown scheme {scheme!r} (locmem, redis, dummy)")
+def _locmem_cache(alias: str, options: dict[str, object]) -> dict[str, object]:
     return {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": f"theke-{alias}",
@@ -166,8 +160,42 @@ def _cache(alias: str, options: dict[str, object]) -> dict[str, object]:
     }
 
 
-# A page is 10-50 KB: at most 500 of them per process.
-CACHES = {"default": _cache("default", {}), "estimate_pages": _cache("pages", {"MAX_ENTRIES": 500})}
+def _caches(url: str) -> dict[str, dict[str, object]]:
+    # A page is 10-50 KB: at most 500 of them per process.
+    pages: dict[str, object] = {"MAX_ENTRIES": 500}
+    scheme = url.partition("://")[0]
+    if not url:
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": "theke_cache",  # theke.core.models.CACHE_TABLE
+                # Counters of unknown tokens per client address: room for many clients;
+                # beyond that, expired entries go first.
+                "OPTIONS": {"MAX_ENTRIES": 20_000},
+            },
+            "estimate_pages": _locmem_cache("pages", pages),
+        }
+    if scheme in {"redis", "rediss"}:
+        return {
+            alias: {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": f"theke-{prefix}",
+            }
+            for alias, prefix in (("default", "default"), ("estimate_pages", "pages"))
+        }
+    if scheme == "dummy":
+        dummy: dict[str, object] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+        return {"default": dummy, "estimate_pages": dummy}
+    if scheme == "locmem":
+        return {
+            "default": _locmem_cache("default", {}),
+            "estimate_pages": _locmem_cache("pages", pages),
+        }
+    raise ValueError(f"THEKE_CACHE_URL: unknown scheme {scheme!r} (redis, locmem, dummy or unset)")
+
+
+CACHES = _caches(CACHE_URL)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -8,8 +8,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Benutzer")
 
     def ready(self) -> None:
+        from theke.accounts import emails
         from theke.accounts.models import Membership, Role, User
         from theke.audit.presentation import register_actions
+
+        emails.register()
 
         register_actions(
             {

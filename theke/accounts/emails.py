@@ -1,55 +1,147 @@
 """One function per e-mail purpose of the accounts domain, rendered in the recipient's language.
 
-Placeholders of the templates (``accounts/emails/<purpose>_{subject,body}.txt``):
+Every e-mail is an outbox row (theke.messaging), written in the caller's transaction and sent
+by the worker. Placeholders of the templates (``accounts/emails/<purpose>_{subject,body}.txt``):
 
 * invitation: ``user``, ``tenant``, ``link``, ``days``
 * membership_added: ``user``, ``tenant``, ``role``, ``link``
 * password_reset: ``user``, ``link``, ``hours``
+
+The one-time links of an invitation and a password reset are not stored: the body holds the
+outbox's SECRET_LINK, and the functions registered below make the link when the worker sends
+(so the delivery log never shows a link that sets the user's password).
 """
 
 from __future__ import annotations
 
+import secrets
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from theke.accounts.models import User
+from theke.accounts.models import Membership, User
 from theke.accounts.tokens import INVITATION_TIMEOUT_DAYS, invitation_url, password_reset_url
-from theke.tenants.models import Tenant
+from theke.audit.models import AuditEvent
+from theke.messaging.models import Channel, OutboundMessage
+from theke.messaging.services.outbox import SECRET_LINK, queue_message, register_secret_link
+
+INVITATION = "staff_invitation"
+MEMBERSHIP_ADDED = "staff_membership_added"
+PASSWORD_RESET = "staff_password_reset"  # noqa: S105 (a purpose, not a password)
 
 
-def _message(purpose: str, user: User, context: dict[str, Any], reply_to: str = "") -> EmailMessage:
+def _render(purpose: str, user: User, context: dict[str, Any]) -> tuple[str, str]:
     with translation.override(user.language or settings.LANGUAGE_CODE):
         context = {"user": user, **context}
         subject = render_to_string(f"accounts/emails/{purpose}_subject.txt", context)
         body = render_to_string(f"accounts/emails/{purpose}_body.txt", context)
-    return EmailMessage(
-        subject=" ".join(subject.split()),
-        body=body.strip() + "\n",
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[user.email],
-        reply_to=[reply_to] if reply_to else None,
+    return " ".join(subject.split()), body.strip() + "\n"
+
+
+def queue_invitation(membership: Membership, event: AuditEvent) -> OutboundMessage:
+    """A new staff member's invitation with the link to set the first password.
+
+    One message per "invitation.sent" event: a resend is a new event and a new link.
+    Call inside the tenant's scope and the service's transaction.
+    """
+    user, tenant = membership.user, membership.tenant
+    context = {"tenant": tenant, "link": SECRET_LINK, "days": INVITATION_TIMEOUT_DAYS}
+    subject, body = _render("invitation", user, context)
+    return queue_message(
+        tenant,
+        channel=Channel.EMAIL,
+        purpose=INVITATION,
+        recipient=user.email,
+        dedupe_key=f"{INVITATION}:membership:{membership.pk}:event:{event.pk}",
+        subject=subject,
+        text=body,
+        reply_to=tenant.email,
+        related=membership,
     )
 
 
-def invitation(user: User, tenant: Tenant) -> EmailMessage:
-    """A new staff member's invitation with the link to set the first password."""
-    context = {"tenant": tenant, "link": invitation_url(user), "days": INVITATION_TIMEOUT_DAYS}
-    return _message("invitation", user, context, reply_to=tenant.email)
-
-
-def membership_added(user: User, tenant: Tenant, role_name: str) -> EmailMessage:
-    """Tells an existing user that a further tenant gave them access."""
+def queue_membership_added(membership: Membership) -> OutboundMessage:
+    """Tells an existing user that a further tenant gave them access (once per membership)."""
+    user, tenant = membership.user, membership.tenant
     link = f"{settings.BASE_URL}{reverse('accounts:login')}"
-    context = {"tenant": tenant, "role": role_name, "link": link}
-    return _message("membership_added", user, context, reply_to=tenant.email)
+    context = {"tenant": tenant, "role": membership.role.name, "link": link}
+    subject, body = _render("membership_added", user, context)
+    return queue_message(
+        tenant,
+        channel=Channel.EMAIL,
+        purpose=MEMBERSHIP_ADDED,
+        recipient=user.email,
+        dedupe_key=f"{MEMBERSHIP_ADDED}:membership:{membership.pk}",
+        subject=subject,
+        text=body,
+        reply_to=tenant.email,
+        related=membership,
+    )
 
 
-def password_reset(user: User) -> EmailMessage:
-    """The link to set a new password after "Passwort vergessen"."""
+def queue_password_reset(membership: Membership) -> OutboundMessage:
+    """The link to set a new password after "Passwort vergessen", in the membership's tenant.
+
+    Every request is its own event (a random key): a second request sends a new link.
+    """
+    user, tenant = membership.user, membership.tenant
     hours = max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)
-    return _message("password_reset", user, {"link": password_reset_url(user), "hours": hours})
+    subject, body = _render("password_reset", user, {"link": SECRET_LINK, "hours": hours})
+    return queue_message(
+        tenant,
+        channel=Channel.EMAIL,
+        purpose=PASSWORD_RESET,
+        recipient=user.email,
+        dedupe_key=f"{PASSWORD_RESET}:user:{user.pk}:{secrets.token_hex(8)}",
+        subject=subject,
+        text=body,
+        related=user,
+        # The text is signed by the Theke team, not by the tenant: so is the sender.
+        sender_name=parseaddr(settings.DEFAULT_FROM_EMAIL)[0],
+    )
+
+
+# --- links made when the worker sends ------------------------------------------------------
+
+
+def _related_pk(message: OutboundMessage) -> int:
+    """The id of the row the message is about; 0 (no row) when there is none."""
+    return int(message.object_id) if message.object_id.isdigit() else 0
+
+
+def _still_addressed(user: User, message: OutboundMessage) -> bool:
+    """The link goes only to the address the user has now (it may have changed meanwhile)."""
+    return user.is_active and user.email.lower() == message.recipient.strip().lower()
+
+
+def invitation_link(message: OutboundMessage) -> str | None:
+    """The invitation link, unless the membership or user was deactivated or the password set."""
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(pk=_related_pk(message), tenant_id=message.tenant_id)
+        .first()
+    )
+    if membership is None or not membership.is_active:
+        return None
+    user = membership.user
+    if user.has_usable_password() or not _still_addressed(user, message):
+        return None
+    return invitation_url(user)
+
+
+def password_reset_link(message: OutboundMessage) -> str | None:
+    """A fresh reset link for the user, unless the account was deactivated meanwhile."""
+    user = User.objects.filter(pk=_related_pk(message)).first()
+    if user is None or not _still_addressed(user, message):
+        return None
+    return password_reset_url(user)
+
+
+def register() -> None:
+    """Called by AccountsConfig.ready()."""
+    register_secret_link(INVITATION, invitation_link)
+    register_secret_link(PASSWORD_RESET, password_reset_link)

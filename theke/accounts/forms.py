@@ -16,7 +16,7 @@ from django.contrib.auth.forms import (
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from theke.accounts import services, tasks
+from theke.accounts import services
 from theke.accounts.models import Role, User
 from theke.accounts.permissions import PERMISSIONS, area_label, area_of
 from theke.tenants.models import Branch, Tenant
@@ -86,7 +86,8 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
 
 
 class ThekePasswordResetForm(BootstrapMixin, PasswordResetForm):
-    """Django's reset form, but the e-mail is built and sent by a task, in the user's language.
+    """Django's reset form, but the e-mail is an outbox row in the user's language, sent by
+    the worker (see services.request_password_reset for users without a tenant).
 
     Invited users who never set a password may use it too: it is the same proof of mailbox.
     """
@@ -109,7 +110,7 @@ class ThekePasswordResetForm(BootstrapMixin, PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
-        tasks.send_password_reset_email.enqueue(context["user"].pk)
+        services.request_password_reset(context["user"])
 
 
 PASSWORD_MISMATCH = _("Die beiden Passwörter stimmen nicht überein.")

@@ -1,13 +1,14 @@
 """State changes of staff users, memberships and roles.
 
-Every function runs in one transaction, inside the tenant's scope, writes its audit event and
-queues its e-mails for after the commit. Changes to a tenant's memberships and roles first
-lock the tenant row, so two admins demoting each other cannot both succeed.
+Every function runs in one transaction, inside the tenant's scope, and writes its audit event
+and its e-mails (outbox rows, sent by the worker after the commit) in that transaction.
+Changes to a tenant's memberships and roles first lock the tenant row, so two admins demoting
+each other cannot both succeed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from axes.utils import reset as reset_login_failures
@@ -15,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from theke.accounts import tasks
+from theke.accounts import emails
 from theke.accounts.models import Membership, Role, User
 from theke.accounts.permissions import ALL, unknown_codes
 from theke.audit.services import Actor, record
@@ -27,10 +28,6 @@ LAST_ADMIN = _(
     "Diese Änderung ist nicht möglich: Der Mandant braucht mindestens ein aktives Mitglied "
     "mit der Administratorrolle."
 )
-
-
-def _after_commit(function: Callable[[], Any]) -> None:
-    transaction.on_commit(function, robust=True)
 
 
 def _lock_tenant(tenant: Tenant) -> None:
@@ -121,12 +118,11 @@ def add_staff_member(
                 "new_user": is_new_user,
             },
         )
-        membership_id = membership.pk
         if is_new_user:
-            record(tenant, actor, "invitation.sent", membership, {"email": user.email})
-            _after_commit(lambda: tasks.send_invitation_email.enqueue(membership_id))
+            event = record(tenant, actor, "invitation.sent", membership, {"email": user.email})
+            emails.queue_invitation(membership, event)
         else:
-            _after_commit(lambda: tasks.send_membership_added_email.enqueue(membership_id))
+            emails.queue_membership_added(membership)
     return membership
 
 
@@ -135,14 +131,15 @@ def resend_invitation(membership: Membership, actor: Actor) -> None:
     """Send a fresh invitation link to a member who has not set a password yet."""
     tenant = membership.tenant
     with tenant_scope(tenant):
-        membership = Membership.objects.select_related("user").get(pk=membership.pk)
+        membership = Membership.objects.select_related("user", "tenant").get(pk=membership.pk)
         if membership.user.has_usable_password():
             raise ServiceError(_("Diese Person hat ihr Passwort bereits festgelegt."))
         if not membership.is_active or not membership.user.is_active:
             raise ServiceError(_("Der Zugang ist deaktiviert; es wird keine Einladung gesendet."))
-        record(tenant, actor, "invitation.sent", membership, {"email": membership.user.email})
-        membership_id = membership.pk
-        _after_commit(lambda: tasks.send_invitation_email.enqueue(membership_id))
+        event = record(
+            tenant, actor, "invitation.sent", membership, {"email": membership.user.email}
+        )
+        emails.queue_invitation(membership, event)
 
 
 @transaction.atomic
@@ -287,6 +284,29 @@ def delete_role(role: Role, actor: Actor) -> None:
             {"name": role.name, "permissions": role.permissions},
         )
         role.delete()
+
+
+@transaction.atomic
+def request_password_reset(user: User) -> bool:
+    """Queue the reset e-mail in the tenant of the user's first active membership.
+
+    An e-mail is an outbox row, and every row belongs to a tenant. A user without an active
+    membership in an active tenant (a platform operator, or someone whose every access was
+    withdrawn) therefore gets no e-mail: there is nothing for them to log in to, and the form
+    answers exactly the same, so it reveals nothing. Operators use `manage.py changepassword`.
+    Returns whether an e-mail was queued.
+    """
+    membership = (
+        Membership.objects.filter(user=user, is_active=True, tenant__is_active=True)
+        .select_related("user", "tenant")
+        .order_by("pk")
+        .first()
+    )
+    if membership is None or not user.is_active:
+        return False
+    with tenant_scope(membership.tenant):
+        emails.queue_password_reset(membership)
+    return True
 
 
 PasswordReason = Literal["reset", "invitation", "change"]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from conftest import PASSWORD
@@ -107,6 +108,51 @@ def test_a_successful_login_before_the_limit_keeps_the_account_open(owner):
         attempt("owner@alpha.test", "wrong")
     _, response = attempt("owner@alpha.test", PASSWORD)
     assert response.status_code == 302
+
+
+# --- Behind a reverse proxy (THEKE_PROXY_COUNT) ------------------------------------------------
+
+PROXY = "10.0.0.2"  # every request reaches Theke from the proxy
+
+
+def via_proxy(email: str, password: str, client_ip: str, spoofed: str = ""):
+    """A login POST as the proxy forwards it: it appends the address it saw to the header."""
+    forwarded = f"{spoofed}, {client_ip}" if spoofed else client_ip
+    client = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+    response = client.post(reverse("accounts:login"), {"username": email, "password": password})
+    return client, response
+
+
+@override_settings(PROXY_COUNT=1)
+def test_failed_logins_behind_a_proxy_lock_out_the_client_not_everyone(owner, colleague):
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        _, response = via_proxy("owner@alpha.test", f"wrong-{number}", "203.0.113.9")
+    assert response.status_code == 429
+
+    client, response = via_proxy("colleague@alpha.test", PASSWORD, "198.51.100.7")
+    assert response.status_code == 302
+    assert logged_in(client)
+    # axes recorded the client's address, not the proxy's.
+    attempts = list(AccessAttempt.objects.values_list("ip_address", "username"))
+    logins = list(AccessLog.objects.values_list("ip_address", "username"))
+    assert attempts == [("203.0.113.9", "owner@alpha.test")]
+    assert logins == [("198.51.100.7", "colleague@alpha.test")]
+
+
+@override_settings(PROXY_COUNT=1)
+def test_guessing_many_accounts_behind_a_proxy_locks_only_the_guessing_client(owner, colleague):
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        # A forged left part of the header changes nothing: the proxy's entry counts.
+        via_proxy(f"guess{number}@alpha.test", "wrong", "203.0.113.9", spoofed=f"192.0.2.{number}")
+
+    client, response = via_proxy("colleague@alpha.test", PASSWORD, "203.0.113.9")
+    assert response.status_code == 429
+    assert not logged_in(client)
+    client, response = via_proxy("colleague@alpha.test", PASSWORD, "198.51.100.7")
+    assert response.status_code == 302
+    assert logged_in(client)
+    addresses = set(AccessAttempt.objects.values_list("ip_address", flat=True))
+    assert addresses == {"203.0.113.9"}
 
 
 # --- Tenant switch -------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from theke.audit.services import SYSTEM, Actor, record
 from theke.messaging import sms
 from theke.messaging.mime import OutboxEmail
 from theke.messaging.models import Channel, OutboundMessage, OutboundStatus
+from theke.messaging.services.outbox import SECRET_LINK, SECRET_LINKS
 from theke.tenants.scoping import scopes_disabled, tenant_scope
 
 logger = logging.getLogger(__name__)
@@ -69,7 +70,18 @@ class Failed:
     permanent: bool
 
 
-Outcome = Sent | Failed
+@dataclass(frozen=True)
+class Cancelled:
+    """Not sent because it is no longer wanted (see outbox.SECRET_LINK)."""
+
+    reason: str
+
+
+Outcome = Sent | Failed | Cancelled
+
+
+class NoLongerWanted(Exception):
+    """Raised while building a message whose business event has passed."""
 
 
 def _error_text(error: BaseException) -> str:
@@ -211,6 +223,8 @@ class Batch:
                 or time.monotonic() - self.flushed_at > FLUSH_SECONDS
             ):
                 self.flush()
+        elif isinstance(outcome, Cancelled):
+            self._cancel(message, outcome)
         else:
             self._fail(message, outcome)
         self.ours.discard(message.pk)
@@ -244,6 +258,14 @@ class Batch:
                 _record_failure(message, failure)
         if not final:
             logger.info("outbox: message %s will retry: %s", message.pk, failure.error)
+
+    def _cancel(self, message: OutboundMessage, cancelled: Cancelled) -> None:
+        with scopes_disabled():
+            OutboundMessage.objects.filter(
+                pk=message.pk, claimed_by=self.token, status=OutboundStatus.SENDING
+            ).update(
+                status=OutboundStatus.CANCELLED, last_error=cancelled.reason, claimed_until=None
+            )
 
     def fail_rest(self, messages: Iterable[OutboundMessage], failure: Failed) -> None:
         for message in messages:
@@ -365,9 +387,24 @@ def message_id_for(message: OutboundMessage) -> str:
     return f"<theke.{message.pk}.{signature}@{domain}>"
 
 
+def _body(message: OutboundMessage) -> tuple[str, str]:
+    """Text and HTML of the message, with a secret link made now (see outbox.SECRET_LINK)."""
+    make_link = SECRET_LINKS.get(message.purpose)
+    if make_link is None:
+        return message.body_text, message.body_html
+    link = make_link(message)
+    if link is None:
+        raise NoLongerWanted(f"{message.purpose}: no longer wanted")
+    return (
+        message.body_text.replace(SECRET_LINK, link),
+        message.body_html.replace(SECRET_LINK, link),
+    )
+
+
 def build_email(message: OutboundMessage) -> OutboxEmail:
     """The e-mail of an outbound message: text and HTML part, sender, reply-to, attachments."""
     tenant = message.tenant
+    text, html = _body(message)
     headers: dict[str, str] = {}
     for name, value in (message.headers or {}).items():
         if str(name).lower() != "message-id":
@@ -376,14 +413,14 @@ def build_email(message: OutboundMessage) -> OutboxEmail:
     reply_to = message.reply_to or tenant.email_reply_to
     email = OutboxEmail(
         subject=message.subject,
-        body=message.body_text,
+        body=text,
         from_email=_address(message.sender_name, _from_address()),
         to=[_address(message.recipient_name, message.recipient.strip())],
         reply_to=[reply_to] if reply_to else None,
         headers=headers,
     )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
+    if html:
+        email.attach_alternative(html, "text/html")
     for attachment in message.attachments.all():
         with attachment.file.open("rb") as handle:
             email.attach(attachment.filename, handle.read(), attachment.content_type or None)
@@ -433,6 +470,9 @@ def send_emails(batch: Batch, messages: Sequence[OutboundMessage], mailer: Maile
             continue
         try:
             email = build_email(message)
+        except NoLongerWanted as error:
+            batch.record(message, Cancelled(str(error)))
+            continue
         except OSError as error:  # an attachment file not readable (yet)
             batch.record(message, Failed(_error_text(error), permanent=False))
             continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,21 @@ class Attachment:
     filename: str
     content: bytes
     content_type: str
+
+
+# A one-time secret (a password link) must never lie in the outbox: the delivery log shows
+# bodies to staff, and a link there would let them take over the recipient's account. Such a
+# message stores SECRET_LINK in its body; the function registered for its purpose makes the
+# link when the worker builds the e-mail, or answers None when the message is no longer
+# wanted (e.g. the invitation was accepted meanwhile): the row is then cancelled, not sent.
+SECRET_LINK = "{secret_link}"  # noqa: S105 (a placeholder, not a secret)
+SecretLink = Callable[[OutboundMessage], str | None]
+SECRET_LINKS: dict[str, SecretLink] = {}
+
+
+def register_secret_link(purpose: str, make_link: SecretLink) -> None:
+    """Let messages of `purpose` carry a link made at send time (see SECRET_LINK)."""
+    SECRET_LINKS[purpose] = make_link
 
 
 def sms_allowed(tenant: Tenant, contact: Contact | None) -> bool:
@@ -47,6 +62,7 @@ def queue_message(
     attachments: Sequence[Attachment] = (),
     conversation: Any = None,
     max_attempts: int | None = None,
+    sender_name: str | None = None,
 ) -> OutboundMessage:
     """Write one outbound message inside the caller's transaction; the worker sends it.
 
@@ -54,6 +70,7 @@ def queue_message(
     channel are added, so the same event queues a message to the same address only once.
     Returns the existing row when the key was used before. `max_attempts` overrides the
     setting (a channel with its own retry schedule knows how many attempts it has).
+    The e-mail's sender name is the tenant's unless `sender_name` is given.
     """
     key = f"{dedupe_key}|{channel}|{recipient}"[:255]
     existing = OutboundMessage.objects.filter(tenant=tenant, dedupe_key=key).first()
@@ -70,7 +87,7 @@ def queue_message(
         body_text=text,
         body_html=html,
         reply_to=reply_to,
-        sender_name=tenant.email_sender_name or tenant.name if channel == Channel.EMAIL else "",
+        sender_name=_sender_name(tenant, channel, sender_name),
         headers=headers or {},
         conversation=conversation,
         dedupe_key=key,
@@ -94,6 +111,14 @@ def queue_message(
         stored.save()
     transaction.on_commit(lambda: _kick_worker(message.pk), robust=True)
     return message
+
+
+def _sender_name(tenant: Tenant, channel: str, given: str | None) -> str:
+    if channel != Channel.EMAIL:
+        return ""
+    if given is not None:
+        return given
+    return tenant.email_sender_name or tenant.name
 
 
 def _kick_worker(message_id: int) -> None:

@@ -51,10 +51,9 @@ def queue(tenant: Any, recipient: str = "klara@kunde.test", **values: Any) -> Ou
     values.setdefault("dedupe_key", f"test:{recipient}:{values.get('subject', '')}")
     values.setdefault("subject", "Ihr Kostenvoranschlag")
     values.setdefault("text", "Guten Tag,\nhier ist Ihr Kostenvoranschlag.")
+    values.setdefault("purpose", "estimate_link")
     with tenant_scope(tenant):
-        return queue_message(
-            tenant, channel=Channel.EMAIL, purpose="estimate_link", recipient=recipient, **values
-        )
+        return queue_message(tenant, channel=Channel.EMAIL, recipient=recipient, **values)
 
 
 def fresh(message: OutboundMessage) -> OutboundMessage:
@@ -404,3 +403,53 @@ def test_deliveries_for_a_customer_include_messages_to_its_contacts(tenant_a, cu
     with tenant_scope(tenant_a):
         found = set(delivery.deliveries_for(customer).values_list("pk", flat=True))
     assert found == {to_contact.pk, about_customer.pk}
+
+
+# --- secret links and senders ----------------------------------------------------------------
+
+
+@pytest.fixture
+def secret_purpose(monkeypatch: pytest.MonkeyPatch) -> dict[str, str | None]:
+    """A purpose whose link is made at send time; set ["link"] to None to withdraw it."""
+    from theke.messaging.services import outbox
+
+    state: dict[str, str | None] = {"link": "https://theke.test/secret/abc"}
+    monkeypatch.setitem(outbox.SECRET_LINKS, "test_secret", lambda message: state["link"])
+    return state
+
+
+def test_a_secret_link_is_made_when_sending_and_never_stored(smtp_peer, tenant_a, secret_purpose):
+    from theke.messaging.services.outbox import SECRET_LINK
+
+    message = queue(tenant_a, purpose="test_secret", text=f"Ihr Link:\n{SECRET_LINK}\n")
+    assert "https://theke.test/secret/abc" not in fresh(message).body_text
+
+    assert delivery.deliver_due() == 1
+
+    body = smtp_peer.messages[0].get_body(preferencelist=("plain",)).get_content()
+    assert "https://theke.test/secret/abc" in body
+    assert SECRET_LINK not in body
+    assert fresh(message).body_text == f"Ihr Link:\n{SECRET_LINK}\n"
+
+
+def test_a_message_no_longer_wanted_is_cancelled_not_failed(smtp_peer, tenant_a, secret_purpose):
+    from theke.messaging.services.outbox import SECRET_LINK
+
+    message = queue(tenant_a, purpose="test_secret", text=SECRET_LINK)
+    secret_purpose["link"] = None
+
+    assert delivery.deliver_due() == 0
+
+    assert smtp_peer.messages == []
+    stored = fresh(message)
+    assert stored.status == OutboundStatus.CANCELLED
+    assert stored.claimed_until is None
+    assert "no longer wanted" in stored.last_error
+    assert failure_events(tenant_a) == []
+    assert delivery.deliver_due() == 0  # not due again
+
+
+def test_sender_name_may_differ_from_the_tenants(smtp_peer, tenant_a):
+    queue(tenant_a, sender_name="Theke")
+    delivery.deliver_due()
+    assert smtp_peer.messages[0]["From"] == "Theke <theke@localhost>"
