@@ -88,7 +88,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "theke.tenants.middleware.TenantMiddleware",
+    "theke.accounts.middleware.TenantMiddleware",
     "theke.api.middleware.ApiKeyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
