@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "theke.estimates",
     "theke.appointments",
     "theke.api",
+    "theke.demo",
 ]
 
 MIDDLEWARE = [
