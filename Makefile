@@ -17,7 +17,7 @@ RUN_ENV := THEKE_DEBUG=$${THEKE_DEBUG:-true} THEKE_BASE_URL=$${THEKE_BASE_URL:-h
 
 help:
 	@echo "make run    – set up (venv, dependencies, migrations, demo data) and serve Theke on http://127.0.0.1:$(PORT)"
-	@echo "make test   – lint (ruff, mypy) and the whole test suite, browser tests included"
+	@echo "make test   – lint (ruff, mypy, import-linter) and the whole test suite, browser tests included"
 	@echo "make bench  – benchmark scripts under bench/"
 	@echo "make lint | format | messages | clean"
 
@@ -48,6 +48,7 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy theke bench
+	$(VENV)/bin/lint-imports --no-logo
 
 format: venv
 	$(VENV)/bin/ruff format .

@@ -64,9 +64,9 @@ def fill(count: int) -> tuple[Any, Any, list[str]]:
     from django.db import connection, transaction
 
     from theke.accounts.models import Membership, Role, User
-    from theke.core.demo.data import demo_customers
     from theke.customers.models import Contact, Customer, Location, Vehicle
     from theke.customers.services import build_search_text
+    from theke.demo.data import demo_customers
     from theke.tenants.scoping import tenant_scope
     from theke.tenants.services import create_tenant
 

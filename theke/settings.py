@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "theke.estimates",
     "theke.appointments",
     "theke.api",
+    "theke.demo",
 ]
 
 MIDDLEWARE = [
@@ -88,7 +89,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "theke.tenants.middleware.TenantMiddleware",
+    "theke.accounts.middleware.TenantMiddleware",
     "theke.api.middleware.ApiKeyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

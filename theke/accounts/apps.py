@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +13,9 @@ class AccountsConfig(AppConfig):
         from theke.accounts import emails
         from theke.accounts.models import Membership, Role, User
         from theke.audit.presentation import register_actions
+        from theke.tenants.signals import tenant_created
+
+        tenant_created.connect(_seed_default_roles, dispatch_uid="accounts.default_roles")
 
         emails.register()
 
@@ -28,3 +33,9 @@ class AccountsConfig(AppConfig):
             },
             {"membership": Membership, "role": Role, "user": User},
         )
+
+
+def _seed_default_roles(sender: Any, *, tenant: Any, actor: Any, **kwargs: Any) -> None:
+    from theke.accounts.services import seed_default_roles
+
+    seed_default_roles(tenant, actor)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import (
@@ -13,56 +13,13 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
     UsernameField,
 )
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from theke.accounts import services
 from theke.accounts.models import Role, User
 from theke.accounts.permissions import PERMISSIONS, area_label, area_of
+from theke.core.forms import BootstrapMixin
 from theke.tenants.models import Branch, Tenant
-
-if TYPE_CHECKING:
-    _FormBase = forms.BaseForm
-else:
-    _FormBase = object
-
-
-def _css_class(widget: forms.Widget) -> str:
-    if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
-        return "form-check-input"
-    if isinstance(widget, forms.Select | forms.SelectMultiple):
-        return "form-select"
-    if getattr(widget, "input_type", "") == "color":
-        return "form-control form-control-color"
-    return "form-control"
-
-
-class BootstrapMixin(_FormBase):
-    """Bootstrap classes on every widget, and `is-invalid` on fields with errors.
-
-    Render a field with ``{% include "accounts/_field.html" %}``.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            existing = widget.attrs.get("class", "")
-            widget.attrs["class"] = f"{existing} {_css_class(widget)}".strip()
-
-    def add_refusal(self, error: ValidationError) -> None:
-        """Show a service's refusal on the field it names (marked invalid), else on top."""
-        field = getattr(error, "field", None)
-        self.add_error(field if field in self.fields else None, error)
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-
 
 # --- Login and passwords -------------------------------------------------------------------
 

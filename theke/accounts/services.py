@@ -18,7 +18,7 @@ from django.utils.translation import ngettext_lazy
 
 from theke.accounts import emails
 from theke.accounts.models import Membership, Role, User
-from theke.accounts.permissions import ALL, unknown_codes
+from theke.accounts.permissions import ALL, DEFAULT_ROLES, unknown_codes
 from theke.audit.services import Actor, record
 from theke.core.errors import ServiceError
 from theke.tenants.models import Branch, Tenant
@@ -203,6 +203,25 @@ def _clean_role_input(
             params={"name": name},
         )
     return name, codes
+
+
+def seed_default_roles(tenant: Tenant, actor: Actor) -> None:
+    """Give a new tenant the default roles; called by `create_tenant` (tenant_created)."""
+    with tenant_scope(tenant):
+        for role_name, codes in DEFAULT_ROLES.items():
+            role = Role.objects.create(
+                tenant=tenant,
+                name=role_name,
+                permissions=sorted(codes),
+                is_admin=role_name == "Admin",
+            )
+            record(
+                tenant,
+                actor,
+                "role.created",
+                role,
+                {"name": role_name, "permissions": role.permissions},
+            )
 
 
 @transaction.atomic

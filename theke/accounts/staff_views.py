@@ -28,12 +28,12 @@ from theke.accounts.forms import (
     ThekePasswordResetForm,
     ThekeSetPasswordForm,
 )
+from theke.accounts.middleware import ACTIVE_TENANT_SESSION_KEY
 from theke.accounts.models import Membership, Role
 from theke.accounts.tokens import invitation_token_generator
 from theke.audit.presentation import timeline_for
 from theke.audit.services import Actor
 from theke.core.auth import staff_required
-from theke.tenants.middleware import ACTIVE_TENANT_SESSION_KEY
 from theke.tenants.models import Tenant
 
 

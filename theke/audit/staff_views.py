@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -33,3 +35,14 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "actor": actor_type,
     }
     return render(request, "audit/staff/audit_log.html", context)
+
+
+RECENT_EVENTS = 8
+
+
+def recent_events_tile(request: HttpRequest, obj: None) -> dict[str, Any] | None:
+    """Start-page tile of the latest events, for those who may read the log."""
+    if not request.user.has_perm("audit.view"):
+        return None
+    events = AuditEvent.objects.select_related("actor_user")[:RECENT_EVENTS]
+    return {"recent": [describe_event(event) for event in events]}

@@ -6,3 +6,16 @@ class CoreConfig(AppConfig):
     name = "theke.core"
     label = "core"
     verbose_name = _("Kern")
+
+    def ready(self) -> None:
+        from theke.core.panels import START_PAGE, register_panel
+        from theke.core.views import tenant_tile
+
+        register_panel(
+            START_PAGE,
+            "tenant",
+            template="core/_tenant_tile.html",
+            context=tenant_tile,
+            order=20,
+            css_class="col-12 col-lg-6",
+        )

@@ -18,10 +18,13 @@ from django.utils.crypto import get_random_string
 from django.utils.module_loading import import_string
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
+# The worker names the domains' tasks by import path: core imports no domain's code.
+OUTBOX_SWEEP_TASK = "theke.messaging.tasks.sweep_outbox"
+
 # Tasks huey runs on its own schedule: (name, import path of a django.tasks task, every how
 # many minutes; None: the outbox sweep interval).
 PERIODIC_TASKS: list[tuple[str, str, int | None]] = [
-    ("theke.sweep_outbox", "theke.messaging.tasks.sweep_outbox", None),
+    ("theke.sweep_outbox", OUTBOX_SWEEP_TASK, None),
     ("theke.estimate_housekeeping", "theke.estimates.tasks.estimate_housekeeping", 15),
 ]
 

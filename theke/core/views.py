@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -10,14 +11,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from theke.audit.models import AuditEvent
-from theke.audit.presentation import describe_event
 from theke.core.auth import staff_required
-from theke.customers.models import Customer
+from theke.core.panels import START_PAGE, panels_for
 
 logger = logging.getLogger(__name__)
-
-RECENT_EVENTS = 8
 
 
 @never_cache
@@ -40,9 +37,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @staff_required()
 def dashboard(request: HttpRequest) -> HttpResponse:
-    recent = None
-    if request.user.has_perm("audit.view"):
-        events = AuditEvent.objects.select_related("actor_user")[:RECENT_EVENTS]
-        recent = [describe_event(event) for event in events]
-    context = {"recent": recent, "customer_count": Customer.objects.count()}
-    return render(request, "core/dashboard.html", context)
+    """The staff start page: the tiles the domains register (see theke.core.panels)."""
+    return render(request, "core/dashboard.html", {"tiles": panels_for(START_PAGE, request)})
+
+
+def tenant_tile(request: HttpRequest, obj: None) -> dict[str, Any]:
+    """Start-page tile of the active tenant; its template reads the tenant context."""
+    return {}

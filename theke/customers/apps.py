@@ -9,7 +9,18 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from theke.audit.presentation import register_actions
+        from theke.core.panels import START_PAGE, register_panel
         from theke.customers.models import Article, Asset, Contact, Customer, Location, Vehicle
+        from theke.customers.staff_views import start_tile
+
+        register_panel(
+            START_PAGE,
+            "customers",
+            template="customers/staff/_start_tile.html",
+            context=start_tile,
+            order=10,
+            css_class="col-12 col-lg-6",
+        )
 
         register_actions(
             {

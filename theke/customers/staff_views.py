@@ -30,6 +30,7 @@ from django_htmx.middleware import HtmxDetails
 from theke.audit.presentation import timeline_for
 from theke.audit.services import Actor
 from theke.core.auth import staff_required
+from theke.core.panels import CUSTOMER_PAGE, panels_for
 from theke.customers import services
 from theke.customers.forms import (
     ArticleForm,
@@ -40,7 +41,6 @@ from theke.customers.forms import (
     VehicleForm,
 )
 from theke.customers.models import Article, Asset, Contact, Customer, Location, Vehicle
-from theke.messaging.services.delivery import deliveries_for
 
 PAGE_SIZE = 25
 SEARCH_ID_WINDOW = 1000
@@ -117,13 +117,17 @@ def customer_list(request: HtmxHttpRequest) -> HttpResponse:
     return response
 
 
+def start_tile(request: HttpRequest, obj: None) -> dict[str, Any] | None:
+    """Start-page tile: the number of customers and a search field."""
+    if not request.user.has_perm("customers.view"):
+        return None
+    return {"customer_count": Customer.objects.count()}
+
+
 @staff_required("customers.view")
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer.objects.select_related("branch"), pk=pk)
     events = timeline_for(request, customer)
-    deliveries = None
-    if request.user.has_perm("messaging.view_deliveries"):
-        deliveries = list(deliveries_for(customer).order_by("-created_at", "-id")[:10])
     context = {
         "customer": customer,
         "contacts": customer.contacts.all(),
@@ -131,8 +135,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "vehicles": customer.vehicles.all(),
         "assets": customer.assets.select_related("location"),
         "events": events,
-        "deliveries": deliveries,
-        "deliveries_url": reverse("messaging:delivery_list") + f"?customer={customer.pk}",
+        # Other domains' panels (orders, sent messages, ...): customers imports none of them.
+        "panels": panels_for(CUSTOMER_PAGE, request, customer),
         "can_manage": request.user.has_perm("customers.manage"),
     }
     return render(request, "customers/staff/customer_detail.html", context)

@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from theke.accounts.forms import BootstrapMixin
 from theke.accounts.models import User
+from theke.core.forms import BootstrapMixin
 from theke.customers.models import Article, Contact, Customer, Vehicle
 from theke.estimates.models import EstimateSettings
 from theke.estimates.services.settings import SETTING_FIELDS

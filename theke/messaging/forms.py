@@ -16,7 +16,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from theke.accounts.forms import BootstrapMixin
+from theke.core.forms import BootstrapMixin
 from theke.customers.models import Contact
 from theke.messaging import textformat
 from theke.messaging.models import Channel

@@ -10,7 +10,17 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from theke.audit.presentation import register_actions
+        from theke.core.panels import CUSTOMER_PAGE, register_panel
         from theke.orders.models import Invoice, Order, Quote
+        from theke.orders.staff_views import customer_documents_panel
+
+        register_panel(
+            CUSTOMER_PAGE,
+            "documents",
+            template="orders/staff/_customer_documents.html",
+            context=customer_documents_panel,
+            order=10,
+        )
 
         register_actions(
             {

@@ -7,12 +7,14 @@ may see the customer master; another tenant's ids answer 404.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from theke.core.auth import staff_required
 from theke.orders.models import Invoice, Quote
+from theke.orders.services import documents_of
 
 
 def _pdf(document: Invoice | Quote, prefix: str) -> FileResponse:
@@ -44,3 +46,8 @@ def invoice_pdf(request: HttpRequest, pk: int) -> FileResponse:
 def quote_pdf(request: HttpRequest, pk: int) -> FileResponse:
     """Download a quote's PDF."""
     return _pdf(get_object_or_404(Quote.objects, pk=pk), "Angebot")
+
+
+def customer_documents_panel(request: HttpRequest, customer: Any) -> dict[str, Any]:
+    """Customer-page panel: the customer's latest orders, invoices and quotes."""
+    return {"customer": customer, **documents_of(customer, limit=10)}

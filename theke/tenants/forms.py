@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from theke.accounts.forms import BootstrapMixin
+from theke.core.forms import BootstrapMixin
 from theke.tenants.models import Branch, Tenant, Weekday
 from theke.tenants.services import BRANCH_FIELDS, TENANT_FIELDS, Interval
 from theke.tenants.validators import logo_extension, validate_brand_color

@@ -15,12 +15,11 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from theke.accounts.models import Role
-from theke.accounts.permissions import DEFAULT_ROLES
 from theke.audit.services import SYSTEM, Actor, record
 from theke.core.errors import ServiceError
 from theke.tenants.models import Branch, OpeningHours, Tenant, Weekday
 from theke.tenants.scoping import tenant_scope
+from theke.tenants.signals import tenant_created
 from theke.tenants.validators import logo_extension, validate_brand_color
 
 # Master data a tenant admin may change (slug and active flag belong to the platform operator).
@@ -66,23 +65,10 @@ class Interval(NamedTuple):
 
 @transaction.atomic
 def create_tenant(name: str, slug: str, actor: Actor = SYSTEM, **fields: Any) -> Tenant:
-    """Create a tenant with the default roles (Admin, Serviceberater, Techniker, …)."""
+    """Create a tenant; accounts adds the default roles (Admin, Serviceberater, …)."""
     tenant = Tenant.objects.create(name=name, slug=slug, **fields)
     with tenant_scope(tenant):
-        for role_name, codes in DEFAULT_ROLES.items():
-            role = Role.objects.create(
-                tenant=tenant,
-                name=role_name,
-                permissions=sorted(codes),
-                is_admin=role_name == "Admin",
-            )
-            record(
-                tenant,
-                actor,
-                "role.created",
-                role,
-                {"name": role_name, "permissions": role.permissions},
-            )
+        tenant_created.send(sender=Tenant, tenant=tenant, actor=actor)
         record(tenant, actor, "tenant.created", tenant, {"name": name, "slug": slug})
     return tenant
 

@@ -1,0 +1,1 @@
+"""Tests of the whole project across its domains (tenant isolation, dependency rules)."""

@@ -9,7 +9,7 @@ from django.test import Client
 from django_scopes import scopes_disabled
 
 from conftest import make_staff
-from theke.accounts.tests.browser import open_page  # noqa: F401  # fixture of the browser tests
+from theke.core.tests.browser import open_page  # noqa: F401  # fixture of the browser tests
 
 
 @pytest.fixture

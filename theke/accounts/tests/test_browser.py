@@ -11,9 +11,16 @@ from django.core import mail
 from django.urls import reverse
 
 from theke.accounts.models import Role
-from theke.accounts.tests.browser import logged_in_page, real, watch_errors
 from theke.audit.services import SYSTEM
-from theke.core.tests.browser import VIEWPORT_IDS, VIEWPORTS, screenshot, wider_than_viewport
+from theke.core.tests.browser import (
+    VIEWPORT_IDS,
+    VIEWPORTS,
+    logged_in_page,
+    real,
+    screenshot,
+    watch_errors,
+    wider_than_viewport,
+)
 from theke.tenants.scoping import tenant_scope
 from theke.tenants.services import create_branch
 

@@ -9,7 +9,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from conftest import PASSWORD
-from theke.tenants.middleware import ACTIVE_TENANT_SESSION_KEY
+from theke.accounts.middleware import ACTIVE_TENANT_SESSION_KEY
 
 pytestmark = pytest.mark.django_db
 

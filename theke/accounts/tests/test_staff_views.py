@@ -7,8 +7,11 @@ from django.test import Client
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from conftest import make_staff
 from theke.accounts.models import Membership, Role
 from theke.accounts.permissions import PERMISSIONS
+from theke.accounts.services import create_role
+from theke.audit.services import SYSTEM
 from theke.tenants.scoping import tenant_scope
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +27,20 @@ def role(tenant, name):
 
 
 # --- Isolation and permissions -------------------------------------------------------------
+
+
+# The tenant settings hub (tenants:settings) shows a user manager the user and role pages only.
+def test_user_manager_without_settings_right_sees_only_users_and_roles(tenant_a):
+    create_role(tenant_a, SYSTEM, name="Personal", permissions=["accounts.manage_users"])
+    user = make_staff(tenant_a, "hr@alpha.test", "Hanna HR", "Personal")
+    client = Client()
+    client.force_login(user)
+    response = client.get(reverse("tenants:settings"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert reverse("accounts:user_list") in body
+    assert reverse("tenants:tenant_edit") not in body
+    assert client.get(reverse("tenants:tenant_edit")).status_code == 403
 
 
 @pytest.fixture

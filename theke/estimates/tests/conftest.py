@@ -11,9 +11,9 @@ import pytest
 from django.core.cache import caches
 from PIL import Image
 
-from theke.accounts.tests.browser import open_page  # noqa: F401  # fixture of the browser tests
 from theke.api.tests.conftest import make_key
 from theke.audit.services import SYSTEM
+from theke.core.tests.browser import open_page  # noqa: F401  # fixture of the browser tests
 from theke.customers import services as customers
 from theke.estimates.customer_page import CACHE_ALIAS
 from theke.tenants.scoping import tenant_scope

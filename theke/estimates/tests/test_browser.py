@@ -11,9 +11,15 @@ from django.db import connection
 from django.test import Client
 from PIL import Image, ImageDraw
 
-from theke.accounts.tests.browser import real, watch_errors
 from theke.audit.services import SYSTEM
-from theke.core.tests.browser import VIEWPORT_IDS, VIEWPORTS, screenshot, wider_than_viewport
+from theke.core.tests.browser import (
+    VIEWPORT_IDS,
+    VIEWPORTS,
+    real,
+    screenshot,
+    watch_errors,
+    wider_than_viewport,
+)
 from theke.estimates import customer_views, services
 from theke.tenants.scoping import tenant_scope
 

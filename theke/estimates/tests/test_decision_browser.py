@@ -7,9 +7,15 @@ from typing import Any
 import pytest
 from django_scopes import scopes_disabled
 
-from theke.accounts.tests.browser import real, watch_errors
 from theke.audit.services import SYSTEM
-from theke.core.tests.browser import VIEWPORT_IDS, VIEWPORTS, screenshot, wider_than_viewport
+from theke.core.tests.browser import (
+    VIEWPORT_IDS,
+    VIEWPORTS,
+    real,
+    screenshot,
+    watch_errors,
+    wider_than_viewport,
+)
 from theke.estimates import services
 from theke.estimates.models import EstimateDecision
 from theke.tenants.scoping import tenant_scope

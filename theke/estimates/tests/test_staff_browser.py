@@ -6,9 +6,16 @@ from typing import Any
 
 import pytest
 
-from theke.accounts.tests.browser import logged_in_page, real, watch_errors
 from theke.audit.services import SYSTEM
-from theke.core.tests.browser import VIEWPORT_IDS, VIEWPORTS, screenshot, wider_than_viewport
+from theke.core.tests.browser import (
+    VIEWPORT_IDS,
+    VIEWPORTS,
+    logged_in_page,
+    real,
+    screenshot,
+    watch_errors,
+    wider_than_viewport,
+)
 from theke.estimates import services
 from theke.messaging.models import OutboundMessage
 from theke.tenants.scoping import tenant_scope

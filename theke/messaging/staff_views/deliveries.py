@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
@@ -110,3 +110,14 @@ urlpatterns: list[URLPattern] = [
     path("deliveries/<int:pk>/", delivery_detail, name="delivery_detail"),
     path("deliveries/<int:pk>/resend/", delivery_resend, name="delivery_resend"),
 ]
+
+
+def customer_deliveries_panel(request: HttpRequest, customer: Customer) -> dict[str, Any] | None:
+    """Customer-page panel: the latest messages sent to the customer, for the log's readers."""
+    if not request.user.has_perm("messaging.view_deliveries"):
+        return None
+    latest = delivery.deliveries_for(customer).order_by("-created_at", "-id")[:10]
+    return {
+        "deliveries": list(latest),
+        "deliveries_url": reverse("messaging:delivery_list") + f"?customer={customer.pk}",
+    }

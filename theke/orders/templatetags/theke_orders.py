@@ -1,23 +1,10 @@
-"""`{% customer_documents customer %}`: the customer's latest orders, invoices and quotes.
-
-A tag instead of context from the customer view, so the customer master does not import
-the orders domain.
-"""
+"""Filters of the orders templates: the status badge of an order, invoice or quote."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
 
-from theke.orders.services import documents_of
-
 register = template.Library()
-
-
-@register.inclusion_tag("orders/staff/_customer_documents.html", takes_context=True)
-def customer_documents(context: template.Context, customer: Any) -> dict[str, Any]:
-    return {"customer": customer, **documents_of(customer, limit=10)}
 
 
 BADGES = {

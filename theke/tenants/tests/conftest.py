@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from theke.accounts.tests.browser import open_page  # noqa: F401  # fixture of the browser tests
+from theke.core.tests.browser import open_page  # noqa: F401  # fixture of the browser tests
 
 
 def image_bytes(image_format: str, size: tuple[int, int] = (40, 20)) -> bytes:

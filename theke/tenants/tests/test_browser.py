@@ -7,8 +7,15 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from theke.accounts.tests.browser import logged_in_page, real, watch_errors
-from theke.core.tests.browser import VIEWPORT_IDS, VIEWPORTS, screenshot, wider_than_viewport
+from theke.core.tests.browser import (
+    VIEWPORT_IDS,
+    VIEWPORTS,
+    logged_in_page,
+    real,
+    screenshot,
+    watch_errors,
+    wider_than_viewport,
+)
 from theke.tenants.models import Branch
 from theke.tenants.scoping import tenant_scope
 from theke.tenants.tests.conftest import image_bytes

@@ -12,8 +12,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
+from django.tasks import Task
+from django.utils.module_loading import import_string
 
-from theke.core.tasks_backend import register_huey_tasks
+from theke.core.tasks_backend import OUTBOX_SWEEP_TASK, register_huey_tasks
 
 logger = logging.getLogger("theke.worker")
 
@@ -32,8 +34,7 @@ class OutboxSweeper(threading.Thread):
             self.stopped.wait(self.interval)
 
     def sweep(self) -> None:
-        from theke.messaging.tasks import sweep_outbox
-
+        sweep_outbox: Task = import_string(OUTBOX_SWEEP_TASK)
         close_old_connections()
         try:
             sent = sweep_outbox.call()

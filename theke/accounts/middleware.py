@@ -1,4 +1,8 @@
-"""Resolve the staff user's active tenant and run the request inside its scope."""
+"""Resolve the staff user's active tenant and run the request inside its scope.
+
+It lives in accounts, not tenants: the tenant comes from the user's memberships, and
+`tenants` imports nothing above `core` and `audit`.
+"""
 
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ import pytest
 import requests
 from django.core.management import call_command
 
-from theke.api.agent_demo import Agent
 from theke.api.tests.conftest import make_key
+from theke.demo.agent import Agent
 from theke.estimates.models import Estimate
 from theke.orders.models import Invoice, Order
 from theke.tenants.scoping import tenant_scope

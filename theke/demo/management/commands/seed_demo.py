@@ -12,9 +12,9 @@ from django_scopes import scopes_disabled
 
 from theke.accounts.models import Membership, Role, User
 from theke.audit.services import SYSTEM
-from theke.core.demo.data import DEMO_ARTICLES, DemoCustomer, demo_customers
 from theke.customers import services as customers
 from theke.customers.models import Customer
+from theke.demo.data import DEMO_ARTICLES, DemoCustomer, demo_customers
 from theke.estimates.services import set_fee_articles
 from theke.tenants.models import Branch, Tenant
 from theke.tenants.scoping import tenant_scope

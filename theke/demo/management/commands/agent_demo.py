@@ -19,9 +19,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from theke.api.agent_demo import Agent, AgentError
 from theke.api.services import create_api_key
 from theke.audit.services import SYSTEM
+from theke.demo.agent import Agent, AgentError
 from theke.tenants.models import Tenant
 from theke.tenants.scoping import tenant_scope
 
