@@ -8,13 +8,13 @@ class ApiConfig(AppConfig):
     verbose_name = _("Schnittstelle")
 
     def ready(self) -> None:
-        from theke.api.events import EVENT_LISTENERS
         from theke.api.webhooks import sender, services
+        from theke.audit.feed import EVENT_LISTENERS
         from theke.audit.presentation import register_actions
         from theke.messaging.models import Channel
         from theke.messaging.services import delivery
 
-        # Registered here so that messaging never imports the API.
+        # Registered here so that neither messaging nor the event feed imports the API.
         delivery.SENDERS[Channel.WEBHOOK] = sender.send_webhooks
         delivery.RETRY_SCHEDULES[Channel.WEBHOOK] = services.RETRY_SCHEDULE
         if services.queue_event_deliveries not in EVENT_LISTENERS:

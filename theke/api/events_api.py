@@ -11,7 +11,7 @@ from pydantic import Field
 
 from theke.api.errors import FieldError, problem
 from theke.api.events import InvalidCursor, decode_cursor, encode_cursor, event_id
-from theke.api.models import ApiEvent
+from theke.audit.models import FeedEvent
 
 router = Router(tags=["events"])
 
@@ -58,7 +58,7 @@ def list_events(request: HttpRequest, query: Query[EventQuery]) -> dict[str, Any
             message = "This cursor is not valid for this key; use a next_cursor from this API."
             raise problem(400, message, [FieldError("after", message, "invalid_cursor")]) from exc
     rows = list(
-        ApiEvent.objects.filter(tenant=tenant, pk__gt=last_id).order_by("pk")[: query.limit + 1]
+        FeedEvent.objects.filter(tenant=tenant, pk__gt=last_id).order_by("pk")[: query.limit + 1]
     )
     has_more = len(rows) > query.limit
     rows = rows[: query.limit]

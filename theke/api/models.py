@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -67,25 +66,6 @@ class IdempotencyRecord(TenantOwned):
 
     def __str__(self) -> str:
         return self.key
-
-
-class ApiEvent(TenantOwned):
-    """One entry of the tenant's event feed (GET /api/v1/events), written by emit_event."""
-
-    type = models.CharField(_("Typ"), max_length=100)
-    subject_type = models.CharField(_("Objektart"), max_length=50)
-    external_id = models.CharField(_("Externe ID"), max_length=100, blank=True)
-    payload = models.JSONField(_("Daten"), default=dict, encoder=DjangoJSONEncoder)
-    created_at = models.DateTimeField(_("Erstellt am"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["pk"]
-        indexes = [models.Index(fields=["tenant", "id"], name="api_event_tenant_id")]
-        verbose_name = _("API-Ereignis")
-        verbose_name_plural = _("API-Ereignisse")
-
-    def __str__(self) -> str:
-        return f"{self.type} {self.external_id}".strip()
 
 
 class DisableReason(models.TextChoices):

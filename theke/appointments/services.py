@@ -29,7 +29,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from theke.accounts.models import User
-from theke.api.events import emit_event
 from theke.appointments.models import (
     FINAL_STATUSES,
     MAX_MILEAGE_KM,
@@ -37,6 +36,7 @@ from theke.appointments.models import (
     AppointmentSource,
     AppointmentStatus,
 )
+from theke.audit.feed import emit_event
 from theke.audit.services import Actor, record
 from theke.core.errors import ServiceError
 from theke.customers.models import Customer

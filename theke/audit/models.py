@@ -86,3 +86,27 @@ class AuditEvent(TenantOwned):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditEventImmutableError("audit events cannot be deleted")
+
+
+class FeedEvent(TenantOwned):
+    """One entry of the tenant's event feed, written by `theke.audit.feed.emit_event`.
+
+    The API serves the feed (GET /api/v1/events) and delivers it as webhooks. The table keeps
+    the name it had when the model lived in the API app.
+    """
+
+    type = models.CharField(_("Typ"), max_length=100)
+    subject_type = models.CharField(_("Objektart"), max_length=50)
+    external_id = models.CharField(_("Externe ID"), max_length=100, blank=True)
+    payload = models.JSONField(_("Daten"), default=dict, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(_("Erstellt am"), auto_now_add=True)
+
+    class Meta:
+        db_table = "api_apievent"
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["tenant", "id"], name="api_event_tenant_id")]
+        verbose_name = _("Ereignis")
+        verbose_name_plural = _("Ereignisse")
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.external_id}".strip()

@@ -21,13 +21,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.db import transaction
 from ninja import Router, Schema
 from phonenumber_field.phonenumber import PhoneNumber
 from pydantic import Field
 
 from theke.api.errors import Problem
-from theke.api.events import emit_event
 from theke.api.resources import (
     DeleteOut,
     ExternalId,
@@ -286,94 +284,65 @@ def _article_out(article: Article) -> dict[str, Any]:
     return data
 
 
-# --- upserts (one per resource; each returns the row and whether it was created) -----------
+# --- upserts: the customer services decide; here only references and answers -------------
 
 
-def _sync_contacts(customer: Customer, actor: Actor, contacts: list[dict[str, Any]]) -> None:
-    stored = list(Contact.objects.filter(customer=customer).order_by("pk"))
-    by_id = {c.external_id: c for c in stored if c.external_id}
-    kept: set[int] = set()
-    for index, values in enumerate(contacts):
-        contact = by_id.get(values.get("external_id") or "")
-        try:
-            if contact is None:
-                contact = services.add_contact(customer, actor, **values)
-            else:
-                contact = services.update_contact(contact, actor, **values)
-        except ServiceError as exc:
-            raise service_problem(exc, f"contacts.{index}") from exc
-        kept.add(contact.pk)
-    for contact in stored:
-        if contact.pk not in kept:
-            services.remove_contact(contact, actor)
+def _answer(outcomes: list[services.Outcome]) -> tuple[Any, bool]:
+    """The one outcome of a one-item upsert as (row, created), or its refusal as a Problem."""
+    (outcome,) = outcomes
+    if isinstance(outcome, ServiceError):
+        raise service_problem(outcome)
+    status, row = outcome
+    return row, status == "created"
 
 
-@transaction.atomic
+def _customer_values(data: CustomerIn) -> dict[str, Any]:
+    values = values_of(data, "contacts", "external_id")
+    if data.contacts is not None:
+        values["contacts"] = [c.model_dump(exclude_unset=True) for c in data.contacts]
+    return values
+
+
 def _upsert_customer(
     tenant: Tenant, actor: Actor, external_id: str, data: CustomerIn
 ) -> tuple[Customer, bool]:
-    values = values_of(data, "contacts", "external_id")
-    customer = find(Customer.objects.all(), external_id)
-    created = customer is None
-    try:
-        if customer is None:
-            customer = services.create_customer(tenant, actor, external_id=external_id, **values)
-        else:
-            customer = services.update_customer(customer, actor, **values)
-    except ServiceError as exc:
-        raise service_problem(exc) from exc
-    if data.contacts is not None:
-        contacts = [c.model_dump(exclude_unset=True) for c in data.contacts]
-        _sync_contacts(customer, actor, contacts)
-    kind = "customer.created" if created else "customer.updated"
-    payload = {"number": customer.number}
-    emit_event(tenant, kind, subject_type="customer", external_id=external_id, payload=payload)
+    item = (external_id, _customer_values(data))
+    customer: Customer
+    customer, created = _answer(services.upsert_customers(tenant, actor, [item]))
     return customer, created
 
 
-@transaction.atomic
+def _bulk_customers(
+    tenant: Tenant, actor: Actor, valid: list[tuple[int, CustomerBulkItem]]
+) -> dict[int, str | Problem]:
+    items = [(item.external_id, _customer_values(item)) for _index, item in valid]
+    outcomes = services.upsert_customers(tenant, actor, items)
+    return {
+        index: service_problem(outcome) if isinstance(outcome, ServiceError) else outcome[0]
+        for (index, _item), outcome in zip(valid, outcomes, strict=True)
+    }
+
+
 def _upsert_location(
     tenant: Tenant, actor: Actor, external_id: str, data: LocationIn
 ) -> tuple[Location, bool]:
-    customer = _customer_ref(data.customer_external_id)
     values = values_of(data, "customer_external_id", "external_id")
-    location = find(Location.objects.select_related("customer"), external_id)
-    created = location is None
-    try:
-        if location is None:
-            location = services.add_location(customer, actor, external_id=external_id, **values)
-        elif location.customer_id != customer.pk:
-            raise services.CustomerError(
-                "A location cannot move to another customer.", "customer", "immutable"
-            )
-        else:
-            location = services.update_location(location, actor, **values)
-    except ServiceError as exc:
-        raise service_problem(exc) from exc
+    values["customer"] = _customer_ref(data.customer_external_id)
+    location: Location
+    location, created = _answer(services.upsert_locations(tenant, actor, [(external_id, values)]))
     return location, created
 
 
-@transaction.atomic
 def _upsert_vehicle(
     tenant: Tenant, actor: Actor, external_id: str, data: VehicleIn
 ) -> tuple[Vehicle, bool]:
-    customer = _customer_ref(data.customer_external_id)
     values = values_of(data, "customer_external_id", "external_id")
-    vehicle = find(Vehicle.objects.select_related("customer"), external_id)
-    created = vehicle is None
-    try:
-        if vehicle is None:
-            vehicle = services.add_vehicle(customer, actor, external_id=external_id, **values)
-        else:
-            if vehicle.customer_id != customer.pk:
-                vehicle = services.transfer_vehicle(vehicle, actor, customer)
-            vehicle = services.update_vehicle(vehicle, actor, **values)
-    except ServiceError as exc:
-        raise service_problem(exc) from exc
+    values["customer"] = _customer_ref(data.customer_external_id)
+    vehicle: Vehicle
+    vehicle, created = _answer(services.upsert_vehicles(tenant, actor, [(external_id, values)]))
     return vehicle, created
 
 
-@transaction.atomic
 def _upsert_asset(
     tenant: Tenant, actor: Actor, external_id: str, data: AssetIn
 ) -> tuple[Asset, bool]:
@@ -388,43 +357,25 @@ def _upsert_asset(
                     "location of this customer", "location_external_id", data.location_external_id
                 )
         values["location"] = location
-    asset = find(Asset.objects.select_related("customer", "location"), external_id)
-    created = asset is None
-    try:
-        if asset is None:
-            asset = services.add_asset(customer, actor, external_id=external_id, **values)
-        elif asset.customer_id != customer.pk:
-            raise services.CustomerError(
-                "An asset cannot move to another customer.", "customer", "immutable"
-            )
-        else:
-            asset = services.update_asset(asset, actor, **values)
-    except ServiceError as exc:
-        raise service_problem(exc) from exc
+    values["customer"] = customer
+    asset: Asset
+    asset, created = _answer(services.upsert_assets(tenant, actor, [(external_id, values)]))
     return asset, created
 
 
-@transaction.atomic
 def _upsert_article(
     tenant: Tenant, actor: Actor, external_id: str, data: ArticleIn
 ) -> tuple[Article, bool]:
     values = values_of(data, "external_id")
-    article = find(Article.objects.all(), external_id)
-    created = article is None
-    try:
-        if article is None:
-            article = services.create_article(tenant, actor, external_id=external_id, **values)
-        else:
-            article = services.update_article(article, actor, **values)
-    except ServiceError as exc:
-        raise service_problem(exc) from exc
+    article: Article
+    article, created = _answer(services.upsert_articles(tenant, actor, [(external_id, values)]))
     return article, created
 
 
 # --- bulk endpoints (registered before "/<resource>/{external_id}", which would match "bulk")
 
+add_bulk_endpoint(router, "customers", CustomerBulkItem, _upsert_customer, _bulk_customers)
 for _resource, _item_schema, _upsert in (
-    ("customers", CustomerBulkItem, _upsert_customer),
     ("locations", LocationBulkItem, _upsert_location),
     ("vehicles", VehicleBulkItem, _upsert_vehicle),
     ("assets", AssetBulkItem, _upsert_asset),
@@ -457,16 +408,12 @@ add_upsert_and_read(
     summary="Delete a customer (refused with 409 while it still has vehicles)",
 )
 def delete_customer(request: Any, external_id: str) -> Any:
-    with api_scope(request) as (tenant, actor):
+    with api_scope(request) as (_tenant, actor):
         customer = find(Customer.objects.all(), external_id)
         if customer is None:
             raise not_found("customer", external_id)
         try:
-            with transaction.atomic():
-                services.remove_customer(customer, actor)
-                emit_event(
-                    tenant, "customer.deleted", subject_type="customer", external_id=external_id
-                )
+            services.remove_customer(customer, actor)
         except ServiceError as exc:
             raise Problem(409, "Conflict", exc.messages[0]) from exc
         return {"external_id": external_id, "result": "deleted"}

@@ -4,13 +4,19 @@ Every function here runs in one transaction, locks the customer it changes, writ
 audit event per change (on the customer, so the customer's timeline tells its whole story)
 and keeps `Customer.search_text` current. Staff views and the REST API both call these.
 Refusals raise CustomerError, a ValidationError naming the field at fault.
+
+A customer created, changed or deleted here, its contacts included, is one event on the
+tenant's feed (`customer.created|updated|deleted`, see theke.audit.feed): one per call, and
+none for a change that changes nothing. The `upsert_*` functions are the one path for
+creating and updating by the back office's id, one item or a thousand; a refused item
+changes nothing and does not stop the others.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -24,6 +30,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import PhoneNumber, to_python
 
+from theke.audit.feed import emit_event
 from theke.audit.services import Actor, record
 from theke.core.errors import ServiceError
 from theke.customers.models import (
@@ -40,6 +47,7 @@ from theke.tenants.models import Branch, Language, Tenant
 
 __all__ = [
     "CustomerError",
+    "Outcome",
     "add_asset",
     "add_contact",
     "add_location",
@@ -63,6 +71,11 @@ __all__ = [
     "update_customer",
     "update_location",
     "update_vehicle",
+    "upsert_articles",
+    "upsert_assets",
+    "upsert_customers",
+    "upsert_locations",
+    "upsert_vehicles",
 ]
 
 CUSTOMER_FIELDS = frozenset(
@@ -149,6 +162,10 @@ CENT = Decimal("0.01")
 
 class CustomerError(ServiceError):
     """A refused change of the customer master; `field` names the input at fault, or None."""
+
+
+# Per item of an upsert: ("created"|"updated", the row), or the refusal.
+Outcome = tuple[str, models.Model] | ServiceError
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -330,6 +347,18 @@ def _check_branch(tenant: Tenant, values: Mapping[str, Any]) -> None:
         raise CustomerError(_("Unbekannter Betrieb."), "branch", "invalid_branch")
 
 
+def _emit(customer: Customer, type: str) -> None:
+    """The customer's event on the feed, in the shape the API has always sent."""
+    payload = {} if type == "customer.deleted" else {"number": customer.number}
+    emit_event(
+        customer.tenant,
+        type,
+        subject_type="customer",
+        external_id=customer.external_id,
+        payload=payload,
+    )
+
+
 @transaction.atomic
 def create_customer(tenant: Tenant, actor: Actor, **values: Any) -> Customer:
     """Create a customer (person or company) with its search text."""
@@ -341,12 +370,23 @@ def create_customer(tenant: Tenant, actor: Actor, **values: Any) -> Customer:
     _save(customer, _("Kundennummer oder ID sind bereits vergeben."), "number")
     record(tenant, actor, "customer.created", customer, {"values": _values_for_audit(values)})
     rebuild_search_text(customer)
+    _emit(customer, "customer.created")
     return customer
 
 
 @transaction.atomic
 def update_customer(customer: Customer, actor: Actor, **values: Any) -> Customer:
     """Change the customer's master data; records only the fields that changed."""
+    customer, changed = _update_customer(customer, actor, values)
+    if changed:
+        _emit(customer, "customer.updated")
+    return customer
+
+
+def _update_customer(
+    customer: Customer, actor: Actor, values: Mapping[str, Any]
+) -> tuple[Customer, bool]:
+    """update_customer without its event: (the locked customer, whether anything changed)."""
     _check_fields(values, CUSTOMER_FIELDS)
     values = _normalize(values)
     customer = _lock_customer(customer)
@@ -354,12 +394,12 @@ def update_customer(customer: Customer, actor: Actor, **values: Any) -> Customer
     _check_branch(tenant, values)
     changes = _assign(customer, values)
     if not changes:
-        return customer
+        return customer, False
     _clean_customer(tenant, customer)
     _save(customer, _("Kundennummer oder ID sind bereits vergeben."), "number")
     record(tenant, actor, "customer.updated", customer, {"changes": changes})
     rebuild_search_text(customer)
-    return customer
+    return customer, True
 
 
 OWN_CHILDREN = frozenset({"contacts", "locations", "assets"})
@@ -389,6 +429,7 @@ def remove_customer(customer: Customer, actor: Actor) -> None:
                 "referenced",
             )
     record(customer.tenant, actor, "customer.deleted", customer, {"label": str(customer)})
+    _emit(customer, "customer.deleted")
     customer.delete()
 
 
@@ -451,6 +492,12 @@ def _make_only_primary(contact: Contact) -> None:
 @transaction.atomic
 def add_contact(customer: Customer, actor: Actor, **values: Any) -> Contact:
     """Add a contact person; the customer's first contact becomes the primary one."""
+    contact = _add_contact(customer, actor, values)
+    _emit(contact.customer, "customer.updated")
+    return contact
+
+
+def _add_contact(customer: Customer, actor: Actor, values: Mapping[str, Any]) -> Contact:
     _check_fields(values, CONTACT_FIELDS)
     values = _clean_contact_values(_normalize(values))
     customer = _lock_customer(customer)
@@ -474,15 +521,25 @@ def add_contact(customer: Customer, actor: Actor, **values: Any) -> Contact:
 @transaction.atomic
 def update_contact(contact: Contact, actor: Actor, **values: Any) -> Contact:
     """Change a contact; consent switches stamp or clear their timestamps."""
+    contact, changed = _update_contact(contact, actor, values)
+    if changed:
+        _emit(contact.customer, "customer.updated")
+    return contact
+
+
+def _update_contact(
+    contact: Contact, actor: Actor, values: Mapping[str, Any]
+) -> tuple[Contact, bool]:
     _check_fields(values, CONTACT_FIELDS)
     values = _clean_contact_values(_normalize(values))
     customer = _lock_customer(contact.customer)
     contact = Contact.objects.select_for_update().get(pk=contact.pk, customer=customer)
     consents = _pop_consents(values)
+    contact.customer = customer  # the locked row with its tenant, for the event
     changes = _assign(contact, values)
     changes.update(_apply_consents(contact, consents))
     if not changes:
-        return contact
+        return contact, False
     if not contact.last_name:
         raise CustomerError(_("Bitte geben Sie einen Nachnamen an."), "last_name", "required")
     _full_clean(contact)
@@ -491,18 +548,24 @@ def update_contact(contact: Contact, actor: Actor, **values: Any) -> Contact:
     data = {"id": contact.pk, "label": str(contact), "changes": changes}
     record(customer.tenant, actor, "contact.updated", customer, data)
     rebuild_search_text(customer)
-    return contact
+    return contact, True
 
 
 @transaction.atomic
 def remove_contact(contact: Contact, actor: Actor) -> None:
     """Delete a contact person."""
+    _emit(_remove_contact(contact, actor), "customer.updated")
+
+
+def _remove_contact(contact: Contact, actor: Actor) -> Customer:
+    """remove_contact without its event; returns the locked customer."""
     customer = _lock_customer(contact.customer)
     contact = Contact.objects.select_for_update().get(pk=contact.pk, customer=customer)
     data = {"id": contact.pk, "label": str(contact)}
     contact.delete()
     record(customer.tenant, actor, "contact.removed", customer, data)
     rebuild_search_text(customer)
+    return customer
 
 
 # --- locations ----------------------------------------------------------------------------
@@ -883,6 +946,152 @@ def remove_article(article: Article, actor: Actor) -> bool:
     record(tenant, actor, "article.deleted", article, {"label": str(article)})
     article.delete()
     return True
+
+
+# --- create or update by the back office's id -------------------------------------------
+
+Items = Sequence[tuple[str, Mapping[str, Any]]]
+
+
+def _upsert_each(
+    items: Items, upsert_one: Callable[[str, dict[str, Any]], tuple[str, Any]]
+) -> list[Outcome]:
+    """Each item in its own savepoint, so a refused one leaves nothing behind."""
+    outcomes: list[Outcome] = []
+    for external_id, values in items:
+        try:
+            with transaction.atomic():
+                outcomes.append(upsert_one(external_id, dict(values)))
+        except ServiceError as exc:
+            outcomes.append(exc)
+    return outcomes
+
+
+def _stored[M: models.Model](queryset: QuerySet[M], tenant: Tenant, external_id: str) -> M | None:
+    # Ids of locations, vehicles … need not be unique: the oldest row answers to it.
+    return queryset.filter(tenant=tenant, external_id=external_id).order_by("pk").first()
+
+
+@transaction.atomic
+def upsert_customers(tenant: Tenant, actor: Actor, items: Items) -> list[Outcome]:
+    """Create or update customers by external id: per item ("created"|"updated", customer) or
+    the CustomerError that refused it.
+
+    `contacts`, when given, is the complete list: contacts are matched by their own
+    external_id and updated in place, the others are removed, contacts without one are
+    replaced. A refused contact names its place, e.g. the field "contacts.2.email". Each
+    item is one event: customer.created, or customer.updated, which the back office has
+    always received for every accepted update, also one that changed nothing.
+    """
+
+    def upsert_one(external_id: str, values: dict[str, Any]) -> tuple[str, Customer]:
+        contacts = values.pop("contacts", None)
+        customer = _stored(Customer.objects.all(), tenant, external_id)
+        if customer is None:
+            customer = create_customer(tenant, actor, external_id=external_id, **values)
+            created = True
+        else:
+            customer, _changed = _update_customer(customer, actor, values)
+            created = False
+        if contacts is not None:
+            _sync_contacts(customer, actor, contacts)
+        if not created:
+            _emit(customer, "customer.updated")
+        return ("created" if created else "updated"), customer
+
+    return _upsert_each(items, upsert_one)
+
+
+def _sync_contacts(customer: Customer, actor: Actor, contacts: Sequence[Mapping[str, Any]]) -> None:
+    """Make `contacts` the customer's complete list of contacts (see upsert_customers)."""
+    stored = list(Contact.objects.filter(customer=customer).order_by("pk"))
+    by_id = {c.external_id: c for c in stored if c.external_id}
+    kept: set[int] = set()
+    for index, values in enumerate(contacts):
+        contact = by_id.get(values.get("external_id") or "")
+        try:
+            if contact is None:
+                contact = _add_contact(customer, actor, values)
+            else:
+                contact, _changed = _update_contact(contact, actor, values)
+        except ServiceError as exc:
+            place = f"contacts.{index}"
+            field = f"{place}.{exc.field}" if exc.field else place
+            raise CustomerError(exc.messages[0], field, exc.code) from exc
+        kept.add(contact.pk)
+    for contact in stored:
+        if contact.pk not in kept:
+            _remove_contact(contact, actor)
+
+
+def _immutable_customer(what: str) -> CustomerError:
+    # Only the API can ask for this (the staff forms have no customer field), and its answer
+    # has always been this English sentence.
+    return CustomerError(f"{what} cannot move to another customer.", "customer", "immutable")
+
+
+@transaction.atomic
+def upsert_locations(tenant: Tenant, actor: Actor, items: Items) -> list[Outcome]:
+    """Create or update locations by external id (see upsert_customers); the values name
+    the `customer`, which a stored location keeps (refused: "immutable")."""
+
+    def upsert_one(external_id: str, values: dict[str, Any]) -> tuple[str, Location]:
+        customer = values.pop("customer")
+        location = _stored(Location.objects.select_related("customer"), tenant, external_id)
+        if location is None:
+            return "created", add_location(customer, actor, external_id=external_id, **values)
+        if location.customer_id != customer.pk:
+            raise _immutable_customer("A location")
+        return "updated", update_location(location, actor, **values)
+
+    return _upsert_each(items, upsert_one)
+
+
+@transaction.atomic
+def upsert_vehicles(tenant: Tenant, actor: Actor, items: Items) -> list[Outcome]:
+    """Create or update vehicles by external id (see upsert_customers); another `customer`
+    than the stored keeper transfers the vehicle to it."""
+
+    def upsert_one(external_id: str, values: dict[str, Any]) -> tuple[str, Vehicle]:
+        customer = values.pop("customer")
+        vehicle = _stored(Vehicle.objects.select_related("customer"), tenant, external_id)
+        if vehicle is None:
+            return "created", add_vehicle(customer, actor, external_id=external_id, **values)
+        if vehicle.customer_id != customer.pk:
+            vehicle = transfer_vehicle(vehicle, actor, customer)
+        return "updated", update_vehicle(vehicle, actor, **values)
+
+    return _upsert_each(items, upsert_one)
+
+
+@transaction.atomic
+def upsert_assets(tenant: Tenant, actor: Actor, items: Items) -> list[Outcome]:
+    """Create or update assets by external id (see upsert_customers); the values name the
+    `customer`, which a stored asset keeps (refused: "immutable")."""
+
+    def upsert_one(external_id: str, values: dict[str, Any]) -> tuple[str, Asset]:
+        customer = values.pop("customer")
+        asset = _stored(Asset.objects.select_related("customer", "location"), tenant, external_id)
+        if asset is None:
+            return "created", add_asset(customer, actor, external_id=external_id, **values)
+        if asset.customer_id != customer.pk:
+            raise _immutable_customer("An asset")
+        return "updated", update_asset(asset, actor, **values)
+
+    return _upsert_each(items, upsert_one)
+
+
+@transaction.atomic
+def upsert_articles(tenant: Tenant, actor: Actor, items: Items) -> list[Outcome]:
+    """Create or update articles and flat fees by external id (see upsert_customers)."""
+
+    def upsert_one(external_id: str, values: dict[str, Any]) -> tuple[str, Article]:
+        article = _stored(Article.objects.all(), tenant, external_id)
+        if article is None:
+            return "created", create_article(tenant, actor, external_id=external_id, **values)
+        return "updated", update_article(article, actor, **values)
+
+    return _upsert_each(items, upsert_one)
 
 
 # --- search -------------------------------------------------------------------------------

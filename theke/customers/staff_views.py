@@ -182,6 +182,29 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@staff_required("customers.manage")
+@require_http_methods(["GET", "POST"])
+def customer_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _customer_or_404(pk)
+    detail_url = reverse("customers:detail", args=[customer.pk])
+    if request.method == "POST":
+        try:
+            services.remove_customer(customer, _actor(request))
+        except services.CustomerError as error:
+            messages.error(request, error.messages[0])
+            return HttpResponseRedirect(detail_url)
+        messages.success(request, _("Der Kunde wurde gelöscht."))
+        return redirect("customers:list")
+    context = {
+        "title": _("Kunden löschen"),
+        "object": customer,
+        "customer": customer,
+        "warning": _("Ansprechpartner, Standorte und Objekte des Kunden werden mitgelöscht."),
+        "cancel_url": detail_url,
+    }
+    return render(request, "customers/staff/confirm_remove.html", context)
+
+
 # --- contacts, locations, vehicles, assets: one pattern for all four ----------------------
 
 

@@ -10,8 +10,9 @@ from django.db import connection, transaction
 from django_scopes import scopes_disabled
 
 from theke.api import events
-from theke.api.events import EVENT_LISTENERS, emit_event, encode_cursor
-from theke.api.models import ApiEvent
+from theke.api.events import encode_cursor
+from theke.audit.feed import EVENT_LISTENERS, emit_event
+from theke.audit.models import FeedEvent
 
 from .test_api import assert_problem
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 EVENTS = "/api/v1/events"
 
 
-def emit(tenant: Any, count: int, type: str = "estimate.accepted") -> list[ApiEvent]:
+def emit(tenant: Any, count: int, type: str = "estimate.accepted") -> list[FeedEvent]:
     with scopes_disabled():
         return [
             emit_event(tenant, type, subject_type="estimate", external_id=f"E{i}", payload={"n": i})
@@ -145,7 +146,7 @@ def test_requires_a_key(client: Any) -> None:
 
 
 def test_listeners_are_called_with_the_new_event(tenant_a: Any) -> None:
-    received: list[ApiEvent] = []
+    received: list[FeedEvent] = []
     EVENT_LISTENERS.append(received.append)
     try:
         (event,) = emit(tenant_a, 1)
@@ -179,10 +180,10 @@ def test_customer_api_writes_emit_events(api_client: Any) -> None:
 
 def test_refused_customer_delete_emits_nothing(api_client: Any, tenant_a: Any) -> None:
     with scopes_disabled():
-        before = ApiEvent.objects.count()
+        before = FeedEvent.objects.count()
     assert api_client.delete("/api/v1/customers/nope").status_code == 404
     with scopes_disabled():
-        assert ApiEvent.objects.count() == before
+        assert FeedEvent.objects.count() == before
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks on PostgreSQL")
@@ -191,7 +192,7 @@ def test_event_writers_of_one_tenant_commit_in_id_order(tenant_a: Any) -> None:
     """A second writer waits for the first to commit, so a cursor never skips an event."""
     import threading
 
-    from theke.api.events import emit_event
+    from theke.audit.feed import emit_event
     from theke.tenants.scoping import tenant_scope
 
     order: list[str] = []

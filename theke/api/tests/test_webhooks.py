@@ -16,9 +16,9 @@ from django_scopes import scopes_disabled
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from theke.api.events import emit_event
 from theke.api.models import DisableReason, WebhookAttempt, WebhookEndpoint
 from theke.api.webhooks import services, targets
+from theke.audit.feed import emit_event
 from theke.audit.models import AuditEvent
 from theke.audit.services import SYSTEM
 from theke.core.errors import ServiceError

@@ -38,8 +38,9 @@ from django.utils.translation import gettext_lazy
 
 from theke.accounts.models import Role
 from theke.api.events import event_id
-from theke.api.models import ApiEvent, DisableReason, WebhookAttempt, WebhookEndpoint
+from theke.api.models import DisableReason, WebhookAttempt, WebhookEndpoint
 from theke.api.webhooks.targets import check_target
+from theke.audit.models import FeedEvent
 from theke.audit.services import SYSTEM, Actor, record
 from theke.core.errors import ServiceError
 from theke.messaging.models import Channel, OutboundMessage, OutboundStatus
@@ -360,7 +361,7 @@ def _json(payload: dict[str, Any]) -> str:
     return json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
 
 
-def event_body(event: ApiEvent) -> str:
+def event_body(event: FeedEvent) -> str:
     """The JSON a webhook carries: type, timestamp and the event as GET /events shows it."""
     return _json(
         {
@@ -401,14 +402,14 @@ def _queue(
     )
 
 
-def queue_event_deliveries(event: ApiEvent) -> None:
+def queue_event_deliveries(event: FeedEvent) -> None:
     """EVENT_LISTENERS entry: one delivery per active endpoint that wants this event type.
 
     Runs inside the transaction that wrote the event, so both commit or neither does."""
     deliveries_for_event(event)
 
 
-def deliveries_for_event(event: ApiEvent) -> list[OutboundMessage]:
+def deliveries_for_event(event: FeedEvent) -> list[OutboundMessage]:
     """Queue the event's deliveries (see queue_event_deliveries); returns the messages."""
     endpoints = WebhookEndpoint.objects.filter(tenant_id=event.tenant_id, is_active=True)
     wanted = [endpoint for endpoint in endpoints if endpoint.accepts(event.type)]

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from conftest import forget_setup_events
 from theke.api.services import create_api_key
 from theke.appointments import services
 from theke.appointments.models import Appointment
@@ -69,6 +70,7 @@ def workshop(tenant_a: Any, tenant_b: Any, colleague: Any, outsider: Any) -> Wor
         outsider_vehicle = customers.add_vehicle(
             outsider_customer, SYSTEM, vin=VIN_B, external_id="VB-1"
         )
+    forget_setup_events()
     return Workshop(
         customer,
         vehicle,

@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 from django_scopes import scopes_disabled
 
-from theke.api.models import ApiEvent
 from theke.appointments.models import Appointment, AppointmentStatus
-from theke.audit.models import ActorType, AuditEvent
+from theke.audit.models import ActorType, AuditEvent, FeedEvent
 
 from .conftest import APPOINTMENT, BASE, Workshop, post, put
 
@@ -159,7 +158,7 @@ def test_back_office_status_changes_emit_no_events(
     put(client, "/appointments/T-101", APPOINTMENT)
     client.delete(f"{BASE}/appointments/T-101")
     with scopes_disabled():
-        assert not ApiEvent.objects.filter(subject_type="appointment").exists()
+        assert not FeedEvent.objects.filter(subject_type="appointment").exists()
     assert client.get(f"{BASE}/events").json()["events"] == []
 
 

@@ -13,10 +13,9 @@ from django_scopes import scopes_disabled
 
 from conftest import make_staff
 from theke.accounts.models import Membership
-from theke.api.models import ApiEvent
 from theke.appointments import services
 from theke.appointments.models import Appointment, AppointmentStatus
-from theke.audit.models import AuditEvent
+from theke.audit.models import AuditEvent, FeedEvent
 from theke.audit.presentation import describe_event
 from theke.audit.services import SYSTEM, Actor
 from theke.customers import services as customers
@@ -42,9 +41,9 @@ def events_of(appointment: Appointment) -> list[AuditEvent]:
         )
 
 
-def api_events() -> list[ApiEvent]:
+def api_events() -> list[FeedEvent]:
     with scopes_disabled():
-        return list(ApiEvent.objects.filter(subject_type="appointment").order_by("pk"))
+        return list(FeedEvent.objects.filter(subject_type="appointment").order_by("pk"))
 
 
 # --- create and update --------------------------------------------------------------------

@@ -351,7 +351,7 @@ MANAGE_VIEWS = {name for name in [p.name for p in urls.urlpatterns] if name} - {
 
 def test_every_object_url_is_covered(shop: Shop) -> None:
     names = {name for name, _ in object_urls(shop)}
-    assert len(names) == 17
+    assert len(names) == 18
     assert {"detail", "contact_edit", "asset_remove", "article_edit", "vehicle_transfer"} <= names
 
 

@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from theke.accounts.models import Role
-from theke.api.events import emit_event
+from theke.audit.feed import emit_event
 from theke.audit.models import ActorType
 from theke.audit.services import Actor, record
 from theke.customers import links as customer_links

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from theke.api.events import emit_event
+from theke.audit.feed import emit_event
 from theke.audit.services import SYSTEM, record
 from theke.customers.models import Contact
 from theke.estimates.models import Estimate, EstimateSettings, EstimateStatus

@@ -11,8 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from theke.api.models import ApiEvent
-from theke.audit.models import AuditEvent
+from theke.audit.models import AuditEvent, FeedEvent
 from theke.estimates.models import Estimate, EstimateLink, EstimateStatus
 
 from .conftest import ESTIMATE, estimate_body, image_bytes, post_json, put_json
@@ -44,7 +43,7 @@ def test_link_before_data_says_available_shortly_and_polls(api_client: Any, clie
     assert "Autohaus Alpha" in page
     with scopes_disabled():
         estimate = Estimate.objects.get()
-        assert estimate.first_viewed_at is None and not ApiEvent.objects.exists()
+        assert estimate.first_viewed_at is None and not FeedEvent.objects.exists()
 
 
 def test_background_poll_answers_204_until_data_arrive_then_asks_for_reload(
@@ -165,7 +164,7 @@ def test_first_view_emits_viewed_event_exactly_once(
         client.get(path)
     with scopes_disabled():
         estimate = Estimate.objects.get()
-        events = list(ApiEvent.objects.filter(type="estimate.viewed"))
+        events = list(FeedEvent.objects.filter(type="estimate.viewed"))
         audit = AuditEvent.objects.filter(action="estimate.viewed").count()
     assert len(events) == 1 and audit == 1
     assert events[0].external_id == "KV-1" and events[0].payload["number"] == "KV-4711"

@@ -11,8 +11,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from conftest import make_staff
-from theke.api.models import ApiEvent
-from theke.audit.models import AuditEvent
+from theke.audit.models import AuditEvent, FeedEvent
 from theke.audit.services import SYSTEM
 from theke.core.errors import ServiceError
 from theke.customers import services as customers
@@ -301,7 +300,7 @@ def test_accept_runs_the_five_step_chain(
         on_estimate = AuditEvent.objects.get(action="estimate.accepted")
         assert on_estimate.object_id == str(estimate.pk)
         assert on_estimate.actor_label == "Eva Berg"
-        event = ApiEvent.objects.get(type="estimate.accepted")
+        event = FeedEvent.objects.get(type="estimate.accepted")
     assert event.external_id == "KV-1"
     assert event.payload["totals"] == {"net": "238.90", "vat": "45.39", "gross": "284.29"}
     assert event.payload["selected_positions"] == [1, 2], "position numbers, not row ids"
@@ -328,7 +327,7 @@ def test_decline_note_goes_to_the_estimate_managers_without_a_technician(
         # no company address: no e-mail, but the rest of the chain
         assert not OutboundMessage.objects.filter(purpose="estimate_answer_company").exists()
         assert not AuditEvent.objects.filter(action="order.estimate_answered").exists()
-        event = ApiEvent.objects.get(type="estimate.declined")
+        event = FeedEvent.objects.get(type="estimate.declined")
     assert event.payload["choice"] == "return_shipping"
     assert event.payload["fee"]["article_number"] == "PA-RUECK"
     assert event.payload["fee"]["gross"] == "11.78"

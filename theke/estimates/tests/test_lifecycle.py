@@ -9,8 +9,7 @@ import pytest
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from theke.api.models import ApiEvent
-from theke.audit.models import AuditEvent
+from theke.audit.models import AuditEvent, FeedEvent
 from theke.audit.services import SYSTEM
 from theke.core.tasks_backend import PERIODIC_TASKS
 from theke.estimates import services
@@ -59,7 +58,7 @@ def test_a_waiting_estimate_expires_the_day_after_its_validity(
     assert estimate.status == EstimateStatus.EXPIRED
     assert "estimate.expired" in actions(estimate)
     with scopes_disabled():
-        event = ApiEvent.objects.get(type="estimate.expired")
+        event = FeedEvent.objects.get(type="estimate.expired")
     assert event.external_id == "KV-1"
     assert event.payload == {"version": 1, "valid_until": str(today - timedelta(days=1))}
     assert services.expire_overdue() == 0, "a second sweep changes nothing"

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django_scopes import scopes_disabled
 
-from theke.api.models import ApiEvent
+from theke.audit.models import FeedEvent
 from theke.audit.services import SYSTEM
 from theke.estimates import services
 from theke.estimates.models import Estimate, EstimateLink
@@ -94,7 +94,7 @@ def test_concurrent_first_views_emit_one_event(tenant_a: Any, customer: Any) -> 
 
     assert run_at_once(*(view(i) for i in range(6))) == []
     with scopes_disabled():
-        assert ApiEvent.objects.filter(type="estimate.viewed").count() == 1
+        assert FeedEvent.objects.filter(type="estimate.viewed").count() == 1
         assert Estimate.objects.get().status == "viewed"
 
 
@@ -121,5 +121,5 @@ def test_two_concurrent_accepts_make_exactly_one_decision(tenant_a: Any, custome
     assert refused == ["already_decided"]
     with scopes_disabled():
         assert EstimateDecision.objects.count() == 1
-        assert ApiEvent.objects.filter(type="estimate.accepted").count() == 1
+        assert FeedEvent.objects.filter(type="estimate.accepted").count() == 1
         assert Estimate.objects.get().status == "accepted"

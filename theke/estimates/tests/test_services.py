@@ -11,7 +11,7 @@ from django_scopes import scopes_disabled
 from PIL import Image
 
 from conftest import make_staff
-from theke.api.models import ApiEvent
+from theke.audit.models import FeedEvent
 from theke.audit.services import SYSTEM
 from theke.estimates import services
 from theke.estimates.models import Estimate, EstimateLink, EstimateStatus
@@ -189,7 +189,7 @@ def test_view_of_the_placeholder_records_nothing(tenant_a: Any) -> None:
     assert found.link is not None and found.estimate is not None
     assert services.record_view(found.link, found.estimate) is False
     with scopes_disabled():
-        assert not ApiEvent.objects.exists()
+        assert not FeedEvent.objects.exists()
 
 
 def test_second_view_of_a_stale_copy_emits_no_second_event(tenant_a: Any, customer: Any) -> None:
@@ -202,7 +202,7 @@ def test_second_view_of_a_stale_copy_emits_no_second_event(tenant_a: Any, custom
     assert services.record_view(first.link, first.estimate) is True
     assert services.record_view(second.link, second.estimate) is False
     with scopes_disabled():
-        assert ApiEvent.objects.filter(type="estimate.viewed").count() == 1
+        assert FeedEvent.objects.filter(type="estimate.viewed").count() == 1
 
 
 def test_revoked_estimate_keeps_its_data_and_refuses_new_links(

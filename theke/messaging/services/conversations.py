@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from theke.accounts.models import Membership, Role
-from theke.api.events import emit_event
+from theke.audit.feed import emit_event
 from theke.audit.models import ActorType
 from theke.audit.services import SYSTEM, Actor, record
 from theke.core.errors import ServiceError

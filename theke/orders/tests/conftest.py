@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import encode_multipart
 
+from conftest import forget_setup_events
 from theke.api.services import create_api_key
 from theke.audit.services import SYSTEM
 from theke.customers import services as customers
@@ -52,7 +53,7 @@ def master(tenant_a: Any) -> Master:
         other = customers.create_customer(
             tenant_a, SYSTEM, kind="person", last_name="Berg", external_id="K-2"
         )
-        return Master(
+        master = Master(
             customer=customer,
             vehicle=customers.add_vehicle(
                 customer, SYSTEM, external_id="V-1", license_plate="HH-KB 1"
@@ -69,6 +70,8 @@ def master(tenant_a: Any) -> Master:
                 other, SYSTEM, external_id="L-2", street="Weg 2", postal_code="10115", city="Berlin"
             ),
         )
+    forget_setup_events()
+    return master
 
 
 @pytest.fixture

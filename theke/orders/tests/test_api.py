@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 from django_scopes import scopes_disabled
 
-from theke.api.models import ApiEvent
-from theke.audit.models import ActorType, AuditEvent
+from theke.audit.models import ActorType, AuditEvent, FeedEvent
 from theke.orders.models import Invoice, Order, OrderStatus, Quote
 
 from .conftest import BASE, HTML, PDF, post, problem_of, put, upload
@@ -104,7 +103,7 @@ def test_order_changes_are_audited_with_the_api_key_and_emit_no_api_event(
     put(client, "/orders/O-1", ORDER)
     with scopes_disabled():
         event = AuditEvent.objects.get(action="order.created")
-        assert not ApiEvent.objects.filter(tenant=tenant_a).exists()
+        assert not FeedEvent.objects.filter(tenant=tenant_a).exists()
     assert (event.actor_type, event.actor_label) == (ActorType.API_KEY, "Warenwirtschaft")
     assert event.data["values"]["number"] == "RA-4711"
 
