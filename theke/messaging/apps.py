@@ -1,5 +1,15 @@
-from django.apps import AppConfig
+from importlib import import_module
+
+from django.apps import AppConfig, apps
+from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext_lazy as _
+
+
+def discover_purposes() -> None:
+    """Import every Theke app's `messages` module: each registers its own purposes."""
+    for config in apps.get_app_configs():
+        if config.name.startswith("theke.") and module_has_submodule(config.module, "messages"):
+            import_module(f"{config.name}.messages")
 
 
 class MessagingConfig(AppConfig):
@@ -13,3 +23,4 @@ class MessagingConfig(AppConfig):
 
         for module in (templates, delivery, inbox, conversations, inbound):
             register_actions(module.ACTION_LABELS)
+        discover_purposes()

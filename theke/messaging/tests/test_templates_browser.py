@@ -117,6 +117,7 @@ def test_compose_from_the_customer_page(
     owner: Any,
     tenant_a: Any,
     viewport: dict[str, int],
+    sample_purposes: None,
 ) -> None:
     Tenant.objects.filter(pk=tenant_a.pk).update(phone="030 1234567")
     people = make_people(tenant_a)
