@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,10 +6,15 @@ class AccountsConfig(AppConfig):
     name = "theke.accounts"
     label = "accounts"
     verbose_name = _("Benutzer")
+    permissions = {"accounts.manage_users": _("Benutzer und Rollen verwalten")}
 
     def ready(self) -> None:
+        from theke.accounts import permissions
         from theke.accounts.models import Membership, Role, User
         from theke.audit.presentation import register_actions
+
+        # Every app is configured before any ready() runs: the rights of all are there.
+        permissions.collect(apps.get_app_configs())
 
         register_actions(
             {

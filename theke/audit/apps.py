@@ -6,3 +6,5 @@ class AuditConfig(AppConfig):
     name = "theke.audit"
     label = "audit"
     verbose_name = _("Protokoll")
+    permissions = {"audit.view": _("Protokoll ansehen")}
+    role_grants = {"Serviceberater": ["audit.view"], "Vertrieb": ["audit.view"]}

@@ -16,6 +16,22 @@ class MessagingConfig(AppConfig):
     name = "theke.messaging"
     label = "messaging"
     verbose_name = _("Nachrichten")
+    permissions = {
+        "messaging.manage_templates": _("Textbausteine bearbeiten"),
+        "messaging.use_conversations": _("Unterhaltungen mit Kunden lesen und beantworten"),
+        "messaging.manage_quarantine": _("Quarantäne eingehender E-Mails bearbeiten"),
+        "messaging.view_deliveries": _("Versandprotokoll ansehen und erneut senden"),
+    }
+    role_grants = {
+        "Serviceberater": [
+            "messaging.use_conversations",
+            "messaging.manage_quarantine",
+            "messaging.view_deliveries",
+        ],
+        "Techniker": ["messaging.use_conversations"],
+        "Vertrieb": ["messaging.use_conversations", "messaging.view_deliveries"],
+        "Disposition": ["messaging.use_conversations"],
+    }
 
     def ready(self) -> None:
         from theke.audit.presentation import register_actions

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from theke.accounts.models import Role
-from theke.accounts.permissions import DEFAULT_ROLES
+from theke.accounts.permissions import ADMIN_ROLE, default_roles
 from theke.audit.services import SYSTEM, Actor, record
 from theke.core.errors import ServiceError
 from theke.tenants.models import Branch, OpeningHours, Tenant, Weekday
@@ -69,12 +69,12 @@ def create_tenant(name: str, slug: str, actor: Actor = SYSTEM, **fields: Any) ->
     """Create a tenant with the default roles (Admin, Serviceberater, Techniker, …)."""
     tenant = Tenant.objects.create(name=name, slug=slug, **fields)
     with tenant_scope(tenant):
-        for role_name, codes in DEFAULT_ROLES.items():
+        for role_name, codes in default_roles().items():
             role = Role.objects.create(
                 tenant=tenant,
                 name=role_name,
                 permissions=sorted(codes),
-                is_admin=role_name == "Admin",
+                is_admin=role_name == ADMIN_ROLE,
             )
             record(
                 tenant,
