@@ -68,11 +68,19 @@ class TemplateForm(BootstrapMixin, forms.Form):
 class TemplateNameForm(BootstrapMixin, forms.Form):
     """The name of a named text (to add one or rename one); the service checks uniqueness."""
 
-    name = forms.CharField(
-        label=_("Name"),
-        max_length=templates.NAME_MAX_LENGTH,
-        help_text=_("Zum Beispiel „Standard“ oder „Absage kurz“."),
-    )
+    name = forms.CharField(label=_("Name"), max_length=templates.NAME_MAX_LENGTH)
+
+    def __init__(self, *args: Any, renaming: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "rename" if renaming else "new")
+        super().__init__(*args, **kwargs)
+        name = self.fields["name"]
+        if renaming:
+            name.label = _("Name dieses Textes")
+        else:
+            name.label = _("Name eines weiteren Textes")
+            name.help_text = _(
+                "Zum Beispiel „Absage kurz“. Er beginnt als Kopie des Standardtexts."
+            )
 
 
 class MessagingSettingsForm(BootstrapMixin, forms.ModelForm):

@@ -160,7 +160,7 @@ def _editor(
         else initial
     )
     if rename_form is None and current.template is not None:
-        rename_form = TemplateNameForm(prefix="rename", initial={"name": current.template.name})
+        rename_form = TemplateNameForm(renaming=True, initial={"name": current.template.name})
     samples = templates.sample_context(tenant, purpose, language)
     context = {
         "purpose": found,
@@ -171,7 +171,7 @@ def _editor(
         "form": form,
         "current": current,
         "named": named,
-        "create_form": create_form or TemplateNameForm(prefix="new"),
+        "create_form": create_form or TemplateNameForm(),
         "rename_form": rename_form,
         "delete_error": delete_error,
         "default": found.default(channel, language),
@@ -258,7 +258,7 @@ def template_create(
 ) -> HttpResponse:
     """Add another named text (a copy of the default) and open it."""
     found = _purpose_or_404(purpose, channel, language)
-    form = TemplateNameForm(request.POST, prefix="new")
+    form = TemplateNameForm(request.POST)
     if form.is_valid():
         try:
             row = templates.create_template(
@@ -294,7 +294,7 @@ def template_rename(
     request: HttpRequest, purpose: str, channel: str, language: str, pk: int
 ) -> HttpResponse:
     found, tenant, actor = _text_action(request, purpose, channel, language, pk)
-    form = TemplateNameForm(request.POST, prefix="rename")
+    form = TemplateNameForm(request.POST, renaming=True)
     if form.is_valid():
         try:
             templates.rename_template(tenant, actor, pk, form.cleaned_data["name"])
