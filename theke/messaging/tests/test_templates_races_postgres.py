@@ -51,7 +51,7 @@ def test_concurrent_switches_leave_one_default(tenant_a: Any, owner: Any) -> Non
     names = ["A", "B", "C", "D"]
     rows = [templates.create_template(tenant_a, actor, *KEY, name) for name in names]
 
-    def switch(pk: int) -> Callable[[], None]:
+    def switch(pk: int) -> Callable[[], Any]:
         return lambda: templates.make_default(tenant_a, actor, pk)
 
     assert run_at_once(*(switch(row.pk) for row in rows)) == []
@@ -63,7 +63,7 @@ def test_concurrent_switches_leave_one_default(tenant_a: Any, owner: Any) -> Non
 def test_concurrent_first_texts_share_one_standard(tenant_a: Any, owner: Any) -> None:
     actor = Actor.staff(owner)
 
-    def create(name: str) -> Callable[[], None]:
+    def create(name: str) -> Callable[[], Any]:
         return lambda: templates.create_template(tenant_a, actor, *KEY, name)
 
     assert run_at_once(*(create(f"Text {n}") for n in range(4))) == []
