@@ -226,6 +226,15 @@ def _locked_row(tenant: Tenant, template_id: int) -> MessageTemplate:
     return row
 
 
+def _name_taken(name: str) -> ServiceError:
+    return ServiceError(
+        _("Es gibt bereits einen Text mit dem Namen „%(name)s“."),
+        "name",
+        code="duplicate",
+        params={"name": name},
+    )
+
+
 def _clean_name(
     name: str, rows: models.QuerySet[MessageTemplate], exclude_pk: int | None = None
 ) -> str:
@@ -242,12 +251,7 @@ def _clean_name(
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
-        raise ServiceError(
-            _("Es gibt bereits einen Text mit dem Namen „%(name)s“."),
-            "name",
-            code="duplicate",
-            params={"name": name},
-        )
+        raise _name_taken(name)
     return name
 
 
@@ -326,12 +330,7 @@ def create_template(
         default = rows.select_for_update().filter(is_default=True).first()
         if default is None:
             if name.lower() == DEFAULT_NAME.lower():
-                raise ServiceError(
-                    _("Es gibt bereits einen Text mit dem Namen „%(name)s“."),
-                    "name",
-                    code="duplicate",
-                    params={"name": name},
-                )
+                raise _name_taken(name)  # the name of the default made just now
             default = MessageTemplate.objects.create(
                 tenant=tenant,
                 purpose=purpose,
