@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,9 +8,10 @@ class AccountsConfig(AppConfig):
     name = "theke.accounts"
     label = "accounts"
     verbose_name = _("Benutzer")
+    permissions = {"accounts.manage_users": _("Benutzer und Rollen verwalten")}
 
     def ready(self) -> None:
-        from theke.accounts import emails
+        from theke.accounts import emails, permissions
         from theke.accounts.models import Membership, Role, User
         from theke.audit.presentation import register_actions
         from theke.tenants.signals import tenant_created
@@ -18,6 +19,9 @@ class AccountsConfig(AppConfig):
         tenant_created.connect(_seed_default_roles, dispatch_uid="accounts.default_roles")
 
         emails.register()
+
+        # Every app is configured before any ready() runs: the rights of all are there.
+        permissions.collect(apps.get_app_configs())
 
         register_actions(
             {

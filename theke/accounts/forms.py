@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from theke.accounts import services
 from theke.accounts.models import Role, User
-from theke.accounts.permissions import PERMISSIONS, area_label, area_of
+from theke.accounts.permissions import all_codes, area_label, area_of, permission_choices
 from theke.core.forms import BootstrapMixin
 from theke.tenants.models import Branch, Tenant
 
@@ -169,7 +169,9 @@ class RoleForm(BootstrapMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     permissions = forms.MultipleChoiceField(
         label=_("Rechte"),
-        choices=[(code, label) for code, label in PERMISSIONS.items()],
+        # Only the rights some domain declares: a stored code of a product not built yet
+        # is neither shown nor lost (the service keeps it).
+        choices=permission_choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -180,7 +182,7 @@ class RoleForm(BootstrapMixin, forms.Form):
         if is_admin:
             field = self.fields["permissions"]
             field.disabled = True
-            field.initial = list(PERMISSIONS)
+            field.initial = sorted(all_codes())
             field.help_text = _("Die Administratorrolle hat immer alle Rechte.")
 
     def permission_groups(self) -> list[tuple[str, list[Any]]]:

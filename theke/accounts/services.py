@@ -18,7 +18,7 @@ from django.utils.translation import ngettext_lazy
 
 from theke.accounts import emails
 from theke.accounts.models import Membership, Role, User
-from theke.accounts.permissions import ALL, DEFAULT_ROLES, unknown_codes
+from theke.accounts.permissions import ADMIN_ROLE, all_codes, default_roles, unknown_codes
 from theke.audit.services import Actor, record
 from theke.core.errors import ServiceError
 from theke.tenants.models import Branch, Tenant
@@ -208,12 +208,12 @@ def _clean_role_input(
 def seed_default_roles(tenant: Tenant, actor: Actor) -> None:
     """Give a new tenant the default roles; called by `create_tenant` (tenant_created)."""
     with tenant_scope(tenant):
-        for role_name, codes in DEFAULT_ROLES.items():
+        for role_name, codes in default_roles().items():
             role = Role.objects.create(
                 tenant=tenant,
                 name=role_name,
                 permissions=sorted(codes),
-                is_admin=role_name == "Admin",
+                is_admin=role_name == ADMIN_ROLE,
             )
             record(
                 tenant,
@@ -239,13 +239,19 @@ def create_role(tenant: Tenant, actor: Actor, *, name: str, permissions: Iterabl
 def update_role(
     role: Role, actor: Actor, *, name: str, permissions: Iterable[str] | None = None
 ) -> Role:
-    """Rename a role and/or change its codes; the admin role always keeps every right."""
+    """Rename a role and/or change its codes; the admin role always keeps every right.
+
+    Stored codes no domain declares (a product not built yet) are kept as they are: they
+    are not offered, so not changed, and come back to life with their product.
+    """
     tenant = role.tenant
     with tenant_scope(tenant):
         _lock_tenant(tenant)
         role = Role.objects.get(pk=role.pk)
+        dormant = unknown_codes(role.permissions)
+        before = sorted(set(role.permissions) - set(dormant))
         if role.is_admin:
-            if permissions is not None and not set(permissions) >= ALL:
+            if permissions is not None and not set(permissions) >= all_codes():
                 raise ServiceError(
                     _(
                         "Die Administratorrolle hat immer alle Rechte; sie können nicht "
@@ -253,18 +259,18 @@ def update_role(
                     ),
                     code="admin_role",
                 )
-            permissions = ALL
+            permissions = all_codes()
         elif permissions is None:
-            permissions = role.permissions
+            permissions = before
         name, codes = _clean_role_input(tenant, name, permissions, exclude_pk=role.pk)
         changes: dict[str, Any] = {}
         if name != role.name:
             changes["name"] = [role.name, name]
-        if codes != sorted(role.permissions):
-            changes["added"] = sorted(set(codes) - set(role.permissions))
-            changes["removed"] = sorted(set(role.permissions) - set(codes))
+        if codes != before:
+            changes["added"] = sorted(set(codes) - set(before))
+            changes["removed"] = sorted(set(before) - set(codes))
         role.name = name
-        role.permissions = codes
+        role.permissions = sorted(set(codes) | set(dormant))
         role.save(update_fields=["name", "permissions"])
         if changes:
             record(tenant, actor, "role.updated", role, changes)

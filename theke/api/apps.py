@@ -6,6 +6,8 @@ class ApiConfig(AppConfig):
     name = "theke.api"
     label = "api"
     verbose_name = _("Schnittstelle")
+    permissions = {"api.manage_keys": _("API-Schlüssel und Webhooks verwalten")}
+    permission_area = _("API")
 
     def ready(self) -> None:
         from theke.api.webhooks import sender, services

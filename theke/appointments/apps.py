@@ -7,6 +7,12 @@ class AppointmentsConfig(AppConfig):
 
     name = "theke.appointments"
     verbose_name = _("Termine")
+    # Booking, leads and the calendar bring their own rights when they are built.
+    permissions = {"appointments.manage": _("Termine verwalten")}
+    role_grants = {
+        "Serviceberater": ["appointments.manage"],
+        "Disposition": ["appointments.manage"],
+    }
 
     def ready(self) -> None:
         from theke.appointments.models import Appointment

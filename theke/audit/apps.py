@@ -6,6 +6,8 @@ class AuditConfig(AppConfig):
     name = "theke.audit"
     label = "audit"
     verbose_name = _("Protokoll")
+    permissions = {"audit.view": _("Protokoll ansehen")}
+    role_grants = {"Serviceberater": ["audit.view"], "Vertrieb": ["audit.view"]}
 
     def ready(self) -> None:
         from theke.audit.staff_views import recent_events_tile

@@ -6,6 +6,18 @@ class CustomersConfig(AppConfig):
     name = "theke.customers"
     label = "customers"
     verbose_name = _("Kundenstamm")
+    permissions = {
+        "customers.view": _("Kundenstamm ansehen"),
+        "customers.manage": _("Kundenstamm bearbeiten"),
+        "customers.manage_articles": _("Artikelstamm und Pauschalen pflegen"),
+    }
+    permission_area = _("Kunden")
+    role_grants = {
+        "Serviceberater": ["customers.view", "customers.manage"],
+        "Techniker": ["customers.view"],
+        "Vertrieb": ["customers.view", "customers.manage"],
+        "Disposition": ["customers.view"],
+    }
 
     def ready(self) -> None:
         from theke.audit.presentation import register_actions

@@ -7,6 +7,15 @@ class EstimatesConfig(AppConfig):
 
     name = "theke.estimates"
     verbose_name = _("Kostenvoranschläge")
+    permissions = {
+        "estimates.view": _("Kostenvoranschläge ansehen"),
+        "estimates.manage": _("Kostenvoranschläge bearbeiten und senden"),
+    }
+    role_grants = {
+        "Serviceberater": ["estimates.view", "estimates.manage"],
+        "Techniker": ["estimates.view"],
+        "Vertrieb": ["estimates.view"],
+    }
 
     def ready(self) -> None:
         from theke.audit.presentation import register_actions

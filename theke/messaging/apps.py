@@ -1,11 +1,37 @@
-from django.apps import AppConfig
+from importlib import import_module
+
+from django.apps import AppConfig, apps
+from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext_lazy as _
+
+
+def discover_purposes() -> None:
+    """Import every Theke app's `messages` module: each registers its own purposes."""
+    for config in apps.get_app_configs():
+        if config.name.startswith("theke.") and module_has_submodule(config.module, "messages"):
+            import_module(f"{config.name}.messages")
 
 
 class MessagingConfig(AppConfig):
     name = "theke.messaging"
     label = "messaging"
     verbose_name = _("Nachrichten")
+    permissions = {
+        "messaging.manage_templates": _("Textbausteine bearbeiten"),
+        "messaging.use_conversations": _("Unterhaltungen mit Kunden lesen und beantworten"),
+        "messaging.manage_quarantine": _("Quarantäne eingehender E-Mails bearbeiten"),
+        "messaging.view_deliveries": _("Versandprotokoll ansehen und erneut senden"),
+    }
+    role_grants = {
+        "Serviceberater": [
+            "messaging.use_conversations",
+            "messaging.manage_quarantine",
+            "messaging.view_deliveries",
+        ],
+        "Techniker": ["messaging.use_conversations"],
+        "Vertrieb": ["messaging.use_conversations", "messaging.view_deliveries"],
+        "Disposition": ["messaging.use_conversations"],
+    }
 
     def ready(self) -> None:
         from theke.audit.presentation import register_actions
@@ -23,3 +49,4 @@ class MessagingConfig(AppConfig):
 
         for module in (templates, delivery, inbox, conversations, inbound):
             register_actions(module.ACTION_LABELS)
+        discover_purposes()

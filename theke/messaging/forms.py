@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from theke.core.forms import BootstrapMixin
 from theke.customers.models import Contact
 from theke.messaging import textformat
-from theke.messaging.models import Channel
+from theke.messaging.messages import MESSAGE_TO_CUSTOMER
+from theke.messaging.models import Channel, MessageTemplate
 from theke.messaging.purposes import EMAIL, SMS, Purpose, get_purpose
 from theke.messaging.services import templates
 from theke.tenants.models import Language, Tenant
@@ -64,6 +65,24 @@ class TemplateForm(BootstrapMixin, forms.Form):
         return {name: str(data.get(name) or "") for name in ("subject", "text", "html")}
 
 
+class TemplateNameForm(BootstrapMixin, forms.Form):
+    """The name of a named text (to add one or rename one); the service checks uniqueness."""
+
+    name = forms.CharField(label=_("Name"), max_length=templates.NAME_MAX_LENGTH)
+
+    def __init__(self, *args: Any, renaming: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "rename" if renaming else "new")
+        super().__init__(*args, **kwargs)
+        name = self.fields["name"]
+        if renaming:
+            name.label = _("Name dieses Textes")
+        else:
+            name.label = _("Name eines weiteren Textes")
+            name.help_text = _(
+                "Zum Beispiel „Absage kurz“. Er beginnt als Kopie des Standardtexts."
+            )
+
+
 class MessagingSettingsForm(BootstrapMixin, forms.ModelForm):
     """Sender identity and addresses. Pass a fresh instance; the service saves."""
 
@@ -93,7 +112,7 @@ class ComposeSetup:
     tenant: Tenant
     contacts: Sequence[Contact]
     purposes: Sequence[str]
-    default_purpose: str = "message_to_customer"
+    default_purpose: str = MESSAGE_TO_CUSTOMER.code
     # Values of the purposes' own placeholders (appointment_date, link, …); the recipient's
     # name, greeting and the company's data are added per contact and language.
     context: Mapping[str, Any] = field(default_factory=dict)
@@ -127,6 +146,10 @@ class Selection:
     language: str
     channels: list[str]
     purposes: list[Purpose]
+    # The tenant's named texts of the purpose, channel and language (default first), and
+    # the one chosen (None: the default, or the shipped text when there is none).
+    named: list[MessageTemplate] = field(default_factory=list)
+    named_text: int | None = None
 
 
 def _pick(value: Any, allowed: Sequence[str], fallback: str) -> str:
@@ -152,7 +175,14 @@ def select(setup: ComposeSetup, values: Mapping[str, Any]) -> Selection:
         [code for code, _label in Language.choices],
         templates.resolve_language(setup.tenant, own_language),
     )
-    return Selection(contact, purpose, channel, language, channels, purposes)
+    named = (
+        templates.named_templates(setup.tenant, code, channel, language)
+        if purpose is not None and channel
+        else []
+    )
+    wanted = str(values.get("named_text") or "")
+    chosen = next((row.pk for row in named if str(row.pk) == wanted), None)
+    return Selection(contact, purpose, channel, language, channels, purposes, named, chosen)
 
 
 class ComposeForm(BootstrapMixin, forms.Form):
@@ -167,6 +197,14 @@ class ComposeForm(BootstrapMixin, forms.Form):
     channel = forms.ChoiceField(label=_("Kanal"), widget=forms.RadioSelect)
     purpose = forms.ChoiceField(label=_("Vorlage"))
     language = forms.ChoiceField(label=_("Sprache"), choices=Language.choices)
+    # Not checked against the choices: a text deleted meanwhile must not block sending what
+    # staff wrote (the text is sent as edited).
+    named_text = forms.CharField(
+        label=_("Textbaustein"),
+        required=False,
+        widget=forms.Select,
+        help_text=_("Setzt den gewählten Text Ihres Unternehmens ein."),
+    )
     subject = forms.CharField(label=_("Betreff"), max_length=300, required=False)
     text = forms.CharField(
         label=_("Text"),
@@ -192,6 +230,14 @@ class ComposeForm(BootstrapMixin, forms.Form):
         self._choices("purpose", [(p.code, str(p.label)) for p in sel.purposes])
         self._choices("channel", [(c, str(Channel(c).label)) for c in sel.channels])
         self.fields["channel"].widget.attrs["class"] = "form-check-input"
+        if len(sel.named) > 1:
+            default_label = _("%(name)s (Standard)")
+            self.fields["named_text"].widget.choices = [
+                (str(row.pk), default_label % {"name": row.name} if row.is_default else row.name)
+                for row in sel.named
+            ]
+        else:
+            del self.fields["named_text"]  # nothing to choose from
         if sel.channel != EMAIL:
             del self.fields["subject"]
         text_attrs = self.fields["text"].widget.attrs
@@ -232,6 +278,7 @@ class ComposeForm(BootstrapMixin, forms.Form):
                 "purpose": sel.purpose.code if sel.purpose else "",
                 "channel": sel.channel,
                 "language": sel.language,
+                "named_text": str(sel.named_text or (sel.named[0].pk if sel.named else "")),
             }
         )
         rendered = self.rendered()
@@ -257,6 +304,7 @@ class ComposeForm(BootstrapMixin, forms.Form):
             sel.language,
             self.context(),
             keep_missing=True,
+            template_id=sel.named_text,
         )
 
     def open_placeholders(self) -> list[str]:

@@ -43,11 +43,17 @@ class RelatedObject(models.Model):
 
 
 class MessageTemplate(TenantOwned):
-    """A tenant's own text for one purpose, channel and language (else the shipped default)."""
+    """A tenant's own named text for one purpose, channel and language.
+
+    A tenant may keep several (e.g. "Standard" and "Absage kurz"); exactly one of them is
+    the default that sending uses. Without any, the shipped text is used.
+    """
 
     purpose = models.CharField(_("Zweck"), max_length=60)
     channel = models.CharField(_("Kanal"), max_length=10, choices=Channel.choices)
     language = models.CharField(_("Sprache"), max_length=5, choices=Language.choices)
+    name = models.CharField(_("Name"), max_length=100)
+    is_default = models.BooleanField(_("Standard"), default=False)
     subject = models.CharField(_("Betreff"), max_length=300, blank=True)
     text = models.TextField(_("Text"))
     html = models.TextField(_("HTML"), blank=True)
@@ -59,15 +65,21 @@ class MessageTemplate(TenantOwned):
     class Meta:
         verbose_name = _("Textbaustein")
         verbose_name_plural = _("Textbausteine")
-        ordering = ["purpose", "channel", "language"]
+        ordering = ["purpose", "channel", "language", "-is_default", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["tenant", "purpose", "channel", "language"], name="template_unique"
-            )
+                fields=["tenant", "purpose", "channel", "language", "name"],
+                name="template_name_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "purpose", "channel", "language"],
+                condition=models.Q(is_default=True),
+                name="template_one_default",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.purpose} · {self.channel} · {self.language}"
+        return f"{self.purpose} · {self.channel} · {self.language} · {self.name}"
 
 
 # --- outbox ---------------------------------------------------------------------------------

@@ -6,6 +6,9 @@ class TenantsConfig(AppConfig):
     name = "theke.tenants"
     label = "tenants"
     verbose_name = _("Mandanten")
+    # The rights of this domain, collected by theke.accounts.permissions.
+    permissions = {"tenants.manage_settings": _("Mandant und Betriebe verwalten")}
+    permission_area = _("Mandant")
 
     def ready(self) -> None:
         from theke.audit.presentation import register_actions

@@ -21,6 +21,7 @@ from theke.api.webhooks.services import create_endpoint, send_test
 from theke.audit.services import SYSTEM
 from theke.customers import services as customers
 from theke.estimates.services import add_photo, save_estimate
+from theke.messaging.services import templates
 from theke.messaging.services.conversations import (
     conversation_for,
     post_staff_message,
@@ -46,6 +47,7 @@ PK_OWNERS = {
     "messaging:conversation_": "conversation",
     "messaging:quarantine_": "inbound_email",
     "messaging:compose_to_customer": "customer",
+    "messaging:template_": "message_template",
     "api:key_": "api_key",
     "api:webhook_delivery_": "webhook_delivery",
     "api:webhook_": "webhook_endpoint",
@@ -56,7 +58,7 @@ PK_OWNERS = {
 
 
 def object_urls() -> list[tuple[str, list[str]]]:
-    """(namespaced name, int parameter names) of every URL with an int parameter."""
+    """(namespaced name, parameter names) of every URL with an int parameter."""
     found: list[tuple[str, list[str]]] = []
 
     def walk(patterns: list[Any], namespace: str | None) -> None:
@@ -67,7 +69,7 @@ def object_urls() -> list[tuple[str, list[str]]]:
                 converters = pattern.pattern.converters
                 ints = [name for name, conv in converters.items() if conv.regex == "[0-9]+"]
                 if ints:
-                    found.append((f"{namespace}:{pattern.name}", ints))
+                    found.append((f"{namespace}:{pattern.name}", list(converters)))
 
     walk(get_resolver().url_patterns, None)
     return found
@@ -132,6 +134,9 @@ def objects_of_tenant_a(tenant_a: Any, owner: Any, settings: Any, tmp_path: Any)
             [{"text": "Arbeit", "quantity": "1", "unit_price": "10", "vat_rate": "19"}],
         )[0]
         objects["photo"] = add_photo(objects["estimate"], SYSTEM, data=_png())[0]
+        objects["message_template"] = templates.save_template(
+            tenant_a, SYSTEM, "estimate_link", "sms", "de", "", "Alpha {link}", ""
+        )
     stray = EmailMessage()
     stray["From"] = "fremd@example.org"
     stray["To"] = reply_address(conversation)
@@ -148,13 +153,16 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
-def url_kwargs(name: str, params: list[str], objects: dict[str, Any]) -> dict[str, int]:
-    kwargs = {}
+def url_kwargs(name: str, params: list[str], objects: dict[str, Any]) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    owner = next((o for prefix, o in PK_OWNERS.items() if name.startswith(prefix)), None)
     for param in params:
         if param == "pk":
-            owner = next((o for prefix, o in PK_OWNERS.items() if name.startswith(prefix)), None)
             assert owner, f"{name}: teach this test which object `pk` names (PK_OWNERS)"
             kwargs[param] = objects[owner].pk
+        elif owner and hasattr(objects[owner], param):
+            # Other parts of the address come from the object (e.g. a text's purpose).
+            kwargs[param] = getattr(objects[owner], param)
         else:
             kind = param.removesuffix("_pk")
             assert kind in objects, f"{name}: teach this test the object for `{param}`"

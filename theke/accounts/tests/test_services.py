@@ -8,7 +8,7 @@ from django_scopes import scopes_disabled
 
 from theke.accounts import services
 from theke.accounts.models import Membership, Role, User
-from theke.accounts.permissions import ALL
+from theke.accounts.permissions import all_codes
 from theke.audit.models import AuditEvent
 from theke.audit.services import SYSTEM, Actor
 from theke.tenants.scoping import tenant_scope
@@ -238,10 +238,10 @@ def test_create_role_stores_sorted_known_codes(tenant_a, owner):
         tenant_a,
         Actor.staff(owner),
         name=" Werkstatt ",
-        permissions=["jobs.use", "customers.view", "jobs.use"],
+        permissions=["estimates.view", "customers.view", "estimates.view"],
     )
     assert created.name == "Werkstatt"
-    assert created.permissions == ["customers.view", "jobs.use"]
+    assert created.permissions == ["customers.view", "estimates.view"]
     assert "role.created" in actions(tenant_a)
 
 
@@ -266,11 +266,11 @@ def test_role_names_are_unique_per_tenant_in_any_case(tenant_a, tenant_b, owner)
 def test_update_role_renames_and_changes_codes(tenant_a, owner):
     techniker = role(tenant_a, "Techniker")
     services.update_role(
-        techniker, Actor.staff(owner), name="Mechatroniker", permissions=["jobs.use"]
+        techniker, Actor.staff(owner), name="Mechatroniker", permissions=["estimates.manage"]
     )
     techniker.refresh_from_db()
     assert techniker.name == "Mechatroniker"
-    assert techniker.permissions == ["jobs.use"]
+    assert techniker.permissions == ["estimates.manage"]
     with tenant_scope(tenant_a):
         event = AuditEvent.objects.get(action="role.updated")
     assert event.data["name"] == ["Techniker", "Mechatroniker"]
@@ -287,11 +287,11 @@ def test_update_role_refuses_unknown_codes(tenant_a, owner):
 def test_admin_role_keeps_every_right(tenant_a, owner):
     admin = role(tenant_a, "Admin")
     with pytest.raises(services.ServiceError):
-        services.update_role(admin, Actor.staff(owner), name="Admin", permissions=["jobs.use"])
+        services.update_role(admin, Actor.staff(owner), name="Admin", permissions=["audit.view"])
     services.update_role(admin, Actor.staff(owner), name="Chef")
     admin.refresh_from_db()
     assert admin.name == "Chef"
-    assert set(admin.permissions) == ALL
+    assert set(admin.permissions) == all_codes()
 
 
 def test_role_in_use_cannot_be_deleted(tenant_a, owner, colleague):

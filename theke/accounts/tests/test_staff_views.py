@@ -166,19 +166,19 @@ def test_last_admin_demoting_themselves_sees_the_refusal(owner_client, tenant_a,
 
 def test_role_form_groups_permissions_by_area_with_their_labels(owner_client):
     body = owner_client.get(reverse("accounts:role_create")).content.decode()
-    for label in ["Kunden", "Termine", "Jobs"]:
+    for label in ["Kunden", "Termine", "Kostenvoranschläge"]:
         assert f'<legend class="h6 card-title">{label}</legend>' in body
-    assert str(PERMISSIONS["appointments.use_lead_manager"]) in body
+    assert str(PERMISSIONS["appointments.manage"]) in body
 
 
 def test_create_and_edit_a_role(owner_client, tenant_a):
     response = owner_client.post(
         reverse("accounts:role_create"),
-        {"name": "Lager", "permissions": ["customers.view", "portal.dispatch"]},
+        {"name": "Lager", "permissions": ["customers.view", "estimates.view"]},
     )
     assert response.status_code == 302
     lager = role(tenant_a, "Lager")
-    assert lager.permissions == ["customers.view", "portal.dispatch"]
+    assert lager.permissions == ["customers.view", "estimates.view"]
     response = owner_client.post(
         reverse("accounts:role_edit", args=[lager.pk]), {"name": "Lager", "permissions": []}
     )
@@ -200,7 +200,7 @@ def test_admin_role_form_cannot_take_rights_away(owner_client, tenant_a):
     admin = role(tenant_a, "Admin")
     response = owner_client.post(
         reverse("accounts:role_edit", args=[admin.pk]),
-        {"name": "Admin", "permissions": ["jobs.use"]},
+        {"name": "Admin", "permissions": ["audit.view"]},
     )
     assert response.status_code == 302
     admin.refresh_from_db()

@@ -28,6 +28,7 @@ from theke.audit.services import Actor, record
 from theke.customers import links as customer_links
 from theke.customers.links import LinkState
 from theke.customers.models import Article, Location
+from theke.estimates.messages import ESTIMATE_ANSWER_COMPANY
 from theke.estimates.models import (
     DecisionAnswer,
     DeclineChoice,
@@ -40,7 +41,7 @@ from theke.estimates.models import (
 )
 from theke.estimates.services.amounts import Totals, compute_totals, position_amounts
 from theke.estimates.services.common import EstimateError
-from theke.messaging.purposes import EMAIL, ESTIMATE_ANSWER_COMPANY
+from theke.messaging.purposes import EMAIL
 from theke.messaging.services import inbox
 from theke.messaging.services import templates as message_templates
 from theke.tenants.models import Tenant

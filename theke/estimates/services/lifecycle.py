@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from theke.audit.feed import emit_event
 from theke.audit.services import SYSTEM, record
 from theke.customers.models import Contact
+from theke.estimates.messages import ESTIMATE_REMINDER
 from theke.estimates.models import Estimate, EstimateSettings, EstimateStatus
 from theke.estimates.services.common import EstimateError
 from theke.estimates.services.links import create_link, send_link
-from theke.messaging.purposes import EMAIL, ESTIMATE_REMINDER, SMS
+from theke.messaging.purposes import EMAIL, SMS
 from theke.messaging.services.outbox import sms_allowed
 from theke.tenants.scoping import scopes_disabled, tenant_scope
 

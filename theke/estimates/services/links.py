@@ -28,6 +28,7 @@ from theke.customers.links import LinkKind
 from theke.customers.links import LinkState as LinkState  # the estimate's link API
 from theke.customers.links import hash_token as hash_token
 from theke.customers.models import Contact, Customer, Vehicle
+from theke.estimates.messages import ESTIMATE_LINK
 from theke.estimates.models import (
     LINK_KIND,
     Estimate,
@@ -38,7 +39,7 @@ from theke.estimates.models import (
 from theke.estimates.services.common import EstimateError, lock_live, refuse_final
 from theke.estimates.services.data import create_placeholder
 from theke.messaging.models import OutboundMessage
-from theke.messaging.purposes import CHANNELS, EMAIL, ESTIMATE_LINK, SMS, Purpose
+from theke.messaging.purposes import CHANNELS, EMAIL, SMS, Purpose
 from theke.messaging.services import templates as message_templates
 from theke.messaging.services.outbox import sms_allowed
 from theke.tenants.models import Tenant

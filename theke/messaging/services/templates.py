@@ -1,9 +1,10 @@
 """Templates (Textbausteine): tenant texts, rendering in the recipient's language, sending.
 
-A tenant's own text (MessageTemplate) replaces the shipped default of one purpose, channel
-and language; `get_template` falls back to the default. `send_templated` renders a message in
-the recipient's language (or takes the text staff edited just before sending) and writes it
-to the outbox inside the caller's transaction.
+A tenant keeps named texts (MessageTemplate) per purpose, channel and language; one of them
+is the default, which replaces the shipped text. `get_template` falls back to the shipped
+text. `send_templated` renders a message in the recipient's language with the default (or
+takes the text staff edited just before sending) and writes it to the outbox inside the
+caller's transaction.
 """
 
 from __future__ import annotations
@@ -48,16 +49,26 @@ logger = logging.getLogger(__name__)
 
 # --- texts of a tenant ----------------------------------------------------------------------
 
+# The name of the text a tenant gets when it first replaces a shipped text (and of the texts
+# stored before several named texts were possible, see migration 0002).
+DEFAULT_NAME = "Standard"
+NAME_MAX_LENGTH = 100
+
 
 @dataclass(frozen=True)
 class TemplateText:
-    """The text used for one purpose, channel and language: the tenant's own or the default."""
+    """The text used for one purpose, channel and language: a tenant's own or the shipped one."""
 
     subject: str
     text: str
     html: str
     is_custom: bool
     template: MessageTemplate | None = None
+
+    @property
+    def is_default(self) -> bool:
+        """True for the text sending uses: the tenant's default, or the shipped one."""
+        return self.template is None or self.template.is_default
 
 
 class Rendered(NamedTuple):
@@ -96,35 +107,57 @@ def resolve_language(tenant: Tenant, language: str | None) -> str:
     return "de"
 
 
-def _stored(tenant: Tenant, purpose: str, channel: str, language: str) -> MessageTemplate | None:
+def _rows(
+    tenant: Tenant, purpose: str, channel: str, language: str
+) -> models.QuerySet[MessageTemplate]:
+    return MessageTemplate.objects.filter(
+        tenant=tenant, purpose=purpose, channel=channel, language=language
+    )
+
+
+def named_templates(
+    tenant: Tenant, purpose: str, channel: str, language: str
+) -> list[MessageTemplate]:
+    """The tenant's named texts of one purpose, channel and language, the default first."""
     with tenant_scope(tenant):
-        return (
-            MessageTemplate.objects.filter(
-                tenant=tenant, purpose=purpose, channel=channel, language=language
-            )
-            .select_related("updated_by")
-            .first()
-        )
+        rows = _rows(tenant, purpose, channel, language).select_related("updated_by")
+        return list(rows.order_by("-is_default", "name", "pk"))
 
 
-def get_template(tenant: Tenant, purpose: str, channel: str, language: str) -> TemplateText:
-    """The tenant's own text of this purpose, channel and language, else the shipped one."""
+def _not_found() -> ServiceError:
+    return ServiceError(_("Diesen Textbaustein gibt es nicht mehr."), "template", code="gone")
+
+
+def get_template(
+    tenant: Tenant, purpose: str, channel: str, language: str, template_id: int | None = None
+) -> TemplateText:
+    """A named text of the tenant (`template_id`), else its default, else the shipped one."""
     found = _check(purpose, channel)
     language = resolve_language(tenant, language)
-    row = _stored(tenant, purpose, channel, language)
+    with tenant_scope(tenant):
+        rows = _rows(tenant, purpose, channel, language).select_related("updated_by")
+        if template_id is not None:
+            row = rows.filter(pk=template_id).first()
+            if row is None:
+                raise _not_found()
+        else:
+            row = rows.filter(is_default=True).first()
     if row is not None:
         return TemplateText(row.subject, row.text, row.html, is_custom=True, template=row)
     default: DefaultText = found.default(channel, language)
     return TemplateText(default.subject, default.text, default.html, is_custom=False)
 
 
-def custom_keys(tenant: Tenant) -> set[tuple[str, str, str]]:
-    """(purpose, channel, language) of every text the tenant has replaced."""
+def custom_keys(tenant: Tenant) -> dict[tuple[str, str, str], int]:
+    """(purpose, channel, language) -> how many named texts the tenant keeps for it."""
     with tenant_scope(tenant):
         rows = MessageTemplate.objects.filter(tenant=tenant).values_list(
             "purpose", "channel", "language"
         )
-        return {(p, c, lang) for p, c, lang in rows}
+        counts: dict[tuple[str, str, str], int] = {}
+        for key in rows:
+            counts[key] = counts.get(key, 0) + 1
+        return counts
 
 
 def html_is_derived(purpose: str, language: str, text: str, html: str) -> bool:
@@ -149,8 +182,77 @@ def validate_template(purpose: str, channel: str, subject: str, text: str, html:
         parse(html, allowed, "html")
 
 
-def _label(found: Purpose, channel: str, language: str) -> str:
-    return f"{found.label} · {Channel(channel).label} · {language.upper()}"
+def _label(found: Purpose, channel: str, language: str, name: str = "") -> str:
+    label = f"{found.label} · {Channel(channel).label} · {language.upper()}"
+    return f"{label} · {name}" if name else label
+
+
+def _audit(tenant: Tenant, actor: Actor, action: str, row: MessageTemplate, **data: Any) -> None:
+    """Record a change of a named text (the object is gone after a delete)."""
+    found = get_purpose(row.purpose)
+    record(
+        tenant,
+        actor,
+        action,
+        row if row.pk is not None else None,
+        {
+            "label": _label(found, row.channel, row.language, row.name),
+            "purpose": row.purpose,
+            "channel": row.channel,
+            "language": row.language,
+            "name": row.name,
+            **data,
+        },
+    )
+
+
+def _lock(tenant: Tenant) -> None:
+    """Serialise the template changes of one tenant (also where no row exists yet)."""
+    Tenant.objects.select_for_update().filter(pk=tenant.pk).first()
+
+
+def _shipped_texts(found: Purpose, channel: str, language: str) -> dict[str, str]:
+    """The shipped text as stored: an HTML part built from the text is stored empty."""
+    default = found.default(channel, language)
+    html = "" if default.html == found.html_for(default.text, language) else default.html
+    return {"subject": default.subject, "text": default.text, "html": html}
+
+
+def _locked_row(tenant: Tenant, template_id: int) -> MessageTemplate:
+    row = MessageTemplate.objects.select_for_update().filter(tenant=tenant, pk=template_id).first()
+    if row is None:
+        raise _not_found()
+    _check(row.purpose, row.channel, row.language)
+    return row
+
+
+def _name_taken(name: str) -> ServiceError:
+    return ServiceError(
+        _("Es gibt bereits einen Text mit dem Namen „%(name)s“."),
+        "name",
+        code="duplicate",
+        params={"name": name},
+    )
+
+
+def _clean_name(
+    name: str, rows: models.QuerySet[MessageTemplate], exclude_pk: int | None = None
+) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ServiceError(_("Bitte geben Sie einen Namen an."), "name", code="required")
+    if len(name) > NAME_MAX_LENGTH:
+        raise ServiceError(
+            _("Der Name darf höchstens %(max)s Zeichen haben."),
+            "name",
+            params={"max": NAME_MAX_LENGTH},
+        )
+    taken = rows.filter(name__iexact=name)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise _name_taken(name)
+    return name
 
 
 @transaction.atomic
@@ -163,8 +265,13 @@ def save_template(
     subject: str,
     text: str,
     html: str,
+    *,
+    template_id: int | None = None,
 ) -> MessageTemplate:
-    """Store the tenant's own text of one purpose, channel and language."""
+    """Store the texts of a named text (`template_id`), else of the tenant's default text.
+
+    Without any own text yet, the default is created, named "Standard".
+    """
     found = _check(purpose, channel, language)
     subject = subject.strip() if channel == EMAIL else ""
     html = html.strip() if channel == EMAIL else ""
@@ -174,18 +281,24 @@ def save_template(
     if html.strip() == found.html_for(text, language).strip():
         html = ""  # built from the text when sending, so it follows later edits of the text
     with tenant_scope(tenant):
-        Tenant.objects.select_for_update().filter(pk=tenant.pk).first()
-        row = MessageTemplate.objects.filter(
-            tenant=tenant, purpose=purpose, channel=channel, language=language
-        ).first()
+        _lock(tenant)
+        rows = _rows(tenant, purpose, channel, language)
+        if template_id is not None:
+            row = rows.select_for_update().filter(pk=template_id).first()
+            if row is None:
+                raise _not_found()
+        else:
+            row = rows.select_for_update().filter(is_default=True).first()
         if row is None:
-            default = found.default(channel, language)
-            default_html = (
-                "" if default.html == found.html_for(default.text, language) else default.html
-            )
-            before = {"subject": default.subject, "text": default.text, "html": default_html}
+            # The tenant's first own text of this purpose, channel and language.
+            before = _shipped_texts(found, channel, language)
             row = MessageTemplate(
-                tenant=tenant, purpose=purpose, channel=channel, language=language
+                tenant=tenant,
+                purpose=purpose,
+                channel=channel,
+                language=language,
+                name=DEFAULT_NAME,
+                is_default=True,
             )
         else:
             before = {"subject": row.subject, "text": row.text, "html": row.html}
@@ -196,47 +309,145 @@ def save_template(
         row.subject, row.text, row.html = subject, text, html
         row.updated_by_id = actor.user_id
         row.save()
-        record(
-            tenant,
-            actor,
-            "message_template.saved",
-            row,
-            {
-                "label": _label(found, channel, language),
-                "purpose": purpose,
-                "channel": channel,
-                "language": language,
-                "fields": changed,
-            },
+        _audit(tenant, actor, "message_template.saved", row, fields=changed)
+    return row
+
+
+@transaction.atomic
+def create_template(
+    tenant: Tenant, actor: Actor, purpose: str, channel: str, language: str, name: str
+) -> MessageTemplate:
+    """Add another named text, starting as a copy of the default; it is not the default.
+
+    A tenant without own texts first gets the shipped text as its default ("Standard"), so
+    that sending keeps using it.
+    """
+    found = _check(purpose, channel, language)
+    with tenant_scope(tenant):
+        _lock(tenant)
+        rows = _rows(tenant, purpose, channel, language)
+        name = _clean_name(name, rows)
+        default = rows.select_for_update().filter(is_default=True).first()
+        if default is None:
+            if name.lower() == DEFAULT_NAME.lower():
+                raise _name_taken(name)  # the name of the default made just now
+            default = MessageTemplate.objects.create(
+                tenant=tenant,
+                purpose=purpose,
+                channel=channel,
+                language=language,
+                name=DEFAULT_NAME,
+                is_default=True,
+                updated_by_id=actor.user_id,
+                **_shipped_texts(found, channel, language),
+            )
+            _audit(tenant, actor, "message_template.created", default, default=True)
+        row = MessageTemplate.objects.create(
+            tenant=tenant,
+            purpose=purpose,
+            channel=channel,
+            language=language,
+            name=name,
+            is_default=False,
+            subject=default.subject,
+            text=default.text,
+            html=default.html,
+            updated_by_id=actor.user_id,
+        )
+        _audit(
+            tenant, actor, "message_template.created", row, default=False, copied_from=default.name
         )
     return row
 
 
 @transaction.atomic
-def reset_template(tenant: Tenant, actor: Actor, purpose: str, channel: str, language: str) -> bool:
-    """Go back to the shipped text (delete the tenant's own); False when there was none."""
-    found = _check(purpose, channel, language)
+def rename_template(tenant: Tenant, actor: Actor, template_id: int, name: str) -> MessageTemplate:
+    """Give a named text another name (unique per purpose, channel and language)."""
     with tenant_scope(tenant):
-        row = (
-            MessageTemplate.objects.select_for_update()
-            .filter(tenant=tenant, purpose=purpose, channel=channel, language=language)
-            .first()
-        )
-        if row is None:
-            return False
-        row.delete()
-        record(
+        _lock(tenant)
+        row = _locked_row(tenant, template_id)
+        rows = _rows(tenant, row.purpose, row.channel, row.language)
+        name = _clean_name(name, rows, exclude_pk=row.pk)
+        if name == row.name:
+            return row
+        before = row.name
+        row.name = name
+        row.updated_by_id = actor.user_id
+        row.save(update_fields=["name", "updated_by", "updated_at"])
+        _audit(tenant, actor, "message_template.renamed", row, before=before)
+    return row
+
+
+@transaction.atomic
+def make_default(tenant: Tenant, actor: Actor, template_id: int) -> MessageTemplate:
+    """Make a named text the one sending uses; the former default stays as a named text."""
+    with tenant_scope(tenant):
+        _lock(tenant)
+        row = _locked_row(tenant, template_id)
+        if row.is_default:
+            return row
+        rows = _rows(tenant, row.purpose, row.channel, row.language).select_for_update()
+        former = rows.filter(is_default=True).first()
+        # Un-default first: the database allows one default per purpose, channel and language.
+        rows.filter(is_default=True).update(is_default=False)
+        row.is_default = True
+        row.updated_by_id = actor.user_id
+        row.save(update_fields=["is_default", "updated_by", "updated_at"])
+        _audit(
             tenant,
             actor,
-            "message_template.reset",
-            None,
-            {
-                "label": _label(found, channel, language),
-                "purpose": purpose,
-                "channel": channel,
-                "language": language,
-            },
+            "message_template.made_default",
+            row,
+            before=former.name if former is not None else "",
         )
+    return row
+
+
+@transaction.atomic
+def delete_template(tenant: Tenant, actor: Actor, template_id: int) -> None:
+    """Delete a named text. The default goes only as the last one (then the shipped text
+    is used again); while others exist, another one must become the default first."""
+    with tenant_scope(tenant):
+        _lock(tenant)
+        row = _locked_row(tenant, template_id)
+        others = _rows(tenant, row.purpose, row.channel, row.language).exclude(pk=row.pk)
+        if row.is_default and others.exists():
+            raise ServiceError(
+                _(
+                    "Der Standardtext kann nicht gelöscht werden, solange es weitere Texte "
+                    "gibt. Machen Sie zuerst einen anderen Text zum Standard."
+                ),
+                "template",
+                code="default",
+            )
+        row.delete()
+        _audit(tenant, actor, "message_template.deleted", row)
+
+
+@transaction.atomic
+def reset_template(tenant: Tenant, actor: Actor, purpose: str, channel: str, language: str) -> bool:
+    """Go back to the shipped text for the default; False when it was that already.
+
+    The only own text is deleted (the shipped text is used again); with other named texts,
+    the default keeps its name and takes the shipped texts.
+    """
+    found = _check(purpose, channel, language)
+    with tenant_scope(tenant):
+        _lock(tenant)
+        rows = _rows(tenant, purpose, channel, language).select_for_update()
+        row = rows.filter(is_default=True).first()
+        if row is None:
+            return False
+        shipped = _shipped_texts(found, channel, language)
+        if rows.exclude(pk=row.pk).exists():
+            if all(getattr(row, name) == value for name, value in shipped.items()):
+                return False
+            row.subject, row.text, row.html = shipped["subject"], shipped["text"], shipped["html"]
+            row.updated_by_id = actor.user_id
+            row.save()
+        else:
+            row.delete()
+        _audit(tenant, actor, "message_template.reset", row)
     return True
 
 
@@ -389,10 +600,12 @@ def render_message(
     context: Mapping[str, Any],
     *,
     keep_missing: bool = False,
+    template_id: int | None = None,
 ) -> Rendered:
-    """Render the tenant's text (or the default) of a purpose in a language (with fallback)."""
+    """Render a purpose's text in a language (with fallback): the named text `template_id`,
+    else the tenant's default, else the shipped one."""
     language = resolve_language(tenant, language)
-    template = get_template(tenant, purpose, channel, language)
+    template = get_template(tenant, purpose, channel, language, template_id)
     return render_text(
         tenant,
         purpose,
@@ -604,5 +817,9 @@ def send_composed(
 ACTION_LABELS: dict[str, Promise] = {
     "message_template.saved": gettext_lazy("Textbaustein gespeichert"),
     "message_template.reset": gettext_lazy("Textbaustein auf Standard zurückgesetzt"),
+    "message_template.created": gettext_lazy("Textbaustein angelegt"),
+    "message_template.renamed": gettext_lazy("Textbaustein umbenannt"),
+    "message_template.made_default": gettext_lazy("Textbaustein als Standard festgelegt"),
+    "message_template.deleted": gettext_lazy("Textbaustein gelöscht"),
     "customer.message_sent": gettext_lazy("Nachricht gesendet"),
 }

@@ -23,7 +23,14 @@ from theke.core.auth import staff_required
 from theke.core.errors import ServiceError
 from theke.customers.models import Customer
 from theke.messaging import textformat
-from theke.messaging.forms import ComposeForm, ComposeSetup, MessagingSettingsForm, TemplateForm
+from theke.messaging.forms import (
+    ComposeForm,
+    ComposeSetup,
+    MessagingSettingsForm,
+    TemplateForm,
+    TemplateNameForm,
+)
+from theke.messaging.messages import MESSAGE_TO_CUSTOMER
 from theke.messaging.models import Channel
 from theke.messaging.purposes import CHANNELS, LANGUAGES, PURPOSES, SMS, Purpose, manual_purposes
 from theke.messaging.services import templates
@@ -51,7 +58,10 @@ def _language_label(code: str) -> str:
 @staff_required("messaging.manage_templates")
 @require_GET
 def template_list(request: HttpRequest) -> HttpResponse:
-    """Every purpose with, per channel and language, whether the tenant has its own text."""
+    """Every purpose with, per channel and language, how many own texts the tenant keeps.
+
+    Stored texts of a purpose no domain registers (any more) are not listed.
+    """
     custom = templates.custom_keys(_tenant(request))
     rows = []
     for purpose in PURPOSES.values():
@@ -61,7 +71,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
                 "channel_label": Channel(channel).label,
                 "language": language,
                 "language_label": _language_label(language),
-                "custom": (purpose.code, channel, language) in custom,
+                "custom": custom.get((purpose.code, channel, language), 0),
             }
             for channel in CHANNELS
             if channel in purpose.channels
@@ -113,37 +123,44 @@ def _variants(purpose: Purpose) -> list[dict[str, str]]:
     ]
 
 
-@staff_required("messaging.manage_templates")
-@require_http_methods(["GET", "POST"])
-def template_edit(request: HttpRequest, purpose: str, channel: str, language: str) -> HttpResponse:
-    found = _purpose_or_404(purpose, channel, language)
+def _editor(
+    request: HttpRequest,
+    found: Purpose,
+    channel: str,
+    language: str,
+    pk: int | None = None,
+    *,
+    form: TemplateForm | None = None,
+    create_form: TemplateNameForm | None = None,
+    rename_form: TemplateNameForm | None = None,
+    delete_error: tuple[int, str] | None = None,
+) -> HttpResponse:
+    """The editor of one named text (`pk`), else of the default or shipped text.
+
+    Beside the text: the tenant's named texts of this purpose, channel and language, with
+    forms to add, rename, make default and delete. Refused forms come in bound.
+    """
     tenant = _tenant(request)
-    current = templates.get_template(tenant, purpose, channel, language)
+    purpose = found.code
+    named = templates.named_templates(tenant, purpose, channel, language)
+    if pk is not None and all(row.pk != pk for row in named):
+        raise Http404("unknown text")
+    current = templates.get_template(tenant, purpose, channel, language, pk)
     derived = templates.html_is_derived(purpose, language, current.text, current.html)
     initial = {
         "subject": current.subject,
         "text": current.text,
         "html": "" if derived else current.html,
     }
-    form = TemplateForm(request.POST or None, initial=initial, channel=channel)
-    if request.method == "POST" and form.is_valid():
-        texts = form.texts()
-        try:
-            templates.save_template(
-                tenant, Actor.staff(request.user), purpose, channel, language, **texts
-            )
-        except ServiceError as error:
-            form.add_refusal(error)
-        else:
-            messages.success(request, _("Der Textbaustein wurde gespeichert."))
-            return redirect(request.path)
+    form = form or TemplateForm(initial=initial, channel=channel)
     # The preview shows what is in the form: after a refusal, the refused input.
     texts = (
         {name: request.POST.get(name, "") for name in ("subject", "text", "html")}
         if form.is_bound
         else initial
     )
-    default = found.default(channel, language)
+    if rename_form is None and current.template is not None:
+        rename_form = TemplateNameForm(renaming=True, initial={"name": current.template.name})
     samples = templates.sample_context(tenant, purpose, language)
     context = {
         "purpose": found,
@@ -153,7 +170,11 @@ def template_edit(request: HttpRequest, purpose: str, channel: str, language: st
         "language_label": _language_label(language),
         "form": form,
         "current": current,
-        "default": default,
+        "named": named,
+        "create_form": create_form or TemplateNameForm(),
+        "rename_form": rename_form,
+        "delete_error": delete_error,
+        "default": found.default(channel, language),
         "variants": _variants(found),
         "placeholders": [
             (name, description, samples.get(name, ""))
@@ -162,6 +183,46 @@ def template_edit(request: HttpRequest, purpose: str, channel: str, language: st
         **_preview_context(request, found, channel, language, texts),
     }
     return render(request, "messaging/staff/template_edit.html", context)
+
+
+def _edit_url(purpose: str, channel: str, language: str, pk: int | None = None) -> str:
+    if pk is None:
+        return reverse("messaging:template_edit", args=[purpose, channel, language])
+    return reverse("messaging:template_text_edit", args=[purpose, channel, language, pk])
+
+
+@staff_required("messaging.manage_templates")
+@require_http_methods(["GET", "POST"])
+def template_edit(
+    request: HttpRequest, purpose: str, channel: str, language: str, pk: int | None = None
+) -> HttpResponse:
+    """Edit a named text (`pk`), else the default; saving the shipped text makes it own."""
+    found = _purpose_or_404(purpose, channel, language)
+    if request.method != "POST":
+        return _editor(request, found, channel, language, pk)
+    tenant = _tenant(request)
+    if pk is not None and all(
+        row.pk != pk for row in templates.named_templates(tenant, purpose, channel, language)
+    ):
+        raise Http404("unknown text")
+    form = TemplateForm(request.POST, channel=channel)
+    if form.is_valid():
+        try:
+            templates.save_template(
+                tenant,
+                Actor.staff(request.user),
+                purpose,
+                channel,
+                language,
+                **form.texts(),
+                template_id=pk,
+            )
+        except ServiceError as error:
+            form.add_refusal(error)
+        else:
+            messages.success(request, _("Der Textbaustein wurde gespeichert."))
+            return redirect(request.path)
+    return _editor(request, found, channel, language, pk, form=form)
 
 
 @staff_required("messaging.manage_templates")
@@ -188,6 +249,89 @@ def template_reset(request: HttpRequest, purpose: str, channel: str, language: s
     else:
         messages.info(request, _("Der Textbaustein entsprach bereits dem Standard."))
     return redirect("messaging:template_edit", purpose=purpose, channel=channel, language=language)
+
+
+@staff_required("messaging.manage_templates")
+@require_POST
+def template_create(
+    request: HttpRequest, purpose: str, channel: str, language: str
+) -> HttpResponse:
+    """Add another named text (a copy of the default) and open it."""
+    found = _purpose_or_404(purpose, channel, language)
+    form = TemplateNameForm(request.POST)
+    if form.is_valid():
+        try:
+            row = templates.create_template(
+                _tenant(request),
+                Actor.staff(request.user),
+                purpose,
+                channel,
+                language,
+                form.cleaned_data["name"],
+            )
+        except ServiceError as error:
+            form.add_refusal(error)
+        else:
+            messages.success(request, _("Der Text „%(name)s“ wurde angelegt.") % {"name": row.name})
+            return redirect(_edit_url(purpose, channel, language, row.pk))
+    return _editor(request, found, channel, language, create_form=form)
+
+
+def _text_action(
+    request: HttpRequest, purpose: str, channel: str, language: str, pk: int
+) -> tuple[Purpose, Tenant, Actor]:
+    """The checks every action on one named text shares; another tenant's text is a 404."""
+    found = _purpose_or_404(purpose, channel, language)
+    tenant = _tenant(request)
+    if all(row.pk != pk for row in templates.named_templates(tenant, purpose, channel, language)):
+        raise Http404("unknown text")
+    return found, tenant, Actor.staff(request.user)
+
+
+@staff_required("messaging.manage_templates")
+@require_POST
+def template_rename(
+    request: HttpRequest, purpose: str, channel: str, language: str, pk: int
+) -> HttpResponse:
+    found, tenant, actor = _text_action(request, purpose, channel, language, pk)
+    form = TemplateNameForm(request.POST, renaming=True)
+    if form.is_valid():
+        try:
+            templates.rename_template(tenant, actor, pk, form.cleaned_data["name"])
+        except ServiceError as error:
+            form.add_refusal(error)
+        else:
+            messages.success(request, _("Der Text wurde umbenannt."))
+            return redirect(_edit_url(purpose, channel, language, pk))
+    return _editor(request, found, channel, language, pk, rename_form=form)
+
+
+@staff_required("messaging.manage_templates")
+@require_POST
+def template_make_default(
+    request: HttpRequest, purpose: str, channel: str, language: str, pk: int
+) -> HttpResponse:
+    _found, tenant, actor = _text_action(request, purpose, channel, language, pk)
+    row = templates.make_default(tenant, actor, pk)
+    messages.success(
+        request,
+        _("„%(name)s“ ist jetzt der Standardtext, der gesendet wird.") % {"name": row.name},
+    )
+    return redirect(_edit_url(purpose, channel, language, pk))
+
+
+@staff_required("messaging.manage_templates")
+@require_POST
+def template_delete(
+    request: HttpRequest, purpose: str, channel: str, language: str, pk: int
+) -> HttpResponse:
+    found, tenant, actor = _text_action(request, purpose, channel, language, pk)
+    try:
+        templates.delete_template(tenant, actor, pk)
+    except ServiceError as error:
+        return _editor(request, found, channel, language, pk, delete_error=(pk, error.messages[0]))
+    messages.success(request, _("Der Text wurde gelöscht."))
+    return redirect(_edit_url(purpose, channel, language))
 
 
 # --- messaging settings ---------------------------------------------------------------------
@@ -235,7 +379,10 @@ def customer_compose_setup(tenant: Tenant, customer: Customer) -> ComposeSetup:
     return ComposeSetup(
         tenant=tenant,
         contacts=list(customer.contacts.all()),
-        purposes=[p.code for p in manual_purposes()],
+        # The free message first: it is what the form starts with.
+        purposes=sorted(
+            (p.code for p in manual_purposes()), key=lambda code: code != MESSAGE_TO_CUSTOMER.code
+        ),
         context=context,
     )
 
@@ -258,7 +405,8 @@ def compose_page(
     """
     if request.method == "POST" and request.POST.get("refresh"):
         keep = {
-            name: request.POST.get(name, "") for name in ("contact", "purpose", "channel", "token")
+            name: request.POST.get(name, "")
+            for name in ("contact", "purpose", "channel", "token", "named_text")
         }
         keep["language"] = request.POST.get("language", "")
         if request.headers.get("HX-Trigger-Name") == "contact":
@@ -279,7 +427,11 @@ def compose_page(
                 )
                 return redirect(done_url)
     else:
-        form = ComposeForm(setup=setup, initial={"contact": request.GET.get("contact", "")})
+        # Links may preselect the choices, e.g. `?contact=3&purpose=…&named_text=12`.
+        chosen = ("contact", "purpose", "channel", "language", "named_text")
+        form = ComposeForm(
+            setup=setup, initial={name: request.GET[name] for name in chosen if name in request.GET}
+        )
     context = {
         "form": form,
         "compose_url": compose_url,
@@ -336,6 +488,31 @@ urlpatterns: list[URLPattern] = [
         "templates/<slug:purpose>/<slug:channel>/<slug:language>/",
         template_edit,
         name="template_edit",
+    ),
+    path(
+        "templates/<slug:purpose>/<slug:channel>/<slug:language>/<int:pk>/",
+        template_edit,
+        name="template_text_edit",
+    ),
+    path(
+        "templates/<slug:purpose>/<slug:channel>/<slug:language>/new/",
+        template_create,
+        name="template_create",
+    ),
+    path(
+        "templates/<slug:purpose>/<slug:channel>/<slug:language>/<int:pk>/rename/",
+        template_rename,
+        name="template_rename",
+    ),
+    path(
+        "templates/<slug:purpose>/<slug:channel>/<slug:language>/<int:pk>/default/",
+        template_make_default,
+        name="template_make_default",
+    ),
+    path(
+        "templates/<slug:purpose>/<slug:channel>/<slug:language>/<int:pk>/delete/",
+        template_delete,
+        name="template_delete",
     ),
     path(
         "templates/<slug:purpose>/<slug:channel>/<slug:language>/preview/",

@@ -124,3 +124,13 @@ def smtp_down(settings: Any) -> Iterator[SmtpPeer]:
 def media_root(settings: Any, tmp_path: Any) -> Any:
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def sample_purposes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Register the purposes of tests/sample_purposes.py for one test."""
+    from theke.messaging.purposes import PURPOSES
+    from theke.messaging.tests.sample_purposes import SAMPLE_PURPOSES
+
+    for purpose in SAMPLE_PURPOSES:
+        monkeypatch.setitem(PURPOSES, purpose.code, purpose)

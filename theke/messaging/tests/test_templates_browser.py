@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -117,6 +118,7 @@ def test_compose_from_the_customer_page(
     owner: Any,
     tenant_a: Any,
     viewport: dict[str, int],
+    sample_purposes: None,
 ) -> None:
     Tenant.objects.filter(pk=tenant_a.pk).update(phone="030 1234567")
     people = make_people(tenant_a)
@@ -148,6 +150,63 @@ def test_compose_from_the_customer_page(
         with tenant_scope(tenant_a):
             [message] = OutboundMessage.objects.all()
         assert message.body_text == "Guten Tag Herr Müller,\n\nIhr Fahrzeug ist fertig."
+        assert real_errors(errors) == []
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=VIEWPORT_IDS)
+def test_named_texts_in_the_editor_and_in_compose(
+    browser: Any,
+    live_server: Any,
+    client: Any,
+    owner: Any,
+    tenant_a: Any,
+    viewport: dict[str, int],
+) -> None:
+    people = make_people(tenant_a)
+    page = logged_in_page(browser, viewport, client, owner, live_server.url)
+    try:
+        errors = collect_errors(page)
+        url = reverse("messaging:template_edit", args=["message_to_customer", "email", "de"])
+        page.goto(live_server.url + url)
+        expect(page.locator(".named-texts")).to_contain_text("mitgelieferten Standardtext")
+
+        # Another text: the shipped one stays the default, named "Standard".
+        page.locator("#id_new-name").fill("Abholung")
+        page.get_by_role("button", name="Weiteren Text anlegen").click()
+        expect(page.locator(".alert-success")).to_contain_text("„Abholung“ wurde angelegt")
+        expect(page.locator(".named-text")).to_have_count(2)
+        expect(page.locator(".named-texts")).to_contain_text("Standard, wird gesendet")
+        text = page.locator("#id_text")
+        text.fill("{greeting},\n\nIhr Fahrzeug ist abholbereit.")
+        expect(page.locator("#preview-plain")).to_contain_text("Ihr Fahrzeug ist abholbereit.")
+        page.get_by_role("button", name="Speichern").click()
+        expect(page.locator(".alert-success")).to_contain_text("gespeichert")
+        assert wider_than_viewport(page) == []
+        screenshot(page, "messaging-template-named")
+
+        # The default cannot go while another text exists; the page says why, by the button.
+        page.on("dialog", lambda dialog: dialog.accept())
+        standard = page.locator(".named-text").first  # the default comes first
+        standard.get_by_role("button", name="Löschen").click()
+        expect(page.locator(".named-texts .invalid-feedback")).to_contain_text(
+            "solange es weitere Texte gibt"
+        )
+        screenshot(page, "messaging-template-named-refused")
+
+        # Composing: the default first, the other one swapped in place.
+        compose = reverse("messaging:compose_to_customer", args=[people.customer.pk])
+        page.goto(live_server.url + compose + f"?contact={people.hans.pk}")
+        page.wait_for_load_state()
+        compose_text = page.locator("#id_text")
+        expect(compose_text).to_have_value(re.compile(r"^Guten Tag Herr Müller,\n\n\n\n"))
+        page.get_by_label("Textbaustein").select_option(label="Abholung")
+        expect(compose_text).to_have_value(
+            "Guten Tag Herr Müller,\n\nIhr Fahrzeug ist abholbereit."
+        )
+        assert wider_than_viewport(page) == []
+        screenshot(page, "messaging-compose-named")
         assert real_errors(errors) == []
     finally:
         page.context.close()

@@ -123,11 +123,11 @@ def test_unbalanced_brace_is_refused_on_save(tenant_a: Tenant, owner: Any) -> No
     assert error.value.field == "subject"
 
 
-def test_save_refuses_a_channel_the_purpose_does_not_have(tenant_a: Tenant, owner: Any) -> None:
+def test_save_refuses_a_channel_the_purpose_does_not_have(
+    tenant_a: Tenant, owner: Any, sample_purposes: None
+) -> None:
     with pytest.raises(ServiceError):
-        templates.save_template(
-            tenant_a, staff(owner), "portal_invitation", "sms", "de", "", "x", ""
-        )
+        templates.save_template(tenant_a, staff(owner), "test_invitation", "sms", "de", "", "x", "")
 
 
 def test_reset_goes_back_to_the_default_and_is_audited(tenant_a: Tenant, owner: Any) -> None:
@@ -329,11 +329,11 @@ def test_send_templated_to_the_company_address(tenant_a: Tenant) -> None:
 
 
 def test_send_templated_with_overrides_sends_the_edited_text(
-    tenant_a: Tenant, people: People
+    tenant_a: Tenant, people: People, sample_purposes: None
 ) -> None:
     message = templates.send_templated(
         tenant_a,
-        purpose="lead_rejected",
+        purpose="test_rejection",
         channel="email",
         contact=people.hans,
         context={},
@@ -347,11 +347,13 @@ def test_send_templated_with_overrides_sends_the_edited_text(
     assert "Autohaus Alpha" in message.body_html
 
 
-def test_overrides_with_placeholders_left_are_refused(tenant_a: Tenant, people: People) -> None:
+def test_overrides_with_placeholders_left_are_refused(
+    tenant_a: Tenant, people: People, sample_purposes: None
+) -> None:
     with pytest.raises(ServiceError) as error:
         templates.send_templated(
             tenant_a,
-            purpose="lead_rejected",
+            purpose="test_rejection",
             channel="email",
             contact=people.hans,
             context={},

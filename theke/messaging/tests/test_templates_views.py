@@ -65,18 +65,18 @@ def enable_sms(tenant: Tenant) -> None:
 
 
 def test_list_shows_every_purpose_with_default_or_own_text(
-    owner_client: Any, tenant_a: Tenant, owner: Any
+    owner_client: Any, tenant_a: Tenant, owner: Any, sample_purposes: None
 ) -> None:
     templates.save_template(
-        tenant_a, Actor.staff(owner), "lead_rejected", "sms", "en", "", "Sorry {link}", ""
+        tenant_a, Actor.staff(owner), "test_rejection", "sms", "en", "", "Sorry {link}", ""
     )
     page = html(owner_client.get(reverse("messaging:template_list")))
     assert "Link zum Kostenvoranschlag" in page
     assert "Einladung zum Kundenportal" in page
     assert page.count("eigener Text") == 1
-    assert edit_url("lead_rejected", "sms", "en") in page
+    assert edit_url("test_rejection", "sms", "en") in page
     # Purposes without SMS offer no SMS text.
-    assert edit_url("portal_invitation", "sms", "de") not in page
+    assert edit_url("test_invitation", "sms", "de") not in page
 
 
 def test_settings_landing_page_links_templates_and_messaging_settings(owner_client: Any) -> None:
@@ -176,9 +176,11 @@ def test_reset_goes_back_to_the_default(owner_client: Any, tenant_a: Tenant, own
     assert owner_client.get(url).status_code == 405
 
 
-def test_unknown_purpose_channel_or_language_is_404(owner_client: Any) -> None:
+def test_unknown_purpose_channel_or_language_is_404(
+    owner_client: Any, sample_purposes: None
+) -> None:
     assert owner_client.get(edit_url("nonsense")).status_code == 404
-    assert owner_client.get(edit_url("portal_invitation", "sms")).status_code == 404
+    assert owner_client.get(edit_url("test_invitation", "sms")).status_code == 404
     assert owner_client.get(edit_url("estimate_link", "email", "fr")).status_code == 404
 
 
@@ -295,13 +297,15 @@ def test_compose_uses_the_contacts_language(owner_client: Any, people: People) -
     assert 'value="Message from Autohaus Alpha"' in page
 
 
-def test_switching_the_template_swaps_the_text_over_htmx(owner_client: Any, people: People) -> None:
+def test_switching_the_template_swaps_the_text_over_htmx(
+    owner_client: Any, people: People, sample_purposes: None
+) -> None:
     response = owner_client.post(
         compose_url(people),
         {
             "refresh": "1",
             "contact": people.hans.pk,
-            "purpose": "appointment_reminder",
+            "purpose": "test_reminder",
             "channel": "email",
             "language": "de",
             "token": "t1",
@@ -387,14 +391,14 @@ def test_sms_posted_without_consent_is_refused(
 
 
 def test_sending_with_a_placeholder_left_is_refused(
-    owner_client: Any, tenant_a: Tenant, people: People
+    owner_client: Any, tenant_a: Tenant, people: People, sample_purposes: None
 ) -> None:
     response = owner_client.post(
         compose_url(people),
         {
             "token": "form-4",
             "contact": people.hans.pk,
-            "purpose": "appointment_reminder",
+            "purpose": "test_reminder",
             "channel": "email",
             "language": "de",
             "subject": "Erinnerung",
@@ -443,7 +447,7 @@ def test_sms_length_endpoint(owner_client: Any) -> None:
 
 
 def test_compose_fills_what_the_customer_page_knows(
-    owner_client: Any, tenant_a: Tenant, people: People
+    owner_client: Any, tenant_a: Tenant, people: People, sample_purposes: None
 ) -> None:
     from theke.audit.services import SYSTEM
     from theke.customers import services as customers
@@ -455,7 +459,7 @@ def test_compose_fills_what_the_customer_page_knows(
         customers.add_vehicle(people.customer, SYSTEM, license_plate="B-AB 123", make="VW")
     response = owner_client.post(
         compose_url(people),
-        {"refresh": "1", "contact": people.hans.pk, "purpose": "appointment_reminder"},
+        {"refresh": "1", "contact": people.hans.pk, "purpose": "test_reminder"},
         headers=HTMX,
     )
     page = html(response)

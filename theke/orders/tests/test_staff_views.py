@@ -92,7 +92,9 @@ def test_pdf_needs_the_customer_view_right(
     client: Any, tenant_a: Any, documents: dict[str, Any]
 ) -> None:
     with tenant_scope(tenant_a):
-        Role.objects.create(tenant=tenant_a, name="Nur Termine", permissions=["jobs.use"])
+        Role.objects.create(
+            tenant=tenant_a, name="Nur Termine", permissions=["appointments.manage"]
+        )
     user = make_staff(tenant_a, "jobs@alpha.test", "Jo Jobs", "Nur Termine")
     client.force_login(user)
     response = client.get(reverse("orders:invoice_pdf", args=[documents["invoice"].pk]))

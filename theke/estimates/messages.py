@@ -1,0 +1,208 @@
+# ruff: noqa: E501  (the shipped texts are data: one paragraph per line)
+"""The estimates' message purposes: the link, the reminder and the answer to the company.
+
+Registered with messaging's registry when this module is imported (messaging imports every
+domain's `messages` module when the apps are ready).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from theke.messaging.purposes import (
+    COMPANY,
+    EMAIL,
+    RECIPIENT,
+    SMS,
+    Purpose,
+    defaults,
+    email_default,
+    letter,
+    placeholders,
+    register,
+    sms_default,
+)
+
+# Sample values of the estimates' own placeholders, for the preview.
+SAMPLES: dict[str, dict[str, str]] = {
+    "de": {
+        "estimate_number": "KV-4711",
+        "item": "Smartphone Galaxy S21",
+        "valid_until": "31.10.2025",
+        "answer": "angenommen",
+        "comment": "Bitte rufen Sie mich vor der Reparatur kurz an.",
+        "answered_at": "14.10.2025, 10:42 Uhr",
+    },
+    "en": {
+        "item": "Galaxy S21 smartphone",
+        "valid_until": "31 October 2025",
+        "answer": "accepted",
+        "comment": "Please give me a quick call before the repair.",
+        "answered_at": "14 October 2025, 10:42 am",
+    },
+}
+
+ESTIMATE_LINK = register(
+    Purpose(
+        code="estimate_link",
+        label=_("Link zum Kostenvoranschlag"),
+        description=_("Schickt dem Kunden den Link zu seinem Online-Kostenvoranschlag."),
+        channels=(EMAIL, SMS),
+        placeholders=placeholders(
+            RECIPIENT,
+            COMPANY,
+            estimate_number=_("Nummer des Kostenvoranschlags"),
+            item=_("Gegenstand des Auftrags, z. B. Gerät oder Fahrzeug"),
+            link=_("Link zum Kostenvoranschlag"),
+            valid_until=_("Gültig bis (Datum)"),
+        ),
+        defaults=defaults(
+            email_de=email_default(
+                "Ihr Kostenvoranschlag {estimate_number}",
+                letter(
+                    "de",
+                    """
+Ihr Kostenvoranschlag {estimate_number} für {item} ist fertig. Unter folgendem Link können Sie ihn ansehen und direkt online annehmen oder ablehnen:
+
+{link}
+
+Der Kostenvoranschlag ist gültig bis {valid_until}. Bei Fragen rufen Sie uns gern an.
+""",
+                ),
+                "Kostenvoranschlag ansehen",
+            ),
+            email_en=email_default(
+                "Your cost estimate {estimate_number}",
+                letter(
+                    "en",
+                    """
+Your cost estimate {estimate_number} for {item} is ready. You can view it at the link below and accept or decline it online:
+
+{link}
+
+The estimate is valid until {valid_until}. If you have any questions, please give us a call.
+""",
+                ),
+                "View cost estimate",
+            ),
+            sms_de=sms_default(
+                "{company_name}: Ihr Kostenvoranschlag {estimate_number} ist fertig. "
+                "Ansehen und online beantworten: {link}"
+            ),
+            sms_en=sms_default(
+                "{company_name}: Your cost estimate {estimate_number} is ready. "
+                "View and reply online: {link}"
+            ),
+        ),
+        samples=SAMPLES,
+    )
+)
+
+ESTIMATE_REMINDER = register(
+    Purpose(
+        code="estimate_reminder",
+        label=_("Erinnerung an Kostenvoranschlag"),
+        description=_(
+            "Erinnert den Kunden einmal an seinen unbeantworteten Kostenvoranschlag, wenn Sie "
+            "das in den Einstellungen der Kostenvoranschläge eingeschaltet haben."
+        ),
+        channels=(EMAIL, SMS),
+        placeholders=ESTIMATE_LINK.placeholders,
+        defaults=defaults(
+            email_de=email_default(
+                "Erinnerung: Ihr Kostenvoranschlag {estimate_number}",
+                letter(
+                    "de",
+                    """
+Ihr Kostenvoranschlag {estimate_number} für {item} wartet noch auf Ihre Antwort. Unter folgendem Link können Sie ihn ansehen und online annehmen oder ablehnen:
+
+{link}
+
+Der Kostenvoranschlag ist gültig bis {valid_until}. Haben Sie Fragen? Rufen Sie uns gern an.
+""",
+                ),
+                "Kostenvoranschlag ansehen",
+            ),
+            email_en=email_default(
+                "Reminder: your cost estimate {estimate_number}",
+                letter(
+                    "en",
+                    """
+Your cost estimate {estimate_number} for {item} is still waiting for your reply. You can view it at the link below and accept or decline it online:
+
+{link}
+
+The estimate is valid until {valid_until}. Any questions? Please give us a call.
+""",
+                ),
+                "View cost estimate",
+            ),
+            sms_de=sms_default(
+                "{company_name}: Ihr Kostenvoranschlag {estimate_number} wartet noch auf Ihre "
+                "Antwort: {link}"
+            ),
+            sms_en=sms_default(
+                "{company_name}: Your cost estimate {estimate_number} is still waiting for your "
+                "reply: {link}"
+            ),
+        ),
+        samples=SAMPLES,
+    )
+)
+
+ESTIMATE_ANSWER_COMPANY = register(
+    Purpose(
+        code="estimate_answer_company",
+        label=_("Kundenantwort auf Kostenvoranschlag"),
+        description=_(
+            "Meldet die Antwort des Kunden auf einen Kostenvoranschlag an die Firmen-E-Mail-Adresse."
+        ),
+        channels=(EMAIL,),
+        to_company=True,
+        placeholders=placeholders(
+            customer_name=_("Name des Kunden"),
+            estimate_number=_("Nummer des Kostenvoranschlags"),
+            item=_("Gegenstand des Auftrags, z. B. Gerät oder Fahrzeug"),
+            answer=_("Antwort des Kunden, z. B. „angenommen“"),
+            comment=_("Anmerkung des Kunden"),
+            answered_at=_("Zeitpunkt der Antwort"),
+            link=_("Link zum Kostenvoranschlag in der Theke"),
+            company_name=COMPANY["company_name"],
+        ),
+        defaults=defaults(
+            email_de=email_default(
+                "Antwort auf Kostenvoranschlag {estimate_number}: {answer}",
+                """Guten Tag,
+
+{customer_name} hat den Kostenvoranschlag {estimate_number} ({item}) am {answered_at} beantwortet.
+
+Antwort: {answer}
+Anmerkung: {comment}
+
+Zum Kostenvoranschlag in der Theke:
+
+{link}
+
+Diese Nachricht wurde automatisch für {company_name} erstellt.""",
+                "Kostenvoranschlag öffnen",
+            ),
+            email_en=email_default(
+                "Reply to cost estimate {estimate_number}: {answer}",
+                """Hello,
+
+{customer_name} replied to cost estimate {estimate_number} ({item}) on {answered_at}.
+
+Reply: {answer}
+Comment: {comment}
+
+Open the cost estimate in Theke:
+
+{link}
+
+This message was generated automatically for {company_name}.""",
+                "Open cost estimate",
+            ),
+        ),
+        samples=SAMPLES,
+    )
+)
