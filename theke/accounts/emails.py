@@ -34,12 +34,36 @@ MEMBERSHIP_ADDED = "staff_membership_added"
 PASSWORD_RESET = "staff_password_reset"  # noqa: S105 (a purpose, not a password)
 
 
-def _render(purpose: str, user: User, context: dict[str, Any]) -> tuple[str, str]:
+def _queue(
+    purpose: str,
+    template: str,
+    membership: Membership,
+    context: dict[str, Any],
+    *,
+    dedupe_key: str,
+    related: Membership | User,
+    reply_to: str = "",
+    sender_name: str | None = None,
+) -> OutboundMessage:
+    """Render `accounts/emails/<template>_{subject,body}.txt` in the user's language and queue
+    it as an outbox row of the membership's tenant."""
+    user = membership.user
     with translation.override(user.language or settings.LANGUAGE_CODE):
         context = {"user": user, **context}
-        subject = render_to_string(f"accounts/emails/{purpose}_subject.txt", context)
-        body = render_to_string(f"accounts/emails/{purpose}_body.txt", context)
-    return " ".join(subject.split()), body.strip() + "\n"
+        subject = render_to_string(f"accounts/emails/{template}_subject.txt", context)
+        body = render_to_string(f"accounts/emails/{template}_body.txt", context)
+    return queue_message(
+        membership.tenant,
+        channel=Channel.EMAIL,
+        purpose=purpose,
+        recipient=user.email,
+        dedupe_key=dedupe_key,
+        subject=" ".join(subject.split()),
+        text=body.strip() + "\n",
+        related=related,
+        reply_to=reply_to,
+        sender_name=sender_name,
+    )
 
 
 def queue_invitation(membership: Membership, event: AuditEvent) -> OutboundMessage:
@@ -48,38 +72,32 @@ def queue_invitation(membership: Membership, event: AuditEvent) -> OutboundMessa
     One message per "invitation.sent" event: a resend is a new event and a new link.
     Call inside the tenant's scope and the service's transaction.
     """
-    user, tenant = membership.user, membership.tenant
+    tenant = membership.tenant
     context = {"tenant": tenant, "link": SECRET_LINK, "days": INVITATION_TIMEOUT_DAYS}
-    subject, body = _render("invitation", user, context)
-    return queue_message(
-        tenant,
-        channel=Channel.EMAIL,
-        purpose=INVITATION,
-        recipient=user.email,
+    return _queue(
+        INVITATION,
+        "invitation",
+        membership,
+        context,
         dedupe_key=f"{INVITATION}:membership:{membership.pk}:event:{event.pk}",
-        subject=subject,
-        text=body,
-        reply_to=tenant.email,
         related=membership,
+        reply_to=tenant.email,
     )
 
 
 def queue_membership_added(membership: Membership) -> OutboundMessage:
     """Tells an existing user that a further tenant gave them access (once per membership)."""
-    user, tenant = membership.user, membership.tenant
+    tenant = membership.tenant
     link = f"{settings.BASE_URL}{reverse('accounts:login')}"
     context = {"tenant": tenant, "role": membership.role.name, "link": link}
-    subject, body = _render("membership_added", user, context)
-    return queue_message(
-        tenant,
-        channel=Channel.EMAIL,
-        purpose=MEMBERSHIP_ADDED,
-        recipient=user.email,
+    return _queue(
+        MEMBERSHIP_ADDED,
+        "membership_added",
+        membership,
+        context,
         dedupe_key=f"{MEMBERSHIP_ADDED}:membership:{membership.pk}",
-        subject=subject,
-        text=body,
-        reply_to=tenant.email,
         related=membership,
+        reply_to=tenant.email,
     )
 
 
@@ -88,17 +106,14 @@ def queue_password_reset(membership: Membership) -> OutboundMessage:
 
     Every request is its own event (a random key): a second request sends a new link.
     """
-    user, tenant = membership.user, membership.tenant
+    user = membership.user
     hours = max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)
-    subject, body = _render("password_reset", user, {"link": SECRET_LINK, "hours": hours})
-    return queue_message(
-        tenant,
-        channel=Channel.EMAIL,
-        purpose=PASSWORD_RESET,
-        recipient=user.email,
+    return _queue(
+        PASSWORD_RESET,
+        "password_reset",
+        membership,
+        {"link": SECRET_LINK, "hours": hours},
         dedupe_key=f"{PASSWORD_RESET}:user:{user.pk}:{secrets.token_hex(8)}",
-        subject=subject,
-        text=body,
         related=user,
         # The text is signed by the Theke team, not by the tenant: so is the sender.
         sender_name=parseaddr(settings.DEFAULT_FROM_EMAIL)[0],

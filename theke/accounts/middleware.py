@@ -12,7 +12,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django_scopes import scopes_disabled
 
-from theke.accounts.models import Membership
+from theke.accounts.models import Membership, Role
+from theke.accounts.permissions import all_codes
 from theke.tenants.scoping import tenant_scope
 
 ACTIVE_TENANT_SESSION_KEY = "theke_tenant_id"
@@ -54,7 +55,13 @@ class TenantMiddleware:
             if membership is not None:
                 request.membership = membership  # type: ignore[attr-defined]
                 request.tenant = membership.tenant  # type: ignore[attr-defined]
-                user._theke_permissions = frozenset(membership.role.permissions)  # type: ignore[attr-defined]
+                user._theke_permissions = role_codes(membership.role)  # type: ignore[attr-defined]
                 with tenant_scope(membership.tenant):
                     return self.get_response(request)
         return self.get_response(request)
+
+
+def role_codes(role: Role) -> frozenset[str]:
+    """What a role grants: the admin role every right declared now (also those a product
+    brings later), any other role its stored codes."""
+    return all_codes() if role.is_admin else frozenset(role.permissions)

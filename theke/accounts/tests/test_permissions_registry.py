@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from theke.accounts import permissions, services
+from theke.accounts import middleware, permissions, services
 from theke.accounts.models import Role
 from theke.accounts.permissions import PERMISSIONS, all_codes, default_roles
 from theke.audit.models import AuditEvent
@@ -64,6 +64,19 @@ def test_every_offered_right_is_checked_somewhere() -> None:
 
 def test_admin_gets_every_right() -> None:
     assert default_roles()["Admin"] == all_codes()
+
+
+def test_an_existing_admin_role_holds_a_right_declared_later(
+    tenant_a, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with tenant_scope(tenant_a):
+        admin = Role.objects.get(is_admin=True)
+        other = Role.objects.get(name="Techniker")
+    later = frozenset({*all_codes(), "jobs.use"})  # a product that arrives after the role
+    monkeypatch.setattr(middleware, "all_codes", lambda: later)
+    assert "jobs.use" not in admin.permissions
+    assert "jobs.use" in middleware.role_codes(admin)
+    assert "jobs.use" not in middleware.role_codes(other)
 
 
 def test_a_right_outside_its_area_or_a_grant_to_an_unknown_role_is_refused(
