@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from theke.core.errors import ServiceError
+from theke.core.tests.concurrency import run_at_once
 from theke.customers import links
 from theke.customers.links import LinkKind, LinkState
 from theke.customers.models import CustomerLink
@@ -114,23 +114,13 @@ def test_two_reissues_at_once_leave_one_valid_successor(tenant_a: Any) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
     link, _token = issue(tenant_a)
-    barrier = threading.Barrier(2)
-    refused: list[str] = []
 
     def reissue() -> None:
-        barrier.wait()
-        try:
-            links.reissue_link(link, expires_at=timezone.now() + timedelta(days=1))
-        except ServiceError as error:
-            refused.append(str(error.code))
-        finally:
-            connection.close()
+        links.reissue_link(link, expires_at=timezone.now() + timedelta(days=1))
 
-    threads = [threading.Thread(target=reissue) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = run_at_once(reissue, reissue)
+    refused = [str(error.code) for error in errors if isinstance(error, ServiceError)]
+    assert len(errors) == len(refused)
     with scopes_disabled():
         stored = CustomerLink.objects.filter(tenant=tenant_a, object_id="P-1")
         assert stored.count() == 2

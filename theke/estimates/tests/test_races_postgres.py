@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +12,7 @@ from django_scopes import scopes_disabled
 
 from theke.audit.models import FeedEvent
 from theke.audit.services import SYSTEM
+from theke.core.tests.concurrency import run_at_once
 from theke.estimates import services
 from theke.estimates.models import Estimate, EstimateLink
 from theke.tenants.scoping import tenant_scope
@@ -24,28 +24,6 @@ pytestmark = [
 ]
 
 POSITION = {"text": "Arbeit", "quantity": "1", "unit_price": "10", "vat_rate": "19"}
-
-
-def run_at_once(*jobs: Callable[[], Any]) -> list[BaseException]:
-    """Run each job in its own thread (its own database connection), started together."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def run(job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            job()
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 def test_concurrent_first_puts_make_one_estimate(tenant_a: Any, customer: Any) -> None:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import random
-import threading
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.db import connection
 from django_scopes import scopes_disabled
 
+from theke.core.tests.concurrency import run_at_once
 from theke.messaging.models import OutboundMessage, OutboundStatus
 from theke.messaging.services import delivery, outbox
 from theke.messaging.services.outbox import queue_message
@@ -30,28 +29,6 @@ COUNT = 200
 def no_kick(monkeypatch: Any) -> None:
     """Queue without the on-commit delivery, so the workers below find every row due."""
     monkeypatch.setattr(outbox, "_kick_worker", lambda message_id: None)
-
-
-def run_at_once(*jobs: Callable[[], Any]) -> list[BaseException]:
-    """Run each job in its own thread (its own database connection), started together."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def run(job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            job()
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
 
 
 def test_two_workers_never_send_the_same_message_twice(smtp_peer, tenant_a, tenant_b, settings):

@@ -3,7 +3,6 @@ default per purpose, channel and language, and one "Standard" made from the ship
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +11,7 @@ from django.db import connection
 from django_scopes import scopes_disabled
 
 from theke.audit.services import Actor
+from theke.core.tests.concurrency import run_at_once
 from theke.messaging.models import MessageTemplate
 from theke.messaging.services import templates
 
@@ -22,28 +22,6 @@ pytestmark = [
 ]
 
 KEY = ("estimate_link", "sms", "de")
-
-
-def run_at_once(*jobs: Callable[[], Any]) -> list[BaseException]:
-    """Run each job in its own thread (its own database connection), started together."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def run(job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            job()
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 def test_concurrent_switches_leave_one_default(tenant_a: Any, owner: Any) -> None:
