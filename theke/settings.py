@@ -50,6 +50,8 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG")
+# With DEBUG, Django's technical 404 page (the URL patterns tried) instead of Theke's own.
+TECHNICAL_ERROR_PAGES = env_bool("TECHNICAL_ERROR_PAGES")
 BASE_URL = env("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", BASE_URL if "://" in BASE_URL else "")
@@ -92,6 +94,7 @@ MIDDLEWARE = [
     "theke.accounts.middleware.TenantMiddleware",
     "theke.api.middleware.ApiKeyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "theke.core.middleware.ErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "theke.urls"

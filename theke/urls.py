@@ -31,3 +31,8 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+
+# Our error pages in the layout of where they happen (theke.core.views.error_page); with DEBUG
+# on, theke.core.middleware.ErrorPageMiddleware shows them instead of Django's technical 404.
+handler403 = core_views.permission_denied
+handler404 = core_views.page_not_found

@@ -1,56 +1,77 @@
-"""Colour contrast after WCAG 2.x: which text colour is readable on a tenant's brand colour.
+"""Readable colours around a tenant's brand colour (WCAG 2.1 contrast, BFSG).
 
-Pure functions on "#rrggbb" strings (the format the tenant's brand colour is validated to).
+A tenant may pick any colour, also a light one (yellow, light green): white text on it, or the
+colour itself as text on a light page, would be unreadable. `brand_palette` derives the
+colours the pages use instead: the text colour on the brand colour, and a shade of the brand
+colour dark enough to be text on the light page background. Pure computation, no Django state.
 """
 
 from __future__ import annotations
 
-WHITE = "#ffffff"
-BLACK = "#000000"
-# WCAG AA for normal text.
-MIN_CONTRAST = 4.5
+import re
+from dataclasses import dataclass
+
+DEFAULT_BRAND = "#1f4e79"
+# The light backgrounds brand-coloured text stands on: cards (white) and the customer page.
+PAGE_BACKGROUNDS = ("#ffffff", "#f7f7f5")
+# Normal text needs 4.5:1 (WCAG 1.4.3); a little margin for antialiasing and hover shades.
+TEXT_CONTRAST = 4.7
+DARK_TEXT = "#212529"  # Bootstrap's body colour
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-def _channel(value: int) -> float:
-    srgb = value / 255
-    return srgb / 12.92 if srgb <= 0.04045 else ((srgb + 0.055) / 1.055) ** 2.4
+def _channels(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
 
 
-def relative_luminance(color: str) -> float:
-    """The relative luminance of "#rrggbb", 0 (black) to 1 (white)."""
-    hex_digits = color.lstrip("#")
-    if len(hex_digits) != 6:
-        raise ValueError(f"not a #rrggbb colour: {color!r}")
-    red, green, blue = (int(hex_digits[i : i + 2], 16) for i in (0, 2, 4))
-    return 0.2126 * _channel(red) + 0.7152 * _channel(green) + 0.0722 * _channel(blue)
+def _hex(red: float, green: float, blue: float) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*(round(max(0, min(255, c))) for c in (red, green, blue)))
 
 
-def contrast_ratio(first: str, second: str) -> float:
-    """The contrast ratio of two colours, 1 (same) to 21 (black on white)."""
-    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+def luminance(colour: str) -> float:
+    """Relative luminance as WCAG defines it (0 black … 1 white)."""
+
+    def linear(channel: int) -> float:
+        value = channel / 255
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (linear(c) for c in _channels(colour))
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast(first: str, second: str) -> float:
+    """The WCAG contrast ratio of two colours (1 … 21)."""
+    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
 
 
-def text_color_on(background: str) -> str:
-    """White text where it reaches 4.5:1 on the background, else black.
-
-    When white fails, the background's luminance is above 0.18, and black then reaches at
-    least 4.67:1: one of the two always passes. White is preferred, as brand bars usually are.
-    """
-    return WHITE if contrast_ratio(WHITE, background) >= MIN_CONTRAST else BLACK
+def text_on(background: str) -> str:
+    """White or dark text, whichever reads better on the background."""
+    return max(("#ffffff", DARK_TEXT, "#000000"), key=lambda text: contrast(text, background))
 
 
-def readable_on_white(color: str) -> str:
-    """The colour itself if it reads on white (4.5:1), else the same hue darkened until it does.
+def text_shade(colour: str, backgrounds: tuple[str, ...] = PAGE_BACKGROUNDS) -> str:
+    """The colour itself if it reads as text on every background, else the lightest darker
+    shade of it that does (mixed with black step by step, so the hue stays)."""
+    red, green, blue = _channels(colour)
+    for step in range(101):
+        factor = 1 - step / 100
+        shade = _hex(red * factor, green * factor, blue * factor)
+        if all(contrast(shade, background) >= TEXT_CONTRAST for background in backgrounds):
+            return shade
+    return "#000000"
 
-    For links and headings in the brand colour on a white page: a light yellow brand becomes
-    a dark olive instead of unreadable text.
-    """
-    hex_digits = color.lstrip("#")
-    rgb = [int(hex_digits[i : i + 2], 16) for i in (0, 2, 4)]
-    candidate = f"#{hex_digits.lower()}"
-    factor = 1.0
-    while contrast_ratio(candidate, WHITE) < MIN_CONTRAST and factor > 0:
-        factor = round(factor - 0.05, 2)
-        candidate = "#" + "".join(f"{round(value * max(factor, 0)):02x}" for value in rgb)
-    return candidate
+
+@dataclass(frozen=True)
+class BrandPalette:
+    brand: str  # backgrounds: the bar on top, the main buttons
+    on_brand: str  # text on the brand colour
+    brand_text: str  # the brand colour as text (and outlines) on the light page
+
+
+def brand_palette(colour: str | None) -> BrandPalette:
+    """The page colours for a tenant's brand colour (the default for an invalid one)."""
+    if not colour or not _HEX.match(colour):
+        colour = DEFAULT_BRAND
+    colour = colour.lower()
+    return BrandPalette(colour, text_on(colour), text_shade(colour))

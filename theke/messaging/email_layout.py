@@ -28,13 +28,12 @@ from django.utils.html import urlize
 from django.utils.safestring import mark_safe
 from PIL import Image, ImageOps
 
-from theke.core.colors import readable_on_white, text_color_on
+from theke.core.colors import brand_palette
 from theke.messaging.mime import InlineImage
 from theke.tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_COLOR = "#1f4e79"
 # The logo's box in the header, in CSS pixels; the image has twice the pixels (sharp on
 # high-density screens) and is shrunk, never enlarged.
 LOGO_BOX = (240, 48)
@@ -189,9 +188,7 @@ def _footer(tenant: Tenant) -> Footer:
 def design_for(tenant: Tenant, language: str, *, preview: bool = False) -> Design:
     """The tenant's e-mail design in a language; `preview` embeds the logo as a data: URL
     (the editor's preview), else the HTML names the inline image the worker attaches."""
-    color = (tenant.brand_color or "").lower()
-    if not _COLOR.match(color):
-        color = DEFAULT_COLOR
+    palette = brand_palette(tenant.brand_color)
     logo = email_logo(tenant)
     src = ""
     if logo is not None:
@@ -199,9 +196,9 @@ def design_for(tenant: Tenant, language: str, *, preview: bool = False) -> Desig
     return Design(
         language=language,
         name=tenant.name,
-        color=color,
-        on_color=text_color_on(color),
-        link_color=readable_on_white(color),
+        color=palette.brand,
+        on_color=palette.on_brand,
+        link_color=palette.brand_text,
         logo_src=src,
         logo_width=logo.width if logo else 0,
         logo_height=logo.height if logo else 0,

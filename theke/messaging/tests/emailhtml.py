@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from theke.core.colors import contrast_ratio
+from theke.core.colors import contrast
 from theke.tenants.models import Tenant
 
 VOID = frozenset({"area", "base", "br", "col", "hr", "img", "input", "link", "meta", "source"})
@@ -142,7 +142,7 @@ def assert_in_layout(
     else:
         assert images == []
         assert header.clean_text() == tenant.name
-        assert contrast_ratio(header.find_all("div")[0].style("color"), color) >= 4.5
+        assert contrast(header.find_all("div")[0].style("color"), color) >= 4.5
     for image in document.find_all("img"):
         assert image.attrs["src"].startswith(("cid:", "data:")), image.attrs["src"]
 
@@ -160,7 +160,7 @@ def assert_in_layout(
         assert len(buttons) == 1, f"one button to {link}"
         [button] = buttons
         assert button.clean_text() == label
-        assert contrast_ratio(button.style("color"), color) >= 4.5
+        assert contrast(button.style("color"), color) >= 4.5
         assert any(table.tag == "table" for table in button.ancestors())
         written = [a for a in anchors if a.attrs.get("href") == link and a.clean_text() == link]
         assert written, "the URL written out for copying"

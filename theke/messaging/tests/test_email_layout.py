@@ -17,13 +17,7 @@ from django_scopes import scopes_disabled
 from PIL import Image
 
 from theke.audit.services import SYSTEM
-from theke.core.colors import (
-    BLACK,
-    WHITE,
-    contrast_ratio,
-    readable_on_white,
-    text_color_on,
-)
+from theke.core.colors import contrast
 from theke.messaging import email_layout
 from theke.messaging.mime import InlineImage, OutboxEmail
 from theke.messaging.models import Channel, OutboundMessage
@@ -35,6 +29,8 @@ from theke.messaging.tests.people import People, make_people
 from theke.tenants.models import Tenant
 from theke.tenants.scoping import tenant_scope
 from theke.tenants.services import update_tenant
+
+WHITE = "#ffffff"
 
 pytestmark = pytest.mark.django_db
 
@@ -159,44 +155,15 @@ def test_without_a_logo_the_header_shows_the_company_name_as_text(tenant_a: Tena
     assert_in_layout(rendered.html, tenant_a, "de", link=LINK, label=label, logo="")
 
 
-@pytest.mark.parametrize(
-    ("brand", "text"),
-    [
-        ("#1f4e79", WHITE),  # the default dark blue
-        ("#aa3300", WHITE),
-        ("#ffd600", BLACK),  # yellow
-        ("#7fdbff", BLACK),  # light blue
-        ("#3a87c9", BLACK),  # mid blue: white reaches only 3.9:1
-        ("#000000", WHITE),
-        ("#ffffff", BLACK),
-    ],
-)
-def test_text_on_the_brand_colour_reaches_4_5_to_1(brand: str, text: str) -> None:
-    assert text_color_on(brand) == text
-    assert contrast_ratio(text_color_on(brand), brand) >= 4.5
-
-
-def test_every_grey_and_colour_gets_a_readable_text_colour() -> None:
-    for value in range(0, 256, 5):
-        for brand in (f"#{value:02x}{value:02x}{value:02x}", f"#{value:02x}80{255 - value:02x}"):
-            assert contrast_ratio(text_color_on(brand), brand) >= 4.5, brand
-            assert contrast_ratio(readable_on_white(brand), WHITE) >= 4.5, brand
-
-
-def test_contrast_ratio_matches_wcag() -> None:
-    assert contrast_ratio(BLACK, WHITE) == pytest.approx(21)
-    assert contrast_ratio("#767676", WHITE) == pytest.approx(4.54, abs=0.01)
-    assert readable_on_white("#1f4e79") == "#1f4e79"  # dark enough as it is
-
-
 def test_a_light_brand_colour_gets_dark_button_text_and_darker_links(tenant_a: Tenant) -> None:
     tenant_a.brand_color = "#ffd600"
     rendered = templates.render_message(tenant_a, "estimate_link", EMAIL, "en", {"link": LINK})
     document = parse(rendered.html)
     [button] = [a for a in document.find_all("a", href=LINK) if a.clean_text() != LINK]
-    assert button.style("color") == BLACK
+    assert button.style("color") != WHITE
+    assert contrast(button.style("color"), "#ffd600") >= 4.5
     [written] = [a for a in document.find_all("a", href=LINK) if a.clean_text() == LINK]
-    assert contrast_ratio(written.style("color"), WHITE) >= 4.5
+    assert contrast(written.style("color"), WHITE) >= 4.5
 
 
 def test_the_logo_is_made_small_for_e_mail_and_never_enlarged(

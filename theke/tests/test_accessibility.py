@@ -1,0 +1,329 @@
+"""Accessibility (BFSG, WCAG 2.1 AA): every customer-facing page, and the staff pages used all
+day, pass axe-core's WCAG 2.0/2.1 A and AA rules with zero violations and scroll no page
+sideways, on a phone (390×844) and on a desktop (1280 wide).
+
+`PAGES` is the one table of pages checked. A product that brings a page a customer (or a
+staff user all day) sees adds a row: a name and a function that opens the page in the given
+`Scene` (a tenant with a long name and a light brand colour, a customer, an estimate with
+photos behind a link, an admin user) and waits until it shows. Nothing else changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import time
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.cache import cache, caches
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from conftest import make_staff
+from theke.accounts.models import Membership, Role
+from theke.accounts.tokens import invitation_url, password_reset_url
+from theke.audit.services import SYSTEM
+from theke.core import token_pages
+from theke.core.tests.browser import (
+    PHONE,
+    logged_in_page,
+    screenshot,
+    wider_than_viewport,
+)
+from theke.customers import services as customers
+from theke.customers.models import CustomerLink
+from theke.estimates import services as estimates
+from theke.estimates.customer_page import CACHE_ALIAS
+from theke.estimates.tests.test_browser import (
+    PHOTOS_LOADED,
+    photos_through_test_client,
+    push_estimate,
+    wait_until,
+)
+from theke.tenants.scoping import tenant_scope
+from theke.tenants.services import create_branch, create_tenant
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LONG_NAME = "Autohaus Müller-Lüdenscheidt GmbH & Co. KG Niederlassung Mönchengladbach"
+# A light brand colour: white text on it, or the colour as text on white, would fail.
+LIGHT_BRAND = "#f2c200"
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@dataclass(frozen=True)
+class Scene:
+    base: str  # the live server's URL
+    tenant: Any
+    customer: Any
+    owner: Any  # an admin: every navigation entry shows
+    token: str  # a valid link to an estimate with photos, open for an answer
+    monkeypatch: pytest.MonkeyPatch
+
+
+@dataclass(frozen=True)
+class PageCase:
+    name: str
+    # Opens the page in the scene and waits until it shows.
+    visit: Callable[[Any, Scene], None]
+    staff: bool = False  # log the scene's owner in first
+
+
+def _estimate(page: Any, scene: Scene) -> None:
+    photos_through_test_client(page)
+    page.goto(f"{scene.base}/k/{scene.token}/")
+    page.get_by_role("heading", name="Smartphone Samsung Galaxy S21").wait_for()
+    wait_until(page, PHOTOS_LOADED)
+
+
+def _accept_step(page: Any, scene: Scene) -> None:
+    _estimate(page, scene)
+    page.get_by_role("button", name="Annehmen").click()
+    page.get_by_role("heading", name="Auftrag erteilen").wait_for()
+
+
+def _decline_step(page: Any, scene: Scene) -> None:
+    _estimate(page, scene)
+    page.get_by_role("button", name="Ablehnen").click()
+    page.get_by_role("heading", name="Kostenvoranschlag ablehnen").wait_for()
+
+
+def _decided(page: Any, scene: Scene) -> None:
+    _accept_step(page, scene)
+    page.get_by_label("Ihr Name").fill("Eva Berg")
+    page.get_by_label("Ich habe den Kostenvoranschlag").check()
+    page.get_by_role("button", name="Verbindlich annehmen").click()
+    page.get_by_text("Sie haben den Kostenvoranschlag angenommen.").wait_for()
+
+
+def _token_invalid(page: Any, scene: Scene) -> None:
+    page.goto(f"{scene.base}/k/unknown-token-0000/")
+    page.get_by_role("heading", name="Dieser Link ist nicht gültig").wait_for()
+
+
+def _token_throttled(page: Any, scene: Scene) -> None:
+    scene.monkeypatch.setattr(token_pages, "INVALID_LIMIT", 0)
+    page.goto(f"{scene.base}/k/unknown-token-0000/")
+    page.get_by_role("heading", name="Zu viele Versuche").wait_for()
+
+
+def _token_expired(page: Any, scene: Scene) -> None:
+    with scopes_disabled():
+        link = CustomerLink.objects.get()
+        CustomerLink.objects.filter(pk=link.pk).update(expires_at=link.created_at)
+    page.goto(f"{scene.base}/k/{scene.token}/")
+    page.get_by_role("heading", name="Dieser Link ist abgelaufen").wait_for()
+
+
+def _token_revoked(page: Any, scene: Scene) -> None:
+    with tenant_scope(scene.tenant):
+        estimates.revoke_links(estimates.live_estimate("KV-1"), SYSTEM)  # type: ignore[arg-type]
+    page.goto(f"{scene.base}/k/{scene.token}/")
+    page.get_by_role("heading", name="Dieser Kostenvoranschlag ist nicht mehr verfügbar").wait_for()
+
+
+def _token_pending(page: Any, scene: Scene) -> None:
+    with tenant_scope(scene.tenant):
+        _link, token = estimates.create_link(scene.tenant, SYSTEM, "KV-LATER")
+    page.goto(f"{scene.base}/k/{token}/")
+    page.get_by_role(
+        "heading", name="Ihr Kostenvoranschlag steht in Kürze zur Verfügung"
+    ).wait_for()
+
+
+def _tenant_contact(page: Any, scene: Scene) -> None:
+    page.goto(f"{scene.base}/t/{scene.tenant.slug}/")
+    page.get_by_role("heading", name="Kontakt und Öffnungszeiten").wait_for()
+
+
+def _login(page: Any, scene: Scene) -> None:
+    page.goto(scene.base + reverse("accounts:login"))
+    page.get_by_role("heading", name="Anmelden").wait_for()
+
+
+def _login_failed(page: Any, scene: Scene) -> None:
+    _login(page, scene)
+    page.get_by_label("E-Mail").fill("owner@long.test")
+    page.get_by_label("Passwort").fill("wrong password")
+    page.get_by_role("button", name="Anmelden").click()
+    page.locator(".alert-danger").wait_for()
+
+
+def _password_reset(page: Any, scene: Scene) -> None:
+    page.goto(scene.base + reverse("accounts:password_reset"))
+    page.get_by_role("heading", name="Passwort zurücksetzen").wait_for()
+
+
+def _password_reset_sent(page: Any, scene: Scene) -> None:
+    page.goto(scene.base + reverse("accounts:password_reset_done"))
+    page.locator("h1").wait_for()
+
+
+def _password_reset_confirm(page: Any, scene: Scene) -> None:
+    url = password_reset_url(scene.owner).replace("https://theke.example", scene.base)
+    page.goto(url)
+    page.get_by_role("heading", name="Neues Passwort festlegen").wait_for()
+
+
+def _password_reset_invalid(page: Any, scene: Scene) -> None:
+    page.goto(scene.base + "/staff/password/reset/MQ/set-password/")
+    page.get_by_role("heading", name="Link ungültig").wait_for()
+
+
+def _invitation(page: Any, scene: Scene) -> None:
+    url = invitation_url(scene.owner).replace("https://theke.example", scene.base)
+    page.goto(url)
+    page.locator("h1").wait_for()
+
+
+def _password_reset_complete(page: Any, scene: Scene) -> None:
+    page.goto(scene.base + reverse("accounts:password_reset_complete"))
+    page.locator("h1").wait_for()
+
+
+def _not_found(page: Any, scene: Scene) -> None:
+    page.goto(f"{scene.base}/gibt-es-nicht/")
+    page.get_by_role("heading", name="Seite nicht gefunden").wait_for()
+
+
+def _customer_not_found(page: Any, scene: Scene) -> None:
+    page.goto(f"{scene.base}/t/gibt-es-nicht/")
+    page.get_by_role("heading", name="Seite nicht gefunden").wait_for()
+
+
+def _staff_start(page: Any, scene: Scene) -> None:
+    page.goto(scene.base + reverse("core:dashboard"))
+    page.locator("h1").first.wait_for()
+
+
+def _staff_estimates(page: Any, scene: Scene) -> None:
+    page.goto(scene.base + reverse("estimates:list"))
+    page.get_by_role("heading", name="Kostenvoranschläge").wait_for()
+
+
+def _staff_customers(page: Any, scene: Scene) -> None:
+    page.goto(scene.base + reverse("customers:list"))
+    page.get_by_role("heading", name="Kunden").first.wait_for()
+
+
+def _staff_menus(page: Any, scene: Scene) -> None:
+    """The bar with its menus open: the entries (behind the menu button on a phone) and the
+    user menu."""
+    _staff_start(page, scene)
+    toggler = page.get_by_role("button", name="Menü")
+    if toggler.is_visible():
+        toggler.click()
+        page.locator("#staff-nav.show").wait_for()
+    page.locator("#user-menu").click()
+    page.get_by_role("button", name="Abmelden").wait_for()
+
+
+def _staff_not_found(page: Any, scene: Scene) -> None:
+    page.goto(f"{scene.base}/staff/estimates/999999/")
+    page.get_by_role("heading", name="Seite nicht gefunden").wait_for()
+
+
+PAGES = [
+    # The customer's estimate: open, both steps of an answer, answered.
+    PageCase("estimate", _estimate),
+    PageCase("estimate-accept", _accept_step),
+    PageCase("estimate-decline", _decline_step),
+    PageCase("estimate-decided", _decided),
+    # The token pages every kind of customer link shares.
+    PageCase("token-invalid", _token_invalid),
+    PageCase("token-throttled", _token_throttled),
+    PageCase("token-expired", _token_expired),
+    PageCase("token-revoked", _token_revoked),
+    PageCase("token-pending", _token_pending),
+    # The tenant's public page.
+    PageCase("tenant-contact", _tenant_contact),
+    # Error pages outside the staff area.
+    PageCase("not-found", _not_found),
+    PageCase("customer-not-found", _customer_not_found),
+    # Logging in and resetting a password.
+    PageCase("login", _login),
+    PageCase("login-failed", _login_failed),
+    PageCase("password-reset", _password_reset),
+    PageCase("password-reset-sent", _password_reset_sent),
+    PageCase("password-reset-confirm", _password_reset_confirm),
+    PageCase("password-reset-invalid", _password_reset_invalid),
+    PageCase("password-reset-complete", _password_reset_complete),
+    PageCase("invitation", _invitation),
+    # The staff pages used all day.
+    PageCase("staff-start", _staff_start, staff=True),
+    PageCase("staff-menus", _staff_menus, staff=True),
+    PageCase("staff-estimates", _staff_estimates, staff=True),
+    PageCase("staff-customers", _staff_customers, staff=True),
+    PageCase("staff-not-found", _staff_not_found, staff=True),
+]
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches(settings: Any, tmp_path: Any) -> Iterator[None]:
+    cache.clear()
+    caches[CACHE_ALIAS].clear()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.BASE_URL = "https://theke.example"
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def scene(live_server: Any, db: None, monkeypatch: pytest.MonkeyPatch) -> Scene:
+    tenant = create_tenant(
+        LONG_NAME,
+        "mueller",
+        city="Mönchengladbach",
+        street="Hauptstraße 1",
+        postal_code="41061",
+        phone="02161 123456",
+        email="info@mueller.test",
+        brand_color=LIGHT_BRAND,
+    )
+    create_branch(
+        tenant,
+        SYSTEM,
+        "Niederlassung Mönchengladbach",
+        opening_hours=[(0, time(8), time(17)), (4, time(8), time(14))],
+        street="Hauptstraße 1",
+        postal_code="41061",
+        city="Mönchengladbach",
+        phone="02161 123456",
+    )
+    owner = make_staff(tenant, "owner@long.test", "Olga Owner", "Admin")
+    # A second tenant: the user menu offers the switch between two long names.
+    other = create_tenant("Karosserie- und Lackierzentrum Rheinland-Westfalen GmbH", "karo")
+    with scopes_disabled():
+        Membership.objects.create(
+            tenant=other, user=owner, role=Role.objects.get(tenant=other, name="Admin")
+        )
+    with tenant_scope(tenant):
+        customer = customers.create_customer(
+            tenant, SYSTEM, kind="person", first_name="Eva", last_name="Berg", external_id="K-1"
+        )
+        customers.add_contact(
+            customer, SYSTEM, first_name="Eva", last_name="Berg", email="eva@kunde.test"
+        )
+        _link, token = estimates.create_link(tenant, SYSTEM, "KV-1")
+    push_estimate(tenant, customer)
+    return Scene(live_server.url, tenant, customer, owner, token, monkeypatch)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+@pytest.mark.parametrize("case", PAGES, ids=[case.name for case in PAGES])
+def test_page_has_no_wcag_violations(
+    open_page: Any, client: Any, scene: Scene, case: PageCase, viewport: dict[str, int]
+) -> None:
+    if case.staff:
+        page = logged_in_page(open_page, viewport, client, scene.owner, scene.base)
+    else:
+        page = open_page(viewport)
+    case.visit(page, scene)
+    page.wait_for_load_state("load")
+    screenshot(page, f"a11y-{case.name}")
+    assert wider_than_viewport(page) == []
+    result = Axe().run(page, options=WCAG_AA)
+    assert result.violations_count == 0, result.generate_report()
