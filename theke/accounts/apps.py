@@ -36,6 +36,7 @@ class AccountsConfig(AppConfig):
                 "role.deleted": _("Rolle gelöscht"),
             },
             {"membership": Membership, "role": Role, "user": User},
+            areas={"invitation": _("Einladungen")},
         )
 
 

@@ -14,6 +14,7 @@ class ApiConfig(AppConfig):
         from theke.audit.feed import EVENT_LISTENERS
         from theke.audit.presentation import register_actions
         from theke.messaging.models import Channel
+        from theke.messaging.purposes import register_untemplated
         from theke.messaging.services import delivery
 
         # Registered here so that neither messaging nor the event feed imports the API.
@@ -22,3 +23,13 @@ class ApiConfig(AppConfig):
         if services.queue_event_deliveries not in EVENT_LISTENERS:
             EVENT_LISTENERS.append(services.queue_event_deliveries)
         register_actions(services.ACTION_LABELS)
+        register_untemplated(services.EVENT_PURPOSE, _("Webhook-Ereignis"))
+        register_untemplated(services.TEST_PURPOSE, _("Webhook-Test"))
+        register_untemplated(services.NOTICE_PURPOSE, _("Hinweis: Webhook abgeschaltet"))
+        register_actions(
+            {
+                "api_key.created": _("API-Schlüssel erstellt"),
+                "api_key.revoked": _("API-Schlüssel widerrufen"),
+            },
+            areas={"api_key": _("API-Schlüssel"), "webhook": _("Webhooks")},
+        )

@@ -26,11 +26,34 @@ ACTION_LABELS: dict[str, Promise | str] = {}
 MODELS_BY_PREFIX: dict[str, type[Model]] = {}
 
 
+# The audit log's filter by area ("estimate", "api_key"): a label where no model names it.
+AREA_LABELS: dict[str, Promise | str] = {}
+
+
 def register_actions(
-    labels: Mapping[str, Promise | str], models_by_prefix: Mapping[str, type[Model]] | None = None
+    labels: Mapping[str, Promise | str],
+    models_by_prefix: Mapping[str, type[Model]] | None = None,
+    areas: Mapping[str, Promise | str] | None = None,
 ) -> None:
     ACTION_LABELS.update(labels)
     MODELS_BY_PREFIX.update(models_by_prefix or {})
+    AREA_LABELS.update(areas or {})
+
+
+def area_label(prefix: str) -> Promise | str:
+    """The area of an action prefix in words: registered, else its model's verbose name."""
+    if prefix in AREA_LABELS:
+        return AREA_LABELS[prefix]
+    model = MODELS_BY_PREFIX.get(prefix)
+    if model is not None and model._meta.verbose_name:
+        return model._meta.verbose_name
+    return prefix
+
+
+def areas() -> list[tuple[str, str]]:
+    """(prefix, label) of every registered area, by label."""
+    prefixes = {action.split(".", 1)[0] for action in ACTION_LABELS}
+    return sorted(((p, str(area_label(p))) for p in prefixes), key=lambda pair: pair[1])
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Kern")
 
     def ready(self) -> None:
+        from django.db.models import fields
+
+        # Django 6.1's blank choice "- Select an option -" has no German translation yet.
+        fields.BLANK_CHOICE_LABEL = _("– Bitte wählen –")
+
         from theke.core.panels import START_PAGE, register_panel
         from theke.core.views import tenant_tile
 

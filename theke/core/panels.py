@@ -1,9 +1,11 @@
-"""Page panels: domains contribute a piece to a staff page they do not own.
+"""Page panels and to-do tiles: domains contribute a piece to a staff page they do not own.
 
-The staff start page shows tiles and the staff customer page shows panels of other domains
-(the customer's orders, the messages sent to them, ...). Each domain registers its piece in
-its `AppConfig.ready()`, so the page's owner imports none of them: `core` imports no domain
-and `customers` imports no channel or product (see the dependency rules in pyproject.toml).
+The staff start page is a to-do list of tiles (new decisions, unread conversations, failed
+deliveries, ...) above a few panels, and the staff customer page shows panels of other domains
+(the customer's estimates and orders, the messages sent to them, ...). Each domain registers
+its piece in its `AppConfig.ready()`, so the page's owner imports none of them: `core` imports
+no domain and `customers` imports no channel or product (see the dependency rules in
+pyproject.toml).
 """
 
 from __future__ import annotations
@@ -67,3 +69,37 @@ def panels_for(page: str, request: HttpRequest, obj: Any = None) -> list[ShownPa
         if context is not None:
             shown.append(ShownPanel(panel.name, panel.template, panel.css_class, context))
     return shown
+
+
+# --- the start page's to-do tiles -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tile:
+    """What waits for the user in one place: a count and the filtered list that shows it."""
+
+    label: str
+    count: int
+    url: str
+    hint: str = ""
+
+
+# request -> the tile, or None when it is not for this user (no right, product off).
+TileSource = Callable[[HttpRequest], Tile | None]
+
+_tiles: dict[str, tuple[int, TileSource]] = {}
+
+
+def register_tile(name: str, source: TileSource, *, order: int = 100) -> None:
+    """Add a to-do tile to the staff start page (lower `order` first); a name again replaces it."""
+    _tiles[name] = (order, source)
+
+
+def tiles_for(request: HttpRequest) -> list[Tile]:
+    """The user's to-do tiles: those with something waiting first, each group in order."""
+    shown = []
+    for _order, name in sorted((order, name) for name, (order, _source) in _tiles.items()):
+        tile = _tiles[name][1](request)
+        if tile is not None:
+            shown.append(tile)
+    return sorted(shown, key=lambda tile: tile.count == 0)

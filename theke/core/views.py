@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from theke.core.auth import staff_required
-from theke.core.panels import START_PAGE, panels_for
+from theke.core.panels import START_PAGE, panels_for, tiles_for
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +37,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @staff_required()
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The staff start page: the tiles the domains register (see theke.core.panels)."""
-    return render(request, "core/dashboard.html", {"tiles": panels_for(START_PAGE, request)})
+    """The staff start page: a to-do list of the domains' tiles, then their panels."""
+    tiles = tiles_for(request)
+    context = {
+        "tiles": tiles,
+        "waiting": any(tile.count for tile in tiles),
+        "panels": panels_for(START_PAGE, request),
+    }
+    return render(request, "core/dashboard.html", context)
 
 
 def tenant_tile(request: HttpRequest, obj: None) -> dict[str, Any]:

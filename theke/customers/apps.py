@@ -38,6 +38,7 @@ class CustomersConfig(AppConfig):
             {
                 "customer.created": _("Kunde angelegt"),
                 "customer.updated": _("Kundendaten geändert"),
+                "customer.deleted": _("Kunde gelöscht"),
                 "contact.added": _("Ansprechpartner hinzugefügt"),
                 "contact.updated": _("Ansprechpartner geändert"),
                 "contact.removed": _("Ansprechpartner entfernt"),

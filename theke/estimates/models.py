@@ -400,6 +400,16 @@ class EstimateDecision(TenantOwned):
     decided_at = models.DateTimeField(_("Beantwortet am"), default=timezone.now)
     ip_address = models.GenericIPAddressField(_("IP-Adresse"), null=True, blank=True)
     user_agent = models.CharField(_("Browser"), max_length=500, blank=True)
+    # Staff took care of the answer (the start page's "new decisions" are those without).
+    handled_at = models.DateTimeField(_("Erledigt am"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Erledigt von"),
+    )
 
     class Meta:
         verbose_name = _("Antwort auf Kostenvoranschlag")

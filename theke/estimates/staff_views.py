@@ -6,6 +6,7 @@ Estimates are looked up through the tenant-scoped manager, so another tenant's i
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -20,13 +21,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from theke.audit.presentation import timeline_for
 from theke.audit.services import Actor
 from theke.core.auth import staff_required
 from theke.core.errors import ServiceError
+from theke.core.panels import Tile
 from theke.customers import links as customer_links
+from theke.customers.models import Customer
 from theke.estimates import services
 from theke.estimates.forms import EstimateSettingsForm, PhotoForm, SendLinkForm
 from theke.estimates.models import (
@@ -40,9 +44,62 @@ from theke.estimates.pdf import decision_pdf, estimate_pdf, left_out_positions
 from theke.estimates.services.settings import SETTING_FIELDS
 
 PAGE_SIZE = 25
+CUSTOMER_PANEL_SIZE = 10
 
 # Sent but not answered: the customer has the link and we wait for them.
 OPEN_STATUSES = (EstimateStatus.SENT, EstimateStatus.VIEWED)
+
+# An answer counts as overdue after the tenant's reminder days, or these without reminders.
+OVERDUE_DAYS = 3
+
+
+def overdue_days(tenant: Any) -> int:
+    return services.current_settings(tenant).reminder_days or OVERDUE_DAYS
+
+
+def open_estimates() -> QuerySet[Estimate]:
+    return Estimate.objects.filter(status__in=OPEN_STATUSES, has_data=True)
+
+
+def overdue_estimates(tenant: Any) -> QuerySet[Estimate]:
+    """Open estimates the customer has not answered for longer than the overdue days."""
+    cutoff = timezone.now() - timedelta(days=overdue_days(tenant))
+    return open_estimates().filter(
+        Q(sent_at__lt=cutoff) | Q(sent_at__isnull=True, created_at__lt=cutoff)
+    )
+
+
+def undecided_handled() -> QuerySet[Estimate]:
+    """Estimates whose customer answered and staff have not yet marked the answer handled."""
+    return Estimate.objects.filter(decision__isnull=False, decision__handled_at__isnull=True)
+
+
+def new_decisions_tile(request: HttpRequest) -> Tile | None:
+    """Start-page tile: customers' answers waiting for staff."""
+    if not request.user.has_perm("estimates.view"):
+        return None
+    return Tile(
+        label=_("Neue Antworten auf Kostenvoranschläge"),
+        count=undecided_handled().count(),
+        url=reverse("estimates:new_decisions"),
+        hint=_("Angenommen oder abgelehnt, noch nicht erledigt"),
+    )
+
+
+def overdue_answers_tile(request: HttpRequest) -> Tile | None:
+    """Start-page tile: estimates the customer leaves unanswered too long."""
+    if not request.user.has_perm("estimates.view"):
+        return None
+    days = overdue_days(request.tenant)  # type: ignore[attr-defined]
+    return Tile(
+        label=_("Kostenvoranschläge ohne Antwort"),
+        count=overdue_estimates(request.tenant).count(),  # type: ignore[attr-defined]
+        url=reverse("estimates:open_answers") + "?overdue=1",
+        hint=ngettext(
+            "Seit mehr als %(days)d Tag gesendet", "Seit mehr als %(days)d Tagen gesendet", days
+        )
+        % {"days": days},
+    )
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -80,6 +137,32 @@ def _status_chips(current: str) -> list[dict[str, Any]]:
     return chips
 
 
+def _customer_filter(request: HttpRequest) -> Customer | None:
+    """The customer of `?customer=<id>` (the customer page's "all estimates"), else None."""
+    value = request.GET.get("customer", "")
+    if not value.isdigit():
+        return None
+    return Customer.objects.filter(pk=int(value)).first()
+
+
+def customer_estimates_panel(request: HttpRequest, customer: Customer) -> dict[str, Any] | None:
+    """Customer-page panel: the customer's estimates (current versions), newest first."""
+    if not request.user.has_perm("estimates.view"):
+        return None
+    estimates = (
+        Estimate.objects.filter(customer=customer)
+        .exclude(status=EstimateStatus.SUPERSEDED)
+        .select_related("vehicle")
+        .order_by("-created_at", "-id")
+    )
+    shown = list(estimates[: CUSTOMER_PANEL_SIZE + 1])
+    return {
+        "customer": customer,
+        "estimates": shown[:CUSTOMER_PANEL_SIZE],
+        "more": len(shown) > CUSTOMER_PANEL_SIZE,
+    }
+
+
 @staff_required("estimates.view")
 def estimate_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
@@ -89,6 +172,9 @@ def estimate_list(request: HttpRequest) -> HttpResponse:
     estimates = search_estimates(query)
     if status:
         estimates = estimates.filter(status=status)
+    customer = _customer_filter(request)
+    if customer is not None:
+        estimates = estimates.filter(customer=customer)
     estimates = estimates.select_related("customer", "vehicle").order_by("-created_at", "-id")
     page = Paginator(estimates, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -97,27 +183,69 @@ def estimate_list(request: HttpRequest) -> HttpResponse:
         "query": query,
         "status": status,
         "chips": _status_chips(status),
-        "open_count": Estimate.objects.filter(status__in=OPEN_STATUSES, has_data=True).count(),
+        "customer": customer,
+        "open_count": open_estimates().count(),
+        "decisions_count": undecided_handled().count(),
     }
     return render(request, "estimates/staff/estimate_list.html", context)
+
+
+@staff_required("estimates.view")
+def new_decisions(request: HttpRequest) -> HttpResponse:
+    """Answers staff have not handled yet, newest first: the queue behind the start-page tile."""
+    estimates = (
+        undecided_handled()
+        .select_related("customer", "vehicle", "decision")
+        .order_by("-decision__decided_at", "-id")
+    )
+    page = Paginator(estimates, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "estimates": list(page.object_list),
+        "open_count": open_estimates().count(),
+        "decisions_count": page.paginator.count,
+    }
+    return render(request, "estimates/staff/new_decisions.html", context)
+
+
+@require_POST
+@staff_required("estimates.manage")
+def mark_handled(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff took care of the customer's answer; back to where the button was."""
+    estimate = _get(pk)
+    if services.mark_decision_handled(estimate, _actor(request)):
+        messages.success(request, _("Die Antwort ist als erledigt markiert."))
+    else:
+        messages.info(request, _("Die Antwort war bereits erledigt."))
+    if request.POST.get("next") == "queue":
+        return redirect("estimates:new_decisions")
+    return redirect("estimates:detail", pk=estimate.pk)
 
 
 @staff_required("estimates.view")
 def open_answers(request: HttpRequest) -> HttpResponse:
     """Sent or viewed, not answered: oldest first, with age and whether the customer looked."""
     now = timezone.now()
-    estimates = (
-        Estimate.objects.filter(status__in=OPEN_STATUSES, has_data=True)
-        .select_related("customer", "vehicle")
-        .order_by("sent_at", "created_at", "id")
+    overdue = request.GET.get("overdue") == "1"
+    tenant = request.tenant  # type: ignore[attr-defined]
+    estimates = overdue_estimates(tenant) if overdue else open_estimates()
+    estimates = estimates.select_related("customer", "vehicle").order_by(
+        "sent_at", "created_at", "id"
     )
     page = Paginator(estimates, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for estimate in page.object_list:
         since = estimate.sent_at or estimate.created_at
         rows.append({"estimate": estimate, "days": max((now - since).days, 0), "since": since})
-    reminder_days = services.current_settings(request.tenant).reminder_days  # type: ignore[attr-defined]
-    context = {"page": page, "rows": rows, "reminder_days": reminder_days}
+    context = {
+        "page": page,
+        "rows": rows,
+        "reminder_days": services.current_settings(tenant).reminder_days,
+        "overdue": overdue,
+        "overdue_days": overdue_days(tenant),
+        "open_count": open_estimates().count() if overdue else page.paginator.count,
+        "decisions_count": undecided_handled().count(),
+    }
     return render(request, "estimates/staff/open_answers.html", context)
 
 

@@ -35,9 +35,20 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         from theke.audit.presentation import register_actions
-        from theke.core.panels import CUSTOMER_PAGE, register_panel
+        from theke.core.panels import CUSTOMER_PAGE, register_panel, register_tile
         from theke.messaging.services import conversations, delivery, inbound, inbox, templates
-        from theke.messaging.staff_views.deliveries import customer_deliveries_panel
+        from theke.messaging.staff_views.conversations import (
+            quarantine_tile,
+            unread_conversations_tile,
+        )
+        from theke.messaging.staff_views.deliveries import (
+            customer_deliveries_panel,
+            failed_deliveries_tile,
+        )
+
+        register_tile("messaging.unread_conversations", unread_conversations_tile, order=30)
+        register_tile("messaging.failed_deliveries", failed_deliveries_tile, order=40)
+        register_tile("messaging.quarantine", quarantine_tile, order=50)
 
         register_panel(
             CUSTOMER_PAGE,
@@ -49,4 +60,13 @@ class MessagingConfig(AppConfig):
 
         for module in (templates, delivery, inbox, conversations, inbound):
             register_actions(module.ACTION_LABELS)
+        register_actions(
+            {},
+            areas={
+                "conversation": _("Unterhaltungen"),
+                "inbound": _("Eingehende E-Mails"),
+                "message": _("Nachrichten an Kunden"),
+                "message_template": _("Textvorlagen"),
+            },
+        )
         discover_purposes()

@@ -86,6 +86,22 @@ def register(purpose: Purpose) -> Purpose:
     return purpose
 
 
+# Outbox rows that no editable text makes (webhook deliveries, notices): only a label.
+UNTEMPLATED_LABELS: dict[str, Label] = {}
+
+
+def register_untemplated(code: str, label: Label) -> None:
+    """Name a kind of outbox row that has no purpose of its own (e.g. a webhook delivery)."""
+    UNTEMPLATED_LABELS[code] = label
+
+
+def purpose_label(code: str) -> Label:
+    """What an outbox row was for, in words; the code only for a row of an unknown kind."""
+    if code in PURPOSES:
+        return PURPOSES[code].label
+    return UNTEMPLATED_LABELS.get(code, code)
+
+
 def get_purpose(code: str) -> Purpose:
     """The purpose with this code; LookupError for an unknown one."""
     try:

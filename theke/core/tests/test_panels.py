@@ -56,3 +56,50 @@ def test_render_panel_renders_the_template_with_page_and_panel_context() -> None
     html = page.render(Context({"panel": panel, "tenant": tenant, "membership": None}))
     assert "Autohaus &lt;Alpha&gt;" in html
     assert "/alpha/" in html
+
+
+# --- to-do tiles -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def own_tiles(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[int, panels.TileSource]]:
+    registry: dict[str, tuple[int, panels.TileSource]] = {}
+    monkeypatch.setattr(panels, "_tiles", registry)
+    return registry
+
+
+def test_tiles_with_something_waiting_come_first_in_their_order(own_tiles: Any) -> None:
+    panels.register_tile("a", lambda r: panels.Tile("A", 0, "/a"), order=1)
+    panels.register_tile("b", lambda r: panels.Tile("B", 2, "/b"), order=2)
+    panels.register_tile("c", lambda r: None, order=3)  # not for this user
+    panels.register_tile("d", lambda r: panels.Tile("D", 5, "/d"), order=4)
+    shown = panels.tiles_for(RequestFactory().get("/"))
+    assert [tile.label for tile in shown] == ["B", "D", "A"]
+
+
+def test_the_start_page_is_a_to_do_list_with_a_link_to_the_activities(
+    owner_client: Any, own_tiles: Any
+) -> None:
+    panels.register_tile("x", lambda r: panels.Tile("Offene Dinge", 3, "/staff/x/", "Hinweis"))
+    html = owner_client.get("/staff/").content.decode()
+    assert 'href="/staff/x/"' in html and "Offene Dinge" in html and "Hinweis" in html
+    assert "Alles erledigt" not in html
+    assert 'id="recent-activity"' in html  # the log moved behind "Letzte Aktivitäten"
+    assert "Letzte Aktivitäten" in html
+
+    panels.register_tile("x", lambda r: panels.Tile("Offene Dinge", 0, "/staff/x/"))
+    html = owner_client.get("/staff/").content.decode()
+    assert "Alles erledigt" in html
+
+
+def test_a_select_offers_a_german_blank_choice(owner_client: Any) -> None:
+    from django import forms
+    from django.utils import translation
+
+    from theke.customers.models import Customer
+
+    field = Customer._meta.get_field("kind")
+    with translation.override("de"):
+        html = str(forms.ChoiceField(choices=field.get_choices()).widget.render("k", ""))
+    assert "– Bitte wählen –" in html
+    assert "Select an option" not in html

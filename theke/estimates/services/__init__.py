@@ -24,6 +24,7 @@ from theke.estimates.services.decision import (
     billing_address,
     decline_estimate,
     fee_for,
+    mark_decision_handled,
     selected_totals,
 )
 from theke.estimates.services.lifecycle import expire_overdue, remind_unanswered
@@ -65,6 +66,7 @@ __all__ = [
     "link_days",
     "link_url",
     "live_estimate",
+    "mark_decision_handled",
     "page_language",
     "position_amounts",
     "record_view",
@@ -100,4 +102,5 @@ ACTION_LABELS = {
     "estimate.reminder_sent": gettext_lazy("Erinnerung an den Kunden gesendet"),
     "estimate.reminder_impossible": gettext_lazy("Erinnerung nicht möglich"),
     "order.estimate_answered": gettext_lazy("Antwort zum Kostenvoranschlag eingegangen"),
+    "estimate.decision_handled": gettext_lazy("Antwort des Kunden als erledigt markiert"),
 }

@@ -554,3 +554,15 @@ def decline_estimate(
         choice=choice,
         address=address,
     )
+
+
+def mark_decision_handled(estimate: Estimate, actor: Actor) -> bool:
+    """Staff took care of the customer's answer: it leaves the start page's new decisions.
+    A conditional update, so two clicks record it once; False when it was already handled."""
+    with transaction.atomic():
+        updated = EstimateDecision.objects.filter(
+            estimate=estimate, handled_at__isnull=True
+        ).update(handled_at=timezone.now(), handled_by_id=actor.user_id)
+        if updated:
+            record(estimate.tenant, actor, "estimate.decision_handled", estimate, {})
+    return bool(updated)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from theke.core.auth import staff_required
 from theke.core.errors import ServiceError
+from theke.core.panels import Tile
 from theke.messaging.conversation_forms import ReplyForm
 from theke.messaging.models import (
     Conversation,
@@ -76,6 +77,33 @@ def quarantine_count(request: HttpRequest) -> int | None:
     if not request.user.has_perm("messaging.manage_quarantine"):
         return None
     return InboundEmail.objects.filter(status=InboundStatus.QUARANTINED).count()
+
+
+def unread_conversations_tile(request: HttpRequest) -> Tile | None:
+    """Start-page tile: conversations with messages this user has not read."""
+    if not request.user.has_perm("messaging.use_conversations"):
+        return None
+    threads = service.with_unread(Conversation.objects.all(), request.user)
+    unread = threads.filter(**{"unread__gt": 0})  # an annotation mypy cannot see
+    return Tile(
+        label=_("Ungelesene Unterhaltungen"),
+        count=unread.count(),
+        url=f"{reverse('messaging:conversation_list')}?unread=1",
+        hint=_("Nachrichten von Kunden"),
+    )
+
+
+def quarantine_tile(request: HttpRequest) -> Tile | None:
+    """Start-page tile: inbound e-mails no conversation could take."""
+    count = quarantine_count(request)
+    if count is None:
+        return None
+    return Tile(
+        label=_("E-Mails in Quarantäne"),
+        count=count,
+        url=reverse("messaging:quarantine"),
+        hint=_("Keiner Unterhaltung zugeordnet"),
+    )
 
 
 @staff_required("messaging.use_conversations")

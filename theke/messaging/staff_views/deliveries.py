@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -10,13 +11,16 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from theke.audit.services import Actor
 from theke.core.auth import staff_required
+from theke.core.panels import Tile
 from theke.customers.models import Customer
 from theke.messaging.models import Channel, OutboundMessage, OutboundStatus
+from theke.messaging.purposes import purpose_label
 from theke.messaging.services import delivery
 
 PAGE_SIZE = 25
@@ -33,7 +37,31 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
         "channel": channel if channel in Channel.values else "",
         "q": request.GET.get("q", "").strip()[:200],
         "customer": int(customer) if customer.isdigit() and len(customer) < 12 else None,
+        "days": _days(request.GET.get("days", "")),
     }
+
+
+def _days(value: str) -> int | None:
+    """`?days=14`: only messages of the last days (the start page's failed deliveries)."""
+    return int(value) if value.isdigit() and 0 < int(value) <= 366 else None
+
+
+# The start page's to-do: failures of these last days (older ones stay in the list).
+FAILED_TILE_DAYS = 14
+
+
+def failed_deliveries_tile(request: HttpRequest) -> Tile | None:
+    """Start-page tile: messages that could not be delivered lately."""
+    if not request.user.has_perm(PERMISSION):
+        return None
+    since = timezone.now() - timedelta(days=FAILED_TILE_DAYS)
+    failed = OutboundMessage.objects.filter(status=OutboundStatus.FAILED, created_at__gte=since)
+    return Tile(
+        label=_("Fehlgeschlagene Zustellungen"),
+        count=failed.count(),
+        url=f"{reverse('messaging:delivery_list')}?status=failed&days={FAILED_TILE_DAYS}",
+        hint=_("E-Mails, SMS und Webhooks der letzten %(days)d Tage") % {"days": FAILED_TILE_DAYS},
+    )
 
 
 @staff_required(PERMISSION)
@@ -44,6 +72,8 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(status=filters["status"])
     if filters["channel"]:
         rows = rows.filter(channel=filters["channel"])
+    if filters["days"]:
+        rows = rows.filter(created_at__gte=timezone.now() - timedelta(days=filters["days"]))
     if filters["q"]:
         rows = rows.filter(
             Q(recipient__icontains=filters["q"]) | Q(recipient_name__icontains=filters["q"])
@@ -87,6 +117,7 @@ def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "headers": sorted((message.headers or {}).items()),
         "can_resend": message.status in delivery.RESENDABLE,
         "customer": message.contact.customer if message.contact else None,
+        "purpose_label": purpose_label(message.purpose),
     }
     return render(request, "messaging/staff/delivery_detail.html", context)
 

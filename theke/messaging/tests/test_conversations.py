@@ -263,6 +263,25 @@ def test_the_list_shows_the_tenants_threads_with_unread_badges(
     assert "unread-badge" not in html
 
 
+def test_unread_conversations_wait_on_the_start_page(owner_client, tenant_a, owner, thread):
+    unread_url = f"{reverse('messaging:conversation_list')}?unread=1"
+
+    def tile_count() -> str:
+        html = owner_client.get(reverse("core:dashboard")).content.decode()
+        tile = html.split(f'href="{unread_url}"', 1)[1].split("</a>", 1)[0]
+        assert "Ungelesene Unterhaltungen" in tile
+        return re.search(r'todo-count" aria-hidden="true">(\d+)<', tile).group(1)  # type: ignore[union-attr]
+
+    owner_client.get(reverse("messaging:conversation_detail", args=[thread.conversation.pk]))
+    assert tile_count() == "0"
+    with tenant_scope(tenant_a):
+        conversations.post_customer_message(thread.conversation, thread.contact, "Eins")
+    assert tile_count() == "1"
+    assert "Reparatur Sprinter" in owner_client.get(unread_url).content.decode()
+    owner_client.get(reverse("messaging:conversation_detail", args=[thread.conversation.pk]))
+    assert tile_count() == "0"
+
+
 def test_the_thread_page_shows_messages_and_marks_them_read(owner_client, tenant_a, owner, thread):
     with tenant_scope(tenant_a):
         conversations.post_customer_message(

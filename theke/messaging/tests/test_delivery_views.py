@@ -193,3 +193,33 @@ def test_deliveries_partial_renders_for_any_object(tenant_a, customer):
         )
     assert "anna@kunde.test" in html
     assert 'href="/x/"' in html
+
+
+def test_failed_deliveries_wait_on_the_start_page_for_a_while(owner_client, tenant_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    recent = queue(tenant_a, "neu@kunde.test")
+    set_status(recent, OutboundStatus.FAILED)
+    old = queue(tenant_a, "alt@kunde.test")
+    set_status(old, OutboundStatus.FAILED, created_at=timezone.now() - timedelta(days=20))
+    queue(tenant_a, "wartet@kunde.test")
+
+    dashboard = owner_client.get(reverse("core:dashboard")).content.decode()
+    link = f"{reverse('messaging:delivery_list')}?status=failed&amp;days=14"
+    tile = dashboard.split(f'href="{link}"', 1)[1].split("</a>", 1)[0]
+    assert '<span class="todo-count" aria-hidden="true">1</span>' in tile
+    assert "Fehlgeschlagene Zustellungen" in tile
+
+    listed = owner_client.get(link.replace("&amp;", "&")).content.decode()
+    assert "neu@kunde.test" in listed
+    assert "alt@kunde.test" not in listed  # older than the tile's days
+    assert "wartet@kunde.test" not in listed
+
+
+def test_the_detail_names_the_purpose_in_words(owner_client, tenant_a):
+    message = queue(tenant_a, "anna@kunde.test")
+    body = owner_client.get(reverse("messaging:delivery_detail", args=[message.pk]))
+    assert "Link zum Kostenvoranschlag" in body.content.decode()
+    assert ">estimate_link<" not in body.content.decode()
