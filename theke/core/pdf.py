@@ -26,6 +26,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from fpdf import FPDF, FontFace
 from PIL import Image, ImageOps
+from stdnum import iban as stdnum_iban
 
 logger = logging.getLogger(__name__)
 # fontTools logs every font subset at INFO: noise in the application log.
@@ -148,8 +149,7 @@ class Photo:
 
 def group_iban(iban: str) -> str:
     """The IBAN in groups of four, as printed: DE02 1005 0000 0054 5404 02."""
-    compact = "".join(iban.split()).upper()
-    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+    return str(stdnum_iban.format(iban))
 
 
 def _rgb(color: str) -> tuple[int, int, int]:
@@ -220,6 +220,13 @@ class LetterPDF(FPDF):
         # pages). A private-use character never occurs in real text.
         self.alias_nb_pages(PAGES_ALIAS, align="R")
         self.set_font(FONT, "", 9)
+
+    def normalize_text(self, text: str) -> str:
+        # fpdf2 passes every text it writes or measures through here. The shared formatters
+        # (core.formatting) join amount and unit with a no-break space, which keeps them
+        # together on a web page; in the PDF a plain space copies and searches better (the
+        # amounts stand in cells wide enough for them).
+        return super().normalize_text(text.replace("\N{NO-BREAK SPACE}", " "))
 
     # --- the first page ---------------------------------------------------------------------
 

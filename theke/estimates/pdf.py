@@ -13,15 +13,21 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from theke.core.formatting import (
+    format_date,
+    format_datetime,
+    money,
+    number,
+    percent,
+    unit_price,
+)
 from theke.core.pdf import CONTENT_WIDTH, FONT, LetterPDF, Photo
 from theke.customers.models import CustomerKind
 from theke.estimates.models import Estimate, EstimateDecision, EstimatePosition
 from theke.estimates.services import billing_address
 from theke.estimates.services.amounts import compute_totals
-from theke.estimates.templatetags.estimate_format import money, percent, quantity, unit_price
 from theke.tenants.letterhead import tenant_letterhead
 
 logger = logging.getLogger(__name__)
@@ -31,38 +37,8 @@ COLUMNS = (11.0, 68.0, 21.0, 25.0, 14.0, 26.0)
 ALIGNS = ("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")
 
 
-def _plain(text: str) -> str:
-    # The shared formatters join amount and unit with a no-break space (for HTML); in the
-    # PDF a plain space copies and searches better, and a table cell never wraps there.
-    return text.replace("\N{NO-BREAK SPACE}", " ")
-
-
-def _currency(text: str, currency: str) -> str:
-    """A formatted amount in the estimate's currency (the formatters write €)."""
-    text = _plain(text)
-    return text if currency == "EUR" else text.replace("€", f"{currency} ").strip()
-
-
 def _money(value: Decimal | None, currency: str = "EUR") -> str:
-    return "–" if value is None else _currency(money(value), currency)
-
-
-def _date(value: Any) -> str:
-    if value is None:
-        return "–"
-    if hasattr(value, "tzinfo"):
-        value = timezone.localtime(value)
-        return str(formats.date_format(value, "SHORT_DATETIME_FORMAT"))
-    return str(formats.date_format(value, "SHORT_DATE_FORMAT"))
-
-
-def _day(value: Any) -> str:
-    """The date only (a letter's date), of a date or a moment in local time."""
-    if value is None:
-        return ""
-    if hasattr(value, "tzinfo"):
-        value = timezone.localdate(value)
-    return str(formats.date_format(value, "SHORT_DATE_FORMAT"))
+    return money(value, currency) or "–"
 
 
 def _label(estimate: Estimate) -> str:
@@ -101,11 +77,11 @@ def _info(estimate: Estimate, day: Any) -> list[tuple[str, str]]:
     return [
         (_("Kostenvoranschlag Nr."), _label(estimate)),
         (_("Version"), str(estimate.version) if estimate.version > 1 else ""),
-        (_("Datum"), _day(day)),
+        (_("Datum"), format_date(day, short=True)),
         (_("Kundennummer"), customer.number if customer else ""),
         (_("Auftrag"), order),
         (_("Ihr Ansprechpartner"), estimate.technician_name),
-        (_("Gültig bis"), _day(estimate.valid_until)),
+        (_("Gültig bis"), format_date(estimate.valid_until, short=True)),
     ]
 
 
@@ -118,7 +94,7 @@ def _letter(estimate: Estimate, title: str, day: Any) -> LetterPDF:
 def _position_text(position: EstimatePosition) -> str:
     text = position.text
     if position.discount_percent:
-        text += " (" + _("Rabatt") + " " + _plain(percent(position.discount_percent)) + ")"
+        text += " (" + _("Rabatt") + " " + percent(position.discount_percent) + ")"
     if position.is_optional:
         text += " · " + _("optional")
     return text
@@ -143,14 +119,14 @@ def _positions(pdf: LetterPDF, positions: Sequence[EstimatePosition], currency: 
     ) as table:
         table.row((*headings, _("Netto")))
         for position in positions:
-            amount = quantity(position.quantity) + (f" {position.unit}" if position.unit else "")
+            amount = number(position.quantity) + (f" {position.unit}" if position.unit else "")
             table.row(
                 (
                     str(position.position),
                     _position_text(position),
                     amount,
-                    _currency(unit_price(position.unit_price), currency),
-                    _plain(percent(position.vat_rate)),
+                    unit_price(position.unit_price, currency),
+                    percent(position.vat_rate),
                     _money(position.net_amount, currency),
                 )
             )
@@ -159,7 +135,7 @@ def _positions(pdf: LetterPDF, positions: Sequence[EstimatePosition], currency: 
     rows: list[tuple[str, str, bool]] = [(_("Summe netto"), _money(totals.net, currency), False)]
     for rate in totals.by_rate:
         label = _("MwSt. %(rate)s auf %(net)s") % {
-            "rate": _plain(percent(rate.vat_rate)),
+            "rate": percent(rate.vat_rate),
             "net": _money(rate.net, currency),
         }
         rows.append((label, _money(rate.vat, currency), False))
@@ -227,7 +203,7 @@ def decision_pdf(estimate: Estimate, decision: EstimateDecision) -> bytes:
             (_("Pauschale"), f"{fee_text} {_money(fee)}".strip() if fee is not None else fee_text),
             (_("Rücksendeadresse"), ", ".join(decision.address_lines)),
             (_("Bestätigt von"), decision.signed_name),
-            (_("Zeitpunkt"), _date(decision.decided_at)),
+            (_("Zeitpunkt"), format_datetime(decision.decided_at, short=True) or "–"),
             (_("Version"), str(decision.version)),
         ]
     )

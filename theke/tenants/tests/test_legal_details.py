@@ -35,7 +35,16 @@ VALID: dict[str, Any] = {
 # --- validators ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["DE136695976", "DE 136 695 976", "ATU13585627", "FR40303265045"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "DE136695976",
+        "DE 136 695 976",
+        "ATU13585627",
+        "FR40303265045",
+        "CHE-116.281.710 MWST",  # outside the EU, checked by its own country's rules
+    ],
+)
 def test_valid_vat_ids_pass(value):
     validate_vat_id(value)
 
@@ -49,6 +58,9 @@ def test_valid_vat_ids_pass(value):
         ("DE036695976", "vat_id_format"),  # never starts with 0
         ("DE136695977", "vat_id_checksum"),  # one digit off
         ("136695976", "vat_id_format"),  # no country
+        ("XX136695976", "vat_id_format"),  # no such country
+        ("ATU1234", "vat_id_format"),  # too short for Austria
+        ("ATU13585628", "vat_id_checksum"),  # foreign check digits are checked too
     ],
 )
 def test_invalid_vat_ids_are_refused_with_their_reason(value, code):
@@ -65,6 +77,7 @@ def test_invalid_vat_ids_are_refused_with_their_reason(value, code):
         "AT611904300234573201",
         "GB82WEST12345698765432",
         "CH9300762011623852957",
+        "NO9386011117947",  # the shortest
     ],
 )
 def test_valid_ibans_pass(value):
@@ -79,6 +92,8 @@ def test_valid_ibans_pass(value):
         ("DE0210050000005454040", "iban_length"),  # 21 characters
         ("DE02 1005", "iban_format"),
         ("1234567890123456", "iban_format"),
+        ("XX02100500000054540402", "iban_format"),  # no such country
+        ("DE02100500000054A40402", "iban_format"),  # a letter where Germany has digits
     ],
 )
 def test_invalid_ibans_are_refused_with_their_reason(value, code):
@@ -90,9 +105,29 @@ def test_invalid_ibans_are_refused_with_their_reason(value, code):
 def test_bic_has_8_or_11_characters():
     validate_bic("BELADEBE")
     validate_bic("BELADEBEXXX")
-    for wrong in ("BELADE", "BELADEBEXX", "1ELADEBEXXX"):
+    for wrong in ("BELADE", "BELADEBEXX", "1ELADEBEXXX", "BELAXXBE"):
         with pytest.raises(ValidationError):
             validate_bic(wrong)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("BELADEBEXX", "8 oder 11 Zeichen"),
+        ("1ELADEBEXXX", "vier Buchstaben der Bank"),
+        ("BELAXXBE", "vier Buchstaben der Bank"),  # XX is no country
+    ],
+)
+def test_wrong_bic_says_what_is_wrong(value, message):
+    with pytest.raises(ValidationError) as refused:
+        validate_bic(value)
+    assert message in refused.value.messages[0]
+
+
+def test_foreign_vat_id_of_the_wrong_shape_names_its_country():
+    with pytest.raises(ValidationError) as refused:
+        validate_vat_id("ATU1234")
+    assert "Nummern aus AT" in refused.value.messages[0]
 
 
 # --- service ------------------------------------------------------------------------------
