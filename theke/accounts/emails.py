@@ -22,10 +22,13 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from theke.accounts.models import Membership, User
 from theke.accounts.tokens import INVITATION_TIMEOUT_DAYS, invitation_url, password_reset_url
 from theke.audit.models import AuditEvent
+from theke.messaging.email_layout import branded_html
 from theke.messaging.models import Channel, OutboundMessage
 from theke.messaging.services.outbox import SECRET_LINK, queue_message, register_secret_link
 
@@ -42,24 +45,35 @@ def _queue(
     *,
     dedupe_key: str,
     related: Membership | User,
+    link_label: str | Promise,
     reply_to: str = "",
     sender_name: str | None = None,
 ) -> OutboundMessage:
     """Render `accounts/emails/<template>_{subject,body}.txt` in the user's language and queue
-    it as an outbox row of the membership's tenant."""
+    it as an outbox row of the membership's tenant; the HTML part is the tenant's e-mail
+    layout with the link (on a line of its own in the text) as a button."""
     user = membership.user
-    with translation.override(user.language or settings.LANGUAGE_CODE):
+    language = user.language or settings.LANGUAGE_CODE
+    with translation.override(language):
         context = {"user": user, **context}
-        subject = render_to_string(f"accounts/emails/{template}_subject.txt", context)
-        body = render_to_string(f"accounts/emails/{template}_body.txt", context)
+        subject = " ".join(
+            render_to_string(f"accounts/emails/{template}_subject.txt", context).split()
+        )
+        body = render_to_string(f"accounts/emails/{template}_body.txt", context).strip() + "\n"
+        label = str(link_label)
+    html = branded_html(
+        membership.tenant, language, body, subject=subject, link=context["link"], link_label=label
+    )
     return queue_message(
         membership.tenant,
         channel=Channel.EMAIL,
         purpose=purpose,
         recipient=user.email,
         dedupe_key=dedupe_key,
-        subject=" ".join(subject.split()),
-        text=body.strip() + "\n",
+        subject=subject,
+        text=body,
+        html=html,
+        language=language,
         related=related,
         reply_to=reply_to,
         sender_name=sender_name,
@@ -81,6 +95,7 @@ def queue_invitation(membership: Membership, event: AuditEvent) -> OutboundMessa
         context,
         dedupe_key=f"{INVITATION}:membership:{membership.pk}:event:{event.pk}",
         related=membership,
+        link_label=_("Passwort festlegen"),
         reply_to=tenant.email,
     )
 
@@ -97,6 +112,7 @@ def queue_membership_added(membership: Membership) -> OutboundMessage:
         context,
         dedupe_key=f"{MEMBERSHIP_ADDED}:membership:{membership.pk}",
         related=membership,
+        link_label=_("Anmelden"),
         reply_to=tenant.email,
     )
 
@@ -115,6 +131,7 @@ def queue_password_reset(membership: Membership) -> OutboundMessage:
         {"link": SECRET_LINK, "hours": hours},
         dedupe_key=f"{PASSWORD_RESET}:user:{user.pk}:{secrets.token_hex(8)}",
         related=user,
+        link_label=_("Neues Passwort festlegen"),
         # The text is signed by the Theke team, not by the tenant: so is the sender.
         sender_name=parseaddr(settings.DEFAULT_FROM_EMAIL)[0],
     )

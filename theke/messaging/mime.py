@@ -7,6 +7,10 @@ and HTML as quoted-printable UTF-8, attachments as base64, headers RFC 2047-enco
 not ASCII, CRLF line ends (`render()`). Everything else about the object stays Django's:
 `message()` parses those bytes into the usual modern email object, backends send it with
 `send_messages()`, and the test mailer keeps it in `mail.outbox` as usual.
+
+Inline images (the tenant's logo, named by `cid:` in the HTML) go with the HTML part into a
+multipart/related: multipart/mixed > multipart/alternative > (text/plain, multipart/related >
+(text/html, image/png)).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import email.message
 import email.policy
 import functools
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from email import encoders
 from email.charset import QP, Charset
 from email.header import Header
@@ -115,8 +121,34 @@ def _attachment_part(filename: str, content: Any, mimetype: str) -> MIMEBase:
     return part
 
 
+@dataclass(frozen=True)
+class InlineImage:
+    """An image the HTML part shows by `cid:<content_id>` (sent inside the e-mail)."""
+
+    content_id: str
+    content: bytes
+    mimetype: str
+    filename: str
+
+
+def _inline_part(image: InlineImage) -> MIMEBase:
+    maintype, _, subtype = image.mimetype.partition("/")
+    part = MIMEBase(maintype, subtype, policy=POLICY)
+    part.set_payload(image.content)
+    encoders.encode_base64(part)
+    part["Content-ID"] = f"<{_no_line_breaks(image.content_id)}>"
+    part.add_header("Content-Disposition", "inline", filename=_no_line_breaks(image.filename))
+    return part
+
+
 class OutboxEmail(EmailMultiAlternatives):
     """An EmailMultiAlternatives whose MIME message is rendered with email.mime (fast)."""
+
+    def __init__(
+        self, *args: Any, inline_images: Sequence[InlineImage] = (), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.inline_images = list(inline_images)
 
     def envelope_sender(self) -> str:
         return split_address(str(self.from_email))[1]
@@ -147,7 +179,16 @@ class OutboxEmail(EmailMultiAlternatives):
             maintype, _, subtype = mimetype.partition("/")
             if maintype == "text":
                 text = content.decode() if isinstance(content, bytes) else str(content)
-                parts.append(_text_part(text, subtype))
+                part: Message = _text_part(text, subtype)
+                if subtype == "html" and self.inline_images:
+                    part = MIMEMultipart(
+                        "related",
+                        _boundary(),
+                        [part, *(_inline_part(image) for image in self.inline_images)],
+                        policy=POLICY,
+                        type="text/html",
+                    )
+                parts.append(part)
             else:
                 parts.append(_attachment_part("", content, mimetype))
         body: Message = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
@@ -58,10 +58,11 @@ class Purpose:
     def default(self, channel: str, language: str) -> DefaultText:
         return self.defaults[(channel, language)]
 
-    def html_for(self, text: str, language: str) -> str:
-        """The HTML part built from an e-mail text (a template, placeholders kept)."""
+    def html_for(self, text: str, language: str, button: Callable[[str], str] | None = None) -> str:
+        """The HTML part built from an e-mail text (a template, placeholders kept); `button`
+        writes the prominent link (see html_from_text)."""
         default = self.defaults.get((EMAIL, language))
-        return html_from_text(text, default.link_label if default else "")
+        return html_from_text(text, default.link_label if default else "", button)
 
     def sample_context(self, language: str) -> dict[str, str]:
         """Sample values of every placeholder, for the preview."""
@@ -164,21 +165,29 @@ SIGNATURE = {
 _INLINE_LINK = re.compile(r"\{link\}")
 
 
-def html_from_text(text: str, link_label: str = "") -> str:
+def plain_button(label: str) -> str:
+    """The prominent link without a design: the form the editor compares texts in."""
+    return f'<p><a href="{{link}}"><strong>{html.escape(label)}</strong></a></p>'
+
+
+def html_from_text(
+    text: str, link_label: str = "", button: Callable[[str], str] | None = None
+) -> str:
     """The HTML part of an e-mail text: paragraphs, line breaks, and `{link}` as a link.
 
     Works on the template, so placeholders stay as they are and the renderer escapes their
-    values. A paragraph that is only `{link}` becomes a prominent link labelled `link_label`.
+    values. A paragraph that is only `{link}` becomes a prominent link labelled `link_label`,
+    written by `button` (given the label, it returns markup with `{link}` in it): the e-mail
+    layout's branded button when sending, `plain_button` by default.
     """
+    button = button or plain_button
     paragraphs = []
     for block in text.strip().split("\n\n"):
         block = block.strip("\n")
         if not block.strip():
             continue
         if block.strip() == "{link}" and link_label:
-            paragraphs.append(
-                f'<p><a href="{{link}}"><strong>{html.escape(link_label)}</strong></a></p>'
-            )
+            paragraphs.append(button(link_label))
             continue
         lines = [urlize(line, nofollow=True, autoescape=True) for line in block.split("\n")]
         body = "<br>\n".join(lines)

@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.urls import reverse
 from django_scopes import scopes_disabled
@@ -21,6 +22,7 @@ from theke.messaging.models import OutboundMessage, OutboundStatus
 from theke.messaging.services import delivery
 from theke.messaging.services.outbox import SECRET_LINK
 from theke.messaging.tests.conftest import smtp_peer  # noqa: F401  # fixture
+from theke.messaging.tests.emailhtml import assert_in_layout
 from theke.tenants.scoping import tenant_scope
 
 pytestmark = pytest.mark.django_db
@@ -244,3 +246,42 @@ def test_reset_link_is_not_sent_to_an_address_the_user_no_longer_has(owner):
 
     assert mail.outbox == []
     assert rows(purpose=emails.PASSWORD_RESET)[0].status == OutboundStatus.CANCELLED
+
+
+# --- the tenant's e-mail layout -------------------------------------------------------------
+
+
+def test_invitation_arrives_in_the_tenants_layout_with_the_link_as_button(
+    smtp_peer,  # noqa: F811
+    owner_client,
+    tenant_a,
+    django_capture_on_commit_callbacks,
+):
+    invite_nina(owner_client, tenant_a, django_capture_on_commit_callbacks)
+    [row] = rows(purpose=emails.INVITATION)
+    assert SECRET_LINK in row.body_html  # the link is made at send time here too
+
+    assert delivery.deliver_due() == 1
+
+    [received] = smtp_peer.messages
+    text = received.get_body(preferencelist=("plain",)).get_content()
+    link = link_in(text)
+    assert link in text.replace("\r\n", "\n").splitlines()
+    html = received.get_body(preferencelist=("html",)).get_content()
+    assert SECRET_LINK not in html
+    assert_in_layout(html, tenant_a, "de", link=link, label="Passwort festlegen", logo="")
+
+
+def test_password_reset_is_in_the_layout_in_the_users_language(owner, tenant_a):
+    owner.language = "en"
+    owner.save(update_fields=["language"])
+    Client().post(reverse("accounts:password_reset"), {"email": "owner@alpha.test"})
+
+    assert delivery.deliver_due() == 1
+
+    [message] = mail.outbox
+    assert isinstance(message, EmailMultiAlternatives)
+    link = link_in(message.body)
+    html = message.alternatives[0][0]
+    assert isinstance(html, str)
+    assert_in_layout(html, tenant_a, "en", link=link, label="Set new password", logo="")

@@ -449,6 +449,7 @@ def post_staff_message(
             dedupe_key=f"conversation:{conversation.pk}:message:{message.pk}",
             subject=conversation.subject,
             text=_email_text(conversation, message, contact.language),
+            language=contact.language,
             related=subject_object,
             reply_to=reply_address(conversation),
             headers=_thread_headers(conversation),

@@ -33,10 +33,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.functional import Promise
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from theke.audit.services import SYSTEM, Actor, record
-from theke.messaging import sms
+from theke.messaging import email_layout, sms
 from theke.messaging.mime import OutboxEmail
 from theke.messaging.models import Channel, OutboundMessage, OutboundStatus
 from theke.messaging.services.outbox import SECRET_LINK, SECRET_LINKS
@@ -397,12 +398,13 @@ def _body(message: OutboundMessage) -> tuple[str, str]:
         raise NoLongerWanted(f"{message.purpose}: no longer wanted")
     return (
         message.body_text.replace(SECRET_LINK, link),
-        message.body_html.replace(SECRET_LINK, link),
+        message.body_html.replace(SECRET_LINK, escape(link)),
     )
 
 
 def build_email(message: OutboundMessage) -> OutboxEmail:
-    """The e-mail of an outbound message: text and HTML part, sender, reply-to, attachments."""
+    """The e-mail of an outbound message: text and HTML part (with the inline logo it names),
+    sender, reply-to, attachments."""
     tenant = message.tenant
     text, html = _body(message)
     headers: dict[str, str] = {}
@@ -421,6 +423,7 @@ def build_email(message: OutboundMessage) -> OutboxEmail:
     )
     if html:
         email.attach_alternative(html, "text/html")
+        email.inline_images = email_layout.inline_images(tenant, html)
     for attachment in message.attachments.all():
         with attachment.file.open("rb") as handle:
             email.attach(attachment.filename, handle.read(), attachment.content_type or None)

@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 
 from theke.customers.models import Contact
+from theke.messaging import email_layout
 from theke.messaging.models import Channel, OutboundAttachment, OutboundMessage
 from theke.tenants.models import Tenant
 
@@ -63,6 +64,7 @@ def queue_message(
     conversation: Any = None,
     max_attempts: int | None = None,
     sender_name: str | None = None,
+    language: str = "",
 ) -> OutboundMessage:
     """Write one outbound message inside the caller's transaction; the worker sends it.
 
@@ -70,12 +72,18 @@ def queue_message(
     channel are added, so the same event queues a message to the same address only once.
     Returns the existing row when the key was used before. `max_attempts` overrides the
     setting (a channel with its own retry schedule knows how many attempts it has).
-    The e-mail's sender name is the tenant's unless `sender_name` is given.
+    The e-mail's sender name is the tenant's unless `sender_name` is given. An e-mail
+    given as text only gets its HTML part built from the text in the tenant's layout, in
+    `language` (else the tenant's): no e-mail goes out without the tenant's design.
     """
     key = f"{dedupe_key}|{channel}|{recipient}"[:255]
     existing = OutboundMessage.objects.filter(tenant=tenant, dedupe_key=key).first()
     if existing is not None:
         return existing
+    if channel == Channel.EMAIL and text.strip() and not html.strip():
+        html = email_layout.branded_html(
+            tenant, language or tenant.default_language or "de", text, subject=subject
+        )
     message = OutboundMessage(
         tenant=tenant,
         channel=channel,

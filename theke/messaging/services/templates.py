@@ -18,13 +18,14 @@ from typing import Any, NamedTuple
 
 from django.db import models, transaction
 from django.utils.functional import Promise
-from django.utils.html import escape, urlize
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from theke.audit.services import Actor, record
 from theke.core.errors import ServiceError
 from theke.customers.models import Contact, Customer
+from theke.messaging import email_layout
 from theke.messaging.models import Channel, MessageTemplate, OutboundMessage
 from theke.messaging.purposes import (
     EMAIL,
@@ -513,32 +514,28 @@ def sample_context(tenant: Tenant, purpose: str, language: str) -> dict[str, str
 # --- rendering ------------------------------------------------------------------------------
 
 
-def text_to_html(text: str, tenant: Tenant | None = None) -> str:
-    """A simple HTML body for a plain text: escaped, links clickable, line breaks kept."""
-    paragraphs = []
-    for block in re.split(r"\n\s*\n", text.strip()):
-        if not block.strip():
-            continue
-        body = urlize(block.strip("\n"), nofollow=True, autoescape=True)
-        paragraphs.append("<p>" + body.replace("\n", "<br>\n") + "</p>")
-    return "\n".join(paragraphs) + (company_footer(tenant) if tenant is not None else "")
-
-
-def company_footer(tenant: Tenant) -> str:
-    """The small footer of an HTML part built from a text: the tenant's name and contact."""
-    footer = " · ".join(escape(p) for p in (tenant.name, tenant.phone, tenant.email) if p)
-    return f"\n<hr>\n<p><small>{footer}</small></p>"
-
-
-def html_document(body: str, language: str, title: str = "") -> str:
-    """Wrap an HTML fragment into a document (a full document stays as it is)."""
-    if "<html" in body.lower():
-        return body
-    return (
-        f'<!doctype html>\n<html lang="{escape(language)}">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+def text_to_html(
+    text: str,
+    tenant: Tenant | None = None,
+    *,
+    language: str = "de",
+    subject: str = "",
+    link: str = "",
+    link_label: str = "",
+) -> str:
+    """The HTML for a finished plain text: escaped, links clickable, line breaks kept; a
+    paragraph that is only `link` as a button. With a tenant, the whole e-mail in its layout."""
+    if tenant is None:
+        return email_layout.html_from_plain(
+            text, link=link, link_label=link_label, button=_plain_link
+        )
+    return email_layout.branded_html(
+        tenant, language, text, subject=subject, link=link, link_label=link_label
     )
+
+
+def _plain_link(link: str, label: str) -> str:
+    return f'<p><a href="{escape(link)}"><strong>{escape(label)}</strong></a></p>'
 
 
 def _one_line(value: str) -> str:
@@ -556,8 +553,13 @@ def render_text(
     html: str,
     context: Mapping[str, Any],
     keep_missing: bool = False,
+    preview: bool = False,
 ) -> Rendered:
-    """Render given texts of a purpose (the preview uses this on unsaved input)."""
+    """Render given texts of a purpose (the preview uses this on unsaved input).
+
+    The HTML part is the e-mail layout around the text (or the tenant's own HTML); with
+    `preview` its logo is embedded as a data: URL instead of naming the inline image.
+    """
     found = _check(purpose, channel)
     allowed = list(found.placeholders)
     text_out = render_string(text, context, allowed, keep_missing=keep_missing, field="text")
@@ -566,15 +568,13 @@ def render_text(
     subject_out = _one_line(
         render_string(subject, context, allowed, keep_missing=keep_missing, field="subject")
     )
-    derived = html_is_derived(purpose, language, text, html)
-    if derived:
-        html = found.html_for(text, language)
+    design = email_layout.design_for(tenant, language, preview=preview)
+    if html_is_derived(purpose, language, text, html):
+        html = found.html_for(text, language, design.link_button)
     html_out = render_string(
         html, context, allowed, as_html=True, keep_missing=keep_missing, field="html"
     )
-    if derived:
-        html_out += company_footer(tenant)
-    return Rendered(subject_out, text_out, html_document(html_out, language, subject_out))
+    return Rendered(subject_out, text_out, design.page(html_out, subject_out))
 
 
 def render_message(
@@ -650,7 +650,12 @@ def available_channels(tenant: Tenant, contact: Contact | None) -> list[str]:
 
 
 def _from_overrides(
-    tenant: Tenant, found: Purpose, channel: str, language: str, overrides: Mapping[str, str]
+    tenant: Tenant,
+    found: Purpose,
+    channel: str,
+    language: str,
+    overrides: Mapping[str, str],
+    link: str = "",
 ) -> Rendered:
     """The final text staff edited before sending; placeholders left in it are refused."""
     allowed = list(found.placeholders)
@@ -671,8 +676,16 @@ def _from_overrides(
             )
     if channel == SMS:
         return Rendered("", text, "")
-    html = str(overrides.get("html", "")).strip() or text_to_html(text, tenant)
-    return Rendered(subject, text, html_document(html, language, subject))
+    own_html = str(overrides.get("html", "")).strip()
+    if own_html:
+        html = email_layout.design_for(tenant, language).page(own_html, subject)
+    else:
+        default = found.defaults.get((EMAIL, language))
+        label = default.link_label if default else ""
+        html = text_to_html(
+            text, tenant, language=language, subject=subject, link=link, link_label=label
+        )
+    return Rendered(subject, text, html)
 
 
 def send_templated(
@@ -707,7 +720,8 @@ def send_templated(
     language = resolve_language(tenant, language or (contact.language if contact else None))
     values = {**base_context(tenant, contact=contact, language=language), **context}
     if overrides is not None:
-        rendered = _from_overrides(tenant, found, channel, language, overrides)
+        link = str(values.get("link") or "")
+        rendered = _from_overrides(tenant, found, channel, language, overrides, link)
     else:
         rendered = render_message(tenant, purpose, channel, language, values)
     with tenant_scope(tenant):

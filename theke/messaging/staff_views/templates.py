@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.csp import CSP
 from django.utils.translation import gettext as _
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from theke.audit.presentation import timeline_for
@@ -36,6 +39,14 @@ from theke.messaging.purposes import CHANNELS, LANGUAGES, PURPOSES, SMS, Purpose
 from theke.messaging.services import templates
 from theke.tenants.models import Language, Tenant
 from theke.tenants.services import MESSAGING_FIELDS, update_messaging_settings
+
+# The editor's preview shows the e-mail as it is sent, and e-mail HTML carries its styles in
+# style attributes (mail clients drop style sheets). The preview's srcdoc frame inherits the
+# page's policy, so the editor's pages allow style attributes; still no <style> element, no
+# script, no image from elsewhere.
+_EDITOR_POLICY: dict[str, Any] = dict(settings.SECURE_CSP)
+_EDITOR_POLICY["style-src-attr"] = [CSP.UNSAFE_INLINE]
+editor_csp = csp_override(_EDITOR_POLICY)
 
 
 def _tenant(request: HttpRequest) -> Tenant:
@@ -103,6 +114,7 @@ def _preview_context(
             text=texts["text"],
             html=texts["html"],
             context=templates.sample_context(tenant, purpose.code, language),
+            preview=True,
         )
     except ServiceError as error:
         return {"preview_error": error.messages[0], "channel": channel}
@@ -193,6 +205,7 @@ def _edit_url(purpose: str, channel: str, language: str, pk: int | None = None) 
 
 @staff_required("messaging.manage_templates")
 @require_http_methods(["GET", "POST"])
+@editor_csp
 def template_edit(
     request: HttpRequest, purpose: str, channel: str, language: str, pk: int | None = None
 ) -> HttpResponse:
@@ -227,6 +240,7 @@ def template_edit(
 
 @staff_required("messaging.manage_templates")
 @require_POST
+@editor_csp
 def template_preview(
     request: HttpRequest, purpose: str, channel: str, language: str
 ) -> HttpResponse:
@@ -253,6 +267,7 @@ def template_reset(request: HttpRequest, purpose: str, channel: str, language: s
 
 @staff_required("messaging.manage_templates")
 @require_POST
+@editor_csp
 def template_create(
     request: HttpRequest, purpose: str, channel: str, language: str
 ) -> HttpResponse:
@@ -290,6 +305,7 @@ def _text_action(
 
 @staff_required("messaging.manage_templates")
 @require_POST
+@editor_csp
 def template_rename(
     request: HttpRequest, purpose: str, channel: str, language: str, pk: int
 ) -> HttpResponse:
@@ -322,6 +338,7 @@ def template_make_default(
 
 @staff_required("messaging.manage_templates")
 @require_POST
+@editor_csp
 def template_delete(
     request: HttpRequest, purpose: str, channel: str, language: str, pk: int
 ) -> HttpResponse:

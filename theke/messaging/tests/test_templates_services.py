@@ -174,7 +174,7 @@ def test_email_has_text_and_html_with_escaped_values(tenant_a: Tenant) -> None:
     assert "für <b>Handy</b> ist fertig" in rendered.text
     assert "für &lt;b&gt;Handy&lt;/b&gt; ist fertig" in rendered.html
     assert rendered.html.startswith("<!doctype html>")
-    assert '<a href="https://theke.test/t/alpha/kv/abc">' in rendered.html
+    assert '<a href="https://theke.test/t/alpha/kv/abc" ' in rendered.html
 
 
 def test_tenant_email_without_html_gets_one_built_from_the_text(
