@@ -9,6 +9,7 @@ import datetime
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 FIRST_NAMES = [
     "Anna",
@@ -269,3 +270,26 @@ DEMO_ARTICLES = [
     ("PA-ENTS", "Entsorgungs-Pauschale", "Stk", Decimal("5.00"), True),
     ("PA-KV", "Pauschale Kostenvoranschlag (bei Ablehnung)", "Stk", Decimal("25.00"), True),
 ]
+
+# Legal and bank details of the demo tenants, for the letterhead and footer of their PDFs.
+# The VAT ids and IBANs carry valid check digits but are made up.
+DEMO_TENANT_DETAILS: dict[str, dict[str, Any]] = {
+    "autohaus-demo": {
+        "register_court": "Amtsgericht Berlin-Charlottenburg",
+        "register_number": "HRA 58213 B",
+        "vat_id": "DE812391444",
+        "managing_director": "Katrin Sommer, Jens Albrecht",
+        "bank_name": "Berliner Sparkasse",
+        "iban": "DE05100500000190123456",
+        "bic": "BELADEBEXXX",
+    },
+    "containerdienst-demo": {
+        "register_court": "Amtsgericht Potsdam",
+        "register_number": "HRB 31877 P",
+        "vat_id": "DE275894111",
+        "managing_director": "Michael Krüger",
+        "bank_name": "Mittelbrandenburgische Sparkasse",
+        "iban": "DE34160500003502048173",
+        "bic": "WELADED1PMB",
+    },
+}

@@ -8,12 +8,29 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from theke.core.forms import BootstrapMixin
 from theke.tenants.models import Branch, Tenant, Weekday
 from theke.tenants.services import BRANCH_FIELDS, TENANT_FIELDS, Interval
-from theke.tenants.validators import logo_extension, validate_brand_color
+from theke.tenants.validators import (
+    compact,
+    logo_extension,
+    validate_bic,
+    validate_brand_color,
+    validate_iban,
+    validate_vat_id,
+)
+
+
+def _model_field(name: str, max_length: int, placeholder: str) -> Any:
+    widget = forms.TextInput(
+        attrs={"placeholder": placeholder, "autocomplete": "off", "spellcheck": "false"}
+    )
+    field = Tenant._meta.get_field(name)
+    assert isinstance(field, models.CharField)
+    return field.formfield(max_length=max_length, widget=widget)
 
 
 class TenantForm(BootstrapMixin, forms.ModelForm):
@@ -33,6 +50,10 @@ class TenantForm(BootstrapMixin, forms.ModelForm):
         help_text=_("PNG, JPEG oder WebP, höchstens 2 MB."),
     )
     remove_logo = forms.BooleanField(label=_("Logo entfernen"), required=False)
+    # Longer than stored: typed with spaces ("DE02 1005 …"), stored compact.
+    vat_id = _model_field("vat_id", max_length=24, placeholder="DE123456789")
+    iban = _model_field("iban", max_length=42, placeholder="DE02 1005 0000 0054 5404 02")
+    bic = _model_field("bic", max_length=14, placeholder="BELADEBEXXX")
 
     class Meta:
         model = Tenant
@@ -49,6 +70,32 @@ class TenantForm(BootstrapMixin, forms.ModelForm):
         if len(country) != 2 or not country.isalpha():
             raise ValidationError(_("Bitte geben Sie einen zweistelligen Ländercode an."))
         return country
+
+    def _coded(self, name: str, validate: Any) -> str:
+        """VAT id, IBAN, BIC: stored compact (upper case, no spaces), checked here so the
+        message stands next to the field."""
+        value = compact(str(self.cleaned_data.get(name) or ""))
+        if value:
+            validate(value)
+        return value
+
+    def clean_vat_id(self) -> str:
+        return self._coded("vat_id", validate_vat_id)
+
+    def clean_iban(self) -> str:
+        return self._coded("iban", validate_iban)
+
+    def clean_bic(self) -> str:
+        return self._coded("bic", validate_bic)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("register_number") and not str(data.get("register_court") or "").strip():
+            self.add_error(
+                "register_court",
+                _("Bitte geben Sie zur Registernummer auch das Registergericht an."),
+            )
+        return data
 
     def clean_logo(self) -> Any:
         logo = self.cleaned_data.get("logo")

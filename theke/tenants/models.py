@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from theke.tenants.scoping import TenantOwned
+from theke.tenants.validators import validate_bic, validate_iban, validate_vat_id
 
 brand_color_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}$",
@@ -65,6 +66,35 @@ class Tenant(models.Model):
         blank=True,
         help_text=_("Leer: die Domain der Plattform."),
     )
+    # Legal and bank details for the letterhead and footer of the PDFs (theke.core.pdf).
+    register_court = models.CharField(
+        _("Registergericht"),
+        max_length=100,
+        blank=True,
+        help_text=_("Zum Beispiel: Amtsgericht Berlin-Charlottenburg"),
+    )
+    register_number = models.CharField(
+        _("Registernummer"),
+        max_length=40,
+        blank=True,
+        help_text=_("Zum Beispiel: HRB 123456 B"),
+    )
+    vat_id = models.CharField(
+        _("USt-IdNr."),
+        max_length=20,
+        blank=True,
+        help_text=_("Umsatzsteuer-Identifikationsnummer, zum Beispiel DE123456789."),
+        validators=[validate_vat_id],
+    )
+    managing_director = models.CharField(
+        _("Geschäftsführung"),
+        max_length=200,
+        blank=True,
+        help_text=_("Mehrere Namen mit Komma trennen."),
+    )
+    bank_name = models.CharField(_("Bank"), max_length=100, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
+    bic = models.CharField(_("BIC"), max_length=11, blank=True, validators=[validate_bic])
     # Platform operators only (Django admin): lets webhooks reach private and loopback
     # addresses, e.g. a back office in the same network, or a test receiver.
     webhooks_allow_private_targets = models.BooleanField(

@@ -20,7 +20,27 @@ from theke.core.errors import ServiceError
 from theke.tenants.models import Branch, OpeningHours, Tenant, Weekday
 from theke.tenants.scoping import tenant_scope
 from theke.tenants.signals import tenant_created
-from theke.tenants.validators import logo_extension, validate_brand_color
+from theke.tenants.validators import (
+    compact,
+    logo_extension,
+    validate_bic,
+    validate_brand_color,
+    validate_iban,
+    validate_vat_id,
+)
+
+# Legal and bank details, printed in the letterhead and footer of the PDFs.
+LEGAL_FIELDS = (
+    "register_court",
+    "register_number",
+    "vat_id",
+    "managing_director",
+    "bank_name",
+    "iban",
+    "bic",
+)
+# Stored compact (upper case, no spaces), checked by these validators.
+_CODED_FIELDS = {"vat_id": validate_vat_id, "iban": validate_iban, "bic": validate_bic}
 
 # Master data a tenant admin may change (slug and active flag belong to the platform operator).
 TENANT_FIELDS = (
@@ -35,6 +55,7 @@ TENANT_FIELDS = (
     "website",
     "brand_color",
     "default_language",
+    *LEGAL_FIELDS,
 )
 BRANCH_FIELDS = (
     "name",
@@ -73,8 +94,32 @@ def create_tenant(name: str, slug: str, actor: Actor = SYSTEM, **fields: Any) ->
     return tenant
 
 
-def _refuse(error: ValidationError) -> ServiceError:
-    return ServiceError(error.message, code=error.code, params=error.params)
+def _refuse(error: ValidationError, field: str | None = None) -> ServiceError:
+    return ServiceError(error.message, field=field, code=error.code, params=error.params)
+
+
+def _clean_legal(fields: dict[str, Any]) -> None:
+    """Trim the legal and bank details, store VAT id, IBAN and BIC compact and checked."""
+    for name in LEGAL_FIELDS:
+        if name in fields:
+            fields[name] = str(fields[name] or "").strip()
+    for name, validate in _CODED_FIELDS.items():
+        if fields.get(name):
+            fields[name] = compact(fields[name])
+            try:
+                validate(fields[name])
+            except ValidationError as error:
+                raise _refuse(error, name) from error
+    if (
+        fields.get("register_number")
+        and "register_court" in fields
+        and not fields["register_court"]
+    ):
+        raise ServiceError(
+            _("Bitte geben Sie zur Registernummer auch das Registergericht an."),
+            field="register_court",
+            code="register_court_required",
+        )
 
 
 @transaction.atomic
@@ -100,6 +145,7 @@ def update_tenant(
             except ValidationError as error:
                 raise _refuse(error) from error
             fields["brand_color"] = fields["brand_color"].lower()
+        _clean_legal(fields)
         changes: dict[str, Any] = {}
         for name, value in fields.items():
             if getattr(locked, name) != value:

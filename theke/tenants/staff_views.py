@@ -65,7 +65,7 @@ def tenant_edit(request: HttpRequest) -> HttpResponse:
                 _tenant(request), Actor.staff(request.user), **form.service_kwargs()
             )
         except ServiceError as error:
-            form.add_error(None, error)
+            form.add_refusal(error)
         else:
             messages.success(request, _("Die Stammdaten wurden gespeichert."))
             return redirect("tenants:tenant_edit")

@@ -9,6 +9,12 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
+from stdnum import bic as stdnum_bic
+from stdnum import iban as stdnum_iban
+from stdnum import numdb
+from stdnum import vatin as stdnum_vatin
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength
+from stdnum.exceptions import ValidationError as StdnumError
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_MAX_PIXELS = 40_000_000
@@ -78,3 +84,124 @@ def logo_extension(upload: Any) -> str:
             params={"width": width, "height": height},
         )
     return LOGO_FORMATS[image_format]
+
+
+# --- legal and bank details (letterhead and footer of the PDFs) ----------------------------
+# python-stdnum knows the formats and check digits of every country; we only turn its verdict
+# into a message that tells the user what to fix.
+
+# Norway's; anything shorter is no IBAN with a few characters missing, but no IBAN at all.
+SHORTEST_IBAN = 15
+
+
+def compact(value: str) -> str:
+    """Upper case without spaces, dots and hyphens: how VAT ids, IBANs and BICs are stored."""
+    return re.sub(r"[\s.\-]", "", value or "").upper()
+
+
+def validate_vat_id(value: str) -> None:
+    """A VAT id with country prefix, in the format and with the check digit of its country."""
+    vat_id = compact(value)
+    try:
+        stdnum_vatin.validate(vat_id)
+    except InvalidChecksum as error:
+        raise ValidationError(
+            _(
+                "Diese USt-IdNr. ist ungültig: die Prüfziffer stimmt nicht. Bitte prüfen Sie "
+                "die Eingabe."
+            ),
+            code="vat_id_checksum",
+        ) from error
+    except InvalidComponent as error:  # a country stdnum does not know
+        raise _vat_id_without_country() from error
+    except StdnumError as error:
+        if vat_id.startswith("DE"):
+            raise ValidationError(
+                _(
+                    "Eine deutsche USt-IdNr. besteht aus DE und 9 Ziffern, zum Beispiel "
+                    "DE123456789."
+                ),
+                code="vat_id_format",
+            ) from error
+        if vat_id[:2].isalpha():
+            raise ValidationError(
+                _("Diese USt-IdNr. hat nicht den Aufbau der Nummern aus %(country)s."),
+                code="vat_id_format",
+                params={"country": vat_id[:2]},
+            ) from error
+        raise _vat_id_without_country() from error
+
+
+def _vat_id_without_country() -> ValidationError:
+    return ValidationError(
+        _("Bitte geben Sie die USt-IdNr. mit Länderkennung an, zum Beispiel DE123456789."),
+        code="vat_id_format",
+    )
+
+
+def validate_iban(value: str) -> None:
+    """An IBAN: the format and length of its country, and the mod-97 check digits."""
+    iban = compact(value)
+    try:
+        stdnum_iban.validate(iban)
+        return
+    except StdnumError as error:
+        problem = error
+    # stdnum tests the check digits first, so a number of the wrong shape fails there too;
+    # with the right check digits put in, only a number of the right shape passes.
+    if isinstance(problem, InvalidChecksum) and _passes_with_right_check_digits(iban):
+        raise ValidationError(
+            _(
+                "Diese IBAN ist ungültig: die Prüfziffer stimmt nicht. Bitte prüfen Sie die "
+                "Eingabe."
+            ),
+            code="iban_checksum",
+        ) from problem
+    length = _iban_length(iban[:2])
+    if length is not None and len(iban) >= SHORTEST_IBAN and len(iban) != length:
+        raise ValidationError(
+            _("Eine IBAN aus %(country)s hat %(length)s Zeichen, diese hat %(actual)s."),
+            code="iban_length",
+            params={"country": iban[:2], "length": length, "actual": len(iban)},
+        ) from problem
+    raise ValidationError(
+        _(
+            "Bitte geben Sie eine IBAN an: Länderkennung, zwei Prüfziffern und die "
+            "Kontonummer, zum Beispiel DE02 1005 0000 0054 5404 02."
+        ),
+        code="iban_format",
+    ) from problem
+
+
+def _passes_with_right_check_digits(iban: str) -> bool:
+    if len(iban) < 5 or not (iban.isascii() and iban.isalnum()):
+        return False
+    return bool(stdnum_iban.is_valid(iban[:2] + stdnum_iban.calc_check_digits(iban) + iban[4:]))
+
+
+def _iban_length(country: str) -> int | None:
+    """The IBAN length of a country from stdnum's registry ("8!n10!n": 4 + 8 + 10), or None."""
+    if not (len(country) == 2 and country.isascii() and country.isalpha()):
+        return None
+    parts = numdb.get("iban").info(country)
+    bban = parts[0][1].get("bban") if parts else None
+    if not bban:
+        return None
+    return 4 + sum(int(count) for count in re.findall(r"\d+", bban))
+
+
+def validate_bic(value: str) -> None:
+    try:
+        stdnum_bic.validate(compact(value))
+    except InvalidLength as error:
+        raise ValidationError(
+            _("Ein BIC hat 8 oder 11 Zeichen, zum Beispiel BELADEBEXXX."), code="bic_format"
+        ) from error
+    except StdnumError as error:
+        raise ValidationError(
+            _(
+                "Dieser BIC ist ungültig: er beginnt mit vier Buchstaben der Bank und der "
+                "Länderkennung, zum Beispiel BELADEBEXXX."
+            ),
+            code="bic_format",
+        ) from error

@@ -54,3 +54,18 @@ def test_demo_tenant_has_the_flat_fee_articles_of_declined_estimates():
     assert row.return_shipping_article.number == "PA-RUECK"
     assert row.disposal_article is not None
     assert row.disposal_article.number == "PA-ENTS"
+
+
+def test_demo_tenants_have_valid_legal_and_bank_details():
+    from theke.demo.data import DEMO_TENANT_DETAILS
+    from theke.tenants.validators import validate_bic, validate_iban, validate_vat_id
+
+    call_command("seed_demo", stdout=StringIO())
+    with scopes_disabled():
+        for slug, details in DEMO_TENANT_DETAILS.items():
+            tenant = Tenant.objects.get(slug=slug)
+            validate_vat_id(tenant.vat_id)
+            validate_iban(tenant.iban)
+            validate_bic(tenant.bic)
+            assert tenant.register_court.startswith("Amtsgericht")
+            assert tenant.register_number == details["register_number"]

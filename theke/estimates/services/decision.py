@@ -25,6 +25,7 @@ from theke.accounts.models import Role
 from theke.audit.feed import emit_event
 from theke.audit.models import ActorType
 from theke.audit.services import Actor, record
+from theke.core.formatting import format_datetime, money
 from theke.customers import links as customer_links
 from theke.customers.links import LinkState
 from theke.customers.models import Article, Location
@@ -268,17 +269,13 @@ def _actor(link: EstimateLink, name: str) -> Actor:
     return Actor(ActorType.CONTACT, label=name)
 
 
-def _money(value: Decimal) -> str:
-    return f"{value:.2f}"
-
-
 def _summary(decision: EstimateDecision, positions: list[EstimatePosition]) -> str:
     """The decision in a few lines for the company e-mail and the staff note."""
     lines = []
     if decision.answer == DecisionAnswer.ACCEPTED:
         lines.append(
-            _("Auftrag erteilt über %(gross)s EUR brutto (%(net)s EUR netto).")
-            % {"gross": _money(decision.gross_total), "net": _money(decision.net_total)}
+            _("Auftrag erteilt über %(gross)s brutto (%(net)s netto).")
+            % {"gross": money(decision.gross_total), "net": money(decision.net_total)}
         )
         left_out = [
             p for p in positions if p.is_optional and p.pk not in decision.selected_positions
@@ -292,8 +289,8 @@ def _summary(decision: EstimateDecision, positions: list[EstimatePosition]) -> s
         lines.append(str(DeclineChoice(decision.choice).label))
         if decision.fee_text:
             lines.append(
-                _("Pauschale: %(text)s, %(gross)s EUR brutto")
-                % {"text": decision.fee_text, "gross": _money(decision.fee_gross or Decimal("0"))}
+                _("Pauschale: %(text)s, %(gross)s brutto")
+                % {"text": decision.fee_text, "gross": money(decision.fee_gross or Decimal("0"))}
             )
         if decision.choice == DeclineChoice.RETURN_SHIPPING:
             label = (
@@ -334,7 +331,7 @@ def _chain(
                 "item": estimate.item,
                 "answer": _answer_label(decision),
                 "comment": _summary(decision, positions),
-                "answered_at": message_templates.format_datetime(decision.decided_at, language),
+                "answered_at": format_datetime(decision.decided_at, language),
                 "link": url,
             }
         message_templates.send_templated(

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from theke.audit.feed import emit_event
 from theke.audit.models import ActorType
 from theke.audit.services import Actor, record
+from theke.core.formatting import format_date
 from theke.core.rows import Shape
 from theke.customers import links as customer_links
 from theke.customers.links import LinkKind
@@ -217,7 +218,7 @@ def send_link(
         "estimate_number": estimate.number or estimate.external_id,
         "item": estimate.item,
         "link": link_url(token),
-        "valid_until": message_templates.format_date(valid_until, language),
+        "valid_until": format_date(valid_until, language),
     }
     messages = [
         message_templates.send_templated(

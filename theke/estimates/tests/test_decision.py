@@ -284,7 +284,7 @@ def test_accept_runs_the_five_step_chain(
         assert mail.recipient == "werkstatt@alpha.test"
         assert "KV-4711" in mail.subject and "angenommen" in mail.subject
         assert "Eva Berg" in mail.body_text
-        assert "284.29" in mail.body_text
+        assert "284,29\N{NO-BREAK SPACE}€ brutto" in mail.body_text  # in the tenant's German
         assert "Panzerglas" in mail.body_text  # left out, named
         assert f"https://theke.example/staff/estimates/{estimate.pk}/" in mail.body_text
         assert mail.dedupe_key.startswith(f"estimate-decision:{decision.pk}:company")

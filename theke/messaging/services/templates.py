@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.db import models, transaction
-from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -510,20 +509,6 @@ def sample_context(tenant: Tenant, purpose: str, language: str) -> dict[str, str
         if name in values and value:
             values[name] = value
     return values
-
-
-def format_date(value: Any, language: str) -> str:
-    """A date in the recipient's language, e.g. '14. Oktober 2025' / 'Oct. 14, 2025'."""
-    with translation.override(language):
-        return str(formats.date_format(value, "DATE_FORMAT"))
-
-
-def format_datetime(value: Any, language: str) -> str:
-    """A moment in the recipient's language and the current time zone."""
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    with translation.override(language):
-        return str(formats.date_format(value, "DATETIME_FORMAT"))
 
 
 # --- rendering ------------------------------------------------------------------------------

@@ -488,11 +488,3 @@ def test_own_html_part_is_used_as_written(tenant_a: Tenant, owner: Any) -> None:
     )
     assert "<h1>KV-17</h1><p>A&amp;B</p>" in rendered.html
     assert "<hr>" not in rendered.html  # no footer added to an HTML part written by hand
-
-
-def test_dates_in_the_recipients_language() -> None:
-    import datetime
-
-    day = datetime.date(2025, 10, 14)
-    assert templates.format_date(day, "de") == "14. Oktober 2025"
-    assert templates.format_date(day, "en") == "Oct. 14, 2025"

@@ -14,7 +14,7 @@ from theke.accounts.models import Membership, Role, User
 from theke.audit.services import SYSTEM
 from theke.customers import services as customers
 from theke.customers.models import Customer
-from theke.demo.data import DEMO_ARTICLES, DemoCustomer, demo_customers
+from theke.demo.data import DEMO_ARTICLES, DEMO_TENANT_DETAILS, DemoCustomer, demo_customers
 from theke.estimates.services import set_fee_articles
 from theke.tenants.models import Branch, Tenant
 from theke.tenants.scoping import tenant_scope
@@ -68,6 +68,7 @@ class Command(BaseCommand):
             phone="+49 30 1234567",
             email="service@autohaus-demo.de",
             brand_color="#0b5394",
+            **DEMO_TENANT_DETAILS[DEMO_SLUG],
         )
         container = create_tenant(
             "Containerdienst Demo",
@@ -79,6 +80,7 @@ class Command(BaseCommand):
             phone="+49 331 765432",
             email="dispo@containerdienst-demo.de",
             brand_color="#2e7d32",
+            **DEMO_TENANT_DETAILS[CONTAINER_SLUG],
         )
         with tenant_scope(autohaus):
             self._branches(autohaus, ["Berlin Mitte", "Potsdam"])
