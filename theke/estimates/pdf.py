@@ -249,6 +249,7 @@ def decision_pdf(estimate: Estimate, decision: Any) -> bytes:
             (_("Pauschale"), f"{fee_text} {money(fee)}".strip() if fee is not None else fee_text),
             (_("Rücksendeadresse"), address),
             (_("Bestätigt von"), str(getattr(decision, "signed_name", "") or "")),
+            (_("Bedingungen"), str(getattr(decision, "consent_summary", "") or "")),
             (_("Zeitpunkt"), _date(getattr(decision, "decided_at", None))),
             (_("Version"), str(getattr(decision, "version", "") or "")),
         ]
