@@ -47,6 +47,26 @@ from theke.tenants.models import Tenant
 
 router = Router(tags=["customers"])
 
+FederalStateCode = Literal[
+    "",
+    "BW",
+    "BY",
+    "BE",
+    "BB",
+    "HB",
+    "HH",
+    "HE",
+    "MV",
+    "NI",
+    "NW",
+    "RP",
+    "SL",
+    "SN",
+    "ST",
+    "SH",
+    "TH",
+]
+
 
 # --- schemas --------------------------------------------------------------------------------
 
@@ -90,6 +110,12 @@ class LocationIn(StrictIn):
     postal_code: str
     city: str
     country: str = "DE"
+    state: FederalStateCode = Field(
+        "",
+        description="German federal state, as the `holidays` library names it (BW, BY, BE, "
+        "BB, HB, HH, HE, MV, NI, NW, RP, SL, SN, ST, SH, TH). Empty or left out: derived from "
+        "the postcode (also when the postcode changes and the state does not).",
+    )
     is_billing: bool = False
 
 
@@ -173,6 +199,7 @@ class LocationOut(Schema):
     postal_code: str
     city: str
     country: str
+    state: str = Field(description="German federal state (code), empty when unknown.")
     is_billing: bool
 
 
@@ -253,7 +280,16 @@ def _customer_out(customer: Customer) -> dict[str, Any]:
 
 
 def _location_out(location: Location) -> dict[str, Any]:
-    fields = ("external_id", "name", "street", "postal_code", "city", "country", "is_billing")
+    fields = (
+        "external_id",
+        "name",
+        "street",
+        "postal_code",
+        "city",
+        "country",
+        "state",
+        "is_billing",
+    )
     data = {name: getattr(location, name) for name in fields}
     data["customer_external_id"] = location.customer.external_id
     return data

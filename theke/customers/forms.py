@@ -93,7 +93,7 @@ class ContactForm(StyledModelForm):
 class LocationForm(StyledModelForm):
     class Meta:
         model = Location
-        fields = ["name", "street", "postal_code", "city", "country", "is_billing"]
+        fields = ["name", "street", "postal_code", "city", "country", "state", "is_billing"]
 
 
 class VehicleForm(StyledModelForm):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from theke.customers.validators import validate_vin
+from theke.tenants.federal_states import FederalState
 from theke.tenants.models import Language
 from theke.tenants.scoping import TenantOwned
 
@@ -109,6 +110,13 @@ class Location(TenantOwned):
     postal_code = models.CharField(_("PLZ"), max_length=12)
     city = models.CharField(_("Ort"), max_length=100)
     country = models.CharField(_("Land"), max_length=2, default="DE")
+    state = models.CharField(
+        _("Bundesland"),
+        max_length=2,
+        choices=FederalState.choices,
+        blank=True,
+        help_text=_("Leer: aus der PLZ ermittelt."),
+    )
     is_billing = models.BooleanField(_("Rechnungsadresse"), default=False)
     external_id = models.CharField(max_length=100, blank=True)
 

@@ -43,6 +43,7 @@ from theke.customers.models import (
     Vehicle,
 )
 from theke.customers.validators import normalize_plate, normalize_vin, validate_vin
+from theke.tenants.federal_states import resolve_state
 from theke.tenants.models import Branch, Language, Tenant
 
 __all__ = [
@@ -108,7 +109,7 @@ CONTACT_FIELDS = frozenset(
     }
 )
 LOCATION_FIELDS = frozenset(
-    {"name", "street", "postal_code", "city", "country", "is_billing", "external_id"}
+    {"name", "street", "postal_code", "city", "country", "state", "is_billing", "external_id"}
 )
 VEHICLE_FIELDS = frozenset(
     {
@@ -233,7 +234,9 @@ def _normalize(values: Mapping[str, Any]) -> dict[str, Any]:
     """Strip text fields and coerce booleans; field-specific checks follow in each service."""
     clean: dict[str, Any] = {}
     for key, value in values.items():
-        if key in TEXT_FIELDS:
+        if key == "state":  # a federal state's code: "by" is "BY"
+            clean[key] = _text(value).upper()
+        elif key in TEXT_FIELDS:
             clean[key] = _text(value)
         elif key in BOOLEAN_FIELDS:
             clean[key] = bool(value)
@@ -571,8 +574,18 @@ def _remove_contact(contact: Contact, actor: Actor) -> Customer:
 # --- locations ----------------------------------------------------------------------------
 
 
-def _clean_location(location: Location) -> None:
+def _clean_location(
+    location: Location, stored_postal_code: str | None = None, stored_state: str | None = None
+) -> None:
     location.country = location.country.upper()
+    # The federal state as given, else (or after a move) from the postcode; editable.
+    location.state = resolve_state(
+        location.postal_code,
+        location.state,
+        country=location.country,
+        stored_postal_code=stored_postal_code,
+        stored_state=stored_state,
+    )
     for field, message in (
         ("street", _("Bitte geben Sie Straße und Hausnummer an.")),
         ("postal_code", _("Bitte geben Sie die Postleitzahl an.")),
@@ -613,10 +626,15 @@ def update_location(location: Location, actor: Actor, **values: Any) -> Location
     values = _normalize(values)
     customer = _lock_customer(location.customer)
     location = Location.objects.select_for_update().get(pk=location.pk, customer=customer)
+    stored_postal_code, stored_state = location.postal_code, location.state
     changes = _assign(location, values)
+    if not changes and (location.state or not location.postal_code):
+        return location
+    _clean_location(location, stored_postal_code, stored_state)
+    if location.state != stored_state and "state" not in changes:
+        changes["state"] = [stored_state, location.state]
     if not changes:
         return location
-    _clean_location(location)
     location.save()
     _make_only_billing(location)
     data = {"id": location.pk, "label": str(location), "changes": changes}

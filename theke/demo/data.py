@@ -99,15 +99,16 @@ STREETS = [
     "Kastanienallee",
     "Mühlenweg",
 ]
+# Postcode, city, number plate district, federal state.
 CITIES = [
-    ("10115", "Berlin", "B"),
-    ("10243", "Berlin", "B"),
-    ("12043", "Berlin", "B"),
-    ("14467", "Potsdam", "P"),
-    ("14482", "Potsdam", "P"),
-    ("15344", "Strausberg", "MOL"),
-    ("16515", "Oranienburg", "OHV"),
-    ("14612", "Falkensee", "HVL"),
+    ("10115", "Berlin", "B", "BE"),
+    ("10243", "Berlin", "B", "BE"),
+    ("12043", "Berlin", "B", "BE"),
+    ("14467", "Potsdam", "P", "BB"),
+    ("14482", "Potsdam", "P", "BB"),
+    ("15344", "Strausberg", "MOL", "BB"),
+    ("16515", "Oranienburg", "OHV", "BB"),
+    ("14612", "Falkensee", "HVL", "BB"),
 ]
 VEHICLES = [
     ("Volkswagen", "Golf", "WVW"),
@@ -154,6 +155,7 @@ class DemoLocation:
     postal_code: str
     city: str
     is_billing: bool
+    state: str = ""
 
 
 @dataclass
@@ -209,7 +211,7 @@ def demo_customers(
     customers: list[DemoCustomer] = []
     companies = iter(COMPANIES)
     for index in range(count):
-        postal_code, city, district = rng.choice(CITIES)
+        postal_code, city, district, state = rng.choice(CITIES)
         street = f"{rng.choice(STREETS)} {rng.randint(1, 120)}"
         number = str(first_number + index)
         company = next(companies, None) if index % 5 == 4 else None
@@ -230,11 +232,18 @@ def demo_customers(
                         role=role,
                     )
                 )
-            customer.locations.append(DemoLocation("Firmensitz", street, postal_code, city, True))
-            other_code, other_city, _ = rng.choice(CITIES)
+            customer.locations.append(
+                DemoLocation("Firmensitz", street, postal_code, city, True, state)
+            )
+            other_code, other_city, _, other_state = rng.choice(CITIES)
             customer.locations.append(
                 DemoLocation(
-                    "Lager", f"Gewerbepark {rng.randint(1, 30)}", other_code, other_city, False
+                    "Lager",
+                    f"Gewerbepark {rng.randint(1, 30)}",
+                    other_code,
+                    other_city,
+                    False,
+                    other_state,
                 )
             )
             customer.vehicles = [_vehicle(rng, district) for _ in range(rng.randint(2, 4))]
@@ -253,7 +262,7 @@ def demo_customers(
                     consent_sms=rng.random() < 0.7,
                 )
             )
-            customer.locations.append(DemoLocation("", street, postal_code, city, True))
+            customer.locations.append(DemoLocation("", street, postal_code, city, True, state))
             customer.vehicles = [_vehicle(rng, district) for _ in range(rng.choice([1, 1, 1, 2]))]
         customers.append(customer)
     return customers
@@ -291,5 +300,109 @@ DEMO_TENANT_DETAILS: dict[str, dict[str, Any]] = {
         "bank_name": "Mittelbrandenburgische Sparkasse",
         "iban": "DE34160500003502048173",
         "bic": "WELADED1PMB",
+    },
+}
+
+# Branches of the demo tenants: name suffix, street, postcode, city, federal state.
+DEMO_BRANCHES = {
+    "autohaus-demo": [
+        ("Berlin Mitte", "Friedrichstraße 120", "10117", "Berlin", "BE"),
+        ("Potsdam", "Zeppelinstraße 45", "14471", "Potsdam", "BB"),
+    ],
+    "containerdienst-demo": [
+        ("Potsdam", "Industriestraße 7", "14482", "Potsdam", "BB"),
+    ],
+}
+
+_AUTOHAUS_TERMS_V1 = """## 1. Geltungsbereich
+Diese Bedingungen gelten für Reparatur-, Wartungs- und Serviceaufträge an Kraftfahrzeugen, die Sie der Autohaus Demo GmbH & Co. KG (im Folgenden „wir“) online oder vor Ort erteilen.
+
+## 2. Kostenvoranschlag
+Ein Kostenvoranschlag ist unverbindlich, soweit er nicht ausdrücklich als Festpreis bezeichnet ist. Ergibt sich bei der Arbeit, dass die Kosten um mehr als 15 % steigen, holen wir vorher Ihre Zustimmung ein.
+
+## 3. Auftragserteilung
+Mit der Annahme eines Kostenvoranschlags auf unserer Kundenseite erteilen Sie den Auftrag zu den darin genannten Leistungen und Preisen. Optionale Positionen gehören nur dazu, wenn Sie sie gewählt haben.
+
+## 4. Abholung und Zahlung
+Der Rechnungsbetrag ist bei Abholung des Fahrzeugs fällig. Holen Sie das Fahrzeug nicht innerhalb von einer Woche nach Fertigstellungsmeldung ab, können wir ein Standgeld berechnen.
+
+## 5. Gewährleistung
+Es gelten die gesetzlichen Gewährleistungsrechte."""  # noqa: E501 - paragraphs are lines of the text
+
+_AUTOHAUS_TERMS_V2 = _AUTOHAUS_TERMS_V1.replace(
+    "## 5. Gewährleistung",
+    """## 5. Ablehnung eines Kostenvoranschlags
+Lehnen Sie einen Kostenvoranschlag ab, berechnen wir die im Kostenvoranschlag genannte Pauschale für Rücksendung oder Entsorgung. Die Fehlersuche bis zur Erstellung des Kostenvoranschlags ist darin enthalten.
+
+## 6. Gewährleistung""",  # noqa: E501 - paragraphs are lines of the text
+)
+
+_AUTOHAUS_PRIVACY = """## Verantwortlicher
+Autohaus Demo GmbH & Co. KG, Friedrichstraße 120, 10117 Berlin
+E-Mail: datenschutz@autohaus-demo.de, Telefon: +49 30 1234567
+
+## Datenschutzbeauftragter
+Sie erreichen unseren Datenschutzbeauftragten unter dsb@autohaus-demo.de.
+
+## Welche Daten wir verarbeiten
+- Name, Anschrift, Telefonnummer und E-Mail-Adresse
+- Fahrzeugdaten (Kennzeichen, Fahrgestellnummer, Kilometerstand)
+- Kostenvoranschläge, Aufträge, Termine und Ihre Nachrichten an uns
+- bei verbindlichen Antworten: Zeitpunkt, IP-Adresse und Browser
+
+## Zwecke und Rechtsgrundlagen
+Wir verarbeiten Ihre Daten zur Durchführung Ihres Auftrags (Art. 6 Abs. 1 lit. b DSGVO), zur Erfüllung gesetzlicher Aufbewahrungspflichten (Art. 6 Abs. 1 lit. c DSGVO) und zum Nachweis Ihrer Erklärungen (Art. 6 Abs. 1 lit. f DSGVO). Erinnerungen per SMS senden wir nur mit Ihrer Einwilligung (Art. 6 Abs. 1 lit. a DSGVO), die Sie jederzeit widerrufen können.
+
+## Empfänger
+Unsere Kundenseiten betreibt ein Dienstleister in unserem Auftrag (Art. 28 DSGVO). Die Seiten laden keine Inhalte von Dritten.
+
+## Speicherdauer
+Auftrags- und Rechnungsdaten bewahren wir zehn Jahre auf (§ 147 AO, § 257 HGB), alle übrigen Daten löschen wir, sobald sie nicht mehr erforderlich sind.
+
+## Ihre Rechte
+Sie haben das Recht auf Auskunft, Berichtigung, Löschung, Einschränkung der Verarbeitung, Datenübertragbarkeit und Widerspruch. Beschweren können Sie sich bei der Berliner Beauftragten für Datenschutz und Informationsfreiheit, https://www.datenschutz-berlin.de."""  # noqa: E501 - paragraphs are lines of the text
+
+_CONTAINER_TERMS = """## 1. Geltungsbereich
+Diese Bedingungen gelten für die Gestellung von Containern und die Entsorgung der Abfälle durch die Containerdienst Demo GmbH.
+
+## 2. Stellplatz
+Sie sorgen für einen befahrbaren Stellplatz. Auf öffentlichem Grund holen Sie die Sondernutzungserlaubnis ein, sofern nichts anderes vereinbart ist.
+
+## 3. Befüllung
+- Der Container darf nur bis zur Ladekante befüllt werden.
+- Nur die vereinbarte Abfallart gehört hinein; Fehlwürfe berechnen wir nach Aufwand.
+- Gefährliche Abfälle (z. B. Asbest, Farben, Batterien) sind ausgeschlossen.
+
+## 4. Standzeit
+Die Miete schließt 14 Tage Standzeit ein; danach berechnen wir die Tagesmiete laut Preisliste.
+
+## 5. Zahlung
+Rechnungen sind innerhalb von 14 Tagen ohne Abzug fällig."""  # noqa: E501 - paragraphs are lines of the text
+
+_CONTAINER_PRIVACY = """## Verantwortlicher
+Containerdienst Demo GmbH, Industriestraße 7, 14482 Potsdam
+E-Mail: dispo@containerdienst-demo.de, Telefon: +49 331 765432
+
+## Welche Daten wir verarbeiten
+Firmen- und Ansprechpartnerdaten, Stellplätze, Bestellungen, Wiegescheine und Rechnungen sowie die Nachrichten, die Sie uns über das Kundenportal senden.
+
+## Zwecke und Rechtsgrundlagen
+Wir verarbeiten die Daten zur Ausführung Ihrer Aufträge (Art. 6 Abs. 1 lit. b DSGVO) und zur Erfüllung gesetzlicher Nachweis- und Aufbewahrungspflichten, etwa nach dem Kreislaufwirtschaftsgesetz und der Abgabenordnung (Art. 6 Abs. 1 lit. c DSGVO).
+
+## Speicherdauer
+Nachweise und Rechnungen bewahren wir so lange auf, wie es das Gesetz verlangt, in der Regel zehn Jahre.
+
+## Ihre Rechte
+Auskunft, Berichtigung, Löschung, Einschränkung, Datenübertragbarkeit und Widerspruch; Beschwerde bei der Landesbeauftragten für den Datenschutz Brandenburg."""  # noqa: E501 - paragraphs are lines of the text
+
+# Published versions per tenant and kind, oldest first (the Autohaus has a history).
+DEMO_LEGAL_TEXTS = {
+    "autohaus-demo": {
+        "terms": [_AUTOHAUS_TERMS_V1, _AUTOHAUS_TERMS_V2],
+        "privacy": [_AUTOHAUS_PRIVACY],
+    },
+    "containerdienst-demo": {
+        "terms": [_CONTAINER_TERMS],
+        "privacy": [_CONTAINER_PRIVACY],
     },
 }

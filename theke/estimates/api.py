@@ -224,6 +224,17 @@ class DecisionOut(Schema):
     return_address: ReturnAddressOut | None
     name: str
     decided_at: datetime
+    terms_version: int | None = Field(
+        description="The version of the tenant's terms the customer confirmed (null: Theke's "
+        "default text, the tenant had published none)."
+    )
+    privacy_version: int | None = Field(
+        description="The version of the privacy policy shown (null: the default text)."
+    )
+    consented_at: datetime | None = Field(
+        description="When the customer confirmed the terms (null for answers given before "
+        "versions were recorded)."
+    )
 
 
 class EstimateOut(Schema):

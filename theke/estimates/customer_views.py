@@ -35,6 +35,7 @@ from theke.estimates.models import (
 from theke.estimates.services import FoundLink, LinkState
 from theke.messaging.models import Conversation
 from theke.messaging.services import conversations
+from theke.tenants import services as tenant_services
 from theke.tenants.scoping import tenant_scope
 
 # How often the "available shortly" page asks whether the data have arrived.
@@ -192,6 +193,7 @@ def _render_step(
     with translation.override(language), tenant_scope(link.tenant):
         context = {"tenant": link.tenant, "estimate": estimate, "token": token}
         context.update(_page_context(estimate, link, extra.pop("selected", None)))
+        context["consent"] = tenant_services.consent_offer(link.tenant)
         context.update(extra)
         if "error" in context and isinstance(context["error"], ServiceError):
             context["error"] = " ".join(str(m) for m in context["error"].messages)
@@ -233,6 +235,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                 ip=client_address(request) or None,
                 user_agent=request.headers.get("User-Agent", ""),
                 version=_version(request),
+                legal_versions=_legal_versions(request),
             )
         except ServiceError as error:
             if error.code in {"already_decided", "expired", "revoked", "superseded"}:
@@ -243,6 +246,13 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             )
         return _back_to(token, "#decision")
     return _render_step(request, found, token, "estimates/customer/confirm.html", extra)
+
+
+def _legal_versions(request: HttpRequest) -> services.LegalVersions:
+    """The terms and privacy versions the answer step showed (tenants/_consent.html)."""
+    return services.LegalVersions(
+        request.POST.get("legal_terms_version"), request.POST.get("legal_privacy_version")
+    )
 
 
 def _version(request: HttpRequest) -> int | None:
@@ -292,6 +302,7 @@ def decline(request: HttpRequest, token: str) -> HttpResponse:
                 ip=client_address(request) or None,
                 user_agent=request.headers.get("User-Agent", ""),
                 version=_version(request),
+                legal_versions=_legal_versions(request),
             )
         except ServiceError as error:
             if error.code in {"already_decided", "expired", "revoked", "superseded"}:

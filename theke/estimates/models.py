@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes.manager import DisabledQuerySet
 
 from theke.customers.models import CustomerLink
+from theke.tenants.models import LegalConsentRecord
 from theke.tenants.scoping import TenantOwned, TenantScopedManager, scopes_disabled
 
 
@@ -353,7 +354,7 @@ class DeclineChoice(models.TextChoices):
     DISPOSAL = "disposal", _("Entsorgung")
 
 
-class EstimateDecision(TenantOwned):
+class EstimateDecision(TenantOwned, LegalConsentRecord):
     """The customer's answer to one version of an estimate: there is at most one."""
 
     estimate = models.OneToOneField(

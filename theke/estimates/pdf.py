@@ -205,6 +205,7 @@ def decision_pdf(estimate: Estimate, decision: EstimateDecision) -> bytes:
             (_("Bestätigt von"), decision.signed_name),
             (_("Zeitpunkt"), format_datetime(decision.decided_at, short=True) or "–"),
             (_("Version"), str(decision.version)),
+            (_("Bedingungen"), decision.consent_summary or ""),
         ]
     )
     positions = list(estimate.positions.all())

@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from theke.tenants.models import Branch, OpeningHours, Tenant
+from theke.tenants.models import Branch, LegalText, OpeningHours, Tenant
 
 
 class BranchInline(admin.TabularInline):
@@ -20,8 +20,25 @@ class TenantAdmin(admin.ModelAdmin):
 
 @admin.register(Branch)
 class BranchAdmin(admin.ModelAdmin):
-    list_display = ["name", "tenant", "city", "is_active"]
+    list_display = ["name", "tenant", "city", "state", "is_active"]
     list_filter = ["tenant"]
+
+
+@admin.register(LegalText)
+class LegalTextAdmin(admin.ModelAdmin):
+    """Read only: a published version is never changed (acceptances point at it)."""
+
+    list_display = ["tenant", "kind", "version", "published_at", "published_by"]
+    list_filter = ["tenant", "kind"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(OpeningHours)

@@ -12,7 +12,7 @@ class TenantsConfig(AppConfig):
 
     def ready(self) -> None:
         from theke.audit.presentation import register_actions
-        from theke.tenants.models import Branch, Tenant
+        from theke.tenants.models import Branch, LegalText, Tenant
 
         register_actions(
             {
@@ -21,6 +21,7 @@ class TenantsConfig(AppConfig):
                 "tenant.messaging_updated": _("Nachrichten-Einstellungen geändert"),
                 "branch.created": _("Betrieb angelegt"),
                 "branch.updated": _("Betrieb geändert"),
+                "legal_text.published": _("Rechtstext veröffentlicht"),
             },
-            {"tenant": Tenant, "branch": Branch},
+            {"tenant": Tenant, "branch": Branch, "legal_text": LegalText},
         )

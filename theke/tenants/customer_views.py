@@ -8,7 +8,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import cache_control
 
-from theke.tenants.models import Branch, Tenant, Weekday
+from theke.tenants import services
+from theke.tenants.legal_defaults import default_body
+from theke.tenants.models import LEGAL_TEXT_PATHS, Branch, LegalTextKind, Tenant, Weekday
 from theke.tenants.scoping import tenant_scope
 
 
@@ -46,3 +48,34 @@ def contact_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "tenants/customer/contact.html", {"tenant": tenant, "branches": branches}
     )
+
+
+def legal_text_page(
+    request: HttpRequest, slug: str, kind: str, version: int | None = None
+) -> HttpResponse:
+    """The tenant's terms or privacy policy: the current version, or the one asked for (the
+    version a customer accepted), with the list of all versions. Before the tenant publishes
+    its own, the default text."""
+    tenant = get_object_or_404(Tenant, slug=slug, is_active=True)
+    kinds = {path: code for code, path in LEGAL_TEXT_PATHS.items()}
+    if kind not in kinds:
+        raise Http404
+    code = kinds[kind]
+    history = services.legal_text_history(tenant, code)
+    if version is None:
+        text = services.current_version(tenant, code)
+    else:
+        text = services.legal_text_version(tenant, code, version)
+        if text is None:
+            raise Http404
+    context = {
+        "tenant": tenant,
+        "kind": LegalTextKind(code),
+        "text": text,
+        "body": text.body if text is not None else default_body(tenant, code),
+        "history": history,
+        "current": history[0] if history else None,
+        "current_url": services.legal_text_url(tenant, code),
+        "kind_path": kind,
+    }
+    return render(request, "tenants/customer/legal_text.html", context)

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from theke.core.forms import BootstrapMixin
+from theke.tenants import services
 from theke.tenants.models import Branch, Tenant, Weekday
 from theke.tenants.services import BRANCH_FIELDS, TENANT_FIELDS, Interval
 from theke.tenants.validators import (
@@ -119,6 +120,53 @@ class BranchForm(BootstrapMixin, forms.ModelForm):
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel"}),
         }
+
+
+class LegalTextForm(BootstrapMixin, forms.Form):
+    """A new version of a legal text; `based_on` is the version the editor started from."""
+
+    body = forms.CharField(
+        label=_("Text"),
+        max_length=services.LEGAL_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 22, "spellcheck": "true"}),
+        help_text=_(
+            "Leerzeile: neuer Absatz. „## “ am Zeilenanfang: Überschrift. „- “: Aufzählung. "
+            "Web- und E-Mail-Adressen werden zu Links."
+        ),
+    )
+    based_on = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class LegalConsentForm(forms.Form):
+    """The consent checkbox of a customer form (booking, registration). Mix it into the form,
+    pass `tenant=`, and render it with ``{% include "tenants/_consent.html" with
+    consent=form.consent_offer consent_checked=form.legal_consent.value
+    consent_error=form.legal_consent.errors.0 %}``. After is_valid(), `form.consent` holds
+    what to store: ``form.consent.apply_to(row)`` on a row with `LegalConsentRecord` fields.
+    (For the strictest check, call `check_consent` again in the service's transaction.)"""
+
+    legal_consent = forms.BooleanField(required=False)
+    legal_terms_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    legal_privacy_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tenant = tenant
+        self.consent_offer = services.consent_offer(tenant)
+        self.consent: services.Consent | None = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            self.consent = services.check_consent(
+                self.tenant,
+                accepted=bool(data.get("legal_consent")),
+                terms_version=data.get("legal_terms_version"),
+                privacy_version=data.get("legal_privacy_version"),
+            )
+        except ValidationError as error:
+            self.add_error("legal_consent", error)
+        return data
 
 
 def _time_field(label: Any) -> forms.TimeField:

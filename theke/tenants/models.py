@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from theke.tenants.federal_states import FederalState
 from theke.tenants.scoping import TenantOwned
 from theke.tenants.validators import validate_bic, validate_iban, validate_vat_id
 
@@ -123,6 +128,13 @@ class Branch(TenantOwned):
     street = models.CharField(_("Straße"), max_length=200, blank=True)
     postal_code = models.CharField(_("PLZ"), max_length=12, blank=True)
     city = models.CharField(_("Ort"), max_length=100, blank=True)
+    state = models.CharField(
+        _("Bundesland"),
+        max_length=2,
+        choices=FederalState.choices,
+        blank=True,
+        help_text=_("Leer: aus der PLZ ermittelt. Bestimmt die Feiertage."),
+    )
     phone = models.CharField(_("Telefon"), max_length=40, blank=True)
     email = models.EmailField(_("E-Mail"), blank=True)
     is_active = models.BooleanField(_("aktiv"), default=True)
@@ -191,3 +203,115 @@ class OpeningHours(TenantOwned):
 
     def contains(self, moment: datetime.time) -> bool:
         return self.opens <= moment < self.closes
+
+
+class LegalTextKind(models.TextChoices):
+    TERMS = "terms", _("Geschäftsbedingungen")
+    PRIVACY = "privacy", _("Datenschutzerklärung")
+
+
+# The public pages' path segment of each kind (German, like the other customer URLs).
+LEGAL_TEXT_PATHS = {LegalTextKind.TERMS: "agb", LegalTextKind.PRIVACY: "datenschutz"}
+
+
+class LegalText(TenantOwned):
+    """One published version of a tenant's terms or privacy policy.
+
+    A new text is a new row with the next number; a published row is never changed, so
+    whatever a customer accepted can be shown again word for word.
+    """
+
+    kind = models.CharField(_("Art"), max_length=20, choices=LegalTextKind.choices)
+    version = models.PositiveIntegerField(_("Fassung"))
+    body = models.TextField(_("Text"))
+    published_at = models.DateTimeField(_("Veröffentlicht am"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Veröffentlicht von"),
+    )
+
+    class Meta:
+        verbose_name = _("Rechtstext")
+        verbose_name_plural = _("Rechtstexte")
+        ordering = ["kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "kind", "version"], name="legal_text_version_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1), name="legal_text_version_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.version}"
+
+    def get_absolute_url(self) -> str:
+        """The public page of exactly this version."""
+        path = LEGAL_TEXT_PATHS[LegalTextKind(self.kind)]
+        return reverse(
+            "tenant_pages:legal_text_version", args=[self.tenant.slug, path, self.version]
+        )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Acceptances point at these rows: changing one would change what was agreed to.
+        if not self._state.adding:
+            raise ValueError("a published legal text is never changed; publish a new version")
+        super().save(*args, **kwargs)
+
+
+class LegalConsentRecord(models.Model):
+    """The fields of a row that records an acceptance of the terms and privacy policy (an
+    estimate decision, a booking, a registration): which versions, and when.
+
+    A null version with a time: the tenant had published none, the customer saw Theke's
+    default text. Set them with `theke.tenants.services.Consent.apply_to`.
+    """
+
+    terms_text = models.ForeignKey(
+        LegalText,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Akzeptierte Geschäftsbedingungen"),
+    )
+    privacy_text = models.ForeignKey(
+        LegalText,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Zur Kenntnis genommene Datenschutzerklärung"),
+    )
+    consented_at = models.DateTimeField(_("Bedingungen akzeptiert am"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def consent_texts(self) -> list[tuple[str, LegalText | None]]:
+        """(kind, version) of the texts accepted; a None version is the default text."""
+        return [
+            (LegalTextKind.TERMS, self.terms_text),
+            (LegalTextKind.PRIVACY, self.privacy_text),
+        ]
+
+    @property
+    def consent_summary(self) -> str:
+        """One line for documents: which versions were accepted, and when ("" if none)."""
+        if self.consented_at is None:
+            return ""
+        texts = []
+        for kind, text in self.consent_texts():
+            version = (
+                _("Fassung %(version)s") % {"version": text.version}
+                if text is not None
+                else _("Standardtext")
+            )
+            texts.append(f"{LegalTextKind(kind).label} {version}")
+        when = formats.date_format(timezone.localtime(self.consented_at), "SHORT_DATETIME_FORMAT")
+        return _("%(texts)s; bestätigt am %(when)s") % {"texts": ", ".join(texts), "when": when}

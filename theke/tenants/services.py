@@ -7,17 +7,30 @@ import itertools
 import re
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 
 from theke.audit.services import SYSTEM, Actor, record
 from theke.core.errors import ServiceError
-from theke.tenants.models import Branch, OpeningHours, Tenant, Weekday
+from theke.tenants.federal_states import FederalState, resolve_state
+from theke.tenants.models import (
+    LEGAL_TEXT_PATHS,
+    Branch,
+    LegalText,
+    LegalTextKind,
+    OpeningHours,
+    Tenant,
+    Weekday,
+)
 from theke.tenants.scoping import tenant_scope
 from theke.tenants.signals import tenant_created
 from theke.tenants.validators import (
@@ -62,6 +75,7 @@ BRANCH_FIELDS = (
     "street",
     "postal_code",
     "city",
+    "state",
     "phone",
     "email",
     "is_active",
@@ -272,6 +286,25 @@ def _check_branch_external_id(tenant: Tenant, value: Any, exclude_pk: int | None
     return external_id
 
 
+def _branch_state(tenant: Tenant, fields: dict[str, Any], stored: Branch | None = None) -> str:
+    """The branch's federal state: as given, else (or after a move) from its postcode."""
+    state = resolve_state(
+        str(fields.get("postal_code", stored.postal_code if stored else "") or "").strip(),
+        str(fields.get("state", stored.state if stored else "") or ""),
+        country=tenant.country,
+        stored_postal_code=stored.postal_code if stored else None,
+        stored_state=stored.state if stored else None,
+    )
+    if state and state not in FederalState.values:
+        raise ServiceError(
+            _("Unbekanntes Bundesland „%(state)s“."),
+            field="state",
+            code="invalid",
+            params={"state": state},
+        )
+    return state
+
+
 def _replace_opening_hours(
     branch: Branch, intervals: list[Interval]
 ) -> tuple[list[str], list[str]]:
@@ -307,6 +340,7 @@ def create_branch(
         name = _check_branch_name(tenant, name)
         if "external_id" in fields:
             fields["external_id"] = _check_branch_external_id(tenant, fields["external_id"])
+        fields["state"] = _branch_state(tenant, fields)
         intervals = _clean_intervals(opening_hours)
         branch = Branch.objects.create(tenant=tenant, name=name, **fields)
         _, hours = _replace_opening_hours(branch, intervals)
@@ -339,6 +373,7 @@ def update_branch(
             fields["external_id"] = _check_branch_external_id(
                 tenant, fields["external_id"], exclude_pk=locked.pk
             )
+        fields["state"] = _branch_state(tenant, fields, stored=locked)
         changes: dict[str, Any] = {}
         for name, value in fields.items():
             if getattr(locked, name) != value:
@@ -358,3 +393,226 @@ def update_branch(
 def _lock(tenant: Tenant) -> None:
     """Serialise changes of one tenant's branches (names are unique per tenant)."""
     Tenant.objects.select_for_update().filter(pk=tenant.pk).first()
+
+
+# --- legal texts: terms and privacy policy, versioned ---------------------------------------
+
+# Longer than any real set of terms; keeps a paste accident out of the database.
+LEGAL_TEXT_MAX_LENGTH = 100_000
+
+
+def _check_kind(kind: str) -> LegalTextKind:
+    if kind not in LegalTextKind.values:
+        raise ValueError(f"unknown kind of legal text: {kind!r}")
+    return LegalTextKind(kind)
+
+
+def current_version(tenant: Tenant, kind: str) -> LegalText | None:
+    """The tenant's current text of a kind (the highest version), None before the first."""
+    with tenant_scope(tenant):
+        return _latest(tenant, _check_kind(kind))
+
+
+def legal_text_version(tenant: Tenant, kind: str, version: int) -> LegalText | None:
+    """One version of the tenant's text of a kind, None when there is no such version."""
+    with tenant_scope(tenant):
+        return LegalText.objects.filter(
+            tenant=tenant, kind=_check_kind(kind), version=version
+        ).first()
+
+
+def legal_text_history(tenant: Tenant, kind: str) -> list[LegalText]:
+    """Every version of a kind, newest first, without their bodies."""
+    with tenant_scope(tenant):
+        return list(
+            LegalText.objects.filter(tenant=tenant, kind=_check_kind(kind))
+            .select_related("published_by")
+            .defer("body")
+            .order_by("-version")
+        )
+
+
+def legal_text_url(tenant: Tenant, kind: str, version: int | None = None) -> str:
+    """The public page of the tenant's text of a kind: one version, or always the current."""
+    path = LEGAL_TEXT_PATHS[_check_kind(kind)]
+    if version is None:
+        return reverse("tenant_pages:legal_text", args=[tenant.slug, path])
+    return reverse("tenant_pages:legal_text_version", args=[tenant.slug, path, version])
+
+
+def _latest(tenant: Tenant, kind: LegalTextKind) -> LegalText | None:
+    return LegalText.objects.filter(tenant=tenant, kind=kind).order_by("-version").first()
+
+
+@transaction.atomic
+def publish_legal_text(
+    tenant: Tenant, actor: Actor, kind: str, body: str, *, based_on: int | None = None
+) -> LegalText:
+    """Publish a new version of the terms or privacy policy: a new row with the next number;
+    earlier versions stay as they are.
+
+    `based_on`: the version the editor started from (0: none); when another version was
+    published meanwhile the text is refused (code "stale") instead of silently replacing it.
+    Refuses an empty text and one unchanged from the current version.
+    """
+    kind = _check_kind(kind)
+    body = normalize_newlines(body or "").strip()
+    if not body:
+        raise ServiceError(_("Bitte geben Sie einen Text ein."), "body", "required")
+    if len(body) > LEGAL_TEXT_MAX_LENGTH:
+        raise ServiceError(
+            _("Der Text ist zu lang (höchstens %(limit)s Zeichen)."),
+            "body",
+            "too_long",
+            params={"limit": LEGAL_TEXT_MAX_LENGTH},
+        )
+    with tenant_scope(tenant):
+        # Serialises publishing per tenant: two editors get two numbers, one after the other.
+        _lock(tenant)
+        current = _latest(tenant, kind)
+        number = current.version if current is not None else 0
+        if based_on is not None and based_on != number:
+            raise ServiceError(
+                _(
+                    "Inzwischen wurde Fassung %(version)s veröffentlicht. Bitte prüfen Sie diese "
+                    "und übernehmen Sie Ihre Änderungen dort."
+                ),
+                "body",
+                "stale",
+                params={"version": number},
+            )
+        if current is not None and current.body == body:
+            raise ServiceError(
+                _("Der Text ist unverändert; es wurde keine neue Fassung angelegt."),
+                "body",
+                "unchanged",
+            )
+        text = LegalText(
+            tenant=tenant,
+            kind=kind,
+            version=number + 1,
+            body=body,
+            published_at=timezone.now(),
+            published_by_id=actor.user_id,
+        )
+        try:
+            # The unique constraint is the last guard should the lock not serialise.
+            with transaction.atomic():
+                text.save(force_insert=True)
+        except IntegrityError as error:
+            raise ServiceError(
+                _("Gleichzeitig wurde eine andere Fassung veröffentlicht. Bitte erneut versuchen."),
+                "body",
+                "concurrent",
+            ) from error
+        record(
+            tenant,
+            actor,
+            "legal_text.published",
+            text,
+            {"kind": kind.value, "version": text.version, "length": len(body)},
+        )
+    return text
+
+
+@dataclass(frozen=True)
+class ShownLegalText:
+    """A text as a page shows it: a published version, or (text None) Theke's default."""
+
+    tenant: Tenant
+    kind: str
+    text: LegalText | None
+
+    @property
+    def version(self) -> int | None:
+        return self.text.version if self.text is not None else None
+
+    @property
+    def url(self) -> str:
+        return legal_text_url(self.tenant, self.kind, self.version)
+
+
+@dataclass(frozen=True)
+class ConsentOffer:
+    """What a consent checkbox links to: the current terms and privacy policy."""
+
+    terms: ShownLegalText
+    privacy: ShownLegalText
+
+
+def consent_offer(tenant: Tenant) -> ConsentOffer:
+    """The texts a customer is asked to accept now (render `tenants/_consent.html` with it)."""
+    return ConsentOffer(
+        ShownLegalText(tenant, LegalTextKind.TERMS, current_version(tenant, LegalTextKind.TERMS)),
+        ShownLegalText(
+            tenant, LegalTextKind.PRIVACY, current_version(tenant, LegalTextKind.PRIVACY)
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Consent:
+    """An acceptance, to be stored on the row it belongs to (a `LegalConsentRecord`)."""
+
+    terms_text: LegalText | None
+    privacy_text: LegalText | None
+    consented_at: datetime.datetime
+
+    def apply_to(self, row: models.Model) -> None:
+        """Set the consent fields of a row with the `LegalConsentRecord` fields (not saved)."""
+        row.terms_text = self.terms_text  # type: ignore[attr-defined]
+        row.privacy_text = self.privacy_text  # type: ignore[attr-defined]
+        row.consented_at = self.consented_at  # type: ignore[attr-defined]
+
+
+def _shown_number(value: Any) -> int | None:
+    """The version number a form says it showed; None when it does not say (0: the default)."""
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return -1  # a number no version has: refused as changed
+
+
+_CHANGED = {
+    LegalTextKind.TERMS: _(
+        "Die Bedingungen wurden inzwischen geändert. Bitte lesen Sie die neue Fassung und "
+        "bestätigen Sie erneut."
+    ),
+    LegalTextKind.PRIVACY: _(
+        "Die Datenschutzerklärung wurde inzwischen geändert. Bitte lesen Sie die neue Fassung "
+        "und bestätigen Sie erneut."
+    ),
+}
+
+
+def check_consent(
+    tenant: Tenant,
+    *,
+    accepted: bool,
+    terms_version: Any = None,
+    privacy_version: Any = None,
+    field: str = "legal_consent",
+) -> Consent:
+    """The customer's acceptance of the current terms (and notice of the privacy policy), with
+    the time; call it inside the transaction that stores the row it belongs to.
+
+    `terms_version`/`privacy_version`: what the page showed (its hidden inputs; 0 for the
+    default text). When a newer version was published meanwhile the acceptance is refused
+    (code "legal_text_changed"): nobody agrees to a text they have not seen. Unchecked box:
+    code "terms_required".
+    """
+    if not accepted:
+        raise ServiceError(_("Bitte bestätigen Sie die Bedingungen."), field, "terms_required")
+    texts: dict[str, LegalText | None] = {}
+    for kind, shown in (
+        (LegalTextKind.TERMS, terms_version),
+        (LegalTextKind.PRIVACY, privacy_version),
+    ):
+        current = current_version(tenant, kind)
+        number = _shown_number(shown)
+        if number is not None and number != (current.version if current is not None else 0):
+            raise ServiceError(_CHANGED[kind], field, "legal_text_changed")
+        texts[kind] = current
+    return Consent(texts[LegalTextKind.TERMS], texts[LegalTextKind.PRIVACY], timezone.now())

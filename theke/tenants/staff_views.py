@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -20,12 +20,14 @@ from theke.tenants import services
 from theke.tenants.forms import (
     BaseOpeningHoursFormSet,
     BranchForm,
+    LegalTextForm,
     OpeningHoursFormSet,
     TenantForm,
     default_opening_hours,
     opening_hours_initial,
 )
-from theke.tenants.models import Branch, Tenant
+from theke.tenants.legal_defaults import default_body
+from theke.tenants.models import Branch, LegalTextKind, Tenant
 
 
 def _tenant(request: HttpRequest) -> Tenant:
@@ -126,3 +128,73 @@ def branch_create(request: HttpRequest) -> HttpResponse:
 def branch_edit(request: HttpRequest, pk: int) -> HttpResponse:
     branch = get_object_or_404(Branch, pk=pk, tenant=_tenant(request))
     return _branch_page(request, branch)
+
+
+@staff_required("tenants.manage_settings")
+def legal_texts(request: HttpRequest) -> HttpResponse:
+    """The terms and the privacy policy: which version customers see, and the way to a new one."""
+    tenant = _tenant(request)
+    kinds = []
+    for kind in LegalTextKind:
+        current = services.current_version(tenant, kind)
+        kinds.append(
+            {
+                "kind": kind,
+                "current": current,
+                "public_url": services.legal_text_url(tenant, kind),
+                "count": len(services.legal_text_history(tenant, kind)),
+            }
+        )
+    return render(request, "tenants/staff/legal_texts.html", {"kinds": kinds})
+
+
+@staff_required("tenants.manage_settings")
+def legal_text_edit(request: HttpRequest, kind: str) -> HttpResponse:
+    """A new version from the current text (or the default text), with the history."""
+    if kind not in LegalTextKind.values:
+        raise Http404
+    tenant = _tenant(request)
+    current = services.current_version(tenant, kind)
+    number = current.version if current is not None else 0
+    initial = {
+        "body": current.body if current is not None else default_body(tenant, kind),
+        "based_on": number,
+    }
+    form = LegalTextForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            text = services.publish_legal_text(
+                tenant,
+                Actor.staff(request.user),
+                kind,
+                form.cleaned_data["body"],
+                based_on=form.cleaned_data["based_on"],
+            )
+        except ServiceError as error:
+            if error.code == "stale":
+                # Keep the editor's text; a second "publish" after reading the newer version
+                # (history below) then replaces it on purpose.
+                data = request.POST.copy()
+                data["based_on"] = str(number)
+                form = LegalTextForm(data, initial=initial)
+                form.is_valid()
+            form.add_refusal(error)
+        else:
+            messages.success(
+                request,
+                _("%(kind)s: Fassung %(version)s ist veröffentlicht.")
+                % {"kind": text.get_kind_display(), "version": text.version},
+            )
+            return redirect("tenants:legal_text_edit", kind=kind)
+    history = [
+        (version, services.legal_text_url(tenant, kind, version.version))
+        for version in services.legal_text_history(tenant, kind)
+    ]
+    context = {
+        "form": form,
+        "kind": LegalTextKind(kind),
+        "current": current,
+        "history": history,
+        "public_url": services.legal_text_url(tenant, kind),
+    }
+    return render(request, "tenants/staff/legal_text_form.html", context)

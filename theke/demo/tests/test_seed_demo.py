@@ -69,3 +69,29 @@ def test_demo_tenants_have_valid_legal_and_bank_details():
             validate_bic(tenant.bic)
             assert tenant.register_court.startswith("Amtsgericht")
             assert tenant.register_number == details["register_number"]
+
+
+def test_demo_addresses_carry_the_state_of_their_postcode():
+    from theke.demo.data import CITIES, DEMO_BRANCHES
+    from theke.tenants.federal_states import state_for_postcode
+
+    for postal_code, _city, _district, state in CITIES:
+        assert state_for_postcode(postal_code) == state
+    for branches in DEMO_BRANCHES.values():
+        for _name, _street, postal_code, _city, state in branches:
+            assert state_for_postcode(postal_code) == state
+
+
+def test_demo_tenants_have_states_and_published_legal_texts():
+    from theke.customers.models import Location
+    from theke.tenants.models import LegalText
+
+    call_command("seed_demo", stdout=StringIO())
+    with scopes_disabled():
+        assert not Branch.objects.filter(state="").exists()
+        assert not Location.objects.filter(state="").exists()
+        demo = Tenant.objects.get(slug="autohaus-demo")
+        versions = set(LegalText.objects.filter(tenant=demo).values_list("kind", "version"))
+        container = Tenant.objects.get(slug="containerdienst-demo")
+        assert LegalText.objects.filter(tenant=container).count() == 2
+    assert versions == {("terms", 1), ("terms", 2), ("privacy", 1)}

@@ -20,6 +20,7 @@ from theke.estimates.services.decision import (
     ADDRESS_FIELDS as ADDRESS_KEYS,
 )
 from theke.estimates.services.decision import (
+    LegalVersions,
     accept_estimate,
     billing_address,
     decline_estimate,
@@ -49,6 +50,7 @@ __all__ = [
     "ADDRESS_KEYS",
     "EstimateError",
     "FoundLink",
+    "LegalVersions",
     "LinkState",
     "RateTotal",
     "Totals",

@@ -45,6 +45,7 @@ from theke.estimates.services.common import EstimateError
 from theke.messaging.purposes import EMAIL
 from theke.messaging.services import inbox
 from theke.messaging.services import templates as message_templates
+from theke.tenants import services as legal
 from theke.tenants.models import Tenant
 from theke.tenants.scoping import tenant_scope
 
@@ -60,6 +61,15 @@ FEE_FALLBACK = {
 }
 
 ADDRESS_FIELDS = ("name", "street", "postal_code", "city", "country")
+
+
+@dataclass(frozen=True)
+class LegalVersions:
+    """The terms and privacy versions the answer page showed, as its hidden inputs sent them
+    (0: the default text; None: not said, the current one counts)."""
+
+    terms: Any = None
+    privacy: Any = None
 
 
 @dataclass(frozen=True)
@@ -222,16 +232,12 @@ def _refuse(link: EstimateLink, estimate: Estimate, version: int | None) -> None
         raise EstimateError(_("Dieser Kostenvoranschlag ist abgelaufen."), None, "expired")
 
 
-def _check_signature(name: str, terms_accepted: bool) -> str:
+def _check_name(name: str) -> str:
     name = " ".join(str(name or "").split())
     if not name:
         raise EstimateError(_("Bitte geben Sie Ihren Namen ein."), "name", "required")
     if len(name) > 200:
         raise EstimateError(_("Der Name ist zu lang."), "name", "too_long")
-    if not terms_accepted:
-        raise EstimateError(
-            _("Bitte bestätigen Sie die Bedingungen."), "terms_accepted", "terms_required"
-        )
     return name
 
 
@@ -436,6 +442,10 @@ def event_payload(estimate: Estimate, decision: EstimateDecision) -> dict[str, A
         "return_address": address,
         "name": decision.signed_name,
         "decided_at": decision.decided_at.isoformat(),
+        # The tenant's terms and privacy versions confirmed (null: Theke's default text).
+        "terms_version": decision.terms_text.version if decision.terms_text else None,
+        "privacy_version": decision.privacy_text.version if decision.privacy_text else None,
+        "consented_at": decision.consented_at.isoformat() if decision.consented_at else None,
     }
 
 
@@ -445,6 +455,7 @@ def _decide(
     answer: str,
     name: str,
     terms_accepted: bool,
+    legal_versions: LegalVersions,
     ip: str | None,
     user_agent: str,
     version: int | None,
@@ -456,7 +467,16 @@ def _decide(
     with tenant_scope(tenant), transaction.atomic():
         estimate = _lock(link)
         _refuse(link, estimate, version)
-        name = _check_signature(name, terms_accepted)
+        name = _check_name(name)
+        # Which terms and privacy policy the customer confirmed, and when; refused when the
+        # page showed a version that has since been replaced.
+        consent = legal.check_consent(
+            tenant,
+            accepted=terms_accepted,
+            terms_version=legal_versions.terms,
+            privacy_version=legal_versions.privacy,
+            field="terms_accepted",
+        )
         positions = list(estimate.positions.order_by("position"))
         if answer == DecisionAnswer.ACCEPTED:
             chosen = selected_positions(positions, optional_position_ids)
@@ -478,6 +498,7 @@ def _decide(
             ip_address=ip or None,
             user_agent=(user_agent or "")[:500],
         )
+        consent.apply_to(decision)
         if answer == DecisionAnswer.DECLINED:
             if choice not in DeclineChoice.values:
                 raise EstimateError(
@@ -511,15 +532,19 @@ def accept_estimate(
     ip: str | None = None,
     user_agent: str = "",
     version: int | None = None,
+    legal_versions: LegalVersions | None = None,
 ) -> EstimateDecision:
     """The customer accepts the live version behind the link, with the optional positions
     chosen (None: all); refuses with code already_decided, expired, revoked, superseded,
-    no_data, required, terms_required or unknown_position."""
+    no_data, required, terms_required, legal_text_changed or unknown_position.
+
+    `legal_versions`: the terms and privacy versions the page showed (None: the current)."""
     return _decide(
         link,
         answer=DecisionAnswer.ACCEPTED,
         name=name,
         terms_accepted=terms_accepted,
+        legal_versions=legal_versions or LegalVersions(),
         optional_position_ids=optional_position_ids,
         ip=ip,
         user_agent=user_agent,
@@ -537,14 +562,17 @@ def decline_estimate(
     ip: str | None = None,
     user_agent: str = "",
     version: int | None = None,
+    legal_versions: LegalVersions | None = None,
 ) -> EstimateDecision:
     """The customer declines and wants the item back (to `address`) or disposed of; the
-    flat fee of that choice is stored with the decision."""
+    flat fee of that choice is stored with the decision (with the terms version confirmed,
+    as for accept_estimate)."""
     return _decide(
         link,
         answer=DecisionAnswer.DECLINED,
         name=name,
         terms_accepted=terms_accepted,
+        legal_versions=legal_versions or LegalVersions(),
         ip=ip,
         user_agent=user_agent,
         version=version,

@@ -9,6 +9,7 @@ from django_scopes import scopes_disabled
 
 from theke.audit.services import SYSTEM
 from theke.core.tests.browser import (
+    PHONE,
     VIEWPORT_IDS,
     VIEWPORTS,
     real,
@@ -19,6 +20,7 @@ from theke.core.tests.browser import (
 from theke.estimates import services
 from theke.estimates.models import EstimateDecision
 from theke.tenants.scoping import tenant_scope
+from theke.tenants.services import publish_legal_text
 
 from .test_browser import photos_through_test_client, push_estimate, wait_until
 
@@ -118,3 +120,37 @@ def test_decline_with_disposal(
         decision = EstimateDecision.objects.get()
     assert decision.choice == "disposal"
     assert str(decision.fee_gross) == "5.95"
+
+
+def test_terms_link_opens_the_version_in_a_new_tab_and_the_answer_stores_it(
+    open_page: Any, live_server: Any, tenant_a: Any, customer: Any
+) -> None:
+    publish_legal_text(tenant_a, SYSTEM, "terms", "## Reparatur\nAlte Bedingungen")
+    terms = publish_legal_text(tenant_a, SYSTEM, "terms", "## Reparatur\nVerbindliche Regeln")
+    page = open_estimate(open_page, live_server, tenant_a, customer, PHONE)
+    errors = watch_errors(page)
+    page.get_by_role("button", name="Annehmen").click()
+    page.get_by_role("heading", name="Auftrag erteilen").wait_for()
+    page.get_by_label("Ihr Name").fill("Eva Berg")
+    with page.context.expect_page() as opened:
+        page.get_by_role("link", name="Bedingungen", exact=True).click()
+    tab = opened.value
+    tab.get_by_role("heading", name="Geschäftsbedingungen").wait_for()
+    assert tab.url.endswith(f"/t/{tenant_a.slug}/agb/2/")
+    assert tab.get_by_text("Verbindliche Regeln").is_visible()
+    assert tab.get_by_role("article").get_by_text("Fassung 2 vom").is_visible()
+    assert wider_than_viewport(tab) == []
+    screenshot(tab, "legal-terms")
+    tab.close()
+    # The form kept its input; the link did not tick the box.
+    assert page.get_by_label("Ihr Name").input_value() == "Eva Berg"
+    checkbox = page.locator("#sign-terms")
+    assert not checkbox.is_checked()
+    checkbox.check()
+    page.get_by_role("button", name="Verbindlich annehmen").click()
+    page.get_by_text("Sie haben den Kostenvoranschlag angenommen.").wait_for()
+    assert page.get_by_role("link", name="Bestätigte Bedingungen (Fassung 2)").is_visible()
+    assert real(errors) == []
+    with scopes_disabled():
+        decision = EstimateDecision.objects.get()
+    assert decision.terms_text_id == terms.pk and decision.consented_at is not None

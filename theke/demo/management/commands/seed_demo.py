@@ -14,11 +14,18 @@ from theke.accounts.models import Membership, Role, User
 from theke.audit.services import SYSTEM
 from theke.customers import services as customers
 from theke.customers.models import Customer
-from theke.demo.data import DEMO_ARTICLES, DEMO_TENANT_DETAILS, DemoCustomer, demo_customers
+from theke.demo.data import (
+    DEMO_ARTICLES,
+    DEMO_BRANCHES,
+    DEMO_LEGAL_TEXTS,
+    DEMO_TENANT_DETAILS,
+    DemoCustomer,
+    demo_customers,
+)
 from theke.estimates.services import set_fee_articles
 from theke.tenants.models import Branch, Tenant
 from theke.tenants.scoping import tenant_scope
-from theke.tenants.services import create_branch, create_tenant
+from theke.tenants.services import create_branch, create_tenant, publish_legal_text
 
 PASSWORD = "theke-demo"  # noqa: S105 - the documented demo password
 DEMO_SLUG = "autohaus-demo"
@@ -83,13 +90,15 @@ class Command(BaseCommand):
             **DEMO_TENANT_DETAILS[CONTAINER_SLUG],
         )
         with tenant_scope(autohaus):
-            self._branches(autohaus, ["Berlin Mitte", "Potsdam"])
+            self._branches(autohaus)
+            self._legal_texts(autohaus)
             users = self._staff(autohaus)
             self._articles(autohaus)
             for demo in demo_customers(50):
                 self._customer(autohaus, demo)
         with tenant_scope(container):
-            self._branches(container, ["Potsdam"])
+            self._branches(container)
+            self._legal_texts(container)
             admin_role = Role.objects.get(tenant=container, name="Admin")
             Membership.objects.create(tenant=container, user=users[0], role=admin_role)
             for demo in demo_customers(10, seed=7, first_number=50001):
@@ -98,22 +107,28 @@ class Command(BaseCommand):
         superuser_email, superuser_name = SUPERUSER
         User.objects.create_superuser(superuser_email, PASSWORD, full_name=superuser_name)
 
-    def _branches(self, tenant: Tenant, names: list[str]) -> list[Branch]:
+    def _branches(self, tenant: Tenant) -> list[Branch]:
         branches = []
-        for name in names:
+        for name, street, postal_code, city, state in DEMO_BRANCHES[tenant.slug]:
             branch = create_branch(
                 tenant,
                 SYSTEM,
                 f"{tenant.name} {name}",
                 opening_hours=WEEKDAY_HOURS + SATURDAY_HOURS,
-                street=tenant.street,
-                postal_code=tenant.postal_code,
-                city=name.split()[0],
+                street=street,
+                postal_code=postal_code,
+                city=city,
+                state=state,
                 phone=tenant.phone,
                 email=tenant.email,
             )
             branches.append(branch)
         return branches
+
+    def _legal_texts(self, tenant: Tenant) -> None:
+        for kind, versions in DEMO_LEGAL_TEXTS[tenant.slug].items():
+            for body in versions:
+                publish_legal_text(tenant, SYSTEM, kind, body)
 
     def _staff(self, tenant: Tenant) -> list[User]:
         # Demo logins get their documented password directly, not an invitation e-mail.
