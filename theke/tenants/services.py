@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
@@ -20,7 +21,7 @@ from theke.core.errors import ServiceError
 from theke.tenants.models import Branch, OpeningHours, Tenant, Weekday
 from theke.tenants.scoping import tenant_scope
 from theke.tenants.signals import tenant_created
-from theke.tenants.validators import logo_extension, validate_brand_color
+from theke.tenants.validators import PreparedLogo, prepare_logo, validate_brand_color
 
 # Master data a tenant admin may change (slug and active flag belong to the platform operator).
 TENANT_FIELDS = (
@@ -77,7 +78,6 @@ def _refuse(error: ValidationError) -> ServiceError:
     return ServiceError(error.message, code=error.code, params=error.params)
 
 
-@transaction.atomic
 def update_tenant(
     tenant: Tenant,
     actor: Actor,
@@ -90,6 +90,24 @@ def update_tenant(
     unknown = set(fields) - set(TENANT_FIELDS)
     if unknown:
         raise TypeError(f"not tenant master data: {sorted(unknown)}")
+    prepared = None
+    if logo is not None:
+        # Decoded before the transaction: the database's write lock is not held meanwhile.
+        try:
+            prepared = prepare_logo(logo)
+        except ValidationError as error:
+            raise _refuse(error) from error
+    return _update_tenant(tenant, actor, prepared, remove_logo, fields)
+
+
+@transaction.atomic
+def _update_tenant(
+    tenant: Tenant,
+    actor: Actor,
+    logo: PreparedLogo | None,
+    remove_logo: bool,
+    fields: dict[str, Any],
+) -> Tenant:
     with tenant_scope(tenant):
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
         if "name" in fields and not str(fields["name"]).strip():
@@ -107,12 +125,9 @@ def update_tenant(
                 setattr(locked, name, value)
         old_logo = locked.logo.name or ""
         if logo is not None:
-            try:
-                extension = logo_extension(logo)
-            except ValidationError as error:
-                raise _refuse(error) from error
             # The stored name comes from the content, never from the upload's file name.
-            locked.logo.save(f"{locked.slug}-{secrets.token_hex(8)}.{extension}", logo, save=False)
+            name = f"{locked.slug}-{secrets.token_hex(8)}.{logo.extension}"
+            locked.logo.save(name, ContentFile(logo.data), save=False)
             changes["logo"] = [old_logo, locked.logo.name]
         elif remove_logo and old_logo:
             locked.logo = ""
