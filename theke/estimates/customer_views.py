@@ -361,7 +361,7 @@ def photo(request: HttpRequest, token: str, key: str) -> FileResponse:
 
 @require_safe
 def photo_thumbnail(request: HttpRequest, token: str, key: str) -> FileResponse:
-    """A photo as the page lists it (600 px wide)."""
+    """A photo as the page lists it (480 px wide)."""
     return _photo_response(token, key, "thumbnail")
 
 

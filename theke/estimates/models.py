@@ -230,7 +230,7 @@ class EstimatePhoto(TenantOwned):
     # The photo as stored (theke.core.images): a JPEG of at most 2560 px, turned upright,
     # without metadata. Rows from before the pipeline kept the upload as it came.
     file = models.FileField(_("Datei"), upload_to=photo_path, max_length=300)
-    # The full view and staff pages: a JPEG of at most 1600 px (upright, without metadata).
+    # Staff pages and large screens: a JPEG of at most 1600 px (upright, without metadata).
     preview = models.FileField(upload_to=photo_path, max_length=300, blank=True)
     # The customer page's list: a WebP 480 px wide (empty for a photo that could not be read
     # when thumbnails came; the page then shows the preview).

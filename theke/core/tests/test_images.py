@@ -12,6 +12,7 @@ from typing import Any
 
 import pillow_heif
 import pytest
+from django.utils import translation
 from PIL import Image, ImageFile
 
 from theke.core import images
@@ -25,9 +26,17 @@ from theke.core.tests.imagefiles import (
     png_declaring,
 )
 
+
+@pytest.fixture(autouse=True)
+def german() -> Iterator[None]:
+    """The messages are asserted in German, whatever an earlier request left active."""
+    with translation.override("de"):
+        yield
+
+
 SIZES = [
     Rendition("photo", (2560, 2560), "JPEG", 85),
-    Rendition("thumbnail", (600, 1200), "WEBP", 70),
+    Rendition("thumbnail", (480, 960), "WEBP", 75),
 ]
 
 
@@ -116,7 +125,7 @@ def test_renditions_are_upright_and_carry_no_metadata() -> None:
     processed = images.process(data, SIZES)
     photo, thumbnail = processed["photo"], processed["thumbnail"]
     assert (photo.width, photo.height) == (1280, 2560)
-    assert (thumbnail.width, thumbnail.height) == (600, 1200)
+    assert (thumbnail.width, thumbnail.height) == (480, 960)
     assert (photo.content_type, photo.extension) == ("image/jpeg", ".jpg")
     assert (thumbnail.content_type, thumbnail.extension) == ("image/webp", ".webp")
     shown = assert_no_metadata(photo.data)

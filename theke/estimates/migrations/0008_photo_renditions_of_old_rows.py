@@ -18,7 +18,7 @@ from theke.estimates.models import photo_path
 SIZES = {
     "photo": ((2560, 2560), "JPEG", 85),
     "preview": ((1600, 1600), "JPEG", 82),
-    "thumbnail": ((600, 1200), "WEBP", 70),
+    "thumbnail": ((480, 960), "WEBP", 75),
 }
 
 

@@ -24,13 +24,13 @@ from theke.estimates.services.common import (
 
 # What is stored of an uploaded photo: the photo itself as a JPEG (large enough to zoom into
 # a scratch, no larger), the preview the staff pages show, and the thumbnail the customer's
-# page lists. The list's cells are at most 183 CSS px wide on a phone (430 px wide, 2 columns)
-# and 230 px on a desktop: 600 px cover 3x screens, so no browser picks the preview there
-# (Safari takes the first candidate at or above the screen's density, Chrome may go lower).
+# page lists: 480 px are 3 device pixels for each of the 160 CSS px the page's `sizes` asks
+# for on a phone, so Safari (the first candidate at or above the screen's density) and
+# Chrome alike take the thumbnail, not the preview.
 PHOTO_RENDITIONS = (
     Rendition("photo", (2560, 2560), "JPEG", 85),
     Rendition("preview", (1600, 1600), "JPEG", 82),
-    Rendition("thumbnail", (600, 1200), "WEBP", 70),
+    Rendition("thumbnail", (480, 960), "WEBP", 75),
 )
 
 

@@ -98,7 +98,7 @@ def test_photos_are_served_only_through_the_token(
     assert thumbnail.status_code == 200 and thumbnail["Content-Type"] == "image/webp"
     assert thumbnail["Referrer-Policy"] == "same-origin"
     assert f'src="{path}fotos/{photo.key}/klein"' in page
-    assert f"{path}fotos/{photo.key} 1600w" in page and 'width="600" height="300"' in page
+    assert f"{path}fotos/{photo.key} 1600w" in page and 'width="480" height="240"' in page
     original = client.get(f"{path}fotos/{photo.key}/original")
     # The photo as stored: a JPEG made from the PNG (at most 2560 px, no metadata).
     assert original.status_code == 200 and original["Content-Type"] == "image/jpeg"

@@ -155,12 +155,12 @@ def test_every_stored_size_is_upright_and_without_location(
     with tenant_scope(tenant_a):
         photo, _added = services.add_photo(staff_estimate, SYSTEM, data=data)
     assert (photo.width, photo.height) == (800, 1600)
-    assert (photo.thumbnail_width, photo.thumbnail_height) == (600, 1200)
+    assert (photo.thumbnail_width, photo.thumbnail_height) == (480, 960)
     assert photo.content_type == "image/jpeg" and photo.size == len(data)
     for stored, size in (
         (photo.file, (1280, 2560)),
         (photo.preview, (800, 1600)),
-        (photo.thumbnail, (600, 1200)),
+        (photo.thumbnail, (480, 960)),
     ):
         shown = opened(stored)
         assert shown.size == size
@@ -215,13 +215,13 @@ def test_page_lists_thumbnails_lazily_with_srcset_and_links_the_photo(
     key = stored_photo().key
     base = f"{path}fotos/{key}"
     assert f'<a href="{base}/original" target="_blank"' in page
-    assert f'src="{base}/klein" srcset="{base}/klein 600w, {base} 1600w"' in page
-    assert 'sizes="(min-width: 576px) 230px, calc(50vw - 2rem)"' in page
-    assert 'width="600" height="450"' in page and 'loading="lazy"' in page
+    assert f'src="{base}/klein" srcset="{base}/klein 480w, {base} 1600w"' in page
+    assert 'sizes="(min-width: 576px) 230px, (min-width: 384px) 160px, calc(50vw - 2rem)"' in page
+    assert 'width="480" height="360"' in page and 'loading="lazy"' in page
     thumbnail = client.get(f"{base}/klein")
     assert thumbnail["Content-Type"] == "image/webp"
     with Image.open(io.BytesIO(b"".join(thumbnail.streaming_content))) as shown:
-        assert shown.size == (600, 450)
+        assert shown.size == (480, 360)
 
 
 def test_photo_from_before_the_thumbnails_still_shows(
@@ -280,9 +280,9 @@ def test_migration_replaces_an_old_original_with_a_clean_photo_and_thumbnail(
         rows = list(EstimatePhoto.objects.filter(pk__in=[old.pk, copy.pk]))
     assert {row.file.name for row in rows} == {rows[0].file.name}  # still shared
     photo = rows[0]
-    assert (photo.width, photo.height, photo.thumbnail_width) == (800, 1000, 600)
+    assert (photo.width, photo.height, photo.thumbnail_width) == (800, 1000, 480)
     assert opened(photo.file).size == (800, 1000)
-    assert opened(photo.thumbnail).size == (600, 750)
+    assert opened(photo.thumbnail).size == (480, 600)
     assert not any(photo.file.storage.exists(name) for name in old_names)
 
 
@@ -298,4 +298,4 @@ def test_migration_keeps_an_original_it_cannot_read_and_thumbs_the_preview(
     with scopes_disabled():
         photo = EstimatePhoto.objects.get(pk=old.pk)
     assert photo.file.name == old.file.name and photo.width == 1600
-    assert (photo.thumbnail_width, photo.thumbnail_height) == (600, 450)
+    assert (photo.thumbnail_width, photo.thumbnail_height) == (480, 360)
