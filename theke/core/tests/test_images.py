@@ -284,3 +284,17 @@ def test_heic_turned_by_its_orientation_is_turned_once() -> None:
     assert shown.size == (480, 640)
     red, green, _blue = shown.getpixel((shown.width - 20, 20))  # type: ignore[misc]
     assert red > 180 and green < 80
+
+
+def test_check_upload_of_an_image_applies_the_pixel_limit() -> None:
+    """Other uploads that accept images (theke.core.files) get the header check too."""
+    from theke.core.errors import ServiceError
+    from theke.core.files import IMAGE_TYPES, check_upload
+
+    with pytest.raises(ServiceError) as refused:
+        check_upload(png_declaring(30000, 30000), IMAGE_TYPES)
+    assert refused.value.code == "too_many_pixels"
+    checked = check_upload(encoded(marked_photo(), "WEBP"), IMAGE_TYPES)
+    assert (checked.content_type, checked.extension) == ("image/webp", ".webp")
+    with pytest.raises(ServiceError, match=r"Erlaubt: JPG, PNG, WEBP\."):
+        check_upload(b"<html></html>", IMAGE_TYPES)
