@@ -7,7 +7,10 @@ a link. gunicorn (2 workers x 4 threads, as `manage.py serve` runs it) serves it
 GET records "viewed", a few more warm the workers up. Then 20 keep-alive clients (threads of
 a separate client process, so the client's GIL is not the server's) fetch the page for N
 seconds; requests/s, p50/p95/p99 latency and errors are printed, with the HTML's size and a
-check that the page references nothing from another host.
+check that the page references nothing from another host, and the bytes of the page's first
+view on a phone: Chromium at 390 × 844 CSS px (3x), counting every response it receives until
+the network is idle (HTML, CSS, JS, logo, the photos' thumbnails it loads near the viewport),
+bodies as transferred (static files gzip-compressed by whitenoise), headers included.
 
 Baseline measured in the same run, by the same clients against the same gunicorn: a bare
 Django view returning the page's bytes from memory (a URL that only the bench's own settings
@@ -48,6 +51,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from api_bulk import Server, ensure_postgres_database  # noqa: E402
+
+from theke.core.tests.browser import FirstView  # noqa: E402
 
 BARE_PATH = "/bench-bare/"
 EXTERNAL_ID = "KV-BENCH"
@@ -313,6 +318,45 @@ def report(label: str, load: Load) -> tuple[float, float]:
     return rate, p95
 
 
+def phone_first_view(url: str) -> FirstView | None:
+    """What Chromium on a phone (390 × 844 CSS px, 3x) fetches to show the page at first,
+    from gunicorn with the static files as production serves them (hashed, gzip by
+    whitenoise); None without Chromium."""
+    from playwright.sync_api import Error, sync_playwright
+
+    from theke.core.tests.browser import CHROMIUM_ARGS, PHONE_DEVICE, first_view
+
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not Path(chromium).exists():
+        return None
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        except Error:
+            return None
+        try:
+            context = browser.new_context(**PHONE_DEVICE, locale="de-DE")
+            return first_view(context.new_page(), url)
+        finally:
+            browser.close()
+
+
+def print_first_view(view: FirstView | None) -> None:
+    if view is None:
+        print("  first view on a phone: not measured (no Chromium)")
+        return
+    by_kind: dict[str, int] = {}
+    for transfer in view.transfers:
+        kind = transfer.content_type.split("/")[-1].replace("javascript", "js")
+        by_kind[kind] = by_kind.get(kind, 0) + transfer.body
+    parts = ", ".join(f"{kind} {size / 1024:.0f}" for kind, size in sorted(by_kind.items()))
+    print(
+        f"  first view on a phone (Chromium 390×844 @3x, {len(view.transfers)} responses, "
+        f"bodies as transferred, static gzip, headers included): "
+        f"{view.total_bytes / 1024:.0f} KB (target < 300 KB; {parts} KB)"
+    )
+
+
 def estimate_row() -> tuple[Any, Any, str]:
     from theke.estimates.models import Estimate
     from theke.tenants.scoping import scopes_disabled
@@ -356,19 +400,16 @@ def main() -> None:
             connection.close()
             foreign, own = third_party(first.text, server.url + page_path)
             with requests.Session() as session:
-                resources = 0
                 for url in sorted(set(own)):
-                    if url.endswith("/original"):
-                        continue  # only on tap
                     target = urljoin(server.url + page_path, url)
                     if urlsplit(target).path == page_path:
                         continue
                     answer = session.get(target, timeout=30)
                     assert answer.status_code == 200, (url, answer.status_code)
-                    resources += len(answer.content)
                 for path in [page_path, BARE_PATH] * 10 * args.workers:  # warm up every worker
                     answer = session.get(server.url + path, timeout=30)
                     assert answer.status_code == 200 and MARKER in answer.text, path
+            view = phone_first_view(server.url + page_path)
             # Page and baseline alternate (`--rounds`), so a change in the machine's load
             # during the run falls on both.
             page, bare = Load(0.0), Load(0.0)
@@ -390,10 +431,8 @@ def main() -> None:
             f"p95 {page_p95:.1f} ms (target < 100 ms)"
         )
         size_kb = len(first.content) / 1024
-        print(
-            f"  HTML {size_kb:.1f} KB (target < 50 KB); same-host resources the page loads "
-            f"(CSS, JS, logo, photo previews) {resources / 1024:.0f} KB"
-        )
+        print(f"  HTML {size_kb:.1f} KB (target < 50 KB)")
+        print_first_view(view)
         if foreign:
             print(f"  third-party URLs: {len(foreign)}: {', '.join(foreign[:5])}")
         else:

@@ -352,6 +352,10 @@ INBOUND_EMAIL_DOMAIN = env("INBOUND_EMAIL_DOMAIN", "reply.theke.localhost")
 INBOUND_MAX_ATTACHMENT_BYTES = int(env("INBOUND_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024)))
 # Largest file (photo, PDF) the back office may upload through the API.
 API_MAX_UPLOAD_BYTES = int(env("API_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+# Images (theke.core.images): the most pixels an upload may declare (checked before decoding),
+# and the decoded pixels one process holds at once (further uploads wait for room).
+IMAGE_MAX_PIXELS = int(env("IMAGE_MAX_PIXELS", "40000000"))
+IMAGE_DECODE_MEMORY_BYTES = int(env("IMAGE_DECODE_MEMORY_MB", "160")) * 1024 * 1024
 IMAP_HOST = env("IMAP_HOST")
 IMAP_PORT = int(env("IMAP_PORT", "993"))
 IMAP_USER = env("IMAP_USER")

@@ -8,7 +8,9 @@ Document the body with `UPLOAD_BODY` (`openapi_extra=UPLOAD_BODY`).
 
 Answers: 415 when the body is not multipart/form-data, 413 when it is too large, 400 when
 it cannot be parsed, 422 (path "file") when the field is missing. Whether the file's type is
-acceptable is decided by its content (theke.core.files.check_upload), not here.
+acceptable is decided by its content (theke.core.files.check_upload), not here; images go
+through the image pipeline (theke.core.images: pixel limit from the header before decoding,
+refusals as 422 with the field's path and a code such as `too_many_pixels`).
 """
 
 from __future__ import annotations

@@ -2,28 +2,25 @@
 
 Photos and PDFs come from the back office (API uploads) and are shown to customers, so a
 file that only claims to be an image (an HTML page named photo.jpg) must never be stored
-as one.
+as one. Images are checked by the image pipeline (theke.core.images: header, pixel limit);
+an image that is shown should be stored through `theke.core.images.process`, which also
+turns it upright and drops its metadata.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
+from theke.core import images
 from theke.core.errors import ServiceError
 
-IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+IMAGE_TYPES = images.WEB_TYPES
 PDF_TYPES = frozenset({"application/pdf"})
-EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
-EXTENSIONS["application/pdf"] = ".pdf"
-
-# Pillow's format name -> content type, for the images we accept.
-_PILLOW_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+EXTENSIONS = {**images.EXTENSIONS, "application/pdf": ".pdf"}
 
 
 @dataclass(frozen=True)
@@ -37,21 +34,11 @@ def sniff_type(data: bytes) -> str | None:
     """The content type of `data` by its signature, or None when it is none we accept."""
     if data.startswith(b"%PDF-"):
         return "application/pdf"
-    if data[:3] == b"\xff\xd8\xff" or data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return _verified_image(data)
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return _verified_image(data)
-    return None
+    return images.sniff(data)
 
 
-def _verified_image(data: bytes) -> str | None:
-    """Let Pillow parse the image: a valid header on garbage is refused too."""
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-            return _PILLOW_FORMATS.get(image.format or "")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        return None
+def _type_names(allowed: frozenset[str]) -> str:
+    return ", ".join(sorted({EXTENSIONS[t].lstrip(".").upper() for t in allowed}))
 
 
 def check_upload(data: bytes, allowed: frozenset[str], field: str = "file") -> CheckedFile:
@@ -68,10 +55,13 @@ def check_upload(data: bytes, allowed: frozenset[str], field: str = "file") -> C
         raise ServiceError(_("Die Datei ist leer."), field, code="empty")
     content_type = sniff_type(data)
     if content_type not in allowed:
-        names = ", ".join(sorted(EXTENSIONS[t].lstrip(".").upper() for t in allowed))
         raise ServiceError(
-            _("Dieser Dateityp ist hier nicht erlaubt. Erlaubt: %(types)s.") % {"types": names},
+            _("Dieser Dateityp ist hier nicht erlaubt. Erlaubt: %(types)s.")
+            % {"types": _type_names(allowed)},
             field,
             code="file_type",
         )
+    if content_type in images.PHOTO_TYPES:
+        # The header is parsed and the pixel count checked (refusals name the field).
+        images.inspect(data, allowed & images.PHOTO_TYPES, field=field, max_bytes=limit)
     return CheckedFile(content_type, EXTENSIONS[content_type], len(data))

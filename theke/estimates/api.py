@@ -658,7 +658,15 @@ def revoke_links(request: Any, external_id: str) -> Any:
     "/estimates/{external_id}/photos",
     response={200: PhotoOut, 201: PhotoOut},
     operation_id="upload_estimate_photo",
-    summary="Upload a defect photo (JPEG, PNG or WebP); the same external_id replaces it",
+    summary="Upload a defect photo (JPEG, PNG, WebP or HEIC); the same external_id replaces it",
+    description=(
+        "The type is decided by the content. At most THEKE_IMAGE_MAX_PIXELS pixels (40 "
+        "megapixels unless configured), checked from the header before decoding; more is "
+        "refused with 422 (code `too_many_pixels`), an unreadable image with 422 (code "
+        "`unreadable`). Theke stores the photo as a JPEG of at most 2560 px, turned upright "
+        "and without metadata (no EXIF, no GPS position); `content_type` and `size` describe "
+        "the upload as sent, `width` and `height` the preview (at most 1600 px)."
+    ),
 )
 @upload_guard_view
 @idempotent

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 from theke.core import token_pages
 from theke.core.client import client_address
 from theke.core.errors import ServiceError
+from theke.core.images import content_type_of
 from theke.estimates import customer_page, services
 from theke.estimates.models import (
     DeclineChoice,
@@ -344,7 +345,7 @@ def message(request: HttpRequest, token: str) -> HttpResponse:
     return _back_to(token, "#messages")
 
 
-def _photo_response(token: str, key: str, original: bool) -> FileResponse:
+def _photo_response(token: str, key: str, size: str) -> FileResponse:
     found = services.find_link(token)
     if found.state != LinkState.VALID or found.estimate is None or found.link is None:
         raise Http404
@@ -352,9 +353,8 @@ def _photo_response(token: str, key: str, original: bool) -> FileResponse:
         photo = EstimatePhoto.objects.filter(estimate=found.estimate, key=key).first()
     if photo is None:
         raise Http404
-    stored = photo.file if original or not photo.preview else photo.preview
-    content_type = photo.content_type if stored == photo.file else "image/jpeg"
-    response = FileResponse(stored.open("rb"), content_type=content_type)
+    stored = photo.rendition(size)
+    response = FileResponse(stored.open("rb"), content_type=content_type_of(stored.name or ""))
     response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Content-Disposition"] = "inline"
@@ -366,11 +366,17 @@ def _photo_response(token: str, key: str, original: bool) -> FileResponse:
 
 @require_safe
 def photo(request: HttpRequest, token: str, key: str) -> FileResponse:
-    """A photo of the estimate, as the page shows it (smaller, upright)."""
-    return _photo_response(token, key, original=False)
+    """A photo of the estimate in the preview size (upright, at most 1600 px)."""
+    return _photo_response(token, key, "preview")
+
+
+@require_safe
+def photo_thumbnail(request: HttpRequest, token: str, key: str) -> FileResponse:
+    """A photo as the page lists it (480 px wide)."""
+    return _photo_response(token, key, "thumbnail")
 
 
 @require_safe
 def photo_original(request: HttpRequest, token: str, key: str) -> FileResponse:
-    """The photo as the shop uploaded it (tap to enlarge)."""
-    return _photo_response(token, key, original=True)
+    """The photo as stored (tap to enlarge)."""
+    return _photo_response(token, key, "file")

@@ -204,7 +204,9 @@ class PhotoForm(BootstrapMixin, forms.Form):
     """A defect photo; its type is checked by content in the service, not by its name."""
 
     file = forms.FileField(
-        label=_("Foto (JPEG, PNG oder WebP)"),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        label=_("Foto (JPEG, PNG, WebP oder HEIC)"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"}
+        ),
     )
     caption = forms.CharField(label=_("Bildunterschrift"), max_length=300, required=False)

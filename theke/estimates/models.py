@@ -19,6 +19,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -227,13 +228,22 @@ class EstimatePhoto(TenantOwned):
     external_id = models.CharField(_("ID"), max_length=100)
     # Names the photo in customer URLs (never the database id).
     key = models.CharField(max_length=40, unique=True, default=new_photo_key, editable=False)
+    # The photo as stored (theke.core.images): a JPEG of at most 2560 px, turned upright,
+    # without metadata. Rows from before the pipeline kept the upload as it came.
     file = models.FileField(_("Datei"), upload_to=photo_path, max_length=300)
-    # A smaller copy for the page (max. 1600 px, orientation applied, metadata stripped).
+    # Staff pages and large screens: a JPEG of at most 1600 px (upright, without metadata).
     preview = models.FileField(upload_to=photo_path, max_length=300, blank=True)
+    # The customer page's list: a WebP 480 px wide (empty for a photo that could not be read
+    # when thumbnails came; the page then shows the preview).
+    thumbnail = models.FileField(upload_to=photo_path, max_length=300, blank=True)
+    # Type (by content) and size of the upload as it came, e.g. image/heic.
     content_type = models.CharField(_("Dateityp"), max_length=50)
     size = models.PositiveIntegerField(_("Größe (Bytes)"))
+    # The preview's size in pixels.
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
+    thumbnail_width = models.PositiveIntegerField(default=0)
+    thumbnail_height = models.PositiveIntegerField(default=0)
     caption = models.CharField(_("Bildunterschrift"), max_length=300, blank=True)
     position = models.PositiveIntegerField(_("Reihenfolge"), default=0)
     created_at = models.DateTimeField(_("Hochgeladen am"), auto_now_add=True)
@@ -250,6 +260,16 @@ class EstimatePhoto(TenantOwned):
 
     def __str__(self) -> str:
         return self.caption or self.external_id
+
+    def rendition(self, size: str) -> FieldFile:
+        """The stored file of a size ("file", "preview", "thumbnail"); a size a photo lacks
+        (from before it was made) falls back to the next larger one."""
+        order = ("thumbnail", "preview", "file")
+        for name in order[order.index(size) :]:
+            stored: FieldFile = getattr(self, name)
+            if stored:
+                return stored
+        return self.file
 
 
 # The kind of customer link that opens an estimate; its object id is the estimate's external

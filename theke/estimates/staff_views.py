@@ -28,6 +28,7 @@ from theke.audit.presentation import timeline_for
 from theke.audit.services import Actor
 from theke.core.auth import staff_required
 from theke.core.errors import ServiceError
+from theke.core.images import content_type_of
 from theke.core.panels import Tile
 from theke.customers import links as customer_links
 from theke.customers.models import Customer
@@ -419,13 +420,12 @@ def decision_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required("estimates.view")
 def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
-    """A defect photo of the estimate (the preview; `?original=1` the uploaded file)."""
+    """A defect photo of the estimate (the preview; `?original=1` the stored photo)."""
     estimate = _get(pk)
     found = get_object_or_404(EstimatePhoto.objects, estimate=estimate, pk=photo_pk)
-    original = request.GET.get("original") == "1"
-    stored = found.file if original or not found.preview else found.preview
-    content_type = found.content_type if stored == found.file else "image/jpeg"
-    response = FileResponse(stored.open("rb"), content_type=content_type)
+    size = "file" if request.GET.get("original") == "1" else "preview"
+    stored = found.rendition(size)
+    response = FileResponse(stored.open("rb"), content_type=content_type_of(stored.name or ""))
     response["Content-Disposition"] = "inline"
     patch_cache_control(response, private=True, max_age=3600)
     return response

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
@@ -34,8 +35,9 @@ from theke.tenants.models import (
 from theke.tenants.scoping import tenant_scope
 from theke.tenants.signals import tenant_created
 from theke.tenants.validators import (
+    PreparedLogo,
     compact,
-    logo_extension,
+    prepare_logo,
     validate_bic,
     validate_brand_color,
     validate_iban,
@@ -136,7 +138,6 @@ def _clean_legal(fields: dict[str, Any]) -> None:
         )
 
 
-@transaction.atomic
 def update_tenant(
     tenant: Tenant,
     actor: Actor,
@@ -149,6 +150,24 @@ def update_tenant(
     unknown = set(fields) - set(TENANT_FIELDS)
     if unknown:
         raise TypeError(f"not tenant master data: {sorted(unknown)}")
+    prepared = None
+    if logo is not None:
+        # Decoded before the transaction: the database's write lock is not held meanwhile.
+        try:
+            prepared = prepare_logo(logo)
+        except ValidationError as error:
+            raise _refuse(error) from error
+    return _update_tenant(tenant, actor, prepared, remove_logo, fields)
+
+
+@transaction.atomic
+def _update_tenant(
+    tenant: Tenant,
+    actor: Actor,
+    logo: PreparedLogo | None,
+    remove_logo: bool,
+    fields: dict[str, Any],
+) -> Tenant:
     with tenant_scope(tenant):
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
         if "name" in fields and not str(fields["name"]).strip():
@@ -167,12 +186,9 @@ def update_tenant(
                 setattr(locked, name, value)
         old_logo = locked.logo.name or ""
         if logo is not None:
-            try:
-                extension = logo_extension(logo)
-            except ValidationError as error:
-                raise _refuse(error) from error
             # The stored name comes from the content, never from the upload's file name.
-            locked.logo.save(f"{locked.slug}-{secrets.token_hex(8)}.{extension}", logo, save=False)
+            name = f"{locked.slug}-{secrets.token_hex(8)}.{logo.extension}"
+            locked.logo.save(name, ContentFile(logo.data), save=False)
             changes["logo"] = [old_logo, locked.logo.name]
         elif remove_logo and old_logo:
             locked.logo = ""

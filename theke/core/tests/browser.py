@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+# Debian's Chromium without background chatter (conftest.py launches it the same way).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
@@ -104,3 +116,110 @@ def logged_in_page(
     cookie = client.cookies["sessionid"]
     page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": url}])
     return page
+
+
+# --- the weight of a page's first view ------------------------------------------------------
+
+# A phone as customers hold it: 390 × 844 CSS pixels at 3 device pixels each (iPhone 12-15).
+PHONE_DEVICE: dict[str, Any] = {
+    "viewport": PHONE,
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+}
+
+
+@dataclass(frozen=True)
+class Transfer:
+    url: str
+    content_type: str
+    encoding: str  # Content-Encoding ("" when sent as it is)
+    body: int  # bytes of the body as transferred (compressed when it was)
+    headers: int  # bytes of the response headers
+
+
+@dataclass
+class FirstView:
+    transfers: list[Transfer] = field(default_factory=list)
+
+    @property
+    def body_bytes(self) -> int:
+        return sum(t.body for t in self.transfers)
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(t.body + t.headers for t in self.transfers)
+
+    def table(self) -> str:
+        """One line per response, largest first (for a failure message or a bench)."""
+        lines = [
+            f"{t.body / 1024:8.1f} KB  {t.content_type:<24} {t.encoding or '-':<5} {t.url}"
+            for t in sorted(self.transfers, key=lambda t: -t.body)
+        ]
+        return "\n".join(lines)
+
+
+def first_view(page: Any, url: str) -> FirstView:
+    """What the browser fetches to show `url` at first: the page, its styles, scripts and
+    images, including lazy ones it loads without scrolling (Chromium loads those near the
+    viewport), until the network is idle. Counts each response's body as transferred
+    (compressed when the server compressed it) and its headers.
+
+    Requests a route fulfils (see photos_through_test_client) are counted by the body given.
+    """
+    view = FirstView()
+
+    def finished(request: Any) -> None:
+        response = request.response()
+        if response is None or response.status >= 300 or request.url.startswith("data:"):
+            return
+        sizes = request.sizes()
+        body = sizes["responseBodySize"]
+        if body <= 0:  # fulfilled by a route: the browser saw no transfer, count the body
+            body = len(response.body())
+        headers = response.headers
+        view.transfers.append(
+            Transfer(
+                request.url,
+                headers.get("content-type", "").split(";")[0],
+                headers.get("content-encoding", ""),
+                body,
+                max(0, sizes["responseHeadersSize"]),
+            )
+        )
+
+    page.on("requestfinished", finished)
+    page.goto(url, wait_until="networkidle")
+    page.wait_for_timeout(300)  # a lazy image decided on after the idle moment
+    page.remove_listener("requestfinished", finished)
+    return view
+
+
+@pytest.fixture
+def production_static_server(
+    settings: Any, tmp_path: Path, transactional_db: None
+) -> Iterator[Any]:
+    """A live server that serves static files as production does: collected with hashed
+    names and compressed (whitenoise's CompressedManifestStaticFilesStorage), by whitenoise,
+    which answers `Accept-Encoding: gzip` (or br, if brotli is installed) with the compressed
+    file. pytest-django's live_server serves them uncompressed from the finders instead."""
+    from django.core.management import call_command
+    from pytest_django.live_server_helper import LiveServer
+
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    settings.WHITENOISE_USE_FINDERS = False
+    settings.WHITENOISE_AUTOREFRESH = False
+    settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
+    call_command("collectstatic", "--no-input", verbosity=0)
+    server = LiveServer("localhost", start=False)
+    # No static handler in front: the request reaches whitenoise's middleware.
+    server.thread.static_handler = lambda application: application  # type: ignore[assignment]
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -280,8 +280,8 @@ POSITION_COPY = (
     *("discount_percent", "vat_rate", "is_optional", "net_amount", "vat_amount", "gross_amount"),
 )
 PHOTO_COPY = (
-    *("external_id", "file", "preview", "content_type", "size"),
-    *("width", "height", "caption", "position"),
+    *("external_id", "file", "preview", "thumbnail", "content_type", "size"),
+    *("width", "height", "thumbnail_width", "thumbnail_height", "caption", "position"),
 )
 
 

@@ -1,18 +1,16 @@
-"""Defect photos of an estimate: checked by content, stored under random names, with a
-smaller upright copy for the customer's page."""
+"""Defect photos of an estimate, through the image pipeline (theke.core.images): checked by
+content and size before decoding, stored upright and without metadata under random names, in
+three sizes (the photo, a preview for the full view, a thumbnail for the page)."""
 
 from __future__ import annotations
-
-import io
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
 
 from theke.audit.services import Actor, record
-from theke.core.files import IMAGE_TYPES, check_upload
+from theke.core.images import PHOTO_TYPES, ProcessedImage, Rendition, process
 from theke.estimates.models import (
     Estimate,
     EstimatePhoto,
@@ -24,31 +22,28 @@ from theke.estimates.services.common import (
     refuse_final,
 )
 
-PREVIEW_SIZE = (1600, 1600)
+# What is stored of an uploaded photo: the photo itself as a JPEG (large enough to zoom into
+# a scratch, no larger), the preview the staff pages show, and the thumbnail the customer's
+# page lists: 480 px are 3 device pixels for each of the 160 CSS px the page's `sizes` asks
+# for on a phone, so Safari (the first candidate at or above the screen's density) and
+# Chrome alike take the thumbnail, not the preview.
+PHOTO_RENDITIONS = (
+    Rendition("photo", (2560, 2560), "JPEG", 85),
+    Rendition("preview", (1600, 1600), "JPEG", 82),
+    Rendition("thumbnail", (480, 960), "WEBP", 75),
+)
 
 
-def _preview(data: bytes) -> tuple[bytes, int, int]:
-    """A JPEG of at most 1600 px, turned upright, without the original's metadata."""
-    with Image.open(io.BytesIO(data)) as original:
-        image = ImageOps.exif_transpose(original)
-        image.thumbnail(PREVIEW_SIZE)
-        if image.mode in ("RGBA", "LA", "P"):
-            image = image.convert("RGBA")
-            background = Image.new("RGB", image.size, "#ffffff")
-            background.paste(image, mask=image.getchannel("A"))
-            image = background
-        elif image.mode != "RGB":
-            image = image.convert("RGB")
-        out = io.BytesIO()
-        image.save(out, "JPEG", quality=82, optimize=True, progressive=True)
-        return out.getvalue(), image.width, image.height
+def process_photo(data: bytes) -> ProcessedImage:
+    """The stored renditions of an uploaded photo, or an ImageError (field "file")."""
+    return process(data, PHOTO_RENDITIONS, PHOTO_TYPES, field="file")
 
 
 def _delete_files(photo: EstimatePhoto) -> None:
     """Delete the photo's files once committed, unless an older version still shows them."""
     shared = EstimatePhoto.objects.filter(file=photo.file.name).exclude(pk=photo.pk).exists()
     if not shared:
-        delete_files_on_commit(photo.file.name, photo.preview.name)
+        delete_files_on_commit(photo.file.name, photo.preview.name, photo.thumbnail.name)
 
 
 def _touch(estimate: Estimate) -> None:
@@ -57,7 +52,6 @@ def _touch(estimate: Estimate) -> None:
     estimate.save(update_fields=["updated_at"])
 
 
-@transaction.atomic
 def add_photo(
     estimate: Estimate,
     actor: Actor,
@@ -66,28 +60,38 @@ def add_photo(
     caption: str = "",
     external_id: str = "",
 ) -> tuple[EstimatePhoto, bool]:
-    """Add a defect photo (JPEG, PNG or WebP, checked by content) to the live estimate.
+    """Add a defect photo (JPEG, PNG, WebP or HEIC, checked by content) to the live estimate.
 
     A photo with the same `external_id` is replaced in place (same position): sending the
     same photo again is harmless. Returns the photo and whether it was added (not replaced).
     """
-    checked = check_upload(data, IMAGE_TYPES, "file")
     caption = caption.strip()
     external_id = external_id.strip()
     if len(caption) > 300:
         raise EstimateError(
             _("Höchstens %(limit)d Zeichen.") % {"limit": 300}, "caption", "too_long"
         )
+    refuse_final(estimate)  # before the work; checked again under the lock
+    # Outside the transaction: decoding takes a while and may wait for memory, and must not
+    # hold the database's write lock meanwhile.
+    processed = process_photo(data)
+    return _store_photo(estimate, actor, processed, caption, external_id)
+
+
+@transaction.atomic
+def _store_photo(
+    estimate: Estimate,
+    actor: Actor,
+    processed: ProcessedImage,
+    caption: str,
+    external_id: str,
+) -> tuple[EstimatePhoto, bool]:
     locked = (
         Estimate.objects.select_for_update(of=("self",))
         .select_related("tenant")
         .get(pk=estimate.pk)
     )
     refuse_final(locked)
-    try:
-        preview, width, height = _preview(data)
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise EstimateError(_("Das Bild kann nicht gelesen werden."), "file", "unreadable") from exc
     photo = None
     if external_id:
         photo = EstimatePhoto.objects.filter(estimate=locked, external_id=external_id).first()
@@ -103,11 +107,18 @@ def add_photo(
     else:
         _delete_files(photo)
     photo.caption = caption
-    photo.content_type = checked.content_type
-    photo.size = checked.size
-    photo.width, photo.height = width, height
-    photo.file.save(f"photo{checked.extension}", ContentFile(data), save=False)
-    photo.preview.save("preview.jpg", ContentFile(preview), save=False)
+    photo.content_type = processed.info.content_type
+    photo.size = processed.info.size
+    stored, preview, thumbnail = (
+        processed["photo"],
+        processed["preview"],
+        processed["thumbnail"],
+    )
+    photo.width, photo.height = preview.width, preview.height
+    photo.thumbnail_width, photo.thumbnail_height = thumbnail.width, thumbnail.height
+    photo.file.save(f"photo{stored.extension}", ContentFile(stored.data), save=False)
+    photo.preview.save(f"preview{preview.extension}", ContentFile(preview.data), save=False)
+    photo.thumbnail.save(f"thumbnail{thumbnail.extension}", ContentFile(thumbnail.data), save=False)
     full_clean(photo)
     photo.save()
     _touch(locked)

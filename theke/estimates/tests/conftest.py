@@ -13,7 +13,10 @@ from PIL import Image
 
 from theke.api.tests.conftest import make_key
 from theke.audit.services import SYSTEM
-from theke.core.tests.browser import open_page  # noqa: F401  # fixture of the browser tests
+from theke.core.tests.browser import (  # noqa: F401  # fixtures of the browser tests
+    open_page,
+    production_static_server,
+)
 from theke.customers import services as customers
 from theke.estimates.customer_page import CACHE_ALIAS
 from theke.tenants.scoping import tenant_scope

@@ -94,9 +94,14 @@ def test_photos_are_served_only_through_the_token(
     preview = client.get(f"{path}fotos/{photo.key}")
     assert preview.status_code == 200 and preview["Content-Type"] == "image/jpeg"
     assert preview["Referrer-Policy"] == "same-origin"
-    assert f'src="{path}fotos/{photo.key}"' in page and 'width="1600" height="800"' in page
+    thumbnail = client.get(f"{path}fotos/{photo.key}/klein")
+    assert thumbnail.status_code == 200 and thumbnail["Content-Type"] == "image/webp"
+    assert thumbnail["Referrer-Policy"] == "same-origin"
+    assert f'src="{path}fotos/{photo.key}/klein"' in page
+    assert f"{path}fotos/{photo.key} 1600w" in page and 'width="480" height="240"' in page
     original = client.get(f"{path}fotos/{photo.key}/original")
-    assert original.status_code == 200 and original["Content-Type"] == "image/png"
+    # The photo as stored: a JPEG made from the PNG (at most 2560 px, no metadata).
+    assert original.status_code == 200 and original["Content-Type"] == "image/jpeg"
     assert b"".join(original.streaming_content) == photo.file.open("rb").read()
     assert "/media/" not in page
     assert client.get(f"/k/{'x' * 32}/fotos/{photo.key}").status_code == 404
