@@ -95,3 +95,13 @@ def test_demo_tenants_have_states_and_published_legal_texts():
         container = Tenant.objects.get(slug="containerdienst-demo")
         assert LegalText.objects.filter(tenant=container).count() == 2
     assert versions == {("terms", 1), ("terms", 2), ("privacy", 1)}
+
+
+def test_the_demo_start_page_has_something_to_do(client):
+    call_command("seed_demo", stdout=StringIO())
+    with scopes_disabled():
+        admin = User.objects.get(email="admin@autohaus-demo.de")
+    client.force_login(admin)
+    html = client.get("/staff/").content.decode()
+    tile = html.split('href="/staff/messages/conversations/?unread=1"', 1)[1].split("</a>", 1)[0]
+    assert '<span class="todo-count" aria-hidden="true">2</span>' in tile

@@ -23,6 +23,7 @@ from theke.demo.data import (
     demo_customers,
 )
 from theke.estimates.services import set_fee_articles
+from theke.messaging.services import conversations
 from theke.tenants.models import Branch, Tenant
 from theke.tenants.scoping import tenant_scope
 from theke.tenants.services import create_branch, create_tenant, publish_legal_text
@@ -94,8 +95,8 @@ class Command(BaseCommand):
             self._legal_texts(autohaus)
             users = self._staff(autohaus)
             self._articles(autohaus)
-            for demo in demo_customers(50):
-                self._customer(autohaus, demo)
+            demo_list = [self._customer(autohaus, demo) for demo in demo_customers(50)]
+            self._conversations(demo_list, users[0])
         with tenant_scope(container):
             self._branches(container)
             self._legal_texts(container)
@@ -106,6 +107,27 @@ class Command(BaseCommand):
                 self._containers(self._customer(container, demo))
         superuser_email, superuser_name = SUPERUSER
         User.objects.create_superuser(superuser_email, PASSWORD, full_name=superuser_name)
+
+    def _conversations(self, customer_list: list[Customer], staff: User) -> None:
+        """Two threads with a customer's answer nobody has read: the start page's to-do."""
+        threads = [
+            ("Termin Inspektion", "Wann kann ich den Wagen zur Inspektion bringen?", None),
+            (
+                "Rückfrage Reifenwechsel",
+                "Haben Sie die Winterreifen noch bei sich eingelagert?",
+                "Ja, Ihre Reifen liegen bei uns. Passt Ihnen Donnerstag?",
+            ),
+        ]
+        with_email = [c for c in customer_list if c.contacts.exclude(email="").exists()]
+        for customer, (subject, question, answer) in zip(with_email, threads, strict=False):
+            contact = customer.contacts.exclude(email="").first()
+            conversation = conversations.conversation_for(
+                None, tenant=customer.tenant, customer=customer, subject=subject
+            )
+            conversations.post_customer_message(conversation, contact, question)
+            if answer:
+                conversations.post_staff_message(conversation, staff, answer)
+                conversations.post_customer_message(conversation, contact, "Donnerstag passt.")
 
     def _branches(self, tenant: Tenant) -> list[Branch]:
         branches = []
