@@ -20,7 +20,9 @@ from django.utils import timezone as django_timezone
 def _shifted_datetime(offset: datetime.timedelta) -> type[datetime.datetime]:
     class ShiftedDatetime(datetime.datetime):
         @classmethod
-        def now(cls, tz: datetime.tzinfo | None = None) -> datetime.datetime:
+        def now(  # type: ignore[override]  # answers a plain datetime, not this class
+            cls, tz: datetime.tzinfo | None = None
+        ) -> datetime.datetime:
             # A plain datetime (not this class), so nothing outside the clock sees it.
             real = datetime.datetime.now(tz)
             return real + offset

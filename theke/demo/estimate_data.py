@@ -187,7 +187,7 @@ DEMO_ESTIMATES: tuple[DemoEstimate, ...] = (
         "KV-26-0107",
         "10008",
         VEHICLE,
-        "Brake pads worn, discs below minimum thickness.",
+        "Bremsbeläge vorne verschlissen, Scheiben unter Mindeststärke.",
         _BRAKES,
         ACCEPTED,
         days_ago=3,
@@ -266,7 +266,7 @@ DEMO_ESTIMATES: tuple[DemoEstimate, ...] = (
         "Klimaanlage riecht muffig.",
         _AIRCON,
         SENT,
-        days_ago=0.03,  # the mail server went down about half an hour ago
+        days_ago=0.0125,  # sent 8 minutes ago, while the mail server is down
         delivery=RETRYING,
     ),
 )

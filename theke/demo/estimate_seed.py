@@ -11,6 +11,8 @@ machine. Rows whose estimate exists already are skipped: seeding twice adds noth
 from __future__ import annotations
 
 import datetime
+import functools
+import logging
 import smtplib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -110,6 +112,17 @@ def mail_server(backend: str) -> Iterator[None]:
         yield
 
 
+@contextmanager
+def quiet(logger: logging.Logger) -> Iterator[None]:
+    """The outage is staged: its "will retry" lines would only alarm the demo's user."""
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 @dataclass(order=True)
 class Step:
     at: datetime.datetime
@@ -124,7 +137,6 @@ class RowState:
     made: datetime.datetime
     link: EstimateLink | None = None
     token: str = ""
-    values: dict[str, Any] = field(default_factory=dict)
 
 
 class EstimateSeeder:
@@ -179,7 +191,7 @@ class EstimateSeeder:
             plan.append((VIEWED_AFTER, lambda: self._view(state)))
         for position, (author, text) in enumerate(demo.conversation):
             at = FIRST_MESSAGE_AFTER + position * BETWEEN_MESSAGES
-            plan.append((at, lambda a=author, t=text: self._message(state, a, t)))  # type: ignore[misc]
+            plan.append((at, functools.partial(self._message, state, author, text)))
         if demo.outcome in (ACCEPTED, DECLINED):
             plan.append((DECIDED_AFTER, lambda: self._decide(state)))
             if demo.handled:
@@ -221,7 +233,6 @@ class EstimateSeeder:
             values["object_description"] = demo.item
         if demo.technician:
             values["technician_name"], values["technician_email"] = TECHNICIAN
-        state.values = values
         estimate, _created = estimates.save_estimate(
             self.tenant, BACK_OFFICE, demo.number, values, self._positions(demo.positions)
         )
@@ -293,7 +304,7 @@ class EstimateSeeder:
             "version": estimate.version,
         }
         if demo.outcome == ACCEPTED:
-            chosen = [] if demo.decision == WITHOUT_OPTIONAL else None
+            chosen: list[int] | None = [] if demo.decision == WITHOUT_OPTIONAL else None
             estimates.accept_estimate(link, optional_position_ids=chosen, **common)
         else:
             address = None
@@ -375,7 +386,7 @@ class EstimateSeeder:
     def _retry_until_now(self, message: OutboundMessage) -> None:
         """The mail server is down: the worker tries on its schedule until now; the message
         stays queued for the next attempt."""
-        with mail_server(MAIL_DOWN):
+        with mail_server(MAIL_DOWN), quiet(delivery.logger):
             delivery.deliver_one(message.pk)
             while True:
                 message.refresh_from_db()

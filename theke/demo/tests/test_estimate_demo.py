@@ -89,13 +89,14 @@ def test_demo_declines_with_every_decline_choice_at_past_times(seeded: None) -> 
     estimates = demo_estimates()
     assert min(e.created_at for e in estimates) < now - timedelta(days=14)
     for estimate in estimates:
-        if estimate.first_viewed_at:
-            assert estimate.sent_at < estimate.first_viewed_at <= now
+        viewed = estimate.first_viewed_at
+        if viewed is not None:
+            assert estimate.sent_at is not None and estimate.sent_at < viewed <= now
         decision = getattr(estimate, "decision", None)
         if decision is not None:
-            assert estimate.first_viewed_at < decision.decided_at <= now
+            assert viewed is not None and viewed < decision.decided_at <= now
     expired = next(e for e in estimates if e.status == "expired")
-    assert expired.valid_until < timezone.localdate()
+    assert expired.valid_until is not None and expired.valid_until < timezone.localdate()
 
 
 def test_demo_has_photos_conversations_deliveries_and_a_quarantined_reply(seeded: None) -> None:
