@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django_scopes import scopes_disabled
 
 from theke.accounts.models import User
+from theke.audit.services import SYSTEM
 from theke.customers.models import Customer, Vehicle
 from theke.tenants.models import Branch, Tenant
 
@@ -117,3 +118,28 @@ def test_the_demo_start_page_has_something_to_do(client):
     assert tile_count(html, "/staff/estimates/open/?overdue=1") >= 2
     assert tile_count(html, "/staff/messages/deliveries/?status=failed&amp;days=14") == 1
     assert tile_count(html, "/staff/messages/quarantine/") == 1
+
+
+def test_every_demo_estimate_opens_for_staff_and_customer(client):
+    from theke.estimates import services
+    from theke.estimates.models import Estimate
+    from theke.tenants.scoping import tenant_scope
+
+    call_command("seed_demo", stdout=StringIO())
+    with scopes_disabled():
+        admin = User.objects.get(email="admin@autohaus-demo.de")
+        demo = Tenant.objects.get(slug="autohaus-demo")
+        estimates = list(Estimate.objects.filter(tenant=demo))
+    client.force_login(admin)
+    for estimate in estimates:
+        page = client.get(f"/staff/estimates/{estimate.pk}/")
+        assert page.status_code == 200, estimate
+    # The customer's page of each answered, expired and revised one (a new link to it).
+    client.logout()
+    for estimate in estimates:
+        if estimate.status in ("accepted", "declined", "expired") or estimate.version == 2:
+            with tenant_scope(demo):
+                _link, token = services.create_link(demo, SYSTEM, estimate.external_id)
+            page = client.get(f"/k/{token}/")
+            assert page.status_code == 200, estimate
+            assert estimate.number in page.content.decode()
