@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import socket
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -82,3 +83,16 @@ def running() -> Serving | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return serving if _alive(serving.pid) else None
+
+
+def lan_address() -> str | None:
+    """This machine's address in its local network (what a phone beside it reaches), if any.
+
+    Connecting a UDP socket sends nothing; it only makes the system pick the interface."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed anywhere real
+            address = str(probe.getsockname()[0])
+    except OSError:
+        return None
+    return None if address.startswith("127.") or address == "0.0.0.0" else address  # noqa: S104

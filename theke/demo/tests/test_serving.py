@@ -42,6 +42,8 @@ def test_serve_announces_its_port_while_it_runs(monkeypatch: Any) -> None:
     assert FakeManager.seen is not None
     assert FakeManager.seen["port"] == 8123 and FakeManager.seen["pid"] == os.getpid()
     assert "http://127.0.0.1:8123" in out.getvalue()
+    # The base URL is this machine's own: the output says how a phone gets to the links.
+    assert "make run HOST=0.0.0.0 THEKE_BASE_URL=http://" in out.getvalue()
     assert not serving.serve_file().exists(), "removed when the server stops"
 
 

@@ -36,10 +36,10 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"Links in E-Mails und SMS / links in messages: {settings.BASE_URL}")
             if urlsplit(settings.BASE_URL).hostname in LOOPBACK:
+                address = serving.lan_address() or "<IP dieses Rechners / this machine's IP>"
                 self.stdout.write(
-                    "  Ein Telefon erreicht diese Links nicht / a phone cannot open them: "
-                    "make run HOST=0.0.0.0 THEKE_BASE_URL=http://<IP dieses Rechners>:"
-                    f"{port}"
+                    "  Ein Telefon erreicht sie nicht / a phone cannot open them; dafür / "
+                    f"for that: make run HOST=0.0.0.0 THEKE_BASE_URL=http://{address}:{port}"
                 )
             manager.loop()
         sys.exit(manager.returncode)
