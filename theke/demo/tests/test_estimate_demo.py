@@ -121,3 +121,34 @@ def test_demo_has_photos_conversations_deliveries_and_a_quarantined_reply(seeded
     with scopes_disabled():
         waiting = deliveries.get(status=OutboundStatus.QUEUED)
     assert waiting.attempts >= 2 and "421" in waiting.last_error
+
+
+def test_a_database_from_before_the_demo_estimates_gets_them_once(monkeypatch) -> None:
+    from theke.demo import estimate_seed
+
+    with monkeypatch.context() as patched:
+        patched.setattr(estimate_seed.EstimateSeeder, "run", lambda self: 0)
+        call_command("seed_demo", stdout=StringIO())
+    assert not demo_estimates()
+    later = StringIO()
+    call_command("seed_demo", stdout=later)
+    assert "bereits vorhanden" in later.getvalue() and "ergänzt" in later.getvalue()
+    count = len(demo_estimates())
+    assert count >= 13
+    call_command("seed_demo", stdout=StringIO())
+    assert len(demo_estimates()) == count
+
+
+def test_the_demo_clock_shifts_now_and_defaults_and_then_stops() -> None:
+    from theke.demo.clock import clock_at
+    from theke.messaging.models import InboundEmail as Row
+
+    moment = timezone.now() - timedelta(days=30)
+    with clock_at(moment):
+        shifted = timezone.now()
+        default = Row._meta.get_field("received_at").get_default()
+        day = timezone.localdate()
+    assert moment <= shifted < moment + timedelta(seconds=5)
+    assert moment <= default < moment + timedelta(seconds=5)
+    assert day == timezone.localdate(moment)
+    assert timezone.now() > moment + timedelta(days=29)
