@@ -161,6 +161,7 @@ _PLACEHOLDER = "TOKENxPLACEHOLDER"
 # A token is URL-safe base64; shorter runs after a prefix are not tokens of ours.
 _TOKEN_RUN = r"[A-Za-z0-9_-]{16,}"  # noqa: S105 (a pattern, not a secret)
 VISIBLE_CHARACTERS = 4
+_prefixes: dict[frozenset[str], frozenset[str]] = {}
 _patterns: dict[frozenset[str], re.Pattern[str] | None] = {}
 
 
@@ -169,21 +170,34 @@ def register_token_url(url_name: str) -> None:
     _TOKEN_URL_NAMES.add(url_name)
 
 
-def _token_pattern() -> re.Pattern[str] | None:
-    """The token after the path of any token page, e.g. `/k/` + token (None: no kinds)."""
+def token_path_prefixes() -> frozenset[str]:
+    """The paths in front of the tokens, e.g. `/k/` (computed once the URLconf is loaded)."""
     names = frozenset(_TOKEN_URL_NAMES)
-    if names not in _patterns:
-        prefixes = set()
+    if names not in _prefixes:
+        found = set()
         for name in names:
             try:
-                prefixes.add(reverse(name, args=[_PLACEHOLDER]).split(_PLACEHOLDER)[0])
+                found.add(reverse(name, args=[_PLACEHOLDER]).split(_PLACEHOLDER)[0])
             except NoReverseMatch:
                 continue
+        _prefixes[names] = frozenset(found)
+    return _prefixes[names]
+
+
+def is_token_path(path: str) -> bool:
+    """Whether `path` is a page behind a customer link (its token in the path)."""
+    return any(path.startswith(prefix) for prefix in token_path_prefixes())
+
+
+def _token_pattern() -> re.Pattern[str] | None:
+    """The token after the path of any token page, e.g. `/k/` + token (None: no kinds)."""
+    prefixes = token_path_prefixes()
+    if prefixes not in _patterns:
         alternatives = "|".join(re.escape(prefix) for prefix in sorted(prefixes))
-        _patterns[names] = (
+        _patterns[prefixes] = (
             re.compile(f"(?P<prefix>{alternatives})(?P<token>{_TOKEN_RUN})") if prefixes else None
         )
-    return _patterns[names]
+    return _patterns[prefixes]
 
 
 def shorten_token(token: str) -> str:
