@@ -95,7 +95,7 @@ class _EncryptedMixin:
         return super().get_lookup(lookup_name)  # type: ignore[misc]
 
 
-class EncryptedTextField(_EncryptedMixin, models.TextField):  # type: ignore[type-arg]
+class EncryptedTextField(_EncryptedMixin, models.TextField):
     """Text stored as a Fernet token (ASCII); reads and writes plain text."""
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
@@ -111,7 +111,7 @@ class EncryptedTextField(_EncryptedMixin, models.TextField):  # type: ignore[typ
         return super().get_db_prep_save(value, connection)
 
 
-class EncryptedBinaryField(_EncryptedMixin, models.BinaryField):  # type: ignore[type-arg]
+class EncryptedBinaryField(_EncryptedMixin, models.BinaryField):
     """Bytes stored as a Fernet token; reads and writes plain bytes."""
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> bytes | None:
