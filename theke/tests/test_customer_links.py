@@ -263,7 +263,7 @@ def test_no_staff_page_reveals_the_token(
     `/k/…RD3x` and nowhere whole: not on the object's page, not in the delivery log."""
     with scopes_disabled():
         sent = list(OutboundMessage.objects.filter(tenant=issued.link.tenant))
-    assert sent and all(issued.token in m.body_text for m in sent)  # the link was sent
+    assert any(issued.token in m.body_text for m in sent)  # the link was sent
     deliveries = [f"/staff/messages/deliveries/{m.pk}/" for m in sent]
     start = [case.staff_path(issued), "/staff/messages/deliveries/", *deliveries, "/staff/"]
     pages = staff_html_pages(owner_client, start)
