@@ -13,8 +13,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client, override_settings
+from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -23,7 +25,8 @@ from theke.core import token_pages
 from theke.customers import links
 from theke.customers import services as customers
 from theke.customers.models import CustomerLink
-from theke.messaging.models import OutboundMessage
+from theke.messaging.models import InternalMessage, OutboundMessage
+from theke.messaging.services import conversations
 from theke.tenants.scoping import tenant_scope
 from theke.tests.link_cases import IssuedLink, LinkCase, cases
 
@@ -257,15 +260,27 @@ def staff_html_pages(client: Client, start: list[str]) -> dict[str, str]:
 
 
 def test_no_staff_page_reveals_the_token(
-    case: LinkCase, issued: IssuedLink, owner_client: Client
+    case: LinkCase, issued: IssuedLink, owner_client: Client, customer: Any, tenant_a: Any
 ) -> None:
     """A staff user with the delivery log (the owner has every right) sees the link as
-    `/k/…RD3x` and nowhere whole: not on the object's page, not in the delivery log."""
+    `/k/…RD3x` and nowhere whole: not on the object's page, not in the delivery log, not in
+    a customer's reply that quotes it (thread and inbox note)."""
     with scopes_disabled():
         sent = list(OutboundMessage.objects.filter(tenant=issued.link.tenant))
     assert any(issued.token in m.body_text for m in sent)  # the link was sent
+    with tenant_scope(tenant_a):
+        thread = conversations.conversation_for(
+            None, tenant=tenant_a, customer=customer, subject="Rückfrage"
+        )
+        quoted = f"Geht das auch später?\n> {settings.BASE_URL}{issued.path}"
+        conversations.post_customer_message(thread, customer.contacts.first(), quoted)
     deliveries = [f"/staff/messages/deliveries/{m.pk}/" for m in sent]
-    start = [case.staff_path(issued), "/staff/messages/deliveries/", *deliveries, "/staff/"]
+    start = [case.staff_path(issued), "/staff/messages/deliveries/", *deliveries]
+    with scopes_disabled():
+        notes = [n.pk for n in InternalMessage.objects.filter(tenant=tenant_a)]
+    start += [f"/staff/messages/conversations/{thread.pk}/", "/staff/messages/inbox/"]
+    start += [reverse("messaging:inbox_open", args=[pk]) + "?show=1" for pk in notes]
+    start += ["/staff/"]
     pages = staff_html_pages(owner_client, start)
     assert all(pages[path] for path in start[:-1])  # each page of the start opened
     leaks = [path for path, html in pages.items() if issued.token in html]
