@@ -32,7 +32,7 @@ def main(command: str, count: int | None = None) -> None:
         call_command("migrate", verbosity=0)
         tenant = create_tenant("Autohaus Alpha", "alpha", city="Berlin", email="info@alpha.test")
         # No task per message: the worker's sweeper claims them all as one batch.
-        outbox._kick_worker = lambda message_id: None  # type: ignore[assignment]
+        outbox._kick_worker = lambda message_id: None
         with tenant_scope(tenant), transaction.atomic():
             for number in range(count):
                 queue_message(
