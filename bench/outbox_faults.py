@@ -222,14 +222,14 @@ def part_outages() -> None:
 
     settings.MAILERS = {"default": {"BACKEND": "__main__.SimulatedSmtp", "OPTIONS": {}}}
     print(f"1. SMTP down, {MESSAGES} e-mails queued as it goes down (simulated clock)")
-    print(f"   {'outage':<8}{'schedule':<34}{'lost':>6}{'dupl.':>7}   last e-mail in after return")
+    print(f"   {'outage':<8}{'schedule':<34}{'lost':>6}{'dupl.':>7}   all in, after SMTP is back")
     for label, outage in OUTAGES:
         for old in (True, False):
             started = time.perf_counter()
             result = run_outage(outage, old)
             schedule = "old (8 attempts, ~30 min)" if old else "new (8 attempts, ~27 h)"
             arrived = result["all_in_after"]
-            last = "—" if arrived is None else f"{arrived.total_seconds() / 60:.0f} min"
+            last = "never" if arrived is None else f"{arrived.total_seconds() / 60:.0f} min"
             print(
                 f"   {label:<8}{schedule:<34}{result['lost']:>6}{result['duplicated']:>7}"
                 f"   {last:<10} ({result['sweeps']} sweeps, {time.perf_counter() - started:.1f} s)"
