@@ -3,18 +3,21 @@ the retries): the service, its audit trail and the form on the delivery log."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from conftest import make_staff
 from theke.audit.models import AuditEvent
 from theke.audit.services import Actor
+from theke.core.tests.concurrency import run_at_once
 from theke.messaging import retries
 from theke.messaging.models import Channel, OutboundMessage, OutboundStatus
 from theke.messaging.services import delivery
@@ -182,3 +185,31 @@ def test_staff_of_another_tenant_resend_only_their_own(outsider_client, period):
 
 def test_resend_failed_only_accepts_post(owner_client):
     assert owner_client.get(URL).status_code == 405
+
+
+def test_a_period_longer_than_a_year_is_refused(tenant_a, owner, period):
+    with pytest.raises(delivery.DeliveryError):
+        delivery.resend_failed(tenant_a, Actor.staff(owner), date(2025, 1, 1), DAY)
+    assert fresh(period["morning"]).status == OutboundStatus.FAILED
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
+def test_two_staff_resending_at_once_queue_each_message_once(tenant_a, owner, colleague, period):
+    counts: list[int] = []
+
+    def resend(user: Any) -> Callable[[], None]:
+        return lambda: counts.append(
+            delivery.resend_failed(tenant_a, Actor.staff(user), DAY, DAY, Channel.EMAIL)
+        )
+
+    assert run_at_once(resend(owner), resend(colleague)) == []
+    assert sorted(counts) == [0, 2]
+    with tenant_scope(tenant_a):
+        resent = list(
+            AuditEvent.objects.filter(action="message.resent").values_list("data", flat=True)
+        )
+    assert sorted(data["message"] for data in resent) == sorted(
+        [period["morning"].pk, period["late"].pk]
+    )
