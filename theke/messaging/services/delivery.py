@@ -39,6 +39,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from theke.audit.services import SYSTEM, Actor, record, record_many
+from theke.core.formatting import format_date
 from theke.messaging import email_layout, retries, sms
 from theke.messaging.mime import OutboxEmail
 from theke.messaging.models import Channel, OutboundMessage, OutboundStatus
@@ -668,7 +669,7 @@ def resend_failed(
             "message.resent_failed",
             None,
             {
-                "label": f"{first_day.isoformat()} – {last_day.isoformat()}: {count}",
+                "label": _period_label(tenant, first_day, last_day, channel, count),
                 "first_day": first_day.isoformat(),
                 "last_day": last_day.isoformat(),
                 "channel": channel,
@@ -678,6 +679,19 @@ def resend_failed(
         if count:
             transaction.on_commit(_kick_sweep, robust=True)
     return count
+
+
+def _period_label(tenant: Tenant, first_day: date, last_day: date, channel: str, count: int) -> str:
+    """ "10.03.2026 – 11.03.2026 · E-Mail · 3" in the tenant's language (the audit summary)."""
+    language = tenant.default_language or "de"
+    parts = [
+        f"{format_date(first_day, language, short=True)} – "
+        f"{format_date(last_day, language, short=True)}"
+    ]
+    if channel:
+        parts.append(str(Channel(channel).label))
+    parts.append(str(count))
+    return " · ".join(parts)
 
 
 def _kick_worker(message_id: int) -> None:

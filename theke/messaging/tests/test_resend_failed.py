@@ -213,3 +213,12 @@ def test_two_staff_resending_at_once_queue_each_message_once(tenant_a, owner, co
     assert sorted(data["message"] for data in resent) == sorted(
         [period["morning"].pk, period["late"].pk]
     )
+
+
+def test_the_audit_log_shows_the_resent_period(owner_client, period):
+    owner_client.post(URL, {"first_day": "2026-03-10", "last_day": "2026-03-10"})
+    response = owner_client.get(reverse("audit:log"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Fehlgeschlagene Nachrichten einer Zeitspanne erneut gesendet" in body
+    assert "10.03.2026 – 10.03.2026 · 3" in body
