@@ -104,3 +104,13 @@ def test_an_sms_waits_by_the_same_schedule(settings, tenant_a):
         wait = (message.next_attempt_at - now).total_seconds()
         assert planned <= wait <= planned * (1 + retries.JITTER)
         now = message.next_attempt_at + timedelta(seconds=1)
+
+
+def test_a_leftover_retry_setting_is_named_by_the_system_check(monkeypatch):
+    from theke.messaging import checks
+
+    assert checks.obsolete_retry_settings() == []
+    monkeypatch.setenv("THEKE_OUTBOX_MAX_ATTEMPTS", "20")
+    [warning] = checks.obsolete_retry_settings()
+    assert warning.id == "theke.messaging.W001"
+    assert "THEKE_OUTBOX_MAX_ATTEMPTS" in warning.msg
