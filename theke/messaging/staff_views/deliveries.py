@@ -76,7 +76,8 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
         if partial
         else "messaging/staff/delivery_list.html"
     )
-    response = render(request, template, _list_context(request, _resend_failed_form()))
+    resend_form = _resend_failed_form(_days(request.GET.get("days", "")))
+    response = render(request, template, _list_context(request, resend_form))
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -112,13 +113,14 @@ def _list_context(request: HttpRequest, resend_form: ResendFailedForm) -> dict[s
     }
 
 
-# The period the "send all failed again" form proposes: the last week.
+# The period the "send all failed again" form proposes: the list's days (the start page's
+# tile links to failures of the last 14 days), else the last week.
 RESEND_DEFAULT_DAYS = 7
 
 
-def _resend_failed_form() -> ResendFailedForm:
+def _resend_failed_form(days: int | None) -> ResendFailedForm:
     today = timezone.localdate()
-    first = today - timedelta(days=RESEND_DEFAULT_DAYS - 1)
+    first = today - timedelta(days=(days or RESEND_DEFAULT_DAYS) - 1)
     return ResendFailedForm(initial={"first_day": first, "last_day": today})
 
 

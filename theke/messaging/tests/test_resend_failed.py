@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.urls import reverse
@@ -222,3 +223,14 @@ def test_the_audit_log_shows_the_resent_period(owner_client, period):
     body = response.content.decode()
     assert "Fehlgeschlagene Nachrichten einer Zeitspanne erneut gesendet" in body
     assert "10.03.2026 – 10.03.2026 · 3" in body
+
+
+def test_the_form_proposes_the_days_of_the_list(owner_client):
+    with time_machine.travel(datetime(2026, 3, 20, 12, tzinfo=BERLIN), tick=False):
+        body = owner_client.get(reverse("messaging:delivery_list")).content.decode()
+        assert 'name="first_day" value="2026-03-14"' in body
+        body = owner_client.get(
+            reverse("messaging:delivery_list"), {"status": "failed", "days": "14"}
+        ).content.decode()
+        assert 'name="first_day" value="2026-03-07"' in body
+        assert 'name="last_day" value="2026-03-20"' in body
