@@ -1,4 +1,4 @@
-"""Delivery of outbound messages by the worker: claim, send, retry with backoff, fail.
+"""Delivery of outbound messages by the worker: claim, send, mark each, retry, fail.
 
 A worker claims rows with a conditional UPDATE (queued and due, or "sending" with an expired
 lease) that stamps its claim token and a lease; only the holder of the token may mark a row
