@@ -15,11 +15,13 @@ from django.shortcuts import render
 from ninja import NinjaAPI
 from ninja.errors import ValidationError, ValidationErrorContext
 from ninja.openapi.docs import DocsBase
+from ninja.operation import PathView
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 from ninja.types import DictStrAny
 
 from theke.api import errors
+from theke.api.input import unstorable_text
 from theke.api.models import ApiKey
 
 JSON_CONTENT_TYPES = {"application/json"}
@@ -38,7 +40,8 @@ class ApiKeyAuth(HttpBearer):
 
 
 class StrictJsonParser(Parser):
-    """JSON bodies only: any other Content-Type answers 415 instead of a guess."""
+    """JSON bodies only: any other Content-Type answers 415 instead of a guess. The one input
+    check of every body: text no database or e-mail can carry is refused here (422)."""
 
     def parse_body(self, request: HttpRequest) -> DictStrAny:
         content_type = (request.content_type or "").lower()
@@ -46,9 +49,34 @@ class StrictJsonParser(Parser):
             raise errors.problem(415, "Send the request body as application/json.")
         body = request.body  # may raise RequestDataTooBig: answered 413
         try:
-            return super().parse_body(request) if body else {}
+            data = super().parse_body(request) if body else {}
         except (ValueError, UnicodeDecodeError) as exc:
             raise errors.problem(400, "The request body is not valid JSON.") from exc
+        if found := unstorable_text(data):
+            raise errors.problem(422, "The request contains text that cannot be stored.", found)
+        return data
+
+
+class ProblemPathView(PathView):
+    """A path whose request method has no operation answers 405 as a problem document, and
+    its `Allow` lists only documented operations (a hidden operation that itself answers 405,
+    like DELETE of an invoice, is not advertised)."""
+
+    def _not_allowed(self) -> HttpResponse:
+        allowed = {
+            method
+            for operation in self.operations
+            if operation.include_in_schema
+            for method in operation.methods
+        }
+        return errors.method_not_allowed(allowed)
+
+
+def _answer_wrong_methods_with_problems(api: NinjaAPI) -> None:
+    # ninja binds a copy of every router's paths to the API; those copies serve the requests.
+    for bound_router in api._get_bound_routers():
+        for path_view in bound_router.path_operations.values():
+            path_view.__class__ = ProblemPathView
 
 
 class LocalSwagger(DocsBase):
@@ -187,5 +215,6 @@ def _register_routers() -> None:
 
 
 _register_routers()
+_answer_wrong_methods_with_problems(api)
 
 __all__ = ["api"]

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import ConfigDict, Field, WithJsonSchema
 from pydantic import ValidationError as PydanticValidationError
 
 from theke.api.errors import FieldError, Problem
@@ -50,17 +50,11 @@ BatchUpsert = Callable[[Tenant, Actor, list[tuple[int, Any]]], dict[int, "str | 
 
 
 class StrictIn(Schema):
-    """Input schemas refuse unknown fields, so a typo is a 422 and not silently dropped,
-    and NUL characters, which no database text column can store."""
+    """Input schemas refuse unknown fields, so a typo is a 422 and not silently dropped.
+    (Text no column can store, NUL or lone surrogates, is refused for every body at once
+    by theke.api.input before a schema sees it.)"""
 
     model_config = ConfigDict(extra="forbid")
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_nul_characters(cls, value: Any) -> Any:
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("NUL characters (\\u0000) are not allowed.")
-        return value
 
 
 class DeleteOut(Schema):
