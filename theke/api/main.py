@@ -8,6 +8,7 @@ problem document (theke.api.errors).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -17,12 +18,15 @@ from ninja.errors import ValidationError, ValidationErrorContext
 from ninja.openapi.docs import DocsBase
 from ninja.operation import PathView
 from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
 from ninja.types import DictStrAny
 
 from theke.api import errors
 from theke.api.input import unstorable_text
 from theke.api.models import ApiKey
+from theke.core.timestamps import format_timestamp
 
 JSON_CONTENT_TYPES = {"application/json"}
 
@@ -55,6 +59,19 @@ class StrictJsonParser(Parser):
         if found := unstorable_text(data):
             raise errors.problem(422, "The request contains text that cannot be stored.", found)
         return data
+
+
+class ApiJSONEncoder(NinjaJSONEncoder):
+    """ninja's encoder with every datetime in the one timestamp format (`…10:11:12.840Z`)."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime):
+            return format_timestamp(o)
+        return super().default(o)
+
+
+class ApiJSONRenderer(JSONRenderer):
+    encoder_class = ApiJSONEncoder
 
 
 class ProblemPathView(PathView):
@@ -191,6 +208,7 @@ api = ThekeAPI(
     description=API_DESCRIPTION,
     auth=ApiKeyAuth(),
     parser=StrictJsonParser(),
+    renderer=ApiJSONRenderer(),
     docs=LocalSwagger(),
     docs_url="/docs",
     openapi_url="/openapi.json",

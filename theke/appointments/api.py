@@ -24,7 +24,6 @@ from typing import Annotated, Any, Literal
 
 from django.db import transaction
 from django.db.models import Model, QuerySet
-from django.utils import timezone
 from ninja import Router, Schema
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
@@ -203,8 +202,8 @@ def _appointment_out(appointment: Appointment) -> dict[str, Any]:
         "vehicle_external_id": (vehicle.external_id or None) if vehicle else None,
         "branch_external_id": (branch.external_id or None) if branch else None,
         "advisor_email": advisor.email if advisor else None,
-        "start": timezone.localtime(appointment.start),
-        "end": timezone.localtime(appointment.end),
+        "start": appointment.start,
+        "end": appointment.end,
         "work_description": appointment.work_description,
         "notes": appointment.notes,
         "mileage_km": appointment.mileage_km,

@@ -441,11 +441,11 @@ def event_payload(estimate: Estimate, decision: EstimateDecision) -> dict[str, A
         "fee": fee,
         "return_address": address,
         "name": decision.signed_name,
-        "decided_at": decision.decided_at.isoformat(),
+        "decided_at": decision.decided_at,
         # The tenant's terms and privacy versions confirmed (null: Theke's default text).
         "terms_version": decision.terms_text.version if decision.terms_text else None,
         "privacy_version": decision.privacy_text.version if decision.privacy_text else None,
-        "consented_at": decision.consented_at.isoformat() if decision.consented_at else None,
+        "consented_at": decision.consented_at,
     }
 
 
