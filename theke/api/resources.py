@@ -50,11 +50,13 @@ BatchUpsert = Callable[[Tenant, Actor, list[tuple[int, Any]]], dict[int, "str | 
 
 
 class StrictIn(Schema):
-    """Input schemas refuse unknown fields, so a typo is a 422 and not silently dropped.
+    """Input schemas refuse unknown fields, so a typo is a 422 and not silently dropped, and
+    validate strictly (no 0 for false, no "5" for 5): the OpenAPI document is the contract.
+    Decimals, dates and date-times use the types of theke.api.types.
     (Text no column can store, NUL or lone surrogates, is refused for every body at once
     by theke.api.input before a schema sees it.)"""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class DeleteOut(Schema):

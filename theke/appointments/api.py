@@ -18,15 +18,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from ninja import Router, Schema
-from pydantic import AfterValidator, BeforeValidator, Field
-from pydantic_core import PydanticCustomError
+from pydantic import Field
 
 from theke.api.errors import FieldError, Problem
 from theke.api.resources import (
@@ -41,6 +39,7 @@ from theke.api.resources import (
     unknown_reference,
     values_of,
 )
+from theke.api.types import OffsetDateTime, decimal_digits
 from theke.appointments import services
 from theke.appointments.models import MAX_MILEAGE_KM, Appointment, AppointmentSource
 from theke.audit.services import Actor
@@ -50,8 +49,6 @@ from theke.tenants.models import Branch, Tenant
 
 router = Router(tags=["appointments"])
 
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 # Service field names -> the names the client sent.
 API_FIELDS = {
     "customer": "customer_external_id",
@@ -66,45 +63,9 @@ TEXT_LIMIT = 10_000
 # --- input types ----------------------------------------------------------------------------
 
 
-def _date_time_text(value: Any) -> Any:
-    if not isinstance(value, str):
-        raise PydanticCustomError(
-            "datetime_type", "Expected an ISO 8601 date-time string with a UTC offset."
-        )
-    return value
-
-
-def _with_offset(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise PydanticCustomError(
-            "timezone_required",
-            "The date-time has no UTC offset; send it as ISO 8601 with offset, "
-            "e.g. 2025-10-14T09:30:00+02:00 or 2025-10-14T07:30:00Z.",
-        )
-    if not EARLIEST <= value < LATEST:
-        raise PydanticCustomError(
-            "datetime_out_of_range", "The date-time must lie between 1970 and 2199."
-        )
-    return value
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise PydanticCustomError("string_nul", "The text must not contain NUL characters.")
-    return value
-
-
-OffsetDateTime = Annotated[
-    datetime,
-    BeforeValidator(_date_time_text),
-    AfterValidator(_with_offset),
-    Field(
-        description="ISO 8601 date-time with UTC offset.",
-        examples=["2025-10-14T09:30:00+02:00"],
-    ),
-]
-Text = Annotated[str, AfterValidator(_no_nul)]
-Reference = Annotated[str, AfterValidator(_no_nul), Field(min_length=1, max_length=100)]
+Text = str
+Reference = Annotated[str, Field(min_length=1, max_length=100)]
+Cost = decimal_digits(8, 2, "189.00")
 StatusIn = Literal["planned", "confirmed", "finalized", "cancelled"]
 StatusOut = Literal["requested", "proposed", "planned", "confirmed", "finalized", "cancelled"]
 
@@ -133,12 +94,8 @@ class AppointmentIn(StrictIn):
     mileage_km: int | None = Field(None, ge=0, le=MAX_MILEAGE_KM)
     customer_waits: bool = Field(False, description="The customer waits at the branch.")
     replacement_car: bool = Field(False, description="The customer needs a replacement car.")
-    estimated_cost: Decimal | None = Field(
-        None,
-        ge=0,
-        max_digits=10,
-        decimal_places=2,
-        description='Expected cost as a decimal string, "189.00".',
+    estimated_cost: Cost | None = Field(
+        None, description='Expected cost as a decimal string, "189.00".'
     )
 
 

@@ -39,6 +39,7 @@ from theke.api.resources import (
     unknown_reference,
     values_of,
 )
+from theke.api.types import Date, Money, Percent, SingleLine
 from theke.audit.services import Actor
 from theke.core.errors import ServiceError
 from theke.customers import services
@@ -73,10 +74,10 @@ FederalStateCode = Literal[
 
 class ContactIn(StrictIn):
     external_id: str = Field("", max_length=100)
-    salutation: str = ""
-    first_name: str = ""
-    last_name: str
-    role: str = ""
+    salutation: SingleLine(40) = ""
+    first_name: SingleLine(100) = ""
+    last_name: SingleLine(100, min_length=1)
+    role: SingleLine(100) = ""
     email: str = ""
     mobile_phone: str = ""
     phone: str = ""
@@ -89,10 +90,10 @@ class ContactIn(StrictIn):
 class CustomerIn(StrictIn):
     kind: Literal["person", "company"] = "person"
     number: str = ""
-    company_name: str = ""
-    salutation: str = ""
-    first_name: str = ""
-    last_name: str = ""
+    company_name: SingleLine(200) = ""
+    salutation: SingleLine(40) = ""
+    first_name: SingleLine(100) = ""
+    last_name: SingleLine(100) = ""
     notes: str = ""
     contacts: list[ContactIn] | None = Field(
         None, description="The complete list of contacts; left out: contacts stay unchanged."
@@ -129,8 +130,8 @@ class VehicleIn(StrictIn):
     license_plate: str = ""
     make: str = ""
     model: str = ""
-    first_registration: str | None = Field(None, description="YYYY-MM-DD")
-    mileage_km: int | None = Field(None, ge=0)
+    first_registration: Date | None = None
+    mileage_km: int | None = Field(None, ge=0, le=2_147_483_647)
 
 
 class VehicleBulkItem(VehicleIn):
@@ -154,8 +155,8 @@ class ArticleIn(StrictIn):
     number: str
     text: str
     unit: str = "Stk"
-    price: Decimal = Field(Decimal("0.00"), description='Net price as a decimal string, "49.90".')
-    vat_rate: Decimal = Field(Decimal("19.00"), description='VAT in percent, "19.00".')
+    price: Money = Field(Decimal("0.00"), description='Net price as a decimal string, "49.90".')
+    vat_rate: Percent = Field(Decimal("19.00"), description='VAT in percent, "19.00".')
     is_special: bool = False
     is_active: bool = True
 

@@ -51,6 +51,7 @@ from theke.api.resources import (
     service_problem,
     unknown_reference,
 )
+from theke.api.types import Date, Percent, Quantity, SingleLine, UnitPrice
 from theke.api.uploads import MULTIPART_OVERHEAD, too_large
 from theke.audit.services import Actor
 from theke.core.errors import ServiceError
@@ -69,7 +70,7 @@ MAX_POSITIONS = 500
 
 
 class TechnicianIn(StrictIn):
-    name: str = Field("", max_length=200)
+    name: SingleLine(200) = ""
     email: str = Field("", max_length=254, description="Matched to a staff user of the tenant.")
 
 
@@ -81,13 +82,11 @@ class PositionIn(StrictIn):
         "that are left out.",
     )
     text: str | None = Field(None, max_length=500)
-    quantity: Decimal = Field(gt=0, max_digits=12, decimal_places=3, description='"1.5"')
+    quantity: Quantity
     unit: str | None = Field(None, max_length=20)
-    unit_price: Decimal | None = Field(
-        None, max_digits=14, decimal_places=4, description='Net unit price, "49.90".'
-    )
-    discount_percent: Decimal = Field(Decimal("0"), ge=0, le=100, decimal_places=2)
-    vat_rate: Decimal | None = Field(None, ge=0, le=100, decimal_places=2, description='"19.00"')
+    unit_price: UnitPrice | None = Field(None, description='Net unit price, "49.90".')
+    discount_percent: Percent = Decimal("0")
+    vat_rate: Percent | None = Field(None, description='"19.00"')
     optional: bool = Field(False, description="The customer may leave this position out.")
 
 
@@ -107,7 +106,7 @@ class EstimateIn(StrictIn):
     defect_description: str = Field("", max_length=5000)
     technician: TechnicianIn | None = None
     currency: Literal["EUR"] = "EUR"
-    valid_until: date | None = None
+    valid_until: Date | None = None
     terms: str = Field("", max_length=10000)
     notes: str = Field("", max_length=5000)
     positions: list[PositionIn] | None = Field(
