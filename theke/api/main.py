@@ -115,6 +115,12 @@ The contract between a business's back-office system and Theke.
   takes up to 1,000 items and answers one result per item.
 * **Errors** are RFC 9457 problem documents (`application/problem+json`) whose `errors`
   name the invalid fields by path (`contacts.0.email`, `items.3.vin`).
+* **Strict input**: this document is the contract. Booleans are `true`/`false`, integers
+  JSON integers; decimals are strings as their `pattern` states (or integers); dates
+  `YYYY-MM-DD`; date-times RFC 3339 with offset. Names are one line (no control characters).
+  Text with NUL or a lone surrogate is refused (422) in any body.
+* **Timestamps** in answers, event payloads and webhooks: UTC with milliseconds and `Z`,
+  `2026-12-05T10:11:12.840Z`.
 * **Idempotency-Key** on every POST: the same key and body replay the stored answer
   (`Idempotent-Replayed: true`), another body is 422, a request still running is 409.
   Keys are kept for 24 hours.

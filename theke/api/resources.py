@@ -236,14 +236,19 @@ def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _bulk_body_schema(resource: str, item_schema: type[StrictIn]) -> type[Schema]:
-    """`{"items": [...]}`: items are validated one by one in `run_bulk`, so the body only
-    checks for a list; the OpenAPI document still shows the item schema."""
+    """`{"items": [...]}`: items are validated one by one in `run_bulk` (a malformed item gets
+    an error result, the others are stored), so the document states exactly that: an item is
+    the item schema or any other object, which is answered with status "error"."""
     item_json = _inline_refs(item_schema.model_json_schema())
-    Item = Annotated[dict[str, Any], WithJsonSchema(item_json)]
+    other = {
+        "type": "object",
+        "description": "Any other object is answered with status error and its field errors.",
+    }
+    Item = Annotated[dict[str, Any], WithJsonSchema({"anyOf": [item_json, other]})]
     name = f"{item_schema.__name__}List"
     return type(
         name,
-        (Schema,),
+        (StrictIn,),
         {
             "__annotations__": {"items": list[Item]},
             "items": Field(

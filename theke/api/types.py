@@ -45,6 +45,31 @@ def SingleLine(max_length: int, *, min_length: int = 0) -> Any:
     ]
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("required", "This field must not be empty.")
+    return value
+
+
+def Required(max_length: int) -> Any:
+    """A text that must contain more than spaces (names, numbers, addresses)."""
+    return Annotated[
+        str,
+        Field(min_length=1, max_length=max_length, json_schema_extra={"pattern": r"\S"}),
+        AfterValidator(_not_blank),
+    ]
+
+
+def _integral(value: Any) -> Any:
+    # JSON Schema counts 2.0 as an integer; so does the API.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def Integer(*, ge: int, le: int) -> Any:
+    """A JSON integer from `ge` to `le` (2.0 counts as 2, as in JSON Schema)."""
+    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_integral)]
+
+
 # --- decimals ---------------------------------------------------------------------------------
 
 
@@ -55,6 +80,8 @@ def DecimalString(pattern: str, example: str, integers: tuple[int, int]) -> Any:
     low, high = integers
 
     def parse(value: Any) -> Decimal:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # JSON Schema: 2.0 is an integer
         if isinstance(value, int) and not isinstance(value, bool):
             if not low <= value <= high:
                 raise PydanticCustomError(

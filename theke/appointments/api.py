@@ -39,7 +39,7 @@ from theke.api.resources import (
     unknown_reference,
     values_of,
 )
-from theke.api.types import OffsetDateTime, decimal_digits
+from theke.api.types import Integer, OffsetDateTime, decimal_digits
 from theke.appointments import services
 from theke.appointments.models import MAX_MILEAGE_KM, Appointment, AppointmentSource
 from theke.audit.services import Actor
@@ -91,7 +91,7 @@ class AppointmentIn(StrictIn):
     )
     work_description: Text = Field("", max_length=TEXT_LIMIT, description="Work to be done.")
     notes: Text = Field("", max_length=TEXT_LIMIT)
-    mileage_km: int | None = Field(None, ge=0, le=MAX_MILEAGE_KM)
+    mileage_km: Integer(ge=0, le=MAX_MILEAGE_KM) | None = None
     customer_waits: bool = Field(False, description="The customer waits at the branch.")
     replacement_car: bool = Field(False, description="The customer needs a replacement car.")
     estimated_cost: Cost | None = Field(

@@ -39,7 +39,7 @@ from theke.api.resources import (
     unknown_reference,
     values_of,
 )
-from theke.api.types import Date, Money, Percent, SingleLine
+from theke.api.types import Date, Integer, Money, Percent, Required, SingleLine
 from theke.audit.services import Actor
 from theke.core.errors import ServiceError
 from theke.customers import services
@@ -78,10 +78,10 @@ class ContactIn(StrictIn):
     first_name: SingleLine(100) = ""
     last_name: SingleLine(100, min_length=1)
     role: SingleLine(100) = ""
-    email: str = ""
-    mobile_phone: str = ""
-    phone: str = ""
-    language: str = "de"
+    email: str = Field("", max_length=254, description="An e-mail address, or empty.")
+    mobile_phone: str = Field("", max_length=40, description="Dialable, e.g. +49 171 1234567.")
+    phone: str = Field("", max_length=40, description="Dialable, e.g. +49 30 1234567.")
+    language: Literal["de", "en"] = "de"
     is_primary: bool = False
     consent_email: bool = False
     consent_sms: bool = False
@@ -89,7 +89,7 @@ class ContactIn(StrictIn):
 
 class CustomerIn(StrictIn):
     kind: Literal["person", "company"] = "person"
-    number: str = ""
+    number: str = Field("", max_length=40)
     company_name: SingleLine(200) = ""
     salutation: SingleLine(40) = ""
     first_name: SingleLine(100) = ""
@@ -106,11 +106,11 @@ class CustomerBulkItem(CustomerIn):
 
 class LocationIn(StrictIn):
     customer_external_id: str = ExternalId
-    name: str = ""
-    street: str
-    postal_code: str
-    city: str
-    country: str = "DE"
+    name: str = Field("", max_length=200)
+    street: Required(200)
+    postal_code: Required(12)
+    city: Required(100)
+    country: str = Field("DE", pattern=r"^[A-Z]{2}$")
     state: FederalStateCode = Field(
         "",
         description="German federal state, as the `holidays` library names it (BW, BY, BE, "
@@ -126,12 +126,16 @@ class LocationBulkItem(LocationIn):
 
 class VehicleIn(StrictIn):
     customer_external_id: str = ExternalId
-    vin: str = Field("", description="ISO 3779: 17 characters without I, O and Q.")
-    license_plate: str = ""
-    make: str = ""
-    model: str = ""
+    vin: str = Field(
+        "",
+        pattern=r"^([A-HJ-NPR-Z0-9]{17})?$",
+        description="ISO 3779: 17 characters without I, O and Q, or empty.",
+    )
+    license_plate: SingleLine(20) = ""
+    make: str = Field("", max_length=60)
+    model: str = Field("", max_length=100)
     first_registration: Date | None = None
-    mileage_km: int | None = Field(None, ge=0, le=2_147_483_647)
+    mileage_km: Integer(ge=0, le=2_147_483_647) | None = None
 
 
 class VehicleBulkItem(VehicleIn):
@@ -141,10 +145,10 @@ class VehicleBulkItem(VehicleIn):
 class AssetIn(StrictIn):
     customer_external_id: str = ExternalId
     location_external_id: str | None = None
-    kind: str
-    size: str = ""
-    serial_number: str = ""
-    description: str = ""
+    kind: Required(100)
+    size: str = Field("", max_length=60)
+    serial_number: str = Field("", max_length=100)
+    description: str = Field("", max_length=200)
 
 
 class AssetBulkItem(AssetIn):
@@ -152,9 +156,9 @@ class AssetBulkItem(AssetIn):
 
 
 class ArticleIn(StrictIn):
-    number: str
-    text: str
-    unit: str = "Stk"
+    number: Required(60)
+    text: Required(300)
+    unit: Required(20) = "Stk"
     price: Money = Field(Decimal("0.00"), description='Net price as a decimal string, "49.90".')
     vat_rate: Percent = Field(Decimal("19.00"), description='VAT in percent, "19.00".')
     is_special: bool = False
@@ -196,9 +200,9 @@ class LocationOut(Schema):
     external_id: str
     customer_external_id: str
     name: str
-    street: str
-    postal_code: str
-    city: str
+    street: Required(200)
+    postal_code: Required(12)
+    city: Required(100)
     country: str
     state: str = Field(description="German federal state (code), empty when unknown.")
     is_billing: bool
@@ -219,7 +223,7 @@ class AssetOut(Schema):
     external_id: str
     customer_external_id: str
     location_external_id: str | None
-    kind: str
+    kind: Required(100)
     size: str
     serial_number: str
     description: str
@@ -227,8 +231,8 @@ class AssetOut(Schema):
 
 class ArticleOut(Schema):
     external_id: str
-    number: str
-    text: str
+    number: Required(60)
+    text: Required(300)
     unit: str
     price: str
     vat_rate: str

@@ -51,7 +51,7 @@ from theke.api.resources import (
     service_problem,
     unknown_reference,
 )
-from theke.api.types import Date, Percent, Quantity, SingleLine, UnitPrice
+from theke.api.types import Date, Integer, Percent, Quantity, Required, SingleLine, UnitPrice
 from theke.api.uploads import MULTIPART_OVERHEAD, too_large
 from theke.audit.services import Actor
 from theke.core.errors import ServiceError
@@ -81,7 +81,9 @@ class PositionIn(StrictIn):
         description="An article of the article master; fills text, unit, price and VAT rate "
         "that are left out.",
     )
-    text: str | None = Field(None, max_length=500)
+    text: Required(500) | None = Field(
+        None, description="Left out or null: the article's text. Sent: not empty."
+    )
     quantity: Quantity
     unit: str | None = Field(None, max_length=20)
     unit_price: UnitPrice | None = Field(None, description='Net unit price, "49.90".')
@@ -130,8 +132,8 @@ class LinkSendIn(StrictIn):
 
 
 class LinkIn(StrictIn):
-    expires_in_days: int | None = Field(
-        None, ge=1, le=365, description="Left out: the tenant's setting (default 30 days)."
+    expires_in_days: Integer(ge=1, le=365) | None = Field(
+        None, description="Left out: the tenant's setting (default 30 days)."
     )
     revoke_previous: bool = Field(False, description="Make earlier links stop working.")
     send: LinkSendIn | None = Field(

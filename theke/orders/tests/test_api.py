@@ -426,4 +426,4 @@ def test_openapi_documents_the_upload_and_the_pdf(client: Any) -> None:
     assert "delete" not in paths["/api/v1/invoices/{external_id}"]
     bulk = paths["/api/v1/orders/bulk"]["post"]["requestBody"]["content"]["application/json"]
     body = spec["components"]["schemas"][bulk["schema"]["$ref"].rsplit("/", 1)[-1]]
-    assert "planned_date" in body["properties"]["items"]["items"]["properties"]
+    assert "planned_date" in body["properties"]["items"]["items"]["anyOf"][0]["properties"]
