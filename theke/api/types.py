@@ -4,21 +4,28 @@ Input schemas (theke.api.resources.StrictIn) validate strictly: a boolean is `tr
 (not 0, 1 or "yes"), an integer is a JSON integer (not "5"), text is a JSON string. Types whose
 JSON form is a string with rules (decimals, dates, date-times, one-line names) are defined here
 once: the same regular expression validates the value and is published as its `pattern`.
+
+Use them as metadata of `Annotated`, e.g. `Annotated[str, SingleLine(100)]`,
+`Annotated[Decimal, Money]`, `Annotated[int, IntegerRange(0, 365)]`; `Date` and
+`OffsetDateTime` are complete types.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
+from annotated_types import GroupedMetadata
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from theke.core.validators import has_line_breaking_characters
 
-# --- one-line text (names) -------------------------------------------------------------------
+# --- texts -------------------------------------------------------------------------------------
 
 SINGLE_LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
 
@@ -32,32 +39,40 @@ def _single_line(value: str) -> str:
     return value
 
 
-def SingleLine(max_length: int, *, min_length: int = 0) -> Any:
-    """A one-line text such as a name (it ends up in e-mail headers and SMS)."""
-    return Annotated[
-        str,
-        Field(
-            min_length=min_length,
-            max_length=max_length,
-            json_schema_extra={"pattern": SINGLE_LINE_PATTERN},
-        ),
-        AfterValidator(_single_line),
-    ]
-
-
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise PydanticCustomError("required", "This field must not be empty.")
     return value
 
 
-def Required(max_length: int) -> Any:
-    """A text that must contain more than spaces (names, numbers, addresses)."""
-    return Annotated[
-        str,
-        Field(min_length=1, max_length=max_length, json_schema_extra={"pattern": r"\S"}),
-        AfterValidator(_not_blank),
-    ]
+@dataclass(frozen=True)
+class SingleLine(GroupedMetadata):
+    """A one-line text such as a name (it ends up in e-mail headers and SMS)."""
+
+    max_length: int
+    min_length: int = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        yield Field(
+            min_length=self.min_length,
+            max_length=self.max_length,
+            json_schema_extra={"pattern": SINGLE_LINE_PATTERN},
+        )
+        yield AfterValidator(_single_line)
+
+
+@dataclass(frozen=True)
+class Required(GroupedMetadata):
+    """A text that must contain more than spaces (numbers, addresses, article texts)."""
+
+    max_length: int
+
+    def __iter__(self) -> Iterator[Any]:
+        yield Field(min_length=1, max_length=self.max_length, json_schema_extra={"pattern": r"\S"})
+        yield AfterValidator(_not_blank)
+
+
+# --- integers ----------------------------------------------------------------------------------
 
 
 def _integral(value: Any) -> Any:
@@ -65,68 +80,76 @@ def _integral(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-def Integer(*, ge: int, le: int) -> Any:
+@dataclass(frozen=True)
+class IntegerRange(GroupedMetadata):
     """A JSON integer from `ge` to `le` (2.0 counts as 2, as in JSON Schema)."""
-    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_integral)]
+
+    ge: int
+    le: int
+
+    def __iter__(self) -> Iterator[Any]:
+        yield Field(ge=self.ge, le=self.le)
+        yield BeforeValidator(_integral)
 
 
-# --- decimals ---------------------------------------------------------------------------------
+# --- decimals ----------------------------------------------------------------------------------
 
 
-def DecimalString(pattern: str, example: str, integers: tuple[int, int]) -> Any:
-    """A decimal sent as a JSON string matching `pattern`, or as a JSON integer within
-    `integers` (a fraction must be a string: a float cannot carry 0.10 exactly)."""
-    compiled = re.compile(pattern)
-    low, high = integers
+@dataclass(frozen=True)
+class DecimalText(GroupedMetadata):
+    """A decimal sent as a JSON string matching `pattern`, or as a JSON integer from `low` to
+    `high` (a fraction must be a string: a float cannot carry 0.10 exactly)."""
 
-    def parse(value: Any) -> Decimal:
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)  # JSON Schema: 2.0 is an integer
+    pattern: str
+    example: str
+    low: int
+    high: int
+
+    def parse(self, value: Any) -> Decimal:
+        value = _integral(value)
         if isinstance(value, int) and not isinstance(value, bool):
-            if not low <= value <= high:
+            if not self.low <= value <= self.high:
                 raise PydanticCustomError(
                     "decimal_range",
                     "Expected a number from {low} to {high}.",
-                    {"low": low, "high": high},
+                    {"low": self.low, "high": self.high},
                 )
             return Decimal(value)
         if not isinstance(value, str):
             raise PydanticCustomError(
                 "decimal_type",
                 "Send the decimal as a string (e.g. {example}) or an integer.",
-                {"example": example},
+                {"example": self.example},
             )
-        if not compiled.match(value):
+        if not re.match(self.pattern, value):
             raise PydanticCustomError(
                 "decimal_format",
                 "Expected a decimal matching {pattern}, e.g. {example}.",
-                {"pattern": pattern, "example": example},
+                {"pattern": self.pattern, "example": self.example},
             )
         try:
             return Decimal(value)
         except InvalidOperation as exc:  # pragma: no cover - the pattern admits only decimals
             raise PydanticCustomError("decimal_parsing", "Not a decimal.") from exc
 
-    return Annotated[
-        Decimal,
-        BeforeValidator(parse),
-        WithJsonSchema(
+    def __iter__(self) -> Iterator[Any]:
+        yield BeforeValidator(self.parse)
+        yield WithJsonSchema(
             {
                 "anyOf": [
-                    {"type": "string", "pattern": pattern},
-                    {"type": "integer", "minimum": low, "maximum": high},
+                    {"type": "string", "pattern": self.pattern},
+                    {"type": "integer", "minimum": self.low, "maximum": self.high},
                 ],
-                "examples": [example],
+                "examples": [self.example],
             }
-        ),
-    ]
+        )
 
 
-def decimal_digits(integer: int, places: int, example: str) -> Any:
+def decimal_digits(integer: int, places: int, example: str) -> DecimalText:
     """A decimal of at least 0 with at most `integer` digits before the point and `places`
     after it (a database column of max_digits=integer+places, decimal_places=places)."""
     pattern = f"^[0-9]{{1,{integer}}}(\\.[0-9]{{1,{places}}})?$"
-    return DecimalString(pattern, example, (0, 10**integer - 1))
+    return DecimalText(pattern, example, 0, 10**integer - 1)
 
 
 # Money amounts: up to 10 digits before the point, 2 after ("119.00").
@@ -134,12 +157,12 @@ Money = decimal_digits(10, 2, "119.00")
 # Unit prices may carry 4 places ("0.1234" per gram).
 UnitPrice = decimal_digits(10, 4, "49.90")
 # Percentages 0 to 100 with up to two places ("19.00", "7").
-Percent = DecimalString(r"^(100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?)$", "19.00", (0, 100))
+Percent = DecimalText(r"^(100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?)$", "19.00", 0, 100)
 # A quantity above 0 with up to three places ("1.5").
-Quantity = DecimalString(r"^(?=.*[1-9])[0-9]{1,9}(\.[0-9]{1,3})?$", "1.5", (1, 10**9 - 1))
+Quantity = DecimalText(r"^(?=.*[1-9])[0-9]{1,9}(\.[0-9]{1,3})?$", "1.5", 1, 10**9 - 1)
 
 
-# --- dates and date-times --------------------------------------------------------------------
+# --- dates and date-times ----------------------------------------------------------------------
 
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _DATE = re.compile(DATE_PATTERN)

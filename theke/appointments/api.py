@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.db import transaction
@@ -39,7 +40,7 @@ from theke.api.resources import (
     unknown_reference,
     values_of,
 )
-from theke.api.types import Integer, OffsetDateTime, decimal_digits
+from theke.api.types import IntegerRange, OffsetDateTime, decimal_digits
 from theke.appointments import services
 from theke.appointments.models import MAX_MILEAGE_KM, Appointment, AppointmentSource
 from theke.audit.services import Actor
@@ -91,10 +92,10 @@ class AppointmentIn(StrictIn):
     )
     work_description: Text = Field("", max_length=TEXT_LIMIT, description="Work to be done.")
     notes: Text = Field("", max_length=TEXT_LIMIT)
-    mileage_km: Integer(ge=0, le=MAX_MILEAGE_KM) | None = None
+    mileage_km: Annotated[int, IntegerRange(0, MAX_MILEAGE_KM)] | None = None
     customer_waits: bool = Field(False, description="The customer waits at the branch.")
     replacement_car: bool = Field(False, description="The customer needs a replacement car.")
-    estimated_cost: Cost | None = Field(
+    estimated_cost: Annotated[Decimal, Cost] | None = Field(
         None, description='Expected cost as a decimal string, "189.00".'
     )
 

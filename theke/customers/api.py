@@ -19,7 +19,7 @@ Conventions of every resource here:
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Router, Schema
 from phonenumber_field.phonenumber import PhoneNumber
@@ -39,7 +39,7 @@ from theke.api.resources import (
     unknown_reference,
     values_of,
 )
-from theke.api.types import Date, Integer, Money, Percent, Required, SingleLine
+from theke.api.types import Date, IntegerRange, Money, Percent, Required, SingleLine
 from theke.audit.services import Actor
 from theke.core.errors import ServiceError
 from theke.customers import services
@@ -74,10 +74,10 @@ FederalStateCode = Literal[
 
 class ContactIn(StrictIn):
     external_id: str = Field("", max_length=100)
-    salutation: SingleLine(40) = ""
-    first_name: SingleLine(100) = ""
-    last_name: SingleLine(100, min_length=1)
-    role: SingleLine(100) = ""
+    salutation: Annotated[str, SingleLine(40)] = ""
+    first_name: Annotated[str, SingleLine(100)] = ""
+    last_name: Annotated[str, SingleLine(100, min_length=1)]
+    role: Annotated[str, SingleLine(100)] = ""
     email: str = Field("", max_length=254, description="An e-mail address, or empty.")
     mobile_phone: str = Field("", max_length=40, description="Dialable, e.g. +49 171 1234567.")
     phone: str = Field("", max_length=40, description="Dialable, e.g. +49 30 1234567.")
@@ -90,10 +90,10 @@ class ContactIn(StrictIn):
 class CustomerIn(StrictIn):
     kind: Literal["person", "company"] = "person"
     number: str = Field("", max_length=40)
-    company_name: SingleLine(200) = ""
-    salutation: SingleLine(40) = ""
-    first_name: SingleLine(100) = ""
-    last_name: SingleLine(100) = ""
+    company_name: Annotated[str, SingleLine(200)] = ""
+    salutation: Annotated[str, SingleLine(40)] = ""
+    first_name: Annotated[str, SingleLine(100)] = ""
+    last_name: Annotated[str, SingleLine(100)] = ""
     notes: str = ""
     contacts: list[ContactIn] | None = Field(
         None, description="The complete list of contacts; left out: contacts stay unchanged."
@@ -107,9 +107,9 @@ class CustomerBulkItem(CustomerIn):
 class LocationIn(StrictIn):
     customer_external_id: str = ExternalId
     name: str = Field("", max_length=200)
-    street: Required(200)
-    postal_code: Required(12)
-    city: Required(100)
+    street: Annotated[str, Required(200)]
+    postal_code: Annotated[str, Required(12)]
+    city: Annotated[str, Required(100)]
     country: str = Field("DE", pattern=r"^[A-Z]{2}$")
     state: FederalStateCode = Field(
         "",
@@ -131,11 +131,11 @@ class VehicleIn(StrictIn):
         pattern=r"^([A-HJ-NPR-Z0-9]{17})?$",
         description="ISO 3779: 17 characters without I, O and Q, or empty.",
     )
-    license_plate: SingleLine(20) = ""
+    license_plate: Annotated[str, SingleLine(20)] = ""
     make: str = Field("", max_length=60)
     model: str = Field("", max_length=100)
     first_registration: Date | None = None
-    mileage_km: Integer(ge=0, le=2_147_483_647) | None = None
+    mileage_km: Annotated[int, IntegerRange(0, 2_147_483_647)] | None = None
 
 
 class VehicleBulkItem(VehicleIn):
@@ -145,7 +145,7 @@ class VehicleBulkItem(VehicleIn):
 class AssetIn(StrictIn):
     customer_external_id: str = ExternalId
     location_external_id: str | None = None
-    kind: Required(100)
+    kind: Annotated[str, Required(100)]
     size: str = Field("", max_length=60)
     serial_number: str = Field("", max_length=100)
     description: str = Field("", max_length=200)
@@ -156,11 +156,15 @@ class AssetBulkItem(AssetIn):
 
 
 class ArticleIn(StrictIn):
-    number: Required(60)
-    text: Required(300)
-    unit: Required(20) = "Stk"
-    price: Money = Field(Decimal("0.00"), description='Net price as a decimal string, "49.90".')
-    vat_rate: Percent = Field(Decimal("19.00"), description='VAT in percent, "19.00".')
+    number: Annotated[str, Required(60)]
+    text: Annotated[str, Required(300)]
+    unit: Annotated[str, Required(20)] = "Stk"
+    price: Annotated[Decimal, Money] = Field(
+        Decimal("0.00"), description='Net price as a decimal string, "49.90".'
+    )
+    vat_rate: Annotated[Decimal, Percent] = Field(
+        Decimal("19.00"), description='VAT in percent, "19.00".'
+    )
     is_special: bool = False
     is_active: bool = True
 
@@ -200,9 +204,9 @@ class LocationOut(Schema):
     external_id: str
     customer_external_id: str
     name: str
-    street: Required(200)
-    postal_code: Required(12)
-    city: Required(100)
+    street: Annotated[str, Required(200)]
+    postal_code: Annotated[str, Required(12)]
+    city: Annotated[str, Required(100)]
     country: str
     state: str = Field(description="German federal state (code), empty when unknown.")
     is_billing: bool
@@ -223,7 +227,7 @@ class AssetOut(Schema):
     external_id: str
     customer_external_id: str
     location_external_id: str | None
-    kind: Required(100)
+    kind: Annotated[str, Required(100)]
     size: str
     serial_number: str
     description: str
@@ -231,8 +235,8 @@ class AssetOut(Schema):
 
 class ArticleOut(Schema):
     external_id: str
-    number: Required(60)
-    text: Required(300)
+    number: Annotated[str, Required(60)]
+    text: Annotated[str, Required(300)]
     unit: str
     price: str
     vat_rate: str

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import wraps
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -51,7 +51,7 @@ from theke.api.resources import (
     service_problem,
     unknown_reference,
 )
-from theke.api.types import Date, Integer, Percent, Quantity, Required, SingleLine, UnitPrice
+from theke.api.types import Date, IntegerRange, Percent, Quantity, Required, SingleLine, UnitPrice
 from theke.api.uploads import MULTIPART_OVERHEAD, too_large
 from theke.audit.services import Actor
 from theke.core.errors import ServiceError
@@ -70,7 +70,7 @@ MAX_POSITIONS = 500
 
 
 class TechnicianIn(StrictIn):
-    name: SingleLine(200) = ""
+    name: Annotated[str, SingleLine(200)] = ""
     email: str = Field("", max_length=254, description="Matched to a staff user of the tenant.")
 
 
@@ -81,14 +81,16 @@ class PositionIn(StrictIn):
         description="An article of the article master; fills text, unit, price and VAT rate "
         "that are left out.",
     )
-    text: Required(500) | None = Field(
+    text: Annotated[str, Required(500)] | None = Field(
         None, description="Left out or null: the article's text. Sent: not empty."
     )
-    quantity: Quantity
+    quantity: Annotated[Decimal, Quantity]
     unit: str | None = Field(None, max_length=20)
-    unit_price: UnitPrice | None = Field(None, description='Net unit price, "49.90".')
-    discount_percent: Percent = Decimal("0")
-    vat_rate: Percent | None = Field(None, description='"19.00"')
+    unit_price: Annotated[Decimal, UnitPrice] | None = Field(
+        None, description='Net unit price, "49.90".'
+    )
+    discount_percent: Annotated[Decimal, Percent] = Decimal("0")
+    vat_rate: Annotated[Decimal, Percent] | None = Field(None, description='"19.00"')
     optional: bool = Field(False, description="The customer may leave this position out.")
 
 
@@ -132,7 +134,7 @@ class LinkSendIn(StrictIn):
 
 
 class LinkIn(StrictIn):
-    expires_in_days: Integer(ge=1, le=365) | None = Field(
+    expires_in_days: Annotated[int, IntegerRange(1, 365)] | None = Field(
         None, description="Left out: the tenant's setting (default 30 days)."
     )
     revoke_previous: bool = Field(False, description="Make earlier links stop working.")

@@ -24,7 +24,8 @@ import datetime
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote as urlquote
 
 from django.conf import settings
@@ -97,8 +98,8 @@ class InvoiceIn(StrictIn):
     order_external_id: str | None = OptionalId
     issue_date: Date
     due_date: Date | None = Field(None, description="Not before issue_date.")
-    net_total: Money = MONEY
-    gross_total: Money = Field(description="Not below net_total.")
+    net_total: Annotated[Decimal, Money] = MONEY
+    gross_total: Annotated[Decimal, Money] = Field(description="Not below net_total.")
     currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
     status: Literal["open", "paid", "cancelled"] = "open"
     paid_at: OffsetDateTime | None = Field(
@@ -118,8 +119,8 @@ class QuoteIn(StrictIn):
     date: Date
     valid_until: Date | None = Field(None, description="Not before date.")
     title: str = Field("", max_length=200)
-    net_total: Money = MONEY
-    gross_total: Money = Field(description="Not below net_total.")
+    net_total: Annotated[Decimal, Money] = MONEY
+    gross_total: Annotated[Decimal, Money] = Field(description="Not below net_total.")
     currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
     status: Literal["open", "accepted", "declined", "expired"] = "open"
 
