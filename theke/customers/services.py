@@ -24,7 +24,7 @@ import phonenumbers
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -1157,6 +1157,23 @@ def search_customers(query: str) -> QuerySet[Customer]:
     for word in search_words(query):
         customers = customers.filter(search_text__contains=word)
     return customers
+
+
+def search_articles(
+    tenant: Tenant, query: str, *, include_inactive: bool = False
+) -> QuerySet[Article]:
+    """The tenant's articles whose number or text contains every word of the query (active
+    ones only, unless asked); an exact article number comes first, then by number."""
+    articles = Article.objects.filter(tenant=tenant)
+    if not include_inactive:
+        articles = articles.filter(is_active=True)
+    words = (query or "").split()
+    for word in words:
+        articles = articles.filter(Q(number__icontains=word) | Q(text__icontains=word))
+    exact = Q(number__iexact=query.strip()) if words else Q(pk__in=[])
+    return articles.annotate(
+        exact=Case(When(exact, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ).order_by("exact", "number")
 
 
 def _phone_tokens(value: Any) -> list[str]:

@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Model, Prefetch, Q
+from django.db.models import Count, Model, Prefetch
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -469,11 +469,11 @@ def article_list(request: HtmxHttpRequest) -> HttpResponse:
         raise PermissionDenied("customers.view")
     query = request.GET.get("q", "").strip()
     show_inactive = request.GET.get("inactive") == "1"
-    articles = Article.objects.all()
-    if not show_inactive:
-        articles = articles.filter(is_active=True)
-    for word in query.split():
-        articles = articles.filter(Q(number__icontains=word) | Q(text__icontains=word))
+    articles = services.search_articles(
+        request.tenant,  # type: ignore[attr-defined]
+        query,
+        include_inactive=show_inactive,
+    )
     page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
