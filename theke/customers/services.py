@@ -365,6 +365,13 @@ def _emit(customer: Customer, type: str) -> None:
 @transaction.atomic
 def create_customer(tenant: Tenant, actor: Actor, **values: Any) -> Customer:
     """Create a customer (person or company) with its search text."""
+    customer = _create_customer(tenant, actor, values)
+    _emit(customer, "customer.created")
+    return customer
+
+
+def _create_customer(tenant: Tenant, actor: Actor, values: Mapping[str, Any]) -> Customer:
+    """create_customer without its event."""
     _check_fields(values, CUSTOMER_FIELDS)
     values = _normalize(values)
     _check_branch(tenant, values)
@@ -373,8 +380,39 @@ def create_customer(tenant: Tenant, actor: Actor, **values: Any) -> Customer:
     _save(customer, _("Kundennummer oder ID sind bereits vergeben."), "number")
     record(tenant, actor, "customer.created", customer, {"values": _values_for_audit(values)})
     rebuild_search_text(customer)
-    _emit(customer, "customer.created")
     return customer
+
+
+# The refusal of a new customer nobody could reach; forms show it beside e-mail and mobile.
+UNREACHABLE = "unreachable"
+
+
+@transaction.atomic
+def register_customer(
+    tenant: Tenant, actor: Actor, customer: Mapping[str, Any], contact: Mapping[str, Any]
+) -> Customer:
+    """A new customer with its first (primary) contact, as staff enter them: the contact
+    needs an e-mail address or a mobile number, since a customer nobody can reach gets no
+    estimate, reminder or appointment. A person has no company name (a value left in the
+    hidden field is dropped); a company's person names are its contact person's."""
+    values = dict(customer)
+    if values.get("kind") != CustomerKind.COMPANY:
+        values["company_name"] = ""
+    if not (_text(contact.get("email")) or _text(contact.get("mobile_phone"))):
+        raise CustomerError(
+            _(
+                "Bitte geben Sie eine E-Mail-Adresse oder eine Mobilnummer an: ohne sie "
+                "erreicht den Kunden keine Nachricht."
+            ),
+            None,
+            UNREACHABLE,
+        )
+    if not _text(contact.get("last_name")):
+        raise CustomerError(_("Bitte geben Sie einen Nachnamen an."), "last_name", "required")
+    created = _create_customer(tenant, actor, values)
+    _add_contact(created, actor, contact)
+    _emit(created, "customer.created")
+    return created
 
 
 @transaction.atomic
