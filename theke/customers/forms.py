@@ -17,6 +17,7 @@ from theke.customers.models import (
     Location,
     Vehicle,
 )
+from theke.customers.services import unreachable_message
 from theke.customers.validators import normalize_vin
 from theke.tenants.models import Branch
 
@@ -134,6 +135,10 @@ class NewCustomerForm(forms.Form):
         data = super().clean()
         if data.get("kind") == CustomerKind.COMPANY and not data.get("company_name", "").strip():
             self.add_error("company_name", _("Bitte geben Sie den Namen der Firma an."))
+        # The service refuses it too; said here as well, so every problem shows at once.
+        if "email" in data and "mobile_phone" in data:
+            if not (data["email"].strip() or data["mobile_phone"].strip()):
+                self.add_reach_error(unreachable_message())
         return data
 
     def add_error(self, field: Any, error: Any) -> None:
@@ -156,8 +161,10 @@ class NewCustomerForm(forms.Form):
             self.fields[name].widget.attrs["aria-describedby"] = " ".join(ids)
 
     def add_reach_error(self, message: str) -> None:
-        """The refusal of a customer nobody could reach, shown beside e-mail and mobile."""
+        """The refusal of a customer nobody could reach, shown beside e-mail and mobile (kept
+        under its own key: no single field is at fault)."""
         self.reach_errors.append(message)
+        self._errors.setdefault("reach", self.error_class()).append(message)
         for name in self.REACH:
             self._mark_invalid(name)
         self._describe_reach()

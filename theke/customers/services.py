@@ -387,6 +387,13 @@ def _create_customer(tenant: Tenant, actor: Actor, values: Mapping[str, Any]) ->
 UNREACHABLE = "unreachable"
 
 
+def unreachable_message() -> str:
+    return _(
+        "Bitte geben Sie eine E-Mail-Adresse oder eine Mobilnummer an: ohne sie erreicht den "
+        "Kunden keine Nachricht."
+    )
+
+
 @transaction.atomic
 def register_customer(
     tenant: Tenant, actor: Actor, customer: Mapping[str, Any], contact: Mapping[str, Any]
@@ -399,14 +406,7 @@ def register_customer(
     if values.get("kind") != CustomerKind.COMPANY:
         values["company_name"] = ""
     if not (_text(contact.get("email")) or _text(contact.get("mobile_phone"))):
-        raise CustomerError(
-            _(
-                "Bitte geben Sie eine E-Mail-Adresse oder eine Mobilnummer an: ohne sie "
-                "erreicht den Kunden keine Nachricht."
-            ),
-            None,
-            UNREACHABLE,
-        )
+        raise CustomerError(unreachable_message(), None, UNREACHABLE)
     if not _text(contact.get("last_name")):
         raise CustomerError(_("Bitte geben Sie einen Nachnamen an."), "last_name", "required")
     created = _create_customer(tenant, actor, values)
