@@ -114,10 +114,10 @@ class NewCustomerForm(forms.Form):
         label=_("Notizen"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    CUSTOMER = ("kind", "company_name", "salutation", "first_name", "last_name")
-    CUSTOMER += ("number", "external_id", "branch", "notes")
-    CONTACT = ("salutation", "first_name", "last_name", "email", "mobile_phone")
-    CONTACT += ("consent_email", "consent_sms")
+    CUSTOMER: tuple[str, ...] = ("kind", "company_name", "salutation", "first_name")
+    CUSTOMER += ("last_name", "number", "external_id", "branch", "notes")
+    CONTACT: tuple[str, ...] = ("salutation", "first_name", "last_name", "email")
+    CONTACT += ("mobile_phone", "consent_email", "consent_sms")
     # The message of a customer without e-mail and mobile number shows beside both fields.
     REACH = ("email", "mobile_phone")
 
@@ -132,13 +132,13 @@ class NewCustomerForm(forms.Form):
         self._describe_reach()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("kind") == CustomerKind.COMPANY and not data.get("company_name", "").strip():
             self.add_error("company_name", _("Bitte geben Sie den Namen der Firma an."))
         # The service refuses it too; said here as well, so every problem shows at once.
-        if "email" in data and "mobile_phone" in data:
-            if not (data["email"].strip() or data["mobile_phone"].strip()):
-                self.add_reach_error(unreachable_message())
+        reach = [data.get(name) for name in self.REACH]
+        if None not in reach and not any(str(value).strip() for value in reach):
+            self.add_reach_error(unreachable_message())
         return data
 
     def add_error(self, field: Any, error: Any) -> None:
@@ -164,7 +164,8 @@ class NewCustomerForm(forms.Form):
         """The refusal of a customer nobody could reach, shown beside e-mail and mobile (kept
         under its own key: no single field is at fault)."""
         self.reach_errors.append(message)
-        self._errors.setdefault("reach", self.error_class()).append(message)
+        errors: Any = self._errors  # type: ignore[attr-defined]  # filled by full_clean()
+        errors.setdefault("reach", self.error_class()).append(message)
         for name in self.REACH:
             self._mark_invalid(name)
         self._describe_reach()

@@ -254,4 +254,4 @@ def test_removing_a_photo_from_a_sent_estimate_makes_a_new_version(
     assert "Riss" not in client.get(f"/k/{token}/").content.decode()
     with tenant_scope(tenant_a):
         old = estimate.photos.get()
-    assert old.file.storage.exists(old.file.name), "the old version's photo file stays"
+    assert old.file.storage.exists(old.file.name or ""), "the old version's photo file stays"
