@@ -441,6 +441,8 @@ def save_estimate(
         record(tenant, actor, "estimate.new_version", estimate, data)
     elif created or first_data:
         data["values"] = {k: plain(v) for k, v in values.items() if v not in (None, "")}
+        if estimate.number:  # Theke's own number, given above
+            data["values"].setdefault("number", estimate.number)
         record(tenant, actor, "estimate.data_received", estimate, data)
     elif changes or replaced:
         data["changes"] = changes
