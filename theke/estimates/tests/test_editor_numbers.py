@@ -255,3 +255,40 @@ def test_removing_a_photo_from_a_sent_estimate_makes_a_new_version(
     with tenant_scope(tenant_a):
         old = estimate.photos.get()
     assert old.file.storage.exists(old.file.name or ""), "the old version's photo file stays"
+
+
+# --- the migration ----------------------------------------------------------------------------
+
+
+def _numbers_migration() -> Any:
+    """The migration module by its name's end (the lead may renumber it at merge)."""
+    import importlib
+    from pathlib import Path
+
+    from theke.estimates import migrations
+
+    (path,) = Path(migrations.__file__).parent.glob("*_estimate_numbers.py")
+    return importlib.import_module(f"theke.estimates.migrations.{path.stem}")
+
+
+def test_the_migration_numbers_earlier_staff_estimates_and_continues_the_counter(
+    tenant_a: Any, customer: Any
+) -> None:
+    from django.apps import apps
+
+    with time_machine.travel("2025-06-01 10:00 +02:00", tick=False), tenant_scope(tenant_a):
+        old, _ = services.save_estimate(
+            tenant_a, SYSTEM, "THEKE-OLD1", {"customer": customer}, [POSITION]
+        )
+        pushed, _ = services.save_estimate(tenant_a, SYSTEM, "WAWI-1", {"customer": customer})
+    with scopes_disabled():
+        Estimate.objects.filter(pk=old.pk).update(number="")  # as before the sequence
+        from theke.estimates.models import EstimateNumberCounter
+
+        EstimateNumberCounter.objects.all().delete()
+        _numbers_migration().number_staff_estimates(apps, None)
+        old.refresh_from_db()
+        pushed.refresh_from_db()
+        counter = EstimateNumberCounter.objects.get()
+    assert (old.number, pushed.number) == ("KV-2025-0001", "")
+    assert (counter.year, counter.last) == (2025, 1)
