@@ -51,6 +51,8 @@ def test_article_search_fills_a_row_and_the_total_follows(
     page.get_by_label("Gegenstand").fill("Smartphone Galaxy S21")
 
     page.locator("#id_positions-0-article_number").press_sequentially("displ")
+    page.get_by_role("button", name="D-100 Displayeinheit").wait_for()
+    screenshot(page, "staff-estimate-editor-results")
     page.get_by_role("button", name="D-100 Displayeinheit").click()
     assert page.locator("#id_positions-0-text").input_value() == "Displayeinheit"
     assert page.locator("#id_positions-0-unit").input_value() == "Stk"
