@@ -42,7 +42,7 @@ def _money(value: Decimal | None, currency: str = "EUR") -> str:
 
 
 def _label(estimate: Estimate) -> str:
-    return estimate.number or estimate.external_id
+    return estimate.display_number
 
 
 def _person(salutation: str, name: str) -> str:

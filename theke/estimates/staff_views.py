@@ -395,7 +395,7 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 
 
 def _file_label(estimate: Estimate) -> str:
-    label = estimate.number or estimate.external_id
+    label = estimate.display_number
     safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in label)[:60]
     return f"{safe}-v{estimate.version}" if estimate.version > 1 else safe
 
@@ -501,9 +501,20 @@ def remove_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
     estimate = _get(pk)
     photo = get_object_or_404(EstimatePhoto, pk=photo_pk, estimate=estimate)
     try:
-        services.remove_photo(photo, _actor(request))
+        live = services.remove_photo(photo, _actor(request))
     except ServiceError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, _("Das Foto wurde entfernt."))
+        if live.version != estimate.version:
+            messages.success(
+                request,
+                _(
+                    "Das Foto wurde entfernt. Gespeichert als Version %(version)s; der Link des "
+                    "Kunden zeigt jetzt diese Version."
+                )
+                % {"version": live.version},
+            )
+        else:
+            messages.success(request, _("Das Foto wurde entfernt."))
+        estimate = live
     return redirect(f"{reverse('estimates:detail', args=[estimate.pk])}#photos")

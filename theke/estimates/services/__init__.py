@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from theke.estimates.services.amounts import RateTotal, Totals, compute_totals, position_amounts
 from theke.estimates.services.common import EstimateError, live_estimate
-from theke.estimates.services.data import revoke_estimate, save_estimate
+from theke.estimates.services.data import draft_totals, revoke_estimate, save_estimate
 from theke.estimates.services.decision import (
     ADDRESS_FIELDS as ADDRESS_KEYS,
 )
@@ -42,6 +42,7 @@ from theke.estimates.services.links import (
     revoke_links,
     send_link,
 )
+from theke.estimates.services.numbers import next_estimate_number
 from theke.estimates.services.photos import add_photo, remove_photo
 from theke.estimates.services.settings import current_settings, save_settings, set_fee_articles
 
@@ -61,6 +62,7 @@ __all__ = [
     "create_link",
     "current_settings",
     "decline_estimate",
+    "draft_totals",
     "expire_overdue",
     "fee_for",
     "find_link",
@@ -69,6 +71,7 @@ __all__ = [
     "link_url",
     "live_estimate",
     "mark_decision_handled",
+    "next_estimate_number",
     "page_language",
     "position_amounts",
     "record_view",
