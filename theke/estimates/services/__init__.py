@@ -20,18 +20,21 @@ from theke.estimates.services.decision import (
     ADDRESS_FIELDS as ADDRESS_KEYS,
 )
 from theke.estimates.services.decision import (
+    AnswerProblems,
     LegalVersions,
     accept_estimate,
     billing_address,
     decline_estimate,
     fee_for,
     mark_decision_handled,
+    problems_of,
     selected_totals,
 )
 from theke.estimates.services.lifecycle import expire_overdue, remind_unanswered
 from theke.estimates.services.links import (
     FoundLink,
     LinkState,
+    changed_since_last_view,
     create_link,
     find_link,
     hash_token,
@@ -48,6 +51,7 @@ from theke.estimates.services.settings import current_settings, save_settings, s
 __all__ = [
     "ACTION_LABELS",
     "ADDRESS_KEYS",
+    "AnswerProblems",
     "EstimateError",
     "FoundLink",
     "LegalVersions",
@@ -57,6 +61,7 @@ __all__ = [
     "accept_estimate",
     "add_photo",
     "billing_address",
+    "changed_since_last_view",
     "compute_totals",
     "create_link",
     "current_settings",
@@ -71,6 +76,7 @@ __all__ = [
     "mark_decision_handled",
     "page_language",
     "position_amounts",
+    "problems_of",
     "record_view",
     "remind_unanswered",
     "remove_photo",

@@ -25,6 +25,7 @@ from theke.accounts.models import Role
 from theke.audit.feed import emit_event
 from theke.audit.models import ActorType
 from theke.audit.services import Actor, record
+from theke.core.errors import ServiceError
 from theke.core.formatting import format_datetime, money
 from theke.customers import links as customer_links
 from theke.customers.links import LinkState
@@ -241,7 +242,19 @@ def _check_name(name: str) -> str:
     return name
 
 
+class AnswerProblems(EstimateError):
+    """Every problem of one answer form at once (name, terms, choice, each address field), so
+    the page marks them all after one submit. The first problem is its own message, field and
+    code, which is what callers that show one problem (the API) take."""
+
+    def __init__(self, problems: list[ServiceError]) -> None:
+        first = problems[0]
+        super().__init__(first.messages[0], first.field, first.code)
+        self.problems = problems
+
+
 def _clean_address(address: Mapping[str, Any] | None) -> dict[str, str]:
+    """The return address, cleaned; refuses with every missing or too long field at once."""
     values = {key: " ".join(str((address or {}).get(key) or "").split()) for key in ADDRESS_FIELDS}
     values["country"] = (values["country"] or "DE").upper()
     limits = {"name": 200, "street": 200, "postal_code": 12, "city": 100}
@@ -251,22 +264,38 @@ def _clean_address(address: Mapping[str, Any] | None) -> dict[str, str]:
         "postal_code": _("PLZ"),
         "city": _("Ort"),
     }
+    problems: list[EstimateError] = []
     for key, limit in limits.items():
         if not values[key]:
-            raise EstimateError(
-                _("Bitte geben Sie %(field)s an.") % {"field": labels[key]},
-                f"address.{key}",
-                "required",
+            problems.append(
+                EstimateError(
+                    _("Bitte geben Sie %(field)s an.") % {"field": labels[key]},
+                    f"address.{key}",
+                    "required",
+                )
             )
-        if len(values[key]) > limit:
-            raise EstimateError(
-                _("%(field)s ist zu lang.") % {"field": labels[key]}, f"address.{key}", "too_long"
+        elif len(values[key]) > limit:
+            problems.append(
+                EstimateError(
+                    _("%(field)s ist zu lang.") % {"field": labels[key]},
+                    f"address.{key}",
+                    "too_long",
+                )
             )
     if len(values["country"]) != 2 or not values["country"].isalpha():
-        raise EstimateError(
-            _("Bitte geben Sie das Land als Kürzel an, z. B. DE."), "address.country", "invalid"
+        problems.append(
+            EstimateError(
+                _("Bitte geben Sie das Land als Kürzel an, z. B. DE."), "address.country", "invalid"
+            )
         )
+    if problems:
+        raise AnswerProblems(problems)
     return values
+
+
+def problems_of(error: ServiceError) -> list[ServiceError]:
+    """The problems a refusal names: those of AnswerProblems, else the refusal itself."""
+    return list(error.problems) if isinstance(error, AnswerProblems) else [error]
 
 
 def _actor(link: EstimateLink, name: str) -> Actor:
@@ -449,6 +478,53 @@ def event_payload(estimate: Estimate, decision: EstimateDecision) -> dict[str, A
     }
 
 
+def _check_answer(
+    tenant: Tenant,
+    answer: str,
+    *,
+    name: str,
+    terms_accepted: bool,
+    legal_versions: LegalVersions,
+    choice: str,
+    address: Mapping[str, Any] | None,
+) -> tuple[str, legal.Consent, dict[str, str] | None]:
+    """The customer's input checked as a whole: the name, the consent (the terms and privacy
+    versions the page showed, refused when replaced meanwhile), and on a decline the choice
+    and, for return shipping, the address. Refuses with AnswerProblems naming every problem."""
+    problems: list[ServiceError] = []
+    try:
+        name = _check_name(name)
+    except EstimateError as error:
+        problems.append(error)
+    consent = None
+    try:
+        consent = legal.check_consent(
+            tenant,
+            accepted=terms_accepted,
+            terms_version=legal_versions.terms,
+            privacy_version=legal_versions.privacy,
+            field="terms_accepted",
+        )
+    except ServiceError as error:
+        problems.append(error)
+    clean = None
+    if answer == DecisionAnswer.DECLINED:
+        if choice not in DeclineChoice.values:
+            problems.append(
+                EstimateError(
+                    _("Bitte wählen Sie Rücksendung oder Entsorgung."), "choice", "required"
+                )
+            )
+        elif choice == DeclineChoice.RETURN_SHIPPING:
+            try:
+                clean = _clean_address(address)
+            except EstimateError as error:
+                problems.extend(problems_of(error))
+    if problems or consent is None:
+        raise AnswerProblems(problems)
+    return name, consent, clean
+
+
 def _decide(
     link: EstimateLink,
     *,
@@ -467,15 +543,14 @@ def _decide(
     with tenant_scope(tenant), transaction.atomic():
         estimate = _lock(link)
         _refuse(link, estimate, version)
-        name = _check_name(name)
-        # Which terms and privacy policy the customer confirmed, and when; refused when the
-        # page showed a version that has since been replaced.
-        consent = legal.check_consent(
+        name, consent, clean = _check_answer(
             tenant,
-            accepted=terms_accepted,
-            terms_version=legal_versions.terms,
-            privacy_version=legal_versions.privacy,
-            field="terms_accepted",
+            answer,
+            name=name,
+            terms_accepted=terms_accepted,
+            legal_versions=legal_versions,
+            choice=choice,
+            address=address,
         )
         positions = list(estimate.positions.order_by("position"))
         if answer == DecisionAnswer.ACCEPTED:
@@ -500,18 +575,13 @@ def _decide(
         )
         consent.apply_to(decision)
         if answer == DecisionAnswer.DECLINED:
-            if choice not in DeclineChoice.values:
-                raise EstimateError(
-                    _("Bitte wählen Sie Rücksendung oder Entsorgung."), "choice", "required"
-                )
             decision.choice = choice
             fee = fee_for(tenant, choice)
             if fee is not None:
                 decision.fee_article = fee.article
                 decision.fee_text = fee.text
                 decision.fee_net, decision.fee_vat, decision.fee_gross = fee.net, fee.vat, fee.gross
-            if choice == DeclineChoice.RETURN_SHIPPING:
-                clean = _clean_address(address)
+            if clean is not None:
                 decision.address_name = clean["name"]
                 decision.address_street = clean["street"]
                 decision.address_postal_code = clean["postal_code"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Max, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -372,6 +372,20 @@ def record_view(link: EstimateLink, estimate: Estimate) -> bool:
         )
         record(tenant, _viewer(link, estimate), "estimate.viewed", estimate, {"link": link.pk})
     return True
+
+
+def changed_since_last_view(estimate: Estimate) -> bool:
+    """Whether this version came after the customer's last look at the estimate (at any
+    version, through any link): read before `record_view` stamps the current look. False
+    when the customer never looked before, so a first view says nothing about changes."""
+    if estimate.version <= 1:
+        return False
+    with tenant_scope(estimate.tenant):
+        seen = Estimate.objects.filter(
+            tenant=estimate.tenant, external_id=estimate.external_id
+        ).aggregate(last=Max("last_viewed_at"))["last"]
+    arrived = estimate.data_received_at or estimate.created_at
+    return seen is not None and seen < arrived
 
 
 def page_language(link: EstimateLink, estimate: Estimate) -> str | None:
