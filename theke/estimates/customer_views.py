@@ -67,17 +67,17 @@ CHANGED_MEANWHILE = gettext_lazy(
     "Der Kostenvoranschlag wurde inzwischen geändert. Bitte prüfen Sie die neue Fassung."
 )
 
-# The answer forms' inputs by the field a service refusal names: the POST name (the key of
-# `errors` in the templates) and the element id the error summary links to.
+# The answer forms' inputs by the field a service refusal names, in the order of the page:
+# the POST name (the key of `errors` in the templates) and the element id the summary links to.
 FORM_FIELDS = {
-    "name": ("name", "sign-name"),
-    "terms_accepted": ("terms", "sign-terms"),
     "choice": ("choice", "choice-group"),
     "address.name": ("address_name", "a-name"),
     "address.street": ("address_street", "a-street"),
     "address.postal_code": ("address_postal_code", "a-postal"),
     "address.city": ("address_city", "a-city"),
     "address.country": ("address_country", "a-country"),
+    "name": ("name", "sign-name"),
+    "terms_accepted": ("terms", "sign-terms"),
 }
 
 
@@ -268,7 +268,9 @@ def _form_errors(error: ServiceError) -> dict[str, Any]:
     POST name) and all of them in the summary on top (`error_summary`, linking to inputs)."""
     errors: dict[str, str] = {}
     summary: list[dict[str, str]] = []
-    for problem in services.problems_of(error):
+    order = {field: index for index, field in enumerate(FORM_FIELDS)}
+    problems = sorted(services.problems_of(error), key=lambda p: order.get(p.field or "", -1))
+    for problem in problems:
         message = " ".join(str(m) for m in problem.messages)
         name, element = FORM_FIELDS.get(problem.field or "", ("", ""))
         if name:

@@ -264,7 +264,7 @@ def _clean_address(address: Mapping[str, Any] | None) -> dict[str, str]:
         "postal_code": _("PLZ"),
         "city": _("Ort"),
     }
-    problems: list[EstimateError] = []
+    problems: list[ServiceError] = []
     for key, limit in limits.items():
         if not values[key]:
             problems.append(

@@ -19,8 +19,8 @@ from theke.core.tests.browser import (
 )
 from theke.estimates.models import EstimateDecision
 
-from .test_decision_browser import open_estimate
 from .test_browser import wait_until
+from .test_decision_browser import open_estimate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
