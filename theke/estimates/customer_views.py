@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST, require_safe
 from theke.core import token_pages
 from theke.core.client import client_address
 from theke.core.errors import ServiceError
+from theke.core.formatting import money
 from theke.core.images import content_type_of
 from theke.estimates import customer_page, services
 from theke.estimates.models import (
@@ -291,7 +292,13 @@ def _next_step(decision: EstimateDecision, vehicle: bool) -> str:
             "Wir haben Ihren Auftrag erhalten und beginnen mit der Reparatur. Sobald Ihr Gerät "
             "fertig ist, melden wir uns bei Ihnen."
         )
-    return _decline_next_step(decision, vehicle)
+    step = _decline_next_step(decision, vehicle)
+    if decision.fee_gross:
+        fee = _("Die Pauschale von %(amount)s inkl. MwSt. stellen wir Ihnen in Rechnung.") % {
+            "amount": money(decision.fee_gross)
+        }
+        step = f"{step} {fee}"
+    return step
 
 
 def _decline_next_step(decision: EstimateDecision, vehicle: bool) -> str:

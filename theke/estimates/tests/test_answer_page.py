@@ -13,6 +13,9 @@ from django.core.cache import cache
 from django.test import Client
 from django_scopes import scopes_disabled
 
+from theke.audit.services import SYSTEM
+from theke.core.tests.pdf_text import text_of
+from theke.customers import services as customers
 from theke.estimates import services
 from theke.estimates.models import EstimateDecision, EstimateLink
 
@@ -91,6 +94,18 @@ def test_declined_page_says_the_next_step_of_the_choice(
     assert "Gültig bis" not in shown
 
 
+def test_declined_page_names_the_flat_fee_that_follows(
+    api_client: Any, client: Client, customer: Any, tenant_a: Any
+) -> None:
+    with scopes_disabled():
+        customers.create_article(
+            tenant_a, SYSTEM, number="PA-ENTS", text="Entsorgung", price="5.00", is_special=True
+        )
+    page = new_page(api_client)
+    done = client.post(page + "ablehnen", {**SIGNED, "choice": "disposal"}, follow=True)
+    assert "Die Pauschale von 5,95\N{NO-BREAK SPACE}€ inkl. MwSt." in text(done)
+
+
 def test_decision_pdf_only_after_a_decision(api_client: Any, client: Client, customer: Any) -> None:
     page = new_page(api_client)
     assert client.get(page + "antwort.pdf").status_code == 404
@@ -101,7 +116,9 @@ def test_decision_pdf_only_after_a_decision(api_client: Any, client: Client, cus
     assert response["Content-Disposition"] == 'attachment; filename="KV-KV-4711-Antwort.pdf"'
     assert "no-store" in response["Cache-Control"]
     assert response["X-Robots-Tag"] == "noindex, nofollow"
-    assert response.content.startswith(b"%PDF")
+    letter = text_of(response.content)
+    assert "Antwort zum Kostenvoranschlag KV-4711" in letter
+    assert "Angenommen" in letter and "Eva Berg" in letter
     assert client.get("/k/" + "x" * 43 + "/antwort.pdf").status_code == 404
 
 
