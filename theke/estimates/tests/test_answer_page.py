@@ -239,3 +239,14 @@ def test_first_look_at_a_revised_estimate_says_nothing_about_changes(
     page = new_page(api_client)
     revise(api_client)
     assert CHANGED not in text(client.get(page))
+
+
+def test_confirmation_from_a_second_tab_says_it_was_answered_already(
+    api_client: Any, client: Client, customer: Any
+) -> None:
+    page = new_page(api_client)
+    client.post(page + "annehmen", SIGNED)
+    second = client.post(page + "ablehnen", {**SIGNED, "choice": "disposal"}, follow=True)
+    shown = text(second)
+    assert "Ihre Antwort wurde nicht gespeichert: der Kostenvoranschlag wurde bereits" in shown
+    assert "Sie haben den Kostenvoranschlag angenommen." in shown
