@@ -122,10 +122,10 @@ def estimate_page(request: HttpRequest, token: str) -> HttpResponse:
         )
     with translation.override(language), tenant_scope(tenant):
         # Read before this look is recorded: did a newer version arrive since the last one?
-        changed = services.changed_since_last_view(estimate)
+        seen = services.seen_before_change(estimate)
         if request.method == "GET":
             services.record_view(link, estimate)
-        response = _estimate(request, context, link, language, changed)
+        response = _estimate(request, context, link, language, seen)
     return token_pages.protect(response, language)
 
 
@@ -134,15 +134,16 @@ def _estimate(
     context: dict[str, Any],
     link: EstimateLink,
     language: str,
-    changed: bool = False,
+    seen: Estimate | None = None,
 ) -> HttpResponse:
     """The estimate page, from the cache when it shows the same as last time (inside the
     tenant's scope and the page's language). What belongs to this visitor alone (flash
     messages, "changed since you last saw it") is rendered past the shared cache."""
     estimate: Estimate = context["estimate"]
-    if changed or customer_page.has_flash_messages(request):
+    if seen is not None or customer_page.has_flash_messages(request):
         context.update(_page_context(estimate, link))
-        context["changed_since_seen"] = changed and context["decision"] is None
+        # The version the customer saw last, when this one came after it.
+        context["seen_version"] = seen if context["decision"] is None else None
         return render(request, customer_page.TEMPLATE, context)
     key = customer_page.page_key(
         estimate, link.tenant, language, _expired(estimate), customer_page.thread_stamp(estimate)

@@ -34,7 +34,6 @@ from theke.estimates.services.lifecycle import expire_overdue, remind_unanswered
 from theke.estimates.services.links import (
     FoundLink,
     LinkState,
-    changed_since_last_view,
     create_link,
     find_link,
     hash_token,
@@ -43,6 +42,7 @@ from theke.estimates.services.links import (
     page_language,
     record_view,
     revoke_links,
+    seen_before_change,
     send_link,
 )
 from theke.estimates.services.photos import add_photo, remove_photo
@@ -61,7 +61,6 @@ __all__ = [
     "accept_estimate",
     "add_photo",
     "billing_address",
-    "changed_since_last_view",
     "compute_totals",
     "create_link",
     "current_settings",
@@ -84,6 +83,7 @@ __all__ = [
     "revoke_links",
     "save_estimate",
     "save_settings",
+    "seen_before_change",
     "selected_totals",
     "send_link",
     "set_fee_articles",

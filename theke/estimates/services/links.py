@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Case, F, Max, Value, When
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -374,18 +374,26 @@ def record_view(link: EstimateLink, estimate: Estimate) -> bool:
     return True
 
 
-def changed_since_last_view(estimate: Estimate) -> bool:
-    """Whether this version came after the customer's last look at the estimate (at any
-    version, through any link): read before `record_view` stamps the current look. False
-    when the customer never looked before, so a first view says nothing about changes."""
+def seen_before_change(estimate: Estimate) -> Estimate | None:
+    """The version the customer last looked at (through any link), when this version
+    arrived after that look; else None, also when the customer never looked before. Read it
+    before `record_view` stamps the current look."""
     if estimate.version <= 1:
-        return False
+        return None
     with tenant_scope(estimate.tenant):
-        seen = Estimate.objects.filter(
-            tenant=estimate.tenant, external_id=estimate.external_id
-        ).aggregate(last=Max("last_viewed_at"))["last"]
+        last = (
+            Estimate.objects.filter(
+                tenant=estimate.tenant,
+                external_id=estimate.external_id,
+                last_viewed_at__isnull=False,
+            )
+            .order_by("-last_viewed_at")
+            .first()
+        )
     arrived = estimate.data_received_at or estimate.created_at
-    return seen is not None and seen < arrived
+    if last is None or last.pk == estimate.pk or last.last_viewed_at is None:
+        return None
+    return last if last.last_viewed_at < arrived else None
 
 
 def page_language(link: EstimateLink, estimate: Estimate) -> str | None:

@@ -228,7 +228,9 @@ def test_revised_estimate_says_it_changed_since_the_customer_last_saw_it(
     page = new_page(api_client)
     assert CHANGED not in text(client.get(page))
     revise(api_client)
-    assert CHANGED in text(client.get(page))
+    shown = text(client.get(page))
+    assert CHANGED in shown
+    assert "Version 1 über 284,29\N{NO-BREAK SPACE}€, jetzt Version 2 über 284,29" in shown
     # Seen now: the next look says nothing more.
     assert CHANGED not in text(client.get(page))
 
