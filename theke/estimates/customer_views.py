@@ -222,8 +222,10 @@ def _open(request: HttpRequest, token: str, answering: bool = False) -> FoundLin
         version = _version(request)
         if version is not None and version != found.estimate.version:
             # A step started on a version the shop has revised since: the new one first.
-            confirming = request.POST.get("confirm") == "1"
-            messages.warning(request, NOT_SAVED["superseded"] if confirming else CHANGED_MEANWHILE)
+            if request.POST.get("confirm") == "1":
+                messages.error(request, NOT_SAVED["superseded"])
+            else:
+                messages.warning(request, CHANGED_MEANWHILE)
             return _back_to(token)
     return found
 

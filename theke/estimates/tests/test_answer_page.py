@@ -252,3 +252,15 @@ def test_confirmation_from_a_second_tab_says_it_was_answered_already(
     shown = text(second)
     assert "Ihre Antwort wurde nicht gespeichert: der Kostenvoranschlag wurde bereits" in shown
     assert "Sie haben den Kostenvoranschlag angenommen." in shown
+
+
+def test_answer_step_from_an_old_page_leads_to_the_new_version(
+    api_client: Any, client: Client, customer: Any
+) -> None:
+    page = new_page(api_client)
+    client.get(page)
+    revise(api_client)
+    step = client.post(page + "annehmen", {"version": "1"}, follow=True)
+    shown = text(step)
+    assert "Der Kostenvoranschlag wurde inzwischen geändert." in shown
+    assert "Verbindlich annehmen" not in shown and "Akku defekt" in shown
