@@ -14,20 +14,23 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy
 
 from theke.estimates.services.amounts import RateTotal, Totals, compute_totals, position_amounts
-from theke.estimates.services.common import EstimateError, live_estimate
+from theke.estimates.services.common import (
+    AnswerProblems,
+    EstimateError,
+    live_estimate,
+    problems_of,
+)
 from theke.estimates.services.data import revoke_estimate, save_estimate
 from theke.estimates.services.decision import (
     ADDRESS_FIELDS as ADDRESS_KEYS,
 )
 from theke.estimates.services.decision import (
-    AnswerProblems,
     LegalVersions,
     accept_estimate,
     billing_address,
     decline_estimate,
     fee_for,
     mark_decision_handled,
-    problems_of,
     selected_totals,
 )
 from theke.estimates.services.lifecycle import expire_overdue, remind_unanswered

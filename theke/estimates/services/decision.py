@@ -42,7 +42,7 @@ from theke.estimates.models import (
     EstimateStatus,
 )
 from theke.estimates.services.amounts import Totals, compute_totals, position_amounts
-from theke.estimates.services.common import EstimateError
+from theke.estimates.services.common import AnswerProblems, EstimateError, problems_of
 from theke.messaging.purposes import EMAIL
 from theke.messaging.services import inbox
 from theke.messaging.services import templates as message_templates
@@ -242,17 +242,6 @@ def _check_name(name: str) -> str:
     return name
 
 
-class AnswerProblems(EstimateError):
-    """Every problem of one answer form at once (name, terms, choice, each address field), so
-    the page marks them all after one submit. The first problem is its own message, field and
-    code, which is what callers that show one problem (the API) take."""
-
-    def __init__(self, problems: list[ServiceError]) -> None:
-        first = problems[0]
-        super().__init__(first.messages[0], first.field, first.code)
-        self.problems = problems
-
-
 def _clean_address(address: Mapping[str, Any] | None) -> dict[str, str]:
     """The return address, cleaned; refuses with every missing or too long field at once."""
     values = {key: " ".join(str((address or {}).get(key) or "").split()) for key in ADDRESS_FIELDS}
@@ -291,11 +280,6 @@ def _clean_address(address: Mapping[str, Any] | None) -> dict[str, str]:
     if problems:
         raise AnswerProblems(problems)
     return values
-
-
-def problems_of(error: ServiceError) -> list[ServiceError]:
-    """The problems a refusal names: those of AnswerProblems, else the refusal itself."""
-    return list(error.problems) if isinstance(error, AnswerProblems) else [error]
 
 
 def _actor(link: EstimateLink, name: str) -> Actor:
