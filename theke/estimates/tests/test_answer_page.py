@@ -264,3 +264,15 @@ def test_answer_step_from_an_old_page_leads_to_the_new_version(
     shown = text(step)
     assert "Der Kostenvoranschlag wurde inzwischen geändert." in shown
     assert "Verbindlich annehmen" not in shown and "Akku defekt" in shown
+
+
+def test_declined_vehicle_says_the_next_step_for_a_vehicle(
+    api_client: Any, client: Client, customer: Any
+) -> None:
+    vehicle = {"customer_external_id": "K-1", "license_plate": "B-EB 123", "make": "VW"}
+    assert put_json(api_client, "/api/v1/vehicles/F-1", vehicle).status_code == 201
+    page = new_page(api_client, vehicle_external_id="F-1", object_description="")
+    done = client.post(page + "ablehnen", {**SIGNED, "choice": "disposal"}, follow=True)
+    shown = text(done)
+    assert "Wir lassen Ihr Fahrzeug fachgerecht entsorgen" in shown
+    assert "Gerät" not in shown
