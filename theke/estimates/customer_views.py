@@ -108,7 +108,7 @@ def estimate_page(request: HttpRequest, token: str) -> HttpResponse:
         return token_pages.unavailable_page(
             request,
             found.state,
-            {**context, "mail_subject": estimate.number},
+            {**context, "mail_subject": estimate.display_number},
             language=language,
             template="estimates/customer/unavailable.html",
         )
@@ -449,7 +449,7 @@ def message(request: HttpRequest, token: str) -> HttpResponse:
     body = request.POST.get("body", "").strip()[:5000]
     if body:
         with tenant_scope(link.tenant), transaction.atomic():
-            number = estimate.number or estimate.external_id
+            number = estimate.display_number
             thread = conversations.conversation_for(
                 estimate,
                 tenant=link.tenant,

@@ -48,7 +48,7 @@ def pdf_response(content: bytes, filename: str, disposition: str = "inline") -> 
 
 def file_label(estimate: Estimate) -> str:
     """The estimate's number as a file name part (with its version from the second on)."""
-    label = estimate.number or estimate.external_id
+    label = estimate.display_number
     safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in label)[:60]
     return f"{safe}-v{estimate.version}" if estimate.version > 1 else safe
 
@@ -58,7 +58,7 @@ def _money(value: Decimal | None, currency: str = "EUR") -> str:
 
 
 def _label(estimate: Estimate) -> str:
-    return estimate.number or estimate.external_id
+    return estimate.display_number
 
 
 def _person(salutation: str, name: str) -> str:

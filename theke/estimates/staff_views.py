@@ -492,9 +492,20 @@ def remove_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
     estimate = _get(pk)
     photo = get_object_or_404(EstimatePhoto, pk=photo_pk, estimate=estimate)
     try:
-        services.remove_photo(photo, _actor(request))
+        live = services.remove_photo(photo, _actor(request))
     except ServiceError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, _("Das Foto wurde entfernt."))
+        if live.version != estimate.version:
+            messages.success(
+                request,
+                _(
+                    "Das Foto wurde entfernt. Gespeichert als Version %(version)s; der Link des "
+                    "Kunden zeigt jetzt diese Version."
+                )
+                % {"version": live.version},
+            )
+        else:
+            messages.success(request, _("Das Foto wurde entfernt."))
+        estimate = live
     return redirect(f"{reverse('estimates:detail', args=[estimate.pk])}#photos")

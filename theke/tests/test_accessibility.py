@@ -261,6 +261,28 @@ def _staff_menus(page: Any, scene: Scene) -> None:
     page.get_by_role("button", name="Abmelden").wait_for()
 
 
+def _staff_estimate_editor(page: Any, scene: Scene) -> None:
+    """The editor with the article search open and the running total filled."""
+    with tenant_scope(scene.tenant):
+        customers.create_article(
+            scene.tenant, SYSTEM, number="D-100", text="Displayeinheit", price="120.00"
+        )
+    page.goto(f"{scene.base}{reverse('estimates:new')}?customer={scene.customer.pk}")
+    page.get_by_role("heading", name="Neuer Kostenvoranschlag").wait_for()
+    page.locator("#id_positions-0-article_number").press_sequentially("displ")
+    page.get_by_role("button", name="D-100 Displayeinheit").wait_for()
+
+
+def _staff_new_customer(page: Any, scene: Scene) -> None:
+    """The new-customer form refused: no e-mail and no mobile number, a company without name."""
+    page.goto(scene.base + reverse("customers:create"))
+    page.get_by_role("heading", name="Neuer Kunde").wait_for()
+    page.get_by_label("Firma", exact=True).check()
+    page.get_by_label("Nachname").fill("Neumann")
+    page.get_by_role("button", name="Speichern").click()
+    page.locator("#reach-error").wait_for()
+
+
 def _staff_not_found(page: Any, scene: Scene) -> None:
     page.goto(f"{scene.base}/staff/estimates/999999/")
     page.get_by_role("heading", name="Seite nicht gefunden").wait_for()
@@ -302,6 +324,8 @@ PAGES = [
     PageCase("staff-estimates", _staff_estimates, staff=True),
     PageCase("staff-customers", _staff_customers, staff=True),
     PageCase("staff-not-found", _staff_not_found, staff=True),
+    PageCase("staff-estimate-editor", _staff_estimate_editor, staff=True),
+    PageCase("staff-new-customer", _staff_new_customer, staff=True),
 ]
 
 

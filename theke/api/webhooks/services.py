@@ -59,10 +59,6 @@ TEST_PURPOSE = "webhook_test"
 TEST_EVENT_TYPE = "webhook.test"
 NOTICE_PURPOSE = "webhook_disabled"
 
-# Waits before retry 1, 2, …, in seconds: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
-RETRY_SCHEDULE: tuple[float, ...] = (5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600)
-MAX_ATTEMPTS = len(RETRY_SCHEDULE) + 1
-
 EVENT_TYPE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?$")
 MAX_EVENT_TYPES = 50
 
@@ -394,7 +390,6 @@ def _queue(
         text=body,
         related=endpoint,
         headers={"webhook-id": new_webhook_id()},
-        max_attempts=MAX_ATTEMPTS,
     )
 
 

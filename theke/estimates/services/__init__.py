@@ -20,7 +20,7 @@ from theke.estimates.services.common import (
     live_estimate,
     problems_of,
 )
-from theke.estimates.services.data import revoke_estimate, save_estimate
+from theke.estimates.services.data import draft_totals, revoke_estimate, save_estimate
 from theke.estimates.services.decision import (
     ADDRESS_FIELDS as ADDRESS_KEYS,
 )
@@ -48,6 +48,7 @@ from theke.estimates.services.links import (
     seen_before_change,
     send_link,
 )
+from theke.estimates.services.numbers import next_estimate_number
 from theke.estimates.services.photos import add_photo, remove_photo
 from theke.estimates.services.settings import current_settings, save_settings, set_fee_articles
 
@@ -68,6 +69,7 @@ __all__ = [
     "create_link",
     "current_settings",
     "decline_estimate",
+    "draft_totals",
     "expire_overdue",
     "fee_for",
     "find_link",
@@ -76,6 +78,7 @@ __all__ = [
     "link_url",
     "live_estimate",
     "mark_decision_handled",
+    "next_estimate_number",
     "page_language",
     "position_amounts",
     "problems_of",

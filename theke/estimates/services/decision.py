@@ -343,7 +343,7 @@ def _chain(
     decision: EstimateDecision,
     positions: list[EstimatePosition],
 ) -> None:
-    number = estimate.number or estimate.external_id
+    number = estimate.display_number
     url = staff_url(estimate)
     customer_name = estimate.customer.display_name if estimate.customer else decision.signed_name
     # (1) the company's address, in the tenant's language

@@ -215,7 +215,7 @@ def send_link(
     language = message_templates.resolve_language(tenant, recipient.language)
     valid_until = estimate.valid_until or timezone.localdate(link.expires_at)
     context = {
-        "estimate_number": estimate.number or estimate.external_id,
+        "estimate_number": estimate.display_number,
         "item": estimate.item,
         "link": link_url(token),
         "valid_until": format_date(valid_until, language),

@@ -14,7 +14,10 @@ from theke.estimates.services.common import EstimateError, plain
 from theke.tenants.models import Tenant
 from theke.tenants.scoping import tenant_scope
 
+SETTING_FIELDS: tuple[str, ...]
 SETTING_FIELDS = ("link_days", "reminder_days", "return_shipping_article", "disposal_article")
+# The prefix of Theke's own estimate numbers ("KV" in "KV-2026-0001"; services.numbers).
+SETTING_FIELDS += ("number_prefix",)
 
 
 def current_settings(tenant: Tenant) -> EstimateSettings:
