@@ -41,7 +41,13 @@ from theke.estimates.models import (
     EstimatePhoto,
     EstimateStatus,
 )
-from theke.estimates.pdf import decision_pdf, estimate_pdf, left_out_positions
+from theke.estimates.pdf import (
+    decision_pdf,
+    estimate_pdf,
+    file_label,
+    left_out_positions,
+    pdf_response,
+)
 from theke.estimates.services.settings import SETTING_FIELDS
 
 PAGE_SIZE = 25
@@ -387,23 +393,10 @@ def revoke_estimate(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("estimates:detail", pk=estimate.pk)
 
 
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _file_label(estimate: Estimate) -> str:
-    label = estimate.display_number
-    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in label)[:60]
-    return f"{safe}-v{estimate.version}" if estimate.version > 1 else safe
-
-
 @staff_required("estimates.view")
 def estimate_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     estimate = _get(pk)
-    return _pdf_response(estimate_pdf(estimate), f"KV-{_file_label(estimate)}.pdf")
+    return pdf_response(estimate_pdf(estimate), f"KV-{file_label(estimate)}.pdf")
 
 
 @staff_required("estimates.view")
@@ -413,9 +406,7 @@ def decision_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     if decision is None:
         messages.info(request, _("Der Kunde hat noch nicht geantwortet."))
         return redirect("estimates:detail", pk=estimate.pk)
-    return _pdf_response(
-        decision_pdf(estimate, decision), f"KV-{_file_label(estimate)}-Antwort.pdf"
-    )
+    return pdf_response(decision_pdf(estimate, decision), f"KV-{file_label(estimate)}-Antwort.pdf")
 
 
 @staff_required("estimates.view")

@@ -99,6 +99,46 @@ def _decided(page: Any, scene: Scene) -> None:
     page.get_by_text("Sie haben den Kostenvoranschlag angenommen.").wait_for()
 
 
+def _accept_refused(page: Any, scene: Scene) -> None:
+    """The confirmation sent without name and terms: errors on top and at the fields."""
+    _accept_step(page, scene)
+    page.get_by_role("button", name="Verbindlich annehmen").click()
+    page.locator("#error-summary").wait_for()
+
+
+def _decline_refused(page: Any, scene: Scene) -> None:
+    """Return shipping without an address, name and terms: every problem at once."""
+    _decline_step(page, scene)
+    page.get_by_label("Rücksendung an mich").check()
+    for label in ("Straße", "PLZ", "Ort"):
+        page.get_by_label(label, exact=True).fill("")
+    page.get_by_role("button", name="Verbindlich ablehnen").click()
+    page.locator("#error-summary").wait_for()
+    page.locator("#a-street[aria-invalid=true]").wait_for()
+
+
+def _declined(page: Any, scene: Scene) -> None:
+    """Declined: the answer, what happens next and the PDF."""
+    _decline_step(page, scene)
+    page.get_by_label("Fachgerechte Entsorgung").check()
+    page.get_by_label("Ihr Name").fill("Eva Berg")
+    page.get_by_label("Ich habe den Kostenvoranschlag").check()
+    page.get_by_role("button", name="Verbindlich ablehnen").click()
+    page.get_by_role("heading", name="Wie geht es weiter?").wait_for()
+
+
+def _changed_since_seen(page: Any, scene: Scene) -> None:
+    """Revised since the customer's last look, with the answer to the old version refused."""
+    _accept_step(page, scene)
+    with tenant_scope(scene.tenant):
+        estimates.save_estimate(scene.tenant, SYSTEM, "KV-1", {"notes": "Neuer Stand"})
+    page.get_by_label("Ihr Name").fill("Eva Berg")
+    page.get_by_label("Ich habe den Kostenvoranschlag").check()
+    page.get_by_role("button", name="Verbindlich annehmen").click()
+    page.get_by_text("Ihre Antwort wurde nicht gespeichert").wait_for()
+    page.get_by_text("seit Sie ihn zuletzt gesehen haben").wait_for()
+
+
 def _token_invalid(page: Any, scene: Scene) -> None:
     page.goto(f"{scene.base}/k/unknown-token-0000/")
     page.get_by_role("heading", name="Dieser Link ist nicht gültig").wait_for()
@@ -254,6 +294,10 @@ PAGES = [
     PageCase("estimate-accept", _accept_step),
     PageCase("estimate-decline", _decline_step),
     PageCase("estimate-decided", _decided),
+    PageCase("estimate-accept-refused", _accept_refused),
+    PageCase("estimate-decline-refused", _decline_refused),
+    PageCase("estimate-declined", _declined),
+    PageCase("estimate-changed", _changed_since_seen),
     # The token pages every kind of customer link shares.
     PageCase("token-invalid", _token_invalid),
     PageCase("token-throttled", _token_throttled),

@@ -14,7 +14,12 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy
 
 from theke.estimates.services.amounts import RateTotal, Totals, compute_totals, position_amounts
-from theke.estimates.services.common import EstimateError, live_estimate
+from theke.estimates.services.common import (
+    AnswerProblems,
+    EstimateError,
+    live_estimate,
+    problems_of,
+)
 from theke.estimates.services.data import draft_totals, revoke_estimate, save_estimate
 from theke.estimates.services.decision import (
     ADDRESS_FIELDS as ADDRESS_KEYS,
@@ -40,6 +45,7 @@ from theke.estimates.services.links import (
     page_language,
     record_view,
     revoke_links,
+    seen_before_change,
     send_link,
 )
 from theke.estimates.services.numbers import next_estimate_number
@@ -49,6 +55,7 @@ from theke.estimates.services.settings import current_settings, save_settings, s
 __all__ = [
     "ACTION_LABELS",
     "ADDRESS_KEYS",
+    "AnswerProblems",
     "EstimateError",
     "FoundLink",
     "LegalVersions",
@@ -74,6 +81,7 @@ __all__ = [
     "next_estimate_number",
     "page_language",
     "position_amounts",
+    "problems_of",
     "record_view",
     "remind_unanswered",
     "remove_photo",
@@ -81,6 +89,7 @@ __all__ = [
     "revoke_links",
     "save_estimate",
     "save_settings",
+    "seen_before_change",
     "selected_totals",
     "send_link",
     "set_fee_articles",

@@ -26,6 +26,7 @@ from theke.accounts.models import Role
 from theke.audit.feed import emit_event
 from theke.audit.models import ActorType
 from theke.audit.services import Actor, record
+from theke.core.errors import ServiceError
 from theke.core.formatting import format_datetime, money
 from theke.core.validators import validate_single_line
 from theke.customers import links as customer_links
@@ -43,7 +44,7 @@ from theke.estimates.models import (
     EstimateStatus,
 )
 from theke.estimates.services.amounts import Totals, compute_totals, position_amounts
-from theke.estimates.services.common import EstimateError
+from theke.estimates.services.common import AnswerProblems, EstimateError, problems_of
 from theke.messaging.purposes import EMAIL
 from theke.messaging.services import inbox
 from theke.messaging.services import templates as message_templates
@@ -248,6 +249,7 @@ def _check_name(name: str) -> str:
 
 
 def _clean_address(address: Mapping[str, Any] | None) -> dict[str, str]:
+    """The return address, cleaned; refuses with every missing or too long field at once."""
     values = {key: " ".join(str((address or {}).get(key) or "").split()) for key in ADDRESS_FIELDS}
     values["country"] = (values["country"] or "DE").upper()
     limits = {"name": 200, "street": 200, "postal_code": 12, "city": 100}
@@ -257,21 +259,32 @@ def _clean_address(address: Mapping[str, Any] | None) -> dict[str, str]:
         "postal_code": _("PLZ"),
         "city": _("Ort"),
     }
+    problems: list[ServiceError] = []
     for key, limit in limits.items():
         if not values[key]:
-            raise EstimateError(
-                _("Bitte geben Sie %(field)s an.") % {"field": labels[key]},
-                f"address.{key}",
-                "required",
+            problems.append(
+                EstimateError(
+                    _("Bitte geben Sie %(field)s an.") % {"field": labels[key]},
+                    f"address.{key}",
+                    "required",
+                )
             )
-        if len(values[key]) > limit:
-            raise EstimateError(
-                _("%(field)s ist zu lang.") % {"field": labels[key]}, f"address.{key}", "too_long"
+        elif len(values[key]) > limit:
+            problems.append(
+                EstimateError(
+                    _("%(field)s ist zu lang.") % {"field": labels[key]},
+                    f"address.{key}",
+                    "too_long",
+                )
             )
     if len(values["country"]) != 2 or not values["country"].isalpha():
-        raise EstimateError(
-            _("Bitte geben Sie das Land als Kürzel an, z. B. DE."), "address.country", "invalid"
+        problems.append(
+            EstimateError(
+                _("Bitte geben Sie das Land als Kürzel an, z. B. DE."), "address.country", "invalid"
+            )
         )
+    if problems:
+        raise AnswerProblems(problems)
     return values
 
 
@@ -455,6 +468,53 @@ def event_payload(estimate: Estimate, decision: EstimateDecision) -> dict[str, A
     }
 
 
+def _check_answer(
+    tenant: Tenant,
+    answer: str,
+    *,
+    name: str,
+    terms_accepted: bool,
+    legal_versions: LegalVersions,
+    choice: str,
+    address: Mapping[str, Any] | None,
+) -> tuple[str, legal.Consent, dict[str, str] | None]:
+    """The customer's input checked as a whole: the name, the consent (the terms and privacy
+    versions the page showed, refused when replaced meanwhile), and on a decline the choice
+    and, for return shipping, the address. Refuses with AnswerProblems naming every problem."""
+    problems: list[ServiceError] = []
+    try:
+        name = _check_name(name)
+    except EstimateError as error:
+        problems.append(error)
+    consent = None
+    try:
+        consent = legal.check_consent(
+            tenant,
+            accepted=terms_accepted,
+            terms_version=legal_versions.terms,
+            privacy_version=legal_versions.privacy,
+            field="terms_accepted",
+        )
+    except ServiceError as error:
+        problems.append(error)
+    clean = None
+    if answer == DecisionAnswer.DECLINED:
+        if choice not in DeclineChoice.values:
+            problems.append(
+                EstimateError(
+                    _("Bitte wählen Sie Rücksendung oder Entsorgung."), "choice", "required"
+                )
+            )
+        elif choice == DeclineChoice.RETURN_SHIPPING:
+            try:
+                clean = _clean_address(address)
+            except EstimateError as error:
+                problems.extend(problems_of(error))
+    if problems or consent is None:
+        raise AnswerProblems(problems)
+    return name, consent, clean
+
+
 def _decide(
     link: EstimateLink,
     *,
@@ -473,15 +533,14 @@ def _decide(
     with tenant_scope(tenant), transaction.atomic():
         estimate = _lock(link)
         _refuse(link, estimate, version)
-        name = _check_name(name)
-        # Which terms and privacy policy the customer confirmed, and when; refused when the
-        # page showed a version that has since been replaced.
-        consent = legal.check_consent(
+        name, consent, clean = _check_answer(
             tenant,
-            accepted=terms_accepted,
-            terms_version=legal_versions.terms,
-            privacy_version=legal_versions.privacy,
-            field="terms_accepted",
+            answer,
+            name=name,
+            terms_accepted=terms_accepted,
+            legal_versions=legal_versions,
+            choice=choice,
+            address=address,
         )
         positions = list(estimate.positions.order_by("position"))
         if answer == DecisionAnswer.ACCEPTED:
@@ -506,18 +565,13 @@ def _decide(
         )
         consent.apply_to(decision)
         if answer == DecisionAnswer.DECLINED:
-            if choice not in DeclineChoice.values:
-                raise EstimateError(
-                    _("Bitte wählen Sie Rücksendung oder Entsorgung."), "choice", "required"
-                )
             decision.choice = choice
             fee = fee_for(tenant, choice)
             if fee is not None:
                 decision.fee_article = fee.article
                 decision.fee_text = fee.text
                 decision.fee_net, decision.fee_vat, decision.fee_gross = fee.net, fee.vat, fee.gross
-            if choice == DeclineChoice.RETURN_SHIPPING:
-                clean = _clean_address(address)
+            if clean is not None:
                 decision.address_name = clean["name"]
                 decision.address_street = clean["street"]
                 decision.address_postal_code = clean["postal_code"]

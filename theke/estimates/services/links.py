@@ -374,6 +374,28 @@ def record_view(link: EstimateLink, estimate: Estimate) -> bool:
     return True
 
 
+def seen_before_change(estimate: Estimate) -> Estimate | None:
+    """The version the customer last looked at (through any link), when this version
+    arrived after that look; else None, also when the customer never looked before. Read it
+    before `record_view` stamps the current look."""
+    if estimate.version <= 1:
+        return None
+    with tenant_scope(estimate.tenant):
+        last = (
+            Estimate.objects.filter(
+                tenant=estimate.tenant,
+                external_id=estimate.external_id,
+                last_viewed_at__isnull=False,
+            )
+            .order_by("-last_viewed_at")
+            .first()
+        )
+    arrived = estimate.data_received_at or estimate.created_at
+    if last is None or last.pk == estimate.pk or last.last_viewed_at is None:
+        return None
+    return last if last.last_viewed_at < arrived else None
+
+
 def page_language(link: EstimateLink, estimate: Estimate) -> str | None:
     """The language of the customer's page: the recipient's, else the estimate contact's."""
     for contact in (link.contact, estimate.contact):
