@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.widgets import RegionalPhoneNumberWidget
 
+from theke.core.validators import validate_single_line
 from theke.customers.models import (
     Article,
     Asset,
@@ -84,10 +85,18 @@ class NewCustomerForm(forms.Form):
         initial=CustomerKind.PERSON,
         widget=forms.RadioSelect,
     )
-    company_name = forms.CharField(label=_("Firma"), max_length=200, required=False)
-    salutation = forms.CharField(label=_("Anrede"), max_length=40, required=False)
-    first_name = forms.CharField(label=_("Vorname"), max_length=100, required=False)
-    last_name = forms.CharField(label=_("Nachname"), max_length=100)
+    company_name = forms.CharField(
+        label=_("Firma"), max_length=200, required=False, validators=[validate_single_line]
+    )
+    salutation = forms.CharField(
+        label=_("Anrede"), max_length=40, required=False, validators=[validate_single_line]
+    )
+    first_name = forms.CharField(
+        label=_("Vorname"), max_length=100, required=False, validators=[validate_single_line]
+    )
+    last_name = forms.CharField(
+        label=_("Nachname"), max_length=100, validators=[validate_single_line]
+    )
     email = forms.CharField(
         label=_("E-Mail"),
         max_length=254,
