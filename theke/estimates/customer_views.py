@@ -26,8 +26,8 @@ from theke.core.client import client_address
 from theke.core.errors import ServiceError
 from theke.core.images import content_type_of
 from theke.estimates import customer_page, services
+from theke.estimates.decline_choices import question_for
 from theke.estimates.models import (
-    DeclineChoice,
     Estimate,
     EstimateDecision,
     EstimateLink,
@@ -265,21 +265,15 @@ def _version(request: HttpRequest) -> int | None:
 
 @require_POST
 def decline(request: HttpRequest, token: str) -> HttpResponse:
-    """Decline: choose return shipping (address) or disposal, then confirm with name and terms."""
+    """Decline: choose what happens to the device or vehicle (the options of its object, a
+    return address where one is needed), then confirm with name and terms."""
     found = _open(request, token, answering=True)
     if isinstance(found, HttpResponse):
         return found
     assert found.link is not None and found.estimate is not None
     estimate = found.estimate
     with tenant_scope(found.link.tenant):
-        fees = {
-            DeclineChoice.RETURN_SHIPPING.value: services.fee_for(
-                found.link.tenant, DeclineChoice.RETURN_SHIPPING
-            ),
-            DeclineChoice.DISPOSAL.value: services.fee_for(
-                found.link.tenant, DeclineChoice.DISPOSAL
-            ),
-        }
+        options = services.decline_options(estimate)
         prefill = services.billing_address(estimate)
     address = {
         key: request.POST.get(f"address_{key}", prefill[key]) for key in services.ADDRESS_KEYS
@@ -287,7 +281,9 @@ def decline(request: HttpRequest, token: str) -> HttpResponse:
     choice = request.POST.get("choice", "")
     extra: dict[str, Any] = {
         "step": "decline",
-        "fees": fees,
+        "options": options,
+        "question": question_for(services.decline_object(estimate)),
+        "asks_address": any(option.needs_address for option in options),
         "choice": choice,
         "address": address,
         "name": request.POST.get("name", ""),
