@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,9 @@ from theke.messaging.purposes import EMAIL, SMS
 from theke.messaging.services.outbox import sms_allowed
 from theke.orders.models import Order
 from theke.tenants.models import Tenant
+
+if TYPE_CHECKING:  # django-stubs is a development dependency
+    from django_stubs_ext import StrOrPromise
 
 
 class SendLinkForm(forms.Form):
@@ -49,7 +52,7 @@ class SendLinkForm(forms.Form):
         self.fields["channels"].initial = [EMAIL]
 
 
-def _fee_article_field(label: str, help_text: str) -> forms.ModelChoiceField:
+def _fee_article_field(label: StrOrPromise, help_text: StrOrPromise) -> forms.ModelChoiceField:
     # Declared with an empty queryset: the model's default would query outside a tenant scope.
     return forms.ModelChoiceField(
         label=label, queryset=Article.objects.none(), required=False, help_text=help_text
