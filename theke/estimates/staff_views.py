@@ -322,7 +322,7 @@ def _detail_context(request: HttpRequest, estimate: Estimate) -> dict[str, Any]:
 def _get(pk: int) -> Estimate:
     return get_object_or_404(
         Estimate.objects.select_related(
-            "customer", "contact", "vehicle", "order", "technician_user"
+            "customer", "contact", "vehicle", "order", "technician_user", "sent_by"
         ),
         pk=pk,
     )

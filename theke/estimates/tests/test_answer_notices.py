@@ -187,3 +187,12 @@ def test_settings_page_warns_without_any_address(owner_client: Any, tenant_a: An
     page = owner_client.get(SETTINGS_URL).content.decode()
     assert 'id="answer-address-missing"' in page
     assert "nicht per E-Mail gemeldet" in page
+
+
+def test_the_staff_page_names_who_sent_the_estimate(
+    owner_client: Any, tenant_a: Any, customer: Any, colleague: Any
+) -> None:
+    estimate, link = make_estimate(tenant_a, customer)
+    send_as(colleague, tenant_a, link)
+    page = owner_client.get(reverse("estimates:detail", args=[estimate.pk])).content.decode()
+    assert 'id="sent-by">· Carl Colleague' in page
