@@ -196,3 +196,8 @@ def test_the_staff_page_names_who_sent_the_estimate(
     send_as(colleague, tenant_a, link)
     page = owner_client.get(reverse("estimates:detail", args=[estimate.pk])).content.decode()
     assert 'id="sent-by">· Carl Colleague' in page
+
+
+def test_messaging_settings_say_the_main_email_stands_in(owner_client: Any) -> None:
+    page = owner_client.get(reverse("messaging:settings")).content.decode()
+    assert "Leer: an die E-Mail-Adresse Ihres Unternehmens." in page
