@@ -3,11 +3,13 @@
 Every secret may also come from a file named by THEKE_<NAME>_FILE (Docker/systemd secrets).
 """
 
+import base64
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP  # type: ignore[import-untyped, unused-ignore]
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +52,42 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG")
+
+
+NEW_KEY_COMMAND = (
+    '`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`'
+)
+
+
+def _encryption_keys() -> list[str]:
+    """THEKE_ENCRYPTION_KEYS: Fernet keys, comma separated; the first encrypts, all decrypt.
+
+    Unset, a local setup (debug mode, or no THEKE_SECRET_KEY: the generated one in var/) gets
+    a key derived from the secret key (theke.core.crypto). A production installation
+    (THEKE_SECRET_KEY set, debug off) refuses to start without them: data encrypted with a
+    derived key would become unreadable the day the secret key is changed.
+    """
+    configured = env_list("ENCRYPTION_KEYS")
+    for key in configured:
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+        except ValueError:
+            valid = False
+        if not valid:
+            raise ImproperlyConfigured(
+                "THEKE_ENCRYPTION_KEYS: every key must be 32 bytes in URL-safe base64, "
+                f"as {NEW_KEY_COMMAND} prints."
+            )
+    if not configured and env("SECRET_KEY") and not DEBUG:
+        raise ImproperlyConfigured(
+            f"THEKE_ENCRYPTION_KEYS is not set. Make a key with {NEW_KEY_COMMAND} "
+            "and set it (README: encryption at rest)."
+        )
+    return configured
+
+
+# Empty: derived from SECRET_KEY (a local setup only, see _encryption_keys).
+ENCRYPTION_KEYS = _encryption_keys()
 # With DEBUG, Django's technical 404 page (the URL patterns tried) instead of Theke's own.
 TECHNICAL_ERROR_PAGES = env_bool("TECHNICAL_ERROR_PAGES")
 BASE_URL = env("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -82,6 +120,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything below, so it also sees the error pages (after WhiteNoise: no static).
+    "theke.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

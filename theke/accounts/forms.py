@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from django import forms
@@ -15,8 +14,8 @@ from django.contrib.auth.forms import (
 )
 from django.utils.translation import gettext_lazy as _
 
-from theke.accounts import services
-from theke.accounts.models import Role, User
+from theke.accounts import services, tasks
+from theke.accounts.models import Role
 from theke.accounts.permissions import all_codes, area_label, area_of, permission_choices
 from theke.core.forms import BootstrapMixin
 from theke.tenants.models import Branch, Tenant
@@ -43,8 +42,10 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
 
 
 class ThekePasswordResetForm(BootstrapMixin, PasswordResetForm):
-    """Django's reset form, but the e-mail is an outbox row in the user's language, sent by
-    the worker (see services.request_password_reset for users without a tenant).
+    """Django's reset form, but the request only queues a task: the worker looks the address
+    up and queues the e-mail (an outbox row in the user's language; see
+    services.request_password_resets). Known and unknown addresses do the same work in the
+    request, so its timing reveals nothing.
 
     Invited users who never set a password may use it too: it is the same proof of mailbox.
     """
@@ -55,19 +56,8 @@ class ThekePasswordResetForm(BootstrapMixin, PasswordResetForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
 
-    def get_users(self, email: str) -> Iterator[Any]:
-        yield from User.objects.filter(email__iexact=email.strip(), is_active=True)
-
-    def send_mail(
-        self,
-        subject_template_name: str,
-        email_template_name: str,
-        context: dict[str, Any],
-        from_email: str | None,
-        to_email: str,
-        html_email_template_name: str | None = None,
-    ) -> None:
-        services.request_password_reset(context["user"])
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        tasks.send_password_reset.enqueue(self.cleaned_data["email"])
 
 
 PASSWORD_MISMATCH = _("Die beiden Passwörter stimmen nicht überein.")

@@ -311,6 +311,16 @@ def delete_role(role: Role, actor: Actor) -> None:
         role.delete()
 
 
+def request_password_resets(email: str) -> int:
+    """A reset e-mail to every active user with this address (case-insensitive); the count.
+
+    Runs in the worker (accounts.tasks.send_password_reset), never in the request: whether
+    an address is known must not show in how long the form takes to answer.
+    """
+    users = User.objects.filter(email__iexact=email.strip(), is_active=True).order_by("pk")
+    return sum(request_password_reset(user) for user in users)
+
+
 @transaction.atomic
 def request_password_reset(user: User) -> bool:
     """Queue the reset e-mail in the tenant of the user's first active membership.

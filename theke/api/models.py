@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from theke.core.crypto import EncryptedBinaryField
 from theke.tenants.scoping import TenantOwned
 
 
@@ -53,7 +54,8 @@ class IdempotencyRecord(TenantOwned):
     request_hash = models.CharField(max_length=64)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.BinaryField(default=b"")
+    # Encrypted at rest: a response may hold a live customer link (POST /estimates/…/link).
+    response_body = EncryptedBinaryField(default=b"")
     response_headers = models.JSONField(default=dict)
     created_at = models.DateTimeField(db_index=True)
 

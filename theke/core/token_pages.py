@@ -12,6 +12,9 @@ Every token page (estimate, appointment, lead, invitation, job) answers through 
 * `unavailable_page` (expired, revoked, superseded; 410) with the shop's contact,
   `pending_page` ("available shortly", polls quietly) and `poll_answer`.
 * `page_language`: the contact's language, else the browser's.
+* `shorten_links`: staff pages show a customer link as `/k/…RD3x` (the last characters of
+  its token), never the whole link: staff must not be able to open a customer's page and
+  answer in the customer's name. Template filter `{{ text|shorten_links }}` (theke_links).
 
 This module knows no model: the caller resolves the token (theke.customers.links) and passes
 the tenant it found.
@@ -19,6 +22,7 @@ the tenant it found.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,6 +30,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 
@@ -145,3 +150,64 @@ def poll_answer(still_pending: bool) -> HttpResponse:
         response = HttpResponse(status=200)
         response["HX-Refresh"] = "true"
     return protect(response)
+
+
+# --- links shown to staff ------------------------------------------------------------------
+
+# The URL names of the pages behind customer links, each taking the token as its only
+# argument; theke.customers.links.register_kind adds every kind's.
+_TOKEN_URL_NAMES: set[str] = set()
+_PLACEHOLDER = "TOKENxPLACEHOLDER"
+# A token is URL-safe base64; shorter runs after a prefix are not tokens of ours.
+_TOKEN_RUN = r"[A-Za-z0-9_-]{16,}"  # noqa: S105 (a pattern, not a secret)
+VISIBLE_CHARACTERS = 4
+_prefixes: dict[frozenset[str], frozenset[str]] = {}
+_patterns: dict[frozenset[str], re.Pattern[str] | None] = {}
+
+
+def register_token_url(url_name: str) -> None:
+    """Make the links to a kind of token page known to `shorten_links`."""
+    _TOKEN_URL_NAMES.add(url_name)
+
+
+def token_path_prefixes() -> frozenset[str]:
+    """The paths in front of the tokens, e.g. `/k/` (computed once the URLconf is loaded)."""
+    names = frozenset(_TOKEN_URL_NAMES)
+    if names not in _prefixes:
+        found = set()
+        for name in names:
+            try:
+                found.add(reverse(name, args=[_PLACEHOLDER]).split(_PLACEHOLDER)[0])
+            except NoReverseMatch:
+                continue
+        _prefixes[names] = frozenset(found)
+    return _prefixes[names]
+
+
+def is_token_path(path: str) -> bool:
+    """Whether `path` is a page behind a customer link (its token in the path)."""
+    return any(path.startswith(prefix) for prefix in token_path_prefixes())
+
+
+def _token_pattern() -> re.Pattern[str] | None:
+    """The token after the path of any token page, e.g. `/k/` + token (None: no kinds)."""
+    prefixes = token_path_prefixes()
+    if prefixes not in _patterns:
+        alternatives = "|".join(re.escape(prefix) for prefix in sorted(prefixes))
+        _patterns[prefixes] = (
+            re.compile(f"(?P<prefix>{alternatives})(?P<token>{_TOKEN_RUN})") if prefixes else None
+        )
+    return _patterns[prefixes]
+
+
+def shorten_token(token: str) -> str:
+    """`…RD3x`: enough to tell two links apart, too little to open one."""
+    return "…" + token[-VISIBLE_CHARACTERS:]
+
+
+def shorten_links(text: str) -> str:
+    """`text` with every customer link's token shortened (`https://…/k/…RD3x/`)."""
+    pattern = _token_pattern()
+    if not text or pattern is None:
+        return text
+    return pattern.sub(lambda m: m["prefix"] + shorten_token(m["token"]), text)

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from theke.core import token_pages
 from theke.core.errors import ServiceError
 from theke.core.rows import Shape
 from theke.customers.models import Contact, CustomerLink
@@ -68,6 +69,8 @@ def register_kind(kind: LinkKind) -> LinkKind:
     if existing is not None and existing != kind:
         raise ValueError(f"link kind {kind.code!r} is already registered differently")
     _KINDS[kind.code] = kind
+    # Staff pages show links of this kind shortened (core.token_pages.shorten_links).
+    token_pages.register_token_url(kind.url_name)
     return kind
 
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from theke.core.crypto import EncryptedTextField
 from theke.tenants.models import Language
 from theke.tenants.scoping import TenantOwned, TenantScopedManager
 
@@ -113,8 +114,9 @@ class OutboundMessage(TenantOwned, RelatedObject):
     sender_name = models.CharField(max_length=200, blank=True)
     reply_to = models.CharField(max_length=320, blank=True)
     subject = models.CharField(_("Betreff"), max_length=300, blank=True)
-    body_text = models.TextField(_("Text"), blank=True)
-    body_html = models.TextField(_("HTML"), blank=True)
+    # Encrypted at rest: a body may hold a live customer link (theke.core.crypto).
+    body_text = EncryptedTextField(_("Text"), blank=True)
+    body_html = EncryptedTextField(_("HTML"), blank=True)
     headers = models.JSONField(default=dict, blank=True)
     conversation = models.ForeignKey(
         "messaging.Conversation",

@@ -2,7 +2,8 @@
 
 A domain that adds a kind of customer link adds its `LinkCase` (in its own tests package)
 to `CASES` below; the suite in test_customer_links.py then proves the shared protections for
-it: states, headers, throttling, language, view times.
+it: states, headers, throttling, language, view times, and that no staff page (the object's
+own page, the delivery log) reveals the token.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ class LinkCase:
     # page); a kind without that state sets `pending_shows` to "".
     issue: Callable[..., IssuedLink]
     shows: str  # text of the valid page
+    # The staff page of the object the link opens (it lists the messages that carried it).
+    staff_path: Callable[[IssuedLink], str]
     pending_shows: str = ""
 
 

@@ -1,18 +1,22 @@
 """Every kind of customer link behaves the same way: one suite, a row per kind (link_cases).
 
 States (valid, expired, revoked, superseded, unknown), the token-page headers, throttling of
-unknown tokens per client address (also behind a reverse proxy), the page's language and the
-link's view times.
+unknown tokens per client address (also behind a reverse proxy), the page's language, the
+link's view times, and that staff pages show the link only shortened (never the token).
 """
 
 from __future__ import annotations
 
+import re
+from collections import deque
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client, override_settings
+from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -21,6 +25,8 @@ from theke.core import token_pages
 from theke.customers import links
 from theke.customers import services as customers
 from theke.customers.models import CustomerLink
+from theke.messaging.models import InternalMessage, OutboundMessage
+from theke.messaging.services import conversations
 from theke.tenants.scoping import tenant_scope
 from theke.tests.link_cases import IssuedLink, LinkCase, cases
 
@@ -227,3 +233,56 @@ def test_link_before_the_data_says_available_shortly(
     assert_protected(response)
     poll = client.get(pending.path, headers={"HX-Request": "true"})
     assert poll.status_code == 204
+
+
+# --- staff pages ----------------------------------------------------------------------------
+
+HREF = re.compile(r'href="(/staff/[^"#?]*)')
+# Enough to reach every list, detail and settings page from the start page.
+CRAWL_LIMIT = 250
+
+
+def staff_html_pages(client: Client, start: list[str]) -> dict[str, str]:
+    """Every staff HTML page reachable by GET from `start` (same-site links only)."""
+    seen: dict[str, str] = {}
+    queue = deque(start)
+    while queue and len(seen) < CRAWL_LIMIT:
+        path = queue.popleft()
+        if path in seen or "logout" in path:
+            continue
+        response = client.get(path)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            seen[path] = ""
+            continue
+        seen[path] = body(response)
+        queue.extend(href for href in HREF.findall(seen[path]) if href not in seen)
+    return seen
+
+
+def test_no_staff_page_reveals_the_token(
+    case: LinkCase, issued: IssuedLink, owner_client: Client, customer: Any, tenant_a: Any
+) -> None:
+    """A staff user with the delivery log (the owner has every right) sees the link as
+    `/k/…RD3x` and nowhere whole: not on the object's page, not in the delivery log, not in
+    a customer's reply that quotes it (thread and inbox note)."""
+    with scopes_disabled():
+        sent = list(OutboundMessage.objects.filter(tenant=issued.link.tenant))
+    assert any(issued.token in m.body_text for m in sent)  # the link was sent
+    with tenant_scope(tenant_a):
+        thread = conversations.conversation_for(
+            None, tenant=tenant_a, customer=customer, subject="Rückfrage"
+        )
+        quoted = f"Geht das auch später?\n> {settings.BASE_URL}{issued.path}"
+        conversations.post_customer_message(thread, customer.contacts.first(), quoted)
+    deliveries = [f"/staff/messages/deliveries/{m.pk}/" for m in sent]
+    start = [case.staff_path(issued), "/staff/messages/deliveries/", *deliveries]
+    with scopes_disabled():
+        notes = [n.pk for n in InternalMessage.objects.filter(tenant=tenant_a)]
+    start += [f"/staff/messages/conversations/{thread.pk}/", "/staff/messages/inbox/"]
+    start += [reverse("messaging:inbox_open", args=[pk]) + "?show=1" for pk in notes]
+    start += ["/staff/"]
+    pages = staff_html_pages(owner_client, start)
+    assert all(pages[path] for path in start[:-1])  # each page of the start opened
+    leaks = [path for path, html in pages.items() if issued.token in html]
+    assert leaks == []
+    assert token_pages.shorten_token(issued.token) in pages[deliveries[0]]

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import datetime
 import re
+from types import SimpleNamespace
 from urllib.parse import urlparse
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from conftest import PASSWORD
+from theke.accounts import tasks
 from theke.accounts.models import Role
 from theke.audit.models import AuditEvent
 from theke.tenants.scoping import tenant_scope
@@ -167,6 +171,32 @@ def test_password_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:password_reset_done")
     assert mail.outbox == []
+
+
+def reset_request_work(email: str, monkeypatch) -> tuple[list[str], list[tuple]]:
+    """The queries and queued tasks of one reset request (the task itself not run)."""
+    queued: list[tuple] = []
+    fake = SimpleNamespace(enqueue=lambda *args, **kwargs: queued.append(args))
+    monkeypatch.setattr(tasks, "send_password_reset", fake)
+    client = Client()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("accounts:password_reset"), {"email": email})
+    assert response["Location"] == reverse("accounts:password_reset_done")
+    # The statements without their values: the address itself differs, nothing else may.
+    return [re.sub(r"'[^']*'|%s|\d+", "?", q["sql"]) for q in queries.captured_queries], queued
+
+
+def test_password_reset_request_does_the_same_work_for_known_and_unknown_addresses(
+    owner, monkeypatch
+):
+    known_queries, known_tasks = reset_request_work("owner@alpha.test", monkeypatch)
+    unknown_queries, unknown_tasks = reset_request_work("nobody@nowhere.test", monkeypatch)
+    monkeypatch.undo()
+    assert known_queries == unknown_queries
+    assert known_tasks == [("owner@alpha.test",)] and unknown_tasks == [("nobody@nowhere.test",)]
+    # The worker's part: one e-mail for the known address, nothing for the unknown one.
+    assert tasks.send_password_reset.call("OWNER@alpha.test") == 1
+    assert tasks.send_password_reset.call("nobody@nowhere.test") == 0
 
 
 def test_password_reset_unlocks_a_locked_account(owner, django_capture_on_commit_callbacks):

@@ -20,6 +20,8 @@ PRODUCTION = {
     "THEKE_BEHIND_PROXY": "true",
     "THEKE_EMAIL_BACKEND": "smtp",
     "THEKE_EMAIL_HOST": "mail.example.com",
+    "THEKE_ENCRYPTION_KEYS": "bmV3LWtleS1uZXctbmV3LWtleS1uZXctbmV3LWtleS0=,"
+    "b2xkLWtleS1vbGQtb2xkLWtleS1vbGQtb2xkLWtleS0=",
 }
 
 
@@ -70,7 +72,12 @@ def test_secret_key_is_generated_once_with_mode_0600(tmp_path):
 def test_secret_key_can_come_from_a_file(tmp_path):
     secret = tmp_path / "key.txt"
     secret.write_text("from-a-file-" + "k" * 50 + "\n")
-    env = {"THEKE_VAR_DIR": str(tmp_path), "THEKE_SECRET_KEY_FILE": str(secret)}
+    env = {
+        "THEKE_VAR_DIR": str(tmp_path),
+        "THEKE_SECRET_KEY_FILE": str(secret),
+        # A configured secret key without debug mode is production: it needs its keys too.
+        "THEKE_ENCRYPTION_KEYS": PRODUCTION["THEKE_ENCRYPTION_KEYS"],
+    }
     code = "from django.conf import settings; print(settings.SECRET_KEY)"
     result = run_manage(["shell", "-c", code], env)
     assert result.stdout.strip() == "from-a-file-" + "k" * 50
@@ -93,3 +100,36 @@ def test_passwords_are_hashed_with_argon2(tmp_path):
     code = "from django.contrib.auth.hashers import make_password; print(make_password('x'))"
     result = run_manage(["shell", "-c", code], {"THEKE_VAR_DIR": str(tmp_path)})
     assert result.stdout.startswith("argon2$argon2id$"), result.stderr
+
+
+def test_production_refuses_to_start_without_encryption_keys(tmp_path):
+    env = {**PRODUCTION, "THEKE_VAR_DIR": str(tmp_path)}
+    del env["THEKE_ENCRYPTION_KEYS"]
+    result = run_manage(["check"], env)
+    assert result.returncode != 0
+    assert "THEKE_ENCRYPTION_KEYS is not set" in result.stderr
+
+
+def test_encryption_keys_must_be_fernet_keys(tmp_path):
+    env = {**PRODUCTION, "THEKE_VAR_DIR": str(tmp_path), "THEKE_ENCRYPTION_KEYS": "too-short"}
+    result = run_manage(["check"], env)
+    assert result.returncode != 0 and "32 bytes" in result.stderr
+
+
+def test_encryption_keys_come_from_the_variable_or_a_file(tmp_path):
+    keys = tmp_path / "keys.txt"
+    keys.write_text(PRODUCTION["THEKE_ENCRYPTION_KEYS"] + "\n")
+    env = {**PRODUCTION, "THEKE_VAR_DIR": str(tmp_path), "THEKE_ENCRYPTION_KEYS_FILE": str(keys)}
+    del env["THEKE_ENCRYPTION_KEYS"]
+    code = "from theke.core import crypto; print(len(crypto.configured_keys()))"
+    result = run_manage(["shell", "-c", code], env)
+    assert result.stdout.strip() == "2", result.stderr
+
+
+def test_a_local_setup_derives_its_key_from_the_secret_key(tmp_path):
+    code = (
+        "from django.conf import settings; from theke.core import crypto; "
+        "print(crypto.configured_keys() == (crypto.derived_key(settings.SECRET_KEY),))"
+    )
+    result = run_manage(["shell", "-c", code], {"THEKE_VAR_DIR": str(tmp_path)})
+    assert result.stdout.strip() == "True", result.stderr
