@@ -113,9 +113,9 @@ def setup_django(var_dir: str) -> None:
 
 def fill(count: int) -> None:
     """Queue `count` e-mails of two tenants, as the business transactions would."""
-    from django.conf import settings
     from django.db import connection, transaction
 
+    from theke.messaging import retries
     from theke.messaging.models import OutboundMessage
     from theke.tenants.scoping import scopes_disabled
     from theke.tenants.services import create_tenant
@@ -141,7 +141,7 @@ def fill(count: int) -> None:
                 body_text=TEXT.format(name=name, number=number),
                 body_html=HTML.format(name=name, number=number),
                 dedupe_key=f"estimate:{number}:link|email|kundin{number}@kunde.example",
-                max_attempts=settings.OUTBOX_MAX_ATTEMPTS,
+                max_attempts=retries.MAX_ATTEMPTS,
             )
         )
     with scopes_disabled(), transaction.atomic():

@@ -381,13 +381,10 @@ SMS_CALLBACK_SECRET = env("SMS_CALLBACK_SECRET")
 SMS_DEFAULT_SENDER = env("SMS_DEFAULT_SENDER", "Theke")
 
 # --- Outbox and inbound e-mail --------------------------------------------------------------
-OUTBOX_MAX_ATTEMPTS = int(env("OUTBOX_MAX_ATTEMPTS", "8"))
+# Retries are not set here: every channel follows theke/messaging/retries.py (≈ 27 h, 8 attempts).
 OUTBOX_LEASE_SECONDS = int(env("OUTBOX_LEASE_SECONDS", "120"))
 OUTBOX_SWEEP_SECONDS = int(env("OUTBOX_SWEEP_SECONDS", "30"))
 OUTBOX_BATCH_SIZE = int(env("OUTBOX_BATCH_SIZE", "200"))
-# Retry n waits a random time up to min(cap, base * 2**(n-1)) seconds ("full jitter").
-OUTBOX_RETRY_BASE_SECONDS = float(env("OUTBOX_RETRY_BASE_SECONDS", "30"))
-OUTBOX_RETRY_CAP_SECONDS = float(env("OUTBOX_RETRY_CAP_SECONDS", "3600"))
 INBOUND_EMAIL_DOMAIN = env("INBOUND_EMAIL_DOMAIN", "reply.theke.localhost")
 INBOUND_MAX_ATTACHMENT_BYTES = int(env("INBOUND_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024)))
 # Largest file (photo, PDF) the back office may upload through the API.

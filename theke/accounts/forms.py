@@ -18,6 +18,7 @@ from theke.accounts import services, tasks
 from theke.accounts.models import Role
 from theke.accounts.permissions import all_codes, area_label, area_of, permission_choices
 from theke.core.forms import BootstrapMixin
+from theke.core.validators import validate_single_line
 from theke.tenants.models import Branch, Tenant
 
 # --- Login and passwords -------------------------------------------------------------------
@@ -139,6 +140,7 @@ class InviteForm(_MembershipFields):
         label=_("Name"),
         max_length=200,
         required=False,
+        validators=[validate_single_line],
         help_text=_("Für neue Benutzer erforderlich. Bestehende Benutzer behalten ihren Namen."),
     )
     field_order = ["email", "full_name", "role", "branches"]

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from theke.accounts.permissions import PERMISSIONS
+from theke.core.validators import validate_single_line
 from theke.tenants.models import Language, Tenant
 from theke.tenants.scoping import TenantOwned
 
@@ -33,7 +34,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A staff user; logs in by e-mail. Tenant rights come from memberships, not from here."""
 
     email = models.EmailField(_("E-Mail"), unique=True)
-    full_name = models.CharField(_("Name"), max_length=200)
+    full_name = models.CharField(_("Name"), max_length=200, validators=[validate_single_line])
     language = models.CharField(
         _("Sprache"), max_length=5, choices=Language.choices, default=Language.GERMAN
     )

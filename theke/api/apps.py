@@ -19,7 +19,6 @@ class ApiConfig(AppConfig):
 
         # Registered here so that neither messaging nor the event feed imports the API.
         delivery.SENDERS[Channel.WEBHOOK] = sender.send_webhooks
-        delivery.RETRY_SCHEDULES[Channel.WEBHOOK] = services.RETRY_SCHEDULE
         if services.queue_event_deliveries not in EVENT_LISTENERS:
             EVENT_LISTENERS.append(services.queue_event_deliveries)
         register_actions(services.ACTION_LABELS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -193,6 +195,18 @@ def install(api: NinjaAPI) -> None:
         return problem_response(problem(500, "An internal error occurred."))
 
 
+@csrf_exempt
 def unknown_path(request: HttpRequest, path: str = "") -> HttpResponse:
-    """Any /api/ URL no operation matches: a problem document, not the HTML 404 page."""
+    """Any /api/ URL no operation matches: a problem document, not the HTML 404 page.
+
+    CSRF-exempt like every API operation: a PUT/POST/DELETE with a bearer key and no cookie
+    would otherwise get Django's HTML CSRF page instead of the 404."""
     return problem_response(problem(404, f"No API operation at {request.path}."))
+
+
+def method_not_allowed(allowed: Iterable[str]) -> HttpResponse:
+    """405 as a problem document whose `Allow` header lists the path's documented methods."""
+    methods = ", ".join(sorted(allowed))
+    response = problem_response(problem(405, f"Allowed methods on this path: {methods}."))
+    response["Allow"] = methods
+    return response

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from theke.api.errors import FieldError, problem
 from theke.api.events import InvalidCursor, decode_cursor, encode_cursor, event_id
@@ -35,6 +35,8 @@ class EventPage(Schema):
 
 
 class EventQuery(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     after: str | None = Field(
         None,
         description="The `next_cursor` of the previous page; leave out to start at the beginning.",

@@ -8,6 +8,7 @@ problem document (theke.api.errors).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -15,12 +16,17 @@ from django.shortcuts import render
 from ninja import NinjaAPI
 from ninja.errors import ValidationError, ValidationErrorContext
 from ninja.openapi.docs import DocsBase
+from ninja.operation import PathView
 from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
 from ninja.types import DictStrAny
 
 from theke.api import errors
+from theke.api.input import unstorable_text
 from theke.api.models import ApiKey
+from theke.core.timestamps import format_timestamp
 
 JSON_CONTENT_TYPES = {"application/json"}
 
@@ -38,7 +44,8 @@ class ApiKeyAuth(HttpBearer):
 
 
 class StrictJsonParser(Parser):
-    """JSON bodies only: any other Content-Type answers 415 instead of a guess."""
+    """JSON bodies only: any other Content-Type answers 415 instead of a guess. The one input
+    check of every body: text no database or e-mail can carry is refused here (422)."""
 
     def parse_body(self, request: HttpRequest) -> DictStrAny:
         content_type = (request.content_type or "").lower()
@@ -46,9 +53,47 @@ class StrictJsonParser(Parser):
             raise errors.problem(415, "Send the request body as application/json.")
         body = request.body  # may raise RequestDataTooBig: answered 413
         try:
-            return super().parse_body(request) if body else {}
+            data = super().parse_body(request) if body else {}
         except (ValueError, UnicodeDecodeError) as exc:
             raise errors.problem(400, "The request body is not valid JSON.") from exc
+        if found := unstorable_text(data):
+            raise errors.problem(422, "The request contains text that cannot be stored.", found)
+        return data
+
+
+class ApiJSONEncoder(NinjaJSONEncoder):
+    """ninja's encoder with every datetime in the one timestamp format (`…10:11:12.840Z`)."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime):
+            return format_timestamp(o)
+        return super().default(o)
+
+
+class ApiJSONRenderer(JSONRenderer):
+    encoder_class = ApiJSONEncoder
+
+
+class ProblemPathView(PathView):
+    """A path whose request method has no operation answers 405 as a problem document, and
+    its `Allow` lists only documented operations (a hidden operation that itself answers 405,
+    like DELETE of an invoice, is not advertised)."""
+
+    def _not_allowed(self) -> HttpResponse:
+        allowed = {
+            method
+            for operation in self.operations
+            if operation.include_in_schema
+            for method in operation.methods
+        }
+        return errors.method_not_allowed(allowed)
+
+
+def _answer_wrong_methods_with_problems(api: NinjaAPI) -> None:
+    # ninja binds a copy of every router's paths to the API; those copies serve the requests.
+    for bound_router in api._get_bound_routers():
+        for path_view in bound_router.path_operations.values():
+            path_view.__class__ = ProblemPathView
 
 
 class LocalSwagger(DocsBase):
@@ -70,6 +115,12 @@ The contract between a business's back-office system and Theke.
   takes up to 1,000 items and answers one result per item.
 * **Errors** are RFC 9457 problem documents (`application/problem+json`) whose `errors`
   name the invalid fields by path (`contacts.0.email`, `items.3.vin`).
+* **Strict input**: this document is the contract. Booleans are `true`/`false`, integers
+  JSON integers; decimals are strings as their `pattern` states (or integers); dates
+  `YYYY-MM-DD`; date-times RFC 3339 with offset. Names are one line (no control characters).
+  Text with NUL or a lone surrogate is refused (422) in any body.
+* **Timestamps** in answers, event payloads and webhooks: UTC with milliseconds and `Z`,
+  `2026-12-05T10:11:12.840Z`.
 * **Idempotency-Key** on every POST: the same key and body replay the stored answer
   (`Idempotent-Replayed: true`), another body is 422, a request still running is 409.
   Keys are kept for 24 hours.
@@ -163,6 +214,7 @@ api = ThekeAPI(
     description=API_DESCRIPTION,
     auth=ApiKeyAuth(),
     parser=StrictJsonParser(),
+    renderer=ApiJSONRenderer(),
     docs=LocalSwagger(),
     docs_url="/docs",
     openapi_url="/openapi.json",
@@ -187,5 +239,6 @@ def _register_routers() -> None:
 
 
 _register_routers()
+_answer_wrong_methods_with_problems(api)
 
 __all__ = ["api"]

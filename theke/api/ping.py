@@ -7,8 +7,10 @@ from datetime import datetime
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
+from pydantic import Field
 
 from theke.api.idempotency import idempotent
+from theke.api.resources import StrictIn
 
 router = Router(tags=["ping"])
 
@@ -19,8 +21,8 @@ class PingOut(Schema):
     time: datetime
 
 
-class PingIn(Schema):
-    message: str = ""
+class PingIn(StrictIn):
+    message: str = Field("", max_length=1000)
 
 
 class PingEcho(PingOut):

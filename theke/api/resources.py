@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import ConfigDict, Field, WithJsonSchema
 from pydantic import ValidationError as PydanticValidationError
 
 from theke.api.errors import FieldError, Problem
@@ -50,17 +50,13 @@ BatchUpsert = Callable[[Tenant, Actor, list[tuple[int, Any]]], dict[int, "str | 
 
 
 class StrictIn(Schema):
-    """Input schemas refuse unknown fields, so a typo is a 422 and not silently dropped,
-    and NUL characters, which no database text column can store."""
+    """Input schemas refuse unknown fields, so a typo is a 422 and not silently dropped, and
+    validate strictly (no 0 for false, no "5" for 5): the OpenAPI document is the contract.
+    Decimals, dates and date-times use the types of theke.api.types.
+    (Text no column can store, NUL or lone surrogates, is refused for every body at once
+    by theke.api.input before a schema sees it.)"""
 
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_nul_characters(cls, value: Any) -> Any:
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("NUL characters (\\u0000) are not allowed.")
-        return value
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class DeleteOut(Schema):
@@ -240,14 +236,19 @@ def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _bulk_body_schema(resource: str, item_schema: type[StrictIn]) -> type[Schema]:
-    """`{"items": [...]}`: items are validated one by one in `run_bulk`, so the body only
-    checks for a list; the OpenAPI document still shows the item schema."""
+    """`{"items": [...]}`: items are validated one by one in `run_bulk` (a malformed item gets
+    an error result, the others are stored), so the document states exactly that: an item is
+    the item schema or any other object, which is answered with status "error"."""
     item_json = _inline_refs(item_schema.model_json_schema())
-    Item = Annotated[dict[str, Any], WithJsonSchema(item_json)]
+    other = {
+        "type": "object",
+        "description": "Any other object is answered with status error and its field errors.",
+    }
+    Item = Annotated[dict[str, Any], WithJsonSchema({"anyOf": [item_json, other]})]
     name = f"{item_schema.__name__}List"
     return type(
         name,
-        (Schema,),
+        (StrictIn,),
         {
             "__annotations__": {"items": list[Item]},
             "items": Field(

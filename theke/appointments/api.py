@@ -18,16 +18,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.db import transaction
 from django.db.models import Model, QuerySet
-from django.utils import timezone
 from ninja import Router, Schema
-from pydantic import AfterValidator, BeforeValidator, Field
-from pydantic_core import PydanticCustomError
+from pydantic import Field
 
 from theke.api.errors import FieldError, Problem
 from theke.api.resources import (
@@ -42,6 +40,7 @@ from theke.api.resources import (
     unknown_reference,
     values_of,
 )
+from theke.api.types import IntegerRange, OffsetDateTime, decimal_digits
 from theke.appointments import services
 from theke.appointments.models import MAX_MILEAGE_KM, Appointment, AppointmentSource
 from theke.audit.services import Actor
@@ -51,8 +50,6 @@ from theke.tenants.models import Branch, Tenant
 
 router = Router(tags=["appointments"])
 
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 # Service field names -> the names the client sent.
 API_FIELDS = {
     "customer": "customer_external_id",
@@ -67,45 +64,9 @@ TEXT_LIMIT = 10_000
 # --- input types ----------------------------------------------------------------------------
 
 
-def _date_time_text(value: Any) -> Any:
-    if not isinstance(value, str):
-        raise PydanticCustomError(
-            "datetime_type", "Expected an ISO 8601 date-time string with a UTC offset."
-        )
-    return value
-
-
-def _with_offset(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise PydanticCustomError(
-            "timezone_required",
-            "The date-time has no UTC offset; send it as ISO 8601 with offset, "
-            "e.g. 2025-10-14T09:30:00+02:00 or 2025-10-14T07:30:00Z.",
-        )
-    if not EARLIEST <= value < LATEST:
-        raise PydanticCustomError(
-            "datetime_out_of_range", "The date-time must lie between 1970 and 2199."
-        )
-    return value
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise PydanticCustomError("string_nul", "The text must not contain NUL characters.")
-    return value
-
-
-OffsetDateTime = Annotated[
-    datetime,
-    BeforeValidator(_date_time_text),
-    AfterValidator(_with_offset),
-    Field(
-        description="ISO 8601 date-time with UTC offset.",
-        examples=["2025-10-14T09:30:00+02:00"],
-    ),
-]
-Text = Annotated[str, AfterValidator(_no_nul)]
-Reference = Annotated[str, AfterValidator(_no_nul), Field(min_length=1, max_length=100)]
+Text = str
+Reference = Annotated[str, Field(min_length=1, max_length=100)]
+Cost = decimal_digits(8, 2, "189.00")
 StatusIn = Literal["planned", "confirmed", "finalized", "cancelled"]
 StatusOut = Literal["requested", "proposed", "planned", "confirmed", "finalized", "cancelled"]
 
@@ -131,15 +92,11 @@ class AppointmentIn(StrictIn):
     )
     work_description: Text = Field("", max_length=TEXT_LIMIT, description="Work to be done.")
     notes: Text = Field("", max_length=TEXT_LIMIT)
-    mileage_km: int | None = Field(None, ge=0, le=MAX_MILEAGE_KM)
+    mileage_km: Annotated[int, IntegerRange(0, MAX_MILEAGE_KM)] | None = None
     customer_waits: bool = Field(False, description="The customer waits at the branch.")
     replacement_car: bool = Field(False, description="The customer needs a replacement car.")
-    estimated_cost: Decimal | None = Field(
-        None,
-        ge=0,
-        max_digits=10,
-        decimal_places=2,
-        description='Expected cost as a decimal string, "189.00".',
+    estimated_cost: Annotated[Decimal, Cost] | None = Field(
+        None, description='Expected cost as a decimal string, "189.00".'
     )
 
 
@@ -203,8 +160,8 @@ def _appointment_out(appointment: Appointment) -> dict[str, Any]:
         "vehicle_external_id": (vehicle.external_id or None) if vehicle else None,
         "branch_external_id": (branch.external_id or None) if branch else None,
         "advisor_email": advisor.email if advisor else None,
-        "start": timezone.localtime(appointment.start),
-        "end": timezone.localtime(appointment.end),
+        "start": appointment.start,
+        "end": appointment.end,
         "work_description": appointment.work_description,
         "notes": appointment.notes,
         "mileage_km": appointment.mileage_km,

@@ -357,8 +357,8 @@ def event_payload(appointment: Appointment) -> dict[str, Any]:
     return {
         "uid": str(appointment.uid),
         "status": appointment.status,
-        "start": _iso(appointment.start),
-        "end": _iso(appointment.end),
+        "start": appointment.start,
+        "end": appointment.end,
         "customer_external_id": customer.external_id or None,
         "vehicle_external_id": (vehicle.external_id or None) if vehicle else None,
         "branch_external_id": (branch.external_id or None) if branch else None,

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection
 
 from theke.audit.models import FeedEvent
+from theke.core.timestamps import with_timestamps
 
 if TYPE_CHECKING:
     from theke.tenants.models import Tenant
@@ -38,14 +39,17 @@ def emit_event(
     external_id: str = "",
     payload: dict[str, Any] | None = None,
 ) -> FeedEvent:
-    """Record one event of `tenant`; call it inside the transaction of the change it reports."""
+    """Record one event of `tenant`; call it inside the transaction of the change it reports.
+
+    Datetimes in `payload` are stored in the API's one timestamp format (theke.core.timestamps),
+    so pass them as datetimes."""
     _serialize_event_writers(tenant)
     event = FeedEvent.objects.create(
         tenant=tenant,
         type=type,
         subject_type=subject_type,
         external_id=external_id or "",
-        payload=payload or {},
+        payload=with_timestamps(payload or {}),
     )
     for listener in EVENT_LISTENERS:
         listener(event)

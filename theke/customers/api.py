@@ -19,7 +19,7 @@ Conventions of every resource here:
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Router, Schema
 from phonenumber_field.phonenumber import PhoneNumber
@@ -39,6 +39,7 @@ from theke.api.resources import (
     unknown_reference,
     values_of,
 )
+from theke.api.types import Date, IntegerRange, Money, Percent, Required, SingleLine
 from theke.audit.services import Actor
 from theke.core.errors import ServiceError
 from theke.customers import services
@@ -73,14 +74,14 @@ FederalStateCode = Literal[
 
 class ContactIn(StrictIn):
     external_id: str = Field("", max_length=100)
-    salutation: str = ""
-    first_name: str = ""
-    last_name: str
-    role: str = ""
-    email: str = ""
-    mobile_phone: str = ""
-    phone: str = ""
-    language: str = "de"
+    salutation: Annotated[str, SingleLine(40)] = ""
+    first_name: Annotated[str, SingleLine(100)] = ""
+    last_name: Annotated[str, SingleLine(100, min_length=1)]
+    role: Annotated[str, SingleLine(100)] = ""
+    email: str = Field("", max_length=254, description="An e-mail address, or empty.")
+    mobile_phone: str = Field("", max_length=40, description="Dialable, e.g. +49 171 1234567.")
+    phone: str = Field("", max_length=40, description="Dialable, e.g. +49 30 1234567.")
+    language: Literal["de", "en"] = "de"
     is_primary: bool = False
     consent_email: bool = False
     consent_sms: bool = False
@@ -88,11 +89,11 @@ class ContactIn(StrictIn):
 
 class CustomerIn(StrictIn):
     kind: Literal["person", "company"] = "person"
-    number: str = ""
-    company_name: str = ""
-    salutation: str = ""
-    first_name: str = ""
-    last_name: str = ""
+    number: str = Field("", max_length=40)
+    company_name: Annotated[str, SingleLine(200)] = ""
+    salutation: Annotated[str, SingleLine(40)] = ""
+    first_name: Annotated[str, SingleLine(100)] = ""
+    last_name: Annotated[str, SingleLine(100)] = ""
     notes: str = ""
     contacts: list[ContactIn] | None = Field(
         None, description="The complete list of contacts; left out: contacts stay unchanged."
@@ -105,11 +106,11 @@ class CustomerBulkItem(CustomerIn):
 
 class LocationIn(StrictIn):
     customer_external_id: str = ExternalId
-    name: str = ""
-    street: str
-    postal_code: str
-    city: str
-    country: str = "DE"
+    name: str = Field("", max_length=200)
+    street: Annotated[str, Required(200)]
+    postal_code: Annotated[str, Required(12)]
+    city: Annotated[str, Required(100)]
+    country: str = Field("DE", pattern=r"^[A-Z]{2}$")
     state: FederalStateCode = Field(
         "",
         description="German federal state, as the `holidays` library names it (BW, BY, BE, "
@@ -125,12 +126,16 @@ class LocationBulkItem(LocationIn):
 
 class VehicleIn(StrictIn):
     customer_external_id: str = ExternalId
-    vin: str = Field("", description="ISO 3779: 17 characters without I, O and Q.")
-    license_plate: str = ""
-    make: str = ""
-    model: str = ""
-    first_registration: str | None = Field(None, description="YYYY-MM-DD")
-    mileage_km: int | None = Field(None, ge=0)
+    vin: str = Field(
+        "",
+        pattern=r"^([A-HJ-NPR-Z0-9]{17})?$",
+        description="ISO 3779: 17 characters without I, O and Q, or empty.",
+    )
+    license_plate: Annotated[str, SingleLine(20)] = ""
+    make: str = Field("", max_length=60)
+    model: str = Field("", max_length=100)
+    first_registration: Date | None = None
+    mileage_km: Annotated[int, IntegerRange(0, 2_147_483_647)] | None = None
 
 
 class VehicleBulkItem(VehicleIn):
@@ -140,10 +145,10 @@ class VehicleBulkItem(VehicleIn):
 class AssetIn(StrictIn):
     customer_external_id: str = ExternalId
     location_external_id: str | None = None
-    kind: str
-    size: str = ""
-    serial_number: str = ""
-    description: str = ""
+    kind: Annotated[str, Required(100)]
+    size: str = Field("", max_length=60)
+    serial_number: str = Field("", max_length=100)
+    description: str = Field("", max_length=200)
 
 
 class AssetBulkItem(AssetIn):
@@ -151,11 +156,15 @@ class AssetBulkItem(AssetIn):
 
 
 class ArticleIn(StrictIn):
-    number: str
-    text: str
-    unit: str = "Stk"
-    price: Decimal = Field(Decimal("0.00"), description='Net price as a decimal string, "49.90".')
-    vat_rate: Decimal = Field(Decimal("19.00"), description='VAT in percent, "19.00".')
+    number: Annotated[str, Required(60)]
+    text: Annotated[str, Required(300)]
+    unit: Annotated[str, Required(20)] = "Stk"
+    price: Annotated[Decimal, Money] = Field(
+        Decimal("0.00"), description='Net price as a decimal string, "49.90".'
+    )
+    vat_rate: Annotated[Decimal, Percent] = Field(
+        Decimal("19.00"), description='VAT in percent, "19.00".'
+    )
     is_special: bool = False
     is_active: bool = True
 
@@ -195,9 +204,9 @@ class LocationOut(Schema):
     external_id: str
     customer_external_id: str
     name: str
-    street: str
-    postal_code: str
-    city: str
+    street: Annotated[str, Required(200)]
+    postal_code: Annotated[str, Required(12)]
+    city: Annotated[str, Required(100)]
     country: str
     state: str = Field(description="German federal state (code), empty when unknown.")
     is_billing: bool
@@ -218,7 +227,7 @@ class AssetOut(Schema):
     external_id: str
     customer_external_id: str
     location_external_id: str | None
-    kind: str
+    kind: Annotated[str, Required(100)]
     size: str
     serial_number: str
     description: str
@@ -226,8 +235,8 @@ class AssetOut(Schema):
 
 class ArticleOut(Schema):
     external_id: str
-    number: str
-    text: str
+    number: Annotated[str, Required(60)]
+    text: Annotated[str, Required(300)]
     unit: str
     price: str
     vat_rate: str

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from theke.core.validators import validate_single_line
 from theke.customers.validators import validate_vin
 from theke.tenants.federal_states import FederalState
 from theke.tenants.models import Language
@@ -28,10 +29,18 @@ class Customer(TenantOwned):
     )
     number = models.CharField(_("Kundennummer"), max_length=40, blank=True)
     external_id = models.CharField(_("ID im Warenwirtschaftssystem"), max_length=100, blank=True)
-    company_name = models.CharField(_("Firma"), max_length=200, blank=True)
-    salutation = models.CharField(_("Anrede"), max_length=40, blank=True)
-    first_name = models.CharField(_("Vorname"), max_length=100, blank=True)
-    last_name = models.CharField(_("Nachname"), max_length=100, blank=True)
+    company_name = models.CharField(
+        _("Firma"), max_length=200, blank=True, validators=[validate_single_line]
+    )
+    salutation = models.CharField(
+        _("Anrede"), max_length=40, blank=True, validators=[validate_single_line]
+    )
+    first_name = models.CharField(
+        _("Vorname"), max_length=100, blank=True, validators=[validate_single_line]
+    )
+    last_name = models.CharField(
+        _("Nachname"), max_length=100, blank=True, validators=[validate_single_line]
+    )
     branch = models.ForeignKey(
         "tenants.Branch",
         on_delete=models.SET_NULL,
@@ -77,10 +86,16 @@ class Customer(TenantOwned):
 
 class Contact(TenantOwned):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
-    salutation = models.CharField(_("Anrede"), max_length=40, blank=True)
-    first_name = models.CharField(_("Vorname"), max_length=100, blank=True)
-    last_name = models.CharField(_("Nachname"), max_length=100)
-    role = models.CharField(_("Funktion"), max_length=100, blank=True)
+    salutation = models.CharField(
+        _("Anrede"), max_length=40, blank=True, validators=[validate_single_line]
+    )
+    first_name = models.CharField(
+        _("Vorname"), max_length=100, blank=True, validators=[validate_single_line]
+    )
+    last_name = models.CharField(_("Nachname"), max_length=100, validators=[validate_single_line])
+    role = models.CharField(
+        _("Funktion"), max_length=100, blank=True, validators=[validate_single_line]
+    )
     email = models.EmailField(_("E-Mail"), blank=True)
     mobile_phone = PhoneNumberField(_("Mobiltelefon"), blank=True)
     phone = PhoneNumberField(_("Telefon"), blank=True)

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import wraps
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -51,6 +51,7 @@ from theke.api.resources import (
     service_problem,
     unknown_reference,
 )
+from theke.api.types import Date, IntegerRange, Percent, Quantity, Required, SingleLine, UnitPrice
 from theke.api.uploads import MULTIPART_OVERHEAD, too_large
 from theke.audit.services import Actor
 from theke.core.errors import ServiceError
@@ -69,7 +70,7 @@ MAX_POSITIONS = 500
 
 
 class TechnicianIn(StrictIn):
-    name: str = Field("", max_length=200)
+    name: Annotated[str, SingleLine(200)] = ""
     email: str = Field("", max_length=254, description="Matched to a staff user of the tenant.")
 
 
@@ -80,14 +81,16 @@ class PositionIn(StrictIn):
         description="An article of the article master; fills text, unit, price and VAT rate "
         "that are left out.",
     )
-    text: str | None = Field(None, max_length=500)
-    quantity: Decimal = Field(gt=0, max_digits=12, decimal_places=3, description='"1.5"')
-    unit: str | None = Field(None, max_length=20)
-    unit_price: Decimal | None = Field(
-        None, max_digits=14, decimal_places=4, description='Net unit price, "49.90".'
+    text: Annotated[str, Required(500)] | None = Field(
+        None, description="Left out or null: the article's text. Sent: not empty."
     )
-    discount_percent: Decimal = Field(Decimal("0"), ge=0, le=100, decimal_places=2)
-    vat_rate: Decimal | None = Field(None, ge=0, le=100, decimal_places=2, description='"19.00"')
+    quantity: Annotated[Decimal, Quantity]
+    unit: str | None = Field(None, max_length=20)
+    unit_price: Annotated[Decimal, UnitPrice] | None = Field(
+        None, description='Net unit price, "49.90".'
+    )
+    discount_percent: Annotated[Decimal, Percent] = Decimal("0")
+    vat_rate: Annotated[Decimal, Percent] | None = Field(None, description='"19.00"')
     optional: bool = Field(False, description="The customer may leave this position out.")
 
 
@@ -107,7 +110,7 @@ class EstimateIn(StrictIn):
     defect_description: str = Field("", max_length=5000)
     technician: TechnicianIn | None = None
     currency: Literal["EUR"] = "EUR"
-    valid_until: date | None = None
+    valid_until: Date | None = None
     terms: str = Field("", max_length=10000)
     notes: str = Field("", max_length=5000)
     positions: list[PositionIn] | None = Field(
@@ -131,8 +134,8 @@ class LinkSendIn(StrictIn):
 
 
 class LinkIn(StrictIn):
-    expires_in_days: int | None = Field(
-        None, ge=1, le=365, description="Left out: the tenant's setting (default 30 days)."
+    expires_in_days: Annotated[int, IntegerRange(1, 365)] | None = Field(
+        None, description="Left out: the tenant's setting (default 30 days)."
     )
     revoke_previous: bool = Field(False, description="Make earlier links stop working.")
     send: LinkSendIn | None = Field(

@@ -36,6 +36,7 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         from theke.audit.presentation import register_actions
         from theke.core.panels import CUSTOMER_PAGE, register_panel, register_tile
+        from theke.messaging import checks  # noqa: F401 (registers the system checks)
         from theke.messaging.services import conversations, delivery, inbound, inbox, templates
         from theke.messaging.staff_views.conversations import (
             quarantine_tile,

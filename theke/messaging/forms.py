@@ -352,3 +352,28 @@ class ComposeForm(BootstrapMixin, forms.Form):
             "token": data["token"],
             "context": self.setup.context,
         }
+
+
+class ResendFailedForm(BootstrapMixin, forms.Form):
+    """A period (local days) and optionally a channel whose failed messages go out again."""
+
+    first_day = forms.DateField(
+        label=_("Erster Tag"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    last_day = forms.DateField(
+        label=_("Letzter Tag"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    channel = forms.ChoiceField(label=_("Kanal"), choices=[("", _("alle"))], required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        channel = self.fields["channel"]
+        assert isinstance(channel, forms.ChoiceField)
+        channel.choices = [("", _("alle")), *Channel.choices]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("first_day"), data.get("last_day")
+        if first and last and last < first:
+            self.add_error("last_day", _("Der letzte Tag liegt vor dem ersten."))
+        return data

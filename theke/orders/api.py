@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote as urlquote
 
 from django.conf import settings
@@ -49,6 +49,7 @@ from theke.api.resources import (
     unknown_reference,
     values_of,
 )
+from theke.api.types import Date, Money, OffsetDateTime
 from theke.api.uploads import UPLOAD_BODY, read_upload, too_large
 from theke.audit.services import Actor
 from theke.core.errors import ServiceError
@@ -63,7 +64,7 @@ API_FIELD.setdefault("asset", "asset_external_id")
 API_FIELD.setdefault("branch", "branch_external_id")
 
 OptionalId = Field(None, max_length=100)
-Money = Field(description='A decimal string with at most two places, "119.00".')
+MONEY = Field(description='A decimal string with at most two places, "119.00".')
 
 
 # --- schemas --------------------------------------------------------------------------------
@@ -84,7 +85,7 @@ class OrderIn(StrictIn):
     title: str = Field("", max_length=200)
     description: str = ""
     status: Literal["open", "planned", "in_progress", "completed", "invoiced", "cancelled"] = "open"
-    planned_date: datetime.date | None = Field(None, description="YYYY-MM-DD")
+    planned_date: Date | None = None
 
 
 class OrderBulkItem(OrderIn):
@@ -95,13 +96,13 @@ class InvoiceIn(StrictIn):
     number: str = Field(min_length=1, max_length=40)
     customer_external_id: str = ExternalId
     order_external_id: str | None = OptionalId
-    issue_date: datetime.date = Field(description="YYYY-MM-DD")
-    due_date: datetime.date | None = Field(None, description="YYYY-MM-DD, not before issue_date")
-    net_total: Decimal = Money
-    gross_total: Decimal = Money
+    issue_date: Date
+    due_date: Date | None = Field(None, description="Not before issue_date.")
+    net_total: Annotated[Decimal, Money] = MONEY
+    gross_total: Annotated[Decimal, Money] = Field(description="Not below net_total.")
     currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
     status: Literal["open", "paid", "cancelled"] = "open"
-    paid_at: datetime.datetime | None = Field(
+    paid_at: OffsetDateTime | None = Field(
         None, description="Only with status paid; left out, the time of the change."
     )
 
@@ -115,11 +116,11 @@ class QuoteIn(StrictIn):
     customer_external_id: str = ExternalId
     location_external_id: str | None = OptionalId
     order_external_id: str | None = OptionalId
-    date: datetime.date = Field(description="YYYY-MM-DD")
-    valid_until: datetime.date | None = Field(None, description="YYYY-MM-DD, not before date")
+    date: Date
+    valid_until: Date | None = Field(None, description="Not before date.")
     title: str = Field("", max_length=200)
-    net_total: Decimal = Money
-    gross_total: Decimal = Money
+    net_total: Annotated[Decimal, Money] = MONEY
+    gross_total: Annotated[Decimal, Money] = Field(description="Not below net_total.")
     currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
     status: Literal["open", "accepted", "declined", "expired"] = "open"
 

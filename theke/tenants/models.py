@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from theke.core.validators import validate_single_line
 from theke.tenants.federal_states import FederalState
 from theke.tenants.scoping import TenantOwned
 from theke.tenants.validators import validate_bic, validate_iban, validate_vat_id
@@ -30,9 +31,11 @@ class Language(models.TextChoices):
 class Tenant(models.Model):
     """One business using Theke. Not tenant-scoped itself: it is the scope."""
 
-    name = models.CharField(_("Name"), max_length=200)
+    name = models.CharField(_("Name"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("Kurzname"), max_length=60, unique=True)
-    legal_name = models.CharField(_("Firmierung"), max_length=200, blank=True)
+    legal_name = models.CharField(
+        _("Firmierung"), max_length=200, blank=True, validators=[validate_single_line]
+    )
     street = models.CharField(_("Straße"), max_length=200, blank=True)
     postal_code = models.CharField(_("PLZ"), max_length=12, blank=True)
     city = models.CharField(_("Ort"), max_length=100, blank=True)
@@ -54,6 +57,7 @@ class Tenant(models.Model):
         max_length=100,
         blank=True,
         help_text=_("Leer: Name des Mandanten."),
+        validators=[validate_single_line],
     )
     email_reply_to = models.EmailField(_("Antwortadresse für E-Mails"), blank=True)
     notification_email = models.EmailField(
@@ -130,7 +134,7 @@ class Tenant(models.Model):
 class Branch(TenantOwned):
     """A tenant's site with its own address and opening hours."""
 
-    name = models.CharField(_("Name"), max_length=200)
+    name = models.CharField(_("Name"), max_length=200, validators=[validate_single_line])
     street = models.CharField(_("Straße"), max_length=200, blank=True)
     postal_code = models.CharField(_("PLZ"), max_length=12, blank=True)
     city = models.CharField(_("Ort"), max_length=100, blank=True)

@@ -258,7 +258,7 @@ def test_openapi_documents_problem_answers(client: Any) -> None:
     }
     bulk = schema["paths"]["/api/v1/customers/bulk"]["post"]["requestBody"]
     body_ref = bulk["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
-    items = schema["components"]["schemas"][body_ref]["properties"]["items"]["items"]
+    items = schema["components"]["schemas"][body_ref]["properties"]["items"]["items"]["anyOf"][0]
     assert "last_name" in items["properties"]["contacts"]["anyOf"][0]["items"]["properties"]
 
 

@@ -1,12 +1,21 @@
 """Contract test: schemathesis generates requests from /api/v1/openapi.json for every
-operation, valid and invalid ones, and sends them with a valid key through the whole Django
-stack (WSGI, middleware, ninja). No answer may be a 5xx, have an undocumented status or
-content type, or a body that does not match the documented schema.
+operation and sends them with a valid key through the whole Django stack (WSGI,
+middleware, ninja) against the real test database. All of its checks run, the positive and
+the negative ones: no 5xx; status, content type, headers and body as documented; every
+schema-valid request accepted (ST202) and every schema-violating one refused (ST201);
+`Allow` of a 405 as documented; a fixed seed and a modest number of examples.
+
+What the document cannot state is repaired in the generated *valid* requests before they
+are sent (see `satisfy_rules_beyond_the_schema`): references must name existing objects,
+a few rules relate two fields (end after start, gross not below net), and phone numbers
+must be dialable. Everything else a request may carry is in the schema.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,28 +23,69 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.test import Client
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from hypothesis import strategies as st
 
 from theke.api.tests.conftest import make_key
+from theke.audit.services import SYSTEM
+from theke.tenants.services import create_branch
 
 APP = get_wsgi_application()
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", APP)
-CHECKS = [
-    schemathesis.checks.not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
+# The API refuses NUL in any text (README: "Text"); JSON Schema has no word for that.
+schema.config.generation.allow_x00 = False
+
+# The document's date-times carry a pattern (years 1970 to 2199) besides their format;
+# generate them in that range instead of filtering RFC 3339 values of years 0001 to 9999.
+schemathesis.openapi.format(
+    "date-time",
+    st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2198, 12, 31)).map(
+        lambda moment: moment.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
+    ),
+)
+
+# The objects the fixture creates, by the reference field that names them.
+REFERENCES = {
+    "customer_external_id": "K-1",
+    "contact_external_id": "C-1",
+    "location_external_id": "L-1",
+    "vehicle_external_id": "V-1",
+    "asset_external_id": "AS-1",
+    "order_external_id": "O-1",
+    "branch_external_id": "B-1",
+    "article_external_id": "ART-1",
+}
+PHONES = {"mobile_phone": "+491711234567", "phone": "+49301234567"}
 
 
 @pytest.fixture
-def bearer(tenant_a: Any) -> str:
-    return f"Bearer {make_key(tenant_a)[1]}"
+def bearer(tenant_a: Any, colleague: Any) -> str:
+    key = make_key(tenant_a)[1]
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    create_branch(tenant_a, SYSTEM, "Mitte", external_id="B-1")
+    for path, body in (
+        (
+            "customers/K-1",
+            {"last_name": "Berg", "contacts": [{"external_id": "C-1", "last_name": "Berg"}]},
+        ),
+        (
+            "locations/L-1",
+            {
+                "customer_external_id": "K-1",
+                "street": "Hauptstr. 1",
+                "postal_code": "10115",
+                "city": "Berlin",
+            },
+        ),
+        ("vehicles/V-1", {"customer_external_id": "K-1", "license_plate": "B-AB 123"}),
+        ("assets/AS-1", {"customer_external_id": "K-1", "kind": "Container"}),
+        ("articles/ART-1", {"number": "A-1", "text": "Ölwechsel", "price": "49.90"}),
+        ("orders/O-1", {"customer_external_id": "K-1", "number": "A-1"}),
+    ):
+        response = client.put(f"/api/v1/{path}", json.dumps(body), content_type="application/json")
+        assert response.status_code == 201, response.content
+    return f"Bearer {key}"
 
 
 @pytest.fixture(autouse=True)
@@ -52,12 +102,88 @@ def keep_the_test_connection() -> Iterator[None]:
         request_finished.connect(close_old_connections)
 
 
+def _later(moment: str, hours: int) -> str:
+    return (datetime.fromisoformat(moment) + timedelta(hours=hours)).isoformat()
+
+
+def _repair_references(body: dict[str, Any], advisor: str) -> None:
+    """Name existing objects, dialable numbers and a staff user, at every depth."""
+    for field, external_id in REFERENCES.items():
+        if isinstance(body.get(field), str):
+            body[field] = external_id
+    for field, number in PHONES.items():
+        if body.get(field):
+            body[field] = number
+    if body.get("email"):
+        body["email"] = "eva@example.com"
+    if body.get("advisor_email"):
+        body["advisor_email"] = advisor
+    for value in body.values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict):
+                _repair_references(item, advisor)
+
+
+def _repair_resource(resource: str, body: dict[str, Any]) -> None:
+    """Rules between fields (or on stored state) of one resource's body."""
+    if resource == "customers":  # a person needs a name, a company its company name
+        if body.get("kind") == "company":
+            body["company_name"] = str(body.get("company_name") or "").strip() or "Firma"
+        else:
+            body["last_name"] = str(body.get("last_name") or "").strip() or "Berg"
+    elif resource == "vehicles":  # a plate or a VIN; a VIN only once per tenant
+        body["vin"], body["license_plate"] = "", "B-XY 1"
+    elif resource == "estimates":
+        body.setdefault("customer_external_id", "K-1")
+        for position in body.get("positions") or []:  # amounts within the totals' columns
+            position["quantity"] = "1"
+            if position.get("unit_price") is not None:
+                position["unit_price"] = "10.00"
+            if not position.get("article_external_id"):  # without article: text and prices
+                position["text"] = (position.get("text") or "").strip() or "Arbeit"
+                position.setdefault("unit_price", "10.00")
+                position["unit_price"] = position["unit_price"] or "10.00"
+                position["vat_rate"] = position.get("vat_rate") or "19"
+    elif resource == "appointments" and isinstance(body.get("start"), str):
+        body["end"] = _later(body["start"], 1)
+    for earlier, later in (("issue_date", "due_date"), ("date", "valid_until")):
+        if isinstance(body.get(earlier), str) and isinstance(body.get(later), str):
+            body[later] = body[earlier]
+    if "net_total" in body and "gross_total" in body:
+        body["gross_total"] = body["net_total"]
+    if body.get("paid_at"):
+        body["status"] = "paid"
+
+
+def satisfy_rules_beyond_the_schema(case: Any, advisor: str) -> None:
+    """Make a generated valid request meet what no schema can state: references to existing
+    objects, rules between fields, dialable numbers, a cursor issued by the server, data
+    before a link is sent."""
+    if case.meta is None or not case.meta.generation.mode.is_positive:
+        return
+    if isinstance(case.query, dict):
+        case.query.pop("after", None)
+    if not isinstance(case.body, dict):
+        return
+    resource = case.operation.path.removeprefix("/api/v1/").split("/")[0]
+    if case.operation.path.endswith("/link"):
+        case.body.pop("send", None)
+        resource = "links"
+    _repair_references(case.body, advisor)
+    items = case.body.get("items") if case.operation.path.endswith("/bulk") else [case.body]
+    for item in items or []:
+        if isinstance(item, dict):
+            _repair_resource(resource, item)
+
+
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(
-    max_examples=15,
+    max_examples=4,
+    derandomize=True,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    suppress_health_check=list(HealthCheck),
 )
-def test_api_answers_as_documented(case: Any, bearer: str) -> None:
-    case.call_and_validate(headers={"Authorization": bearer}, checks=CHECKS)
+def test_api_answers_as_documented(case: Any, bearer: str, colleague: Any) -> None:
+    satisfy_rules_beyond_the_schema(case, colleague.email)
+    case.call_and_validate(headers={"Authorization": bearer})

@@ -4,9 +4,9 @@
   under Einstellungen → API-Schlüssel → Webhooks (permission `api.manage_keys`).
 * Every API event queues one outbox message (channel "webhook") per matching active
   endpoint, in the transaction that wrote the event; the worker sends it (`sender.py`).
-* Retries follow `services.RETRY_SCHEDULE` (≈ 27 h). An endpoint is disabled — staff with
-  `api.manage_keys` get an inbox note, the tenant's notification address an e-mail — when
-  an event's last attempt fails and nothing reached the endpoint since that event was
-  queued, at once when the receiver answers 410 Gone, or when its host name now resolves
-  to a refused (private) address.
+* Retries follow the outbox's one schedule, `theke.messaging.retries` (≈ 27 h). An
+  endpoint is disabled — staff with `api.manage_keys` get an inbox note, the tenant's
+  notification address an e-mail — when an event's last attempt fails and nothing reached
+  the endpoint since that event was queued, at once when the receiver answers 410 Gone,
+  or when its host name now resolves to a refused (private) address.
 """

@@ -20,12 +20,11 @@ import json
 import re
 import secrets
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
@@ -43,6 +42,7 @@ from theke.api.webhooks.targets import check_target
 from theke.audit.models import FeedEvent
 from theke.audit.services import SYSTEM, Actor, record
 from theke.core.errors import ServiceError
+from theke.core.timestamps import TimestampJSONEncoder, format_timestamp
 from theke.messaging.models import Channel, OutboundMessage, OutboundStatus
 from theke.messaging.services import delivery
 from theke.messaging.services.inbox import notify_role
@@ -58,10 +58,6 @@ EVENT_PURPOSE = "webhook_event"
 TEST_PURPOSE = "webhook_test"
 TEST_EVENT_TYPE = "webhook.test"
 NOTICE_PURPOSE = "webhook_disabled"
-
-# Waits before retry 1, 2, …, in seconds: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
-RETRY_SCHEDULE: tuple[float, ...] = (5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600)
-MAX_ATTEMPTS = len(RETRY_SCHEDULE) + 1
 
 EVENT_TYPE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?$")
 MAX_EVENT_TYPES = 50
@@ -353,12 +349,8 @@ def _notify_disabled(endpoint: WebhookEndpoint, cancelled: int) -> None:
 # --- deliveries -------------------------------------------------------------------------------
 
 
-def _timestamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def _json(payload: dict[str, Any]) -> str:
-    return json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(payload, cls=TimestampJSONEncoder, ensure_ascii=False, separators=(",", ":"))
 
 
 def event_body(event: FeedEvent) -> str:
@@ -366,14 +358,14 @@ def event_body(event: FeedEvent) -> str:
     return _json(
         {
             "type": event.type,
-            "timestamp": _timestamp(event.created_at),
+            "timestamp": format_timestamp(event.created_at),
             "data": {
                 "id": event_id(event),
                 "type": event.type,
                 "subject_type": event.subject_type,
                 "external_id": event.external_id,
                 "payload": event.payload,
-                "created_at": _timestamp(event.created_at),
+                "created_at": format_timestamp(event.created_at),
             },
         }
     )
@@ -398,7 +390,6 @@ def _queue(
         text=body,
         related=endpoint,
         headers={"webhook-id": new_webhook_id()},
-        max_attempts=MAX_ATTEMPTS,
     )
 
 
@@ -438,14 +429,14 @@ def send_test(endpoint: WebhookEndpoint, actor: Actor) -> OutboundMessage:
     body = _json(
         {
             "type": TEST_EVENT_TYPE,
-            "timestamp": _timestamp(now),
+            "timestamp": format_timestamp(now),
             "data": {
                 "id": f"evt_test_{token}",
                 "type": TEST_EVENT_TYPE,
                 "subject_type": "webhook_endpoint",
                 "external_id": "",
                 "payload": {"message": "Test event from Theke"},
-                "created_at": _timestamp(now),
+                "created_at": format_timestamp(now),
             },
         }
     )

@@ -84,14 +84,42 @@ def parse_url(url: str) -> SplitResult:
     return parts
 
 
+# IPv6 ranges that carry an IPv4 address: a packet to one of them reaches that IPv4 address
+# (through a translator, a tunnel or the host's own stack), so the IPv4 address decides.
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052 well-known prefix, IPv4 at the end
+IPV4_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")  # the host's own IPv4 stack
+IPV4_TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")  # SIIT, RFC 2765
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # deprecated, RFC 4291 (:: and ::1 too)
+SIXTOFOUR = ipaddress.IPv6Network("2002::/16")  # IPv4 in bits 16–47
+TEREDO = ipaddress.IPv6Network("2001::/32")  # server and (inverted) client IPv4
+# RFC 8215 local-use NAT64: refused whatever it embeds. Its translator is in a local network
+# and where the IPv4 address sits depends on the prefix length the operator chose.
+NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
+EMBEDDING = (NAT64, IPV4_MAPPED, IPV4_TRANSLATED, IPV4_COMPATIBLE, SIXTOFOUR, TEREDO)
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> tuple[ipaddress.IPv4Address, ...]:
+    """The IPv4 addresses an IPv6 address maps to; () for a native IPv6 address."""
+    if address in TEREDO:
+        server, client = address.teredo or (None, None)
+        return tuple(a for a in (server, client) if a is not None)
+    if address in SIXTOFOUR:
+        return (ipaddress.IPv4Address((int(address) >> 80) & 0xFFFFFFFF),)
+    if any(address in network for network in EMBEDDING):
+        return (ipaddress.IPv4Address(int(address) & 0xFFFFFFFF),)
+    return ()
+
+
 def is_public(address: IPAddress) -> bool:
-    """A globally routable unicast address (not private, loopback, link-local, reserved …)."""
+    """A globally routable unicast address (not private, loopback, link-local, reserved …);
+    an IPv6 address that maps to IPv4 (NAT64, 6to4, Teredo, IPv4-mapped) only when every
+    IPv4 address in it is."""
     if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour
-        if embedded is not None:
-            return is_public(embedded)
-        if address.teredo is not None:
-            return is_public(address.teredo[1])
+        if address in NAT64_LOCAL:
+            return False
+        embedded = embedded_ipv4(address)
+        if embedded:
+            return all(is_public(ipv4) for ipv4 in embedded)
     return address.is_global and not address.is_multicast
 
 

@@ -286,8 +286,8 @@ def test_planning_a_request_emits_appointment_planned(
     assert event.payload == {
         "uid": str(requested.uid),
         "status": "planned",
-        "start": "2025-10-14T09:00:00+02:00",
-        "end": "2025-10-14T10:00:00+02:00",
+        "start": "2025-10-14T07:00:00.000Z",
+        "end": "2025-10-14T08:00:00.000Z",
         "customer_external_id": "K-1",
         "vehicle_external_id": None,
         "branch_external_id": "B-1",
@@ -310,8 +310,8 @@ def test_finalizing_emits_appointment_finalized_once(
     [event] = api_events()
     assert event.type == "appointment.finalized" and event.external_id == "T-1"
     assert event.payload["status"] == "finalized"
-    assert event.payload["start"] == "2025-10-14T09:30:00+02:00"
-    assert event.payload["end"] == "2025-10-14T11:00:00+02:00"
+    assert event.payload["start"] == "2025-10-14T07:30:00.000Z"
+    assert event.payload["end"] == "2025-10-14T09:00:00.000Z"
     assert event.payload["vehicle_external_id"] == "V-1"
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 from theke.audit.feed import emit_event
 from theke.audit.models import ActorType
 from theke.audit.services import Actor, record
+from theke.core.validators import validate_single_line
 from theke.customers import links as customer_links
 from theke.customers.links import LinkState
 from theke.estimates.models import (
@@ -152,6 +154,10 @@ def _check_name(name: str) -> str:
         raise EstimateError(_("Bitte geben Sie Ihren Namen ein."), "name", "required")
     if len(name) > 200:
         raise EstimateError(_("Der Name ist zu lang."), "name", "too_long")
+    try:
+        validate_single_line(name)  # line breaks are folded above; other control characters
+    except ValidationError as exc:
+        raise EstimateError(exc.messages[0], "name", "control_characters") from exc
     return name
 
 
@@ -264,11 +270,11 @@ def event_payload(estimate: Estimate, decision: EstimateDecision) -> dict[str, A
         "fee": fee,
         "return_address": address,
         "name": decision.signed_name,
-        "decided_at": decision.decided_at.isoformat(),
+        "decided_at": decision.decided_at,
         # The tenant's terms and privacy versions confirmed (null: Theke's default text).
         "terms_version": decision.terms_text.version if decision.terms_text else None,
         "privacy_version": decision.privacy_text.version if decision.privacy_text else None,
-        "consented_at": decision.consented_at.isoformat() if decision.consented_at else None,
+        "consented_at": decision.consented_at,
     }
 
 

@@ -371,7 +371,7 @@ def record_view(link: EstimateLink, estimate: Estimate) -> bool:
                 "number": estimate.number,
                 "version": estimate.version,
                 "order_external_id": estimate.order_external_id,
-                "viewed_at": now.isoformat(),
+                "viewed_at": now,
             },
         )
         record(tenant, _viewer(link, estimate), "estimate.viewed", estimate, {"link": link.pk})

@@ -1,9 +1,11 @@
-"""Delivery of outbound messages by the worker: claim, send, retry with backoff, fail.
+"""Delivery of outbound messages by the worker: claim, send, mark each, retry, fail.
 
 A worker claims rows with a conditional UPDATE (queued and due, or "sending" with an expired
 lease) that stamps its claim token and a lease; only the holder of the token may mark a row
-sent or failed. A worker that dies mid-send leaves the row "sending" until the lease runs
-out, then another worker sends it again: at least once, never lost, never a second row.
+sent or failed. Each message is marked sent by its own one-row UPDATE right after the server
+accepted it, so a worker that dies mid-batch repeats at most the message it was sending:
+that row stays "sending" until the lease runs out, then another worker sends it again — at
+least once, never lost, never a second row. Retries follow `theke.messaging.retries`.
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ import contextlib
 import functools
 import logging
 import os
-import random
 import secrets
 import smtplib
 import socket
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 from email.errors import MessageError
 from email.utils import formataddr, make_msgid, parseaddr
 from typing import Any
@@ -36,21 +38,16 @@ from django.utils.functional import Promise
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from theke.audit.services import SYSTEM, Actor, record
-from theke.messaging import email_layout, sms
+from theke.audit.services import SYSTEM, Actor, record, record_many
+from theke.core.formatting import format_date
+from theke.messaging import email_layout, retries, sms
 from theke.messaging.mime import OutboxEmail
 from theke.messaging.models import Channel, OutboundMessage, OutboundStatus
 from theke.messaging.services.outbox import SECRET_LINK, SECRET_LINKS
+from theke.tenants.models import Tenant
 from theke.tenants.scoping import scopes_disabled, tenant_scope
 
 logger = logging.getLogger(__name__)
-
-# Write "sent" marks at least this often while a batch is being sent: a crash then repeats
-# at most this many messages (or this many seconds' worth).
-FLUSH_EVERY = 50
-FLUSH_SECONDS = 2.0
-# Shortest retry delay, so a transient error never retries in a tight loop.
-MIN_RETRY_SECONDS = 5.0
 
 
 class DeliveryError(Exception):
@@ -195,8 +192,6 @@ class Batch:
         self.messages = list(messages)
         self.ours = {message.pk for message in self.messages}
         self.lease_renewed_at = time.monotonic()
-        self.pending_sent: dict[int, str] = {}
-        self.flushed_at = time.monotonic()
         self.sent = 0
 
     # The lease: renewed at half time, so a long batch never loses rows it is still sending.
@@ -217,29 +212,22 @@ class Batch:
         self.lease_renewed_at = time.monotonic()
 
     def record(self, message: OutboundMessage, outcome: Outcome) -> None:
+        """Write the outcome of one message at once (a "sent" mark never waits for others)."""
         if isinstance(outcome, Sent):
-            self.pending_sent[message.pk] = outcome.provider_id
-            if (
-                len(self.pending_sent) >= FLUSH_EVERY
-                or time.monotonic() - self.flushed_at > FLUSH_SECONDS
-            ):
-                self.flush()
+            self._mark_sent(message, outcome)
         elif isinstance(outcome, Cancelled):
             self._cancel(message, outcome)
         else:
             self._fail(message, outcome)
         self.ours.discard(message.pk)
 
-    def flush(self) -> None:
-        """Mark the sent messages in one UPDATE (only rows this token still holds)."""
-        self.flushed_at = time.monotonic()
-        if not self.pending_sent:
-            return
-        pending, self.pending_sent = self.pending_sent, {}
-        updated = _mark_sent(pending, self.token)
+    def _mark_sent(self, message: OutboundMessage, sent: Sent) -> None:
+        # One row per UPDATE, right after the server took the message: a worker killed
+        # after this line sends nothing twice, killed before it repeats only this message.
+        updated = _mark_sent(message.pk, sent.provider_id, self.token)
         self.sent += updated
-        if updated != len(pending):
-            logger.warning("outbox: %d sent messages had lost their claim", len(pending) - updated)
+        if not updated:
+            logger.warning("outbox: sent message %s had lost its claim", message.pk)
 
     def _fail(self, message: OutboundMessage, failure: Failed) -> None:
         now = timezone.now()
@@ -249,7 +237,7 @@ class Batch:
             values["status"] = OutboundStatus.FAILED
         else:
             values["status"] = OutboundStatus.QUEUED
-            delay = retry_delay_for(message.channel, message.attempts)
+            delay = retries.delay(message.attempts)
             values["next_attempt_at"] = now + timedelta(seconds=delay)
         with tenant_scope(message.tenant), transaction.atomic():
             updated = OutboundMessage.objects.filter(
@@ -274,58 +262,34 @@ class Batch:
                 self.record(message, failure)
 
 
-def _mark_sent(provider_ids: dict[int, str], token: str) -> int:
-    """One UPDATE for many rows, each with its own provider id (CASE id WHEN …).
-
-    Written as SQL: the ORM's Case/When costs more per row than sending the e-mail."""
+@functools.cache
+def _mark_sent_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
     table = quote(OutboundMessage._meta.db_table)
-    pk = quote("id")
-    whens = " ".join(["WHEN %s THEN %s"] * len(provider_ids))
-    ids = ", ".join(["%s"] * len(provider_ids))
     # Identifiers come from the model, every value is a parameter.
-    sql = (
+    return (
         f"UPDATE {table} SET {quote('status')} = %s, {quote('sent_at')} = %s, "  # noqa: S608
-        f"{quote('claimed_until')} = NULL, {quote('last_error')} = '', "
-        f"{quote('provider_id')} = CASE {pk} {whens} ELSE {quote('provider_id')} END "
-        f"WHERE {pk} IN ({ids}) AND {quote('claimed_by')} = %s AND {quote('status')} = %s"
+        f"{quote('claimed_until')} = NULL, {quote('last_error')} = '', {quote('provider_id')} = %s "
+        f"WHERE {quote('id')} = %s AND {quote('claimed_by')} = %s AND {quote('status')} = %s"
     )
-    params: list[Any] = [
+
+
+def _mark_sent(message_id: int, provider_id: str, token: str) -> int:
+    """Mark one message sent if this token still holds it; 1 or 0.
+
+    Written as SQL: it runs once per message, and the ORM's building of this UPDATE took
+    five times as long as running it (0.6 ms against 0.11 ms on SQLite, bench/outbox.py)."""
+    params = [
         OutboundStatus.SENT.value,
         connection.ops.adapt_datetimefield_value(timezone.now()),
+        provider_id[:255],
+        message_id,
+        token,
+        OutboundStatus.SENDING.value,
     ]
-    for message_id, provider_id in provider_ids.items():
-        params += [message_id, provider_id[:255]]
-    params += [*provider_ids, token, OutboundStatus.SENDING.value]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_mark_sent_sql(connection.vendor), params)
         return int(cursor.rowcount)
-
-
-def retry_delay(attempts: int) -> float:
-    """Exponential backoff with full jitter: random in [min, min(cap, base·2^(attempts−1))]."""
-    ceiling = min(
-        settings.OUTBOX_RETRY_CAP_SECONDS,
-        settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0),
-    )
-    return max(MIN_RETRY_SECONDS, random.uniform(0, ceiling))  # noqa: S311 (jitter, not secrets)
-
-
-# A channel may bring its own retry schedule instead of the exponential backoff: the delay
-# before retry n is schedule[n − 1] (the last entry repeats), plus up to 10 % jitter.
-# Registered by the app that sends the channel (webhooks: ApiConfig.ready).
-RETRY_SCHEDULES: dict[str, Sequence[float]] = {}
-SCHEDULE_JITTER = 0.1
-
-
-def retry_delay_for(channel: str, attempts: int) -> float:
-    """The wait before the next attempt after `attempts` failed ones, for this channel."""
-    schedule = RETRY_SCHEDULES.get(channel)
-    if not schedule:
-        return retry_delay(attempts)
-    base = schedule[min(max(attempts, 1), len(schedule)) - 1]
-    jitter = random.uniform(0, SCHEDULE_JITTER)  # noqa: S311 (jitter, not secrets)
-    return max(MIN_RETRY_SECONDS, base * (1 + jitter))
 
 
 def _record_failure(message: OutboundMessage, failure: Failed) -> None:
@@ -549,14 +513,10 @@ SENDERS: dict[str, Callable[[Batch, Sequence[OutboundMessage], Senders], None]] 
 
 def _send_batch(messages: Sequence[OutboundMessage], token: str, senders: Senders) -> int:
     batch = Batch(messages, token)
-    try:
-        for channel, send in SENDERS.items():
-            of_channel = [message for message in messages if message.channel == channel]
-            if of_channel:
-                send(batch, of_channel, senders)
-    finally:
-        # Even when something above broke, what went out is marked sent.
-        batch.flush()
+    for channel, send in SENDERS.items():
+        of_channel = [message for message in messages if message.channel == channel]
+        if of_channel:
+            send(batch, of_channel, senders)
     return batch.sent
 
 
@@ -605,6 +565,8 @@ def deliver_due(limit: int | None = None) -> int:
 
 
 RESENDABLE = (OutboundStatus.FAILED, OutboundStatus.SENT, OutboundStatus.CANCELLED)
+# The longest period resend_failed() takes at once.
+RESEND_MAX_DAYS = 366
 
 
 def resend(message: OutboundMessage, actor: Actor) -> OutboundMessage:
@@ -644,10 +606,104 @@ def resend(message: OutboundMessage, actor: Actor) -> OutboundMessage:
     return message
 
 
+def resend_failed(
+    tenant: Tenant, actor: Actor, first_day: date, last_day: date, channel: str = ""
+) -> int:
+    """Queue again every failed message of the tenant created from `first_day` to `last_day`
+    (local days, both included), of one channel or ("") all; returns how many.
+
+    For the day after an outage that outlasted the retries. Each message starts a fresh
+    retry schedule; an e-mail keeps its Message-ID, so a copy that did arrive is dropped by
+    the recipient's mail client.
+    """
+    if last_day < first_day:
+        raise DeliveryError(_("Der letzte Tag liegt vor dem ersten."))
+    if (last_day - first_day).days >= RESEND_MAX_DAYS:
+        raise DeliveryError(
+            _("Bitte wählen Sie höchstens %(days)d Tage.") % {"days": RESEND_MAX_DAYS}
+        )
+    if channel and channel not in Channel.values:
+        raise DeliveryError(_("Unbekannter Kanal."))
+    start = timezone.make_aware(datetime.combine(first_day, dt_time.min))
+    end = timezone.make_aware(datetime.combine(last_day + timedelta(days=1), dt_time.min))
+    with tenant_scope(tenant), transaction.atomic():
+        failed = OutboundMessage.objects.filter(
+            tenant=tenant, status=OutboundStatus.FAILED, created_at__gte=start, created_at__lt=end
+        )
+        if channel:
+            failed = failed.filter(channel=channel)
+        messages = list(failed.select_for_update().prefetch_related("related").order_by("pk"))
+        count = OutboundMessage.objects.filter(
+            pk__in=[message.pk for message in messages], status=OutboundStatus.FAILED
+        ).update(
+            status=OutboundStatus.QUEUED,
+            attempts=0,
+            max_attempts=retries.MAX_ATTEMPTS,
+            next_attempt_at=timezone.now(),
+            claimed_by="",
+            claimed_until=None,
+            last_error="",
+            delivery_status="",
+        )
+        record_many(
+            tenant,
+            actor,
+            [
+                (
+                    "message.resent",
+                    _audit_subject(message),
+                    {
+                        "label": message.recipient,
+                        "message": message.pk,
+                        "channel": message.channel,
+                        "purpose": message.purpose,
+                        "recipient": message.recipient,
+                    },
+                )
+                for message in messages
+            ],
+        )
+        record(
+            tenant,
+            actor,
+            "message.resent_failed",
+            None,
+            {
+                "label": _period_label(tenant, first_day, last_day, channel, count),
+                "first_day": first_day.isoformat(),
+                "last_day": last_day.isoformat(),
+                "channel": channel,
+                "count": count,
+            },
+        )
+        if count:
+            transaction.on_commit(_kick_sweep, robust=True)
+    return count
+
+
+def _period_label(tenant: Tenant, first_day: date, last_day: date, channel: str, count: int) -> str:
+    """ "10.03.2026 – 11.03.2026 · E-Mail · 3" in the tenant's language (the audit summary)."""
+    language = tenant.default_language or "de"
+    parts = [
+        f"{format_date(first_day, language, short=True)} – "
+        f"{format_date(last_day, language, short=True)}"
+    ]
+    if channel:
+        parts.append(str(Channel(channel).label))
+    parts.append(str(count))
+    return " · ".join(parts)
+
+
 def _kick_worker(message_id: int) -> None:
     from theke.messaging.tasks import deliver_message
 
     deliver_message.enqueue(message_id)
+
+
+def _kick_sweep() -> None:
+    from theke.messaging.tasks import sweep_outbox
+
+    sweep_outbox.enqueue()
 
 
 FAILED_DELIVERY_STATUSES = frozenset(
@@ -708,5 +764,6 @@ def deliveries_for(obj: models.Model) -> models.QuerySet[OutboundMessage]:
 ACTION_LABELS: dict[str, Promise] = {
     "message.failed": _("Nachricht konnte nicht zugestellt werden"),
     "message.resent": _("Nachricht erneut gesendet"),
+    "message.resent_failed": _("Fehlgeschlagene Nachrichten einer Zeitspanne erneut gesendet"),
     "message.undelivered": _("Anbieter meldet: nicht zugestellt"),
 }

@@ -6,12 +6,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 
 from theke.customers.models import Contact
-from theke.messaging import email_layout
+from theke.messaging import email_layout, retries
 from theke.messaging.models import Channel, OutboundAttachment, OutboundMessage
 from theke.tenants.models import Tenant
 
@@ -62,7 +61,6 @@ def queue_message(
     headers: dict[str, Any] | None = None,
     attachments: Sequence[Attachment] = (),
     conversation: Any = None,
-    max_attempts: int | None = None,
     sender_name: str | None = None,
     language: str = "",
 ) -> OutboundMessage:
@@ -70,8 +68,8 @@ def queue_message(
 
     The dedupe key names the business event (e.g. "estimate:17:link:v2"); the recipient and
     channel are added, so the same event queues a message to the same address only once.
-    Returns the existing row when the key was used before. `max_attempts` overrides the
-    setting (a channel with its own retry schedule knows how many attempts it has).
+    Returns the existing row when the key was used before. Its attempts follow the one
+    retry schedule of every channel (theke.messaging.retries).
     The e-mail's sender name is the tenant's unless `sender_name` is given. An e-mail
     given as text only gets its HTML part built from the text in the tenant's layout, in
     `language` (else the tenant's): no e-mail goes out without the tenant's design.
@@ -99,7 +97,7 @@ def queue_message(
         headers=headers or {},
         conversation=conversation,
         dedupe_key=key,
-        max_attempts=max_attempts or settings.OUTBOX_MAX_ATTEMPTS,
+        max_attempts=retries.MAX_ATTEMPTS,
     )
     message.relate_to(related)
     try:

@@ -1,4 +1,5 @@
-"""Staff views: the delivery log of outbound e-mail and SMS, with "send again"."""
+"""Staff views: the delivery log of outbound e-mail and SMS, with "send again" (one message,
+or every failed one of a period)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from theke.audit.services import Actor
 from theke.core.auth import staff_required
 from theke.core.panels import Tile
 from theke.customers.models import Customer
+from theke.messaging.forms import ResendFailedForm
 from theke.messaging.models import Channel, OutboundMessage, OutboundStatus
 from theke.messaging.purposes import purpose_label
 from theke.messaging.services import delivery
@@ -66,6 +69,20 @@ def failed_deliveries_tile(request: HttpRequest) -> Tile | None:
 
 @staff_required(PERMISSION)
 def delivery_list(request: HttpRequest) -> HttpResponse:
+    htmx = getattr(request, "htmx", None)
+    partial = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+    template = (
+        "messaging/staff/_delivery_results.html"
+        if partial
+        else "messaging/staff/delivery_list.html"
+    )
+    resend_form = _resend_failed_form(_days(request.GET.get("days", "")))
+    response = render(request, template, _list_context(request, resend_form))
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _list_context(request: HttpRequest, resend_form: ResendFailedForm) -> dict[str, Any]:
     filters = _filters(request)
     rows = OutboundMessage.objects.all()
     if filters["status"]:
@@ -85,24 +102,64 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = {
+    return {
         "page": page,
         "deliveries": page.object_list,
         "filters": filters,
         "customer": customer,
         "statuses": OutboundStatus.choices,
         "channels": Channel.choices,
+        "resend_form": resend_form,
     }
-    htmx = getattr(request, "htmx", None)
-    partial = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
-    template = (
-        "messaging/staff/_delivery_results.html"
-        if partial
-        else "messaging/staff/delivery_list.html"
-    )
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+
+
+# The period the "send all failed again" form proposes: the list's days (the start page's
+# tile links to failures of the last 14 days), else the last week.
+RESEND_DEFAULT_DAYS = 7
+
+
+def _resend_failed_form(days: int | None) -> ResendFailedForm:
+    today = timezone.localdate()
+    first = today - timedelta(days=(days or RESEND_DEFAULT_DAYS) - 1)
+    return ResendFailedForm(initial={"first_day": first, "last_day": today})
+
+
+@staff_required(PERMISSION)
+def delivery_resend_failed(request: HttpRequest) -> HttpResponse:
+    """Send every failed message of a period (and channel) again; says how many."""
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "POST"})
+    form = ResendFailedForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            count = delivery.resend_failed(
+                request.tenant,  # type: ignore[attr-defined]
+                Actor.staff(request.user),
+                data["first_day"],
+                data["last_day"],
+                data["channel"],
+            )
+        except delivery.DeliveryError as error:
+            form.add_error(None, str(error))
+        else:
+            if count:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d fehlgeschlagene Nachricht wird erneut gesendet.",
+                        "%(count)d fehlgeschlagene Nachrichten werden erneut gesendet.",
+                        count,
+                    )
+                    % {"count": count},
+                )
+            else:
+                messages.info(
+                    request, _("In dieser Zeitspanne gibt es keine fehlgeschlagenen Nachrichten.")
+                )
+            return redirect("messaging:delivery_list")
+    context = _list_context(request, form)
+    return render(request, "messaging/staff/delivery_list.html", context, status=400)
 
 
 @staff_required(PERMISSION)
@@ -140,6 +197,7 @@ urlpatterns: list[URLPattern] = [
     path("deliveries/", delivery_list, name="delivery_list"),
     path("deliveries/<int:pk>/", delivery_detail, name="delivery_detail"),
     path("deliveries/<int:pk>/resend/", delivery_resend, name="delivery_resend"),
+    path("deliveries/resend-failed/", delivery_resend_failed, name="delivery_resend_failed"),
 ]
 
 

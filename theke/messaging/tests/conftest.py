@@ -27,12 +27,15 @@ class Recorder:
     Recipients starting with "reject" are refused for good (550), "later" for now (450).
     With `block_next`, the next DATA waits until `release` is set (a send in progress) and
     is then refused, as a server does when the client went away before the final reply.
+    With `data_seconds`, every DATA takes that long (a server at work, so a client can be
+    stopped in the middle of a batch).
     """
 
     def __init__(self) -> None:
         self.envelopes: list[Any] = []
         self.peers: list[Any] = []
         self.block_next = False
+        self.data_seconds = 0.0
         self.arrived = threading.Event()
         self.release = threading.Event()
 
@@ -61,6 +64,8 @@ class Recorder:
             while not self.release.is_set():
                 await asyncio.sleep(0.05)
             return "451 4.3.0 transaction aborted"
+        if self.data_seconds:
+            await asyncio.sleep(self.data_seconds)
         self.envelopes.append(envelope)
         self.peers.append(session.peer)
         return "250 2.0.0 queued"

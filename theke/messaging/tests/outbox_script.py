@@ -1,7 +1,9 @@
 """Helper run in a separate process by the worker tests, against its own database.
 
-python -m theke.messaging.tests.outbox_script setup    # migrate, queue one e-mail
-python -m theke.messaging.tests.outbox_script state    # the outbox rows as JSON
+python -m theke.messaging.tests.outbox_script setup       # migrate, queue one e-mail
+python -m theke.messaging.tests.outbox_script setup 60    # migrate, queue 60 e-mails for
+                                                          # the sweeper (no task per message)
+python -m theke.messaging.tests.outbox_script state       # the outbox rows as JSON
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import os
 import sys
 
 
-def main(command: str) -> None:
+def main(command: str, count: int | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "theke.settings")
     import django
 
@@ -21,11 +23,29 @@ def main(command: str) -> None:
     from django_scopes import scopes_disabled
 
     from theke.messaging.models import OutboundMessage
+    from theke.messaging.services import outbox
     from theke.messaging.services.outbox import queue_message
     from theke.tenants.scoping import tenant_scope
     from theke.tenants.services import create_tenant
 
-    if command == "setup":
+    if command == "setup" and count is not None:
+        call_command("migrate", verbosity=0)
+        tenant = create_tenant("Autohaus Alpha", "alpha", city="Berlin", email="info@alpha.test")
+        # No task per message: the worker's sweeper claims them all as one batch.
+        outbox._kick_worker = lambda message_id: None
+        with tenant_scope(tenant), transaction.atomic():
+            for number in range(count):
+                queue_message(
+                    tenant,
+                    channel="email",
+                    purpose="estimate_link",
+                    recipient=f"kunde{number}@kunde.test",
+                    dedupe_key=f"estimate:{number}:link",
+                    subject=f"Ihr Kostenvoranschlag {number}",
+                    text="Guten Tag",
+                )
+        print(count)
+    elif command == "setup":
         call_command("migrate", verbosity=0)
         tenant = create_tenant("Autohaus Alpha", "alpha", city="Berlin", email="info@alpha.test")
         with tenant_scope(tenant), transaction.atomic():
@@ -50,4 +70,4 @@ def main(command: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else None)

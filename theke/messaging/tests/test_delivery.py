@@ -236,16 +236,6 @@ def test_gives_up_after_the_maximum_number_of_attempts(smtp_down, tenant_a, cust
         assert delivery.deliver_due() == 0
 
 
-def test_backoff_doubles_with_full_jitter_and_is_capped(monkeypatch, settings):
-    settings.OUTBOX_RETRY_BASE_SECONDS = 30
-    settings.OUTBOX_RETRY_CAP_SECONDS = 3600
-    monkeypatch.setattr(delivery.random, "uniform", lambda low, high: high)
-    assert [delivery.retry_delay(n) for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
-    assert delivery.retry_delay(12) == 3600
-    monkeypatch.setattr(delivery.random, "uniform", lambda low, high: low)
-    assert delivery.retry_delay(3) == delivery.MIN_RETRY_SECONDS
-
-
 # --- permanent errors -----------------------------------------------------------------------
 
 
@@ -309,6 +299,25 @@ def test_a_sent_message_is_not_sent_again(smtp_peer, tenant_a):
     assert len(smtp_peer.messages) == 1
 
 
+def test_each_message_is_marked_sent_before_the_next_one_goes_out(smtp_peer, tenant_a, monkeypatch):
+    """A worker killed mid-batch then repeats at most the message it was sending."""
+    messages = [queue(tenant_a, f"kunde{number}@kunde.test") for number in range(5)]
+    unmarked_at_send: list[int] = []
+    send = delivery.Mailer.send
+
+    def send_and_look(mailer: delivery.Mailer, email: Any) -> None:
+        with scopes_disabled():
+            accepted = len(smtp_peer.messages)
+            marked = OutboundMessage.objects.filter(status=OutboundStatus.SENT).count()
+        unmarked_at_send.append(accepted - marked)
+        send(mailer, email)
+
+    monkeypatch.setattr(delivery.Mailer, "send", send_and_look)
+    assert delivery.deliver_due() == 5
+    assert unmarked_at_send == [0, 0, 0, 0, 0]
+    assert {fresh(message).status for message in messages} == {OutboundStatus.SENT}
+
+
 def test_a_worker_that_lost_its_claim_cannot_mark_the_message(tenant_a):
     message = queue(tenant_a)
     [claimed], token = delivery.claim_batch(10)
@@ -316,7 +325,6 @@ def test_a_worker_that_lost_its_claim_cannot_mark_the_message(tenant_a):
         OutboundMessage.objects.filter(pk=message.pk).update(claimed_by="somebody-else")
     batch = delivery.Batch([claimed], token)
     batch.record(claimed, delivery.Sent("<x@y>"))
-    batch.flush()
     batch.record(claimed, delivery.Failed("boom", permanent=True))
     assert batch.sent == 0
     assert fresh(message).status == OutboundStatus.SENDING

@@ -102,3 +102,33 @@ def test_staff_resend_a_failed_message_from_the_delivery_log(
         assert problems == []
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=VIEWPORT_IDS)
+def test_staff_resend_every_failed_message_of_a_period(
+    browser: Any, live_server: Any, colleague: Any, failed_message: Any, viewport: Any
+) -> None:
+    page = new_page(browser, viewport)
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    try:
+        log_in(page, live_server.url, colleague.email, PASSWORD)
+        page.goto(f"{live_server.url}/staff/messages/deliveries/")
+        form = page.locator("#resend-failed")
+        form.get_by_text("Alle fehlgeschlagenen der Zeitspanne erneut senden").click()
+        # The last seven days are proposed.
+        expect(form.get_by_label("Letzter Tag")).not_to_have_value("")
+        assert wider_than_viewport(page) == []
+        screenshot(page, "staff-deliveries-resend-failed")
+
+        form.get_by_role("button", name="Erneut senden").click()
+        expect(
+            page.get_by_text("1 fehlgeschlagene Nachricht wird erneut gesendet.")
+        ).to_be_visible()
+        # The test task backend runs the sweep at once (to Django's test mailer).
+        with scopes_disabled():
+            message = OutboundMessage.objects.get(pk=failed_message.pk)
+        assert message.status == OutboundStatus.SENT
+        assert problems == []
+    finally:
+        page.context.close()
