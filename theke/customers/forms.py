@@ -8,7 +8,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.widgets import RegionalPhoneNumberWidget
 
-from theke.customers.models import Article, Asset, Contact, Customer, Location, Vehicle
+from theke.customers.models import (
+    Article,
+    Asset,
+    Contact,
+    Customer,
+    CustomerKind,
+    Location,
+    Vehicle,
+)
+from theke.customers.services import unreachable_message
 from theke.customers.validators import normalize_vin
 from theke.tenants.models import Branch
 
@@ -62,6 +71,110 @@ class CustomerForm(StyledModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = Branch.objects.filter(is_active=True)  # type: ignore[attr-defined]
+
+
+class NewCustomerForm(forms.Form):
+    """The new-customer page: a person or a company (with its contact person) and how to
+    reach them. The person/company switch only hides fields (CSS); which fields count is
+    decided on the server (services.register_customer)."""
+
+    kind = forms.ChoiceField(
+        label=_("Art"),
+        choices=CustomerKind.choices,
+        initial=CustomerKind.PERSON,
+        widget=forms.RadioSelect,
+    )
+    company_name = forms.CharField(label=_("Firma"), max_length=200, required=False)
+    salutation = forms.CharField(label=_("Anrede"), max_length=40, required=False)
+    first_name = forms.CharField(label=_("Vorname"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Nachname"), max_length=100)
+    email = forms.CharField(
+        label=_("E-Mail"),
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    mobile_phone = forms.CharField(
+        label=_("Mobiltelefon"),
+        max_length=40,
+        required=False,
+        help_text=_("z. B. 0171 1234567 oder +49 171 1234567"),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    consent_email = forms.BooleanField(label=_("Einwilligung E-Mail"), required=False)
+    consent_sms = forms.BooleanField(label=_("Einwilligung SMS"), required=False)
+    number = forms.CharField(label=_("Kundennummer"), max_length=40, required=False)
+    external_id = forms.CharField(
+        label=_("ID im Warenwirtschaftssystem"), max_length=100, required=False
+    )
+    branch = forms.ModelChoiceField(
+        queryset=Branch.objects.none(), required=False, label=_("Betrieb")
+    )
+    notes = forms.CharField(
+        label=_("Notizen"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    CUSTOMER: tuple[str, ...] = ("kind", "company_name", "salutation", "first_name")
+    CUSTOMER += ("last_name", "number", "external_id", "branch", "notes")
+    CONTACT: tuple[str, ...] = ("salutation", "first_name", "last_name", "email")
+    CONTACT += ("mobile_phone", "consent_email", "consent_sms")
+    # The message of a customer without e-mail and mobile number shows beside both fields.
+    REACH = ("email", "mobile_phone")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = Branch.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        style_fields(self)
+        self.fields["kind"].widget.attrs["class"] = "form-check-input"
+        # Required for a company only (the field shows for companies only).
+        self.fields["company_name"].widget.attrs["aria-required"] = "true"
+        self.reach_errors: list[str] = []
+        self._describe_reach()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == CustomerKind.COMPANY and not data.get("company_name", "").strip():
+            self.add_error("company_name", _("Bitte geben Sie den Namen der Firma an."))
+        # The service refuses it too; said here as well, so every problem shows at once.
+        reach = [data.get(name) for name in self.REACH]
+        if None not in reach and not any(str(value).strip() for value in reach):
+            self.add_reach_error(unreachable_message())
+        return data
+
+    def add_error(self, field: Any, error: Any) -> None:
+        super().add_error(field, error)
+        if field and field in self.fields:
+            self._mark_invalid(field)
+
+    def _mark_invalid(self, name: str) -> None:
+        widget = self.fields[name].widget
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+        widget.attrs["aria-invalid"] = "true"
+
+    def _describe_reach(self) -> None:
+        """E-mail and mobile point at the group's hint (one of the two is required) and, once
+        refused, at the message beside them."""
+        for name in self.REACH:
+            ids = ["reach-hint", *(["reach-error"] if self.reach_errors else [])]
+            if self.fields[name].help_text:
+                ids.append(f"id_{name}_helptext")
+            self.fields[name].widget.attrs["aria-describedby"] = " ".join(ids)
+
+    def add_reach_error(self, message: str) -> None:
+        """The refusal of a customer nobody could reach, shown beside e-mail and mobile (kept
+        under its own key: no single field is at fault)."""
+        self.reach_errors.append(message)
+        errors: Any = self._errors  # type: ignore[attr-defined]  # filled by full_clean()
+        errors.setdefault("reach", self.error_class()).append(message)
+        for name in self.REACH:
+            self._mark_invalid(name)
+        self._describe_reach()
+
+    def customer_values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.CUSTOMER}
+
+    def contact_values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.CONTACT}
 
 
 class ContactForm(StyledModelForm):

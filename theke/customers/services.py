@@ -24,7 +24,7 @@ import phonenumbers
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -365,6 +365,13 @@ def _emit(customer: Customer, type: str) -> None:
 @transaction.atomic
 def create_customer(tenant: Tenant, actor: Actor, **values: Any) -> Customer:
     """Create a customer (person or company) with its search text."""
+    customer = _create_customer(tenant, actor, values)
+    _emit(customer, "customer.created")
+    return customer
+
+
+def _create_customer(tenant: Tenant, actor: Actor, values: Mapping[str, Any]) -> Customer:
+    """create_customer without its event."""
     _check_fields(values, CUSTOMER_FIELDS)
     values = _normalize(values)
     _check_branch(tenant, values)
@@ -373,8 +380,39 @@ def create_customer(tenant: Tenant, actor: Actor, **values: Any) -> Customer:
     _save(customer, _("Kundennummer oder ID sind bereits vergeben."), "number")
     record(tenant, actor, "customer.created", customer, {"values": _values_for_audit(values)})
     rebuild_search_text(customer)
-    _emit(customer, "customer.created")
     return customer
+
+
+# The refusal of a new customer nobody could reach; forms show it beside e-mail and mobile.
+UNREACHABLE = "unreachable"
+
+
+def unreachable_message() -> str:
+    return _(
+        "Bitte geben Sie eine E-Mail-Adresse oder eine Mobilnummer an: ohne sie erreicht den "
+        "Kunden keine Nachricht."
+    )
+
+
+@transaction.atomic
+def register_customer(
+    tenant: Tenant, actor: Actor, customer: Mapping[str, Any], contact: Mapping[str, Any]
+) -> Customer:
+    """A new customer with its first (primary) contact, as staff enter them: the contact
+    needs an e-mail address or a mobile number, since a customer nobody can reach gets no
+    estimate, reminder or appointment. A person has no company name (a value left in the
+    hidden field is dropped); a company's person names are its contact person's."""
+    values = dict(customer)
+    if values.get("kind") != CustomerKind.COMPANY:
+        values["company_name"] = ""
+    if not (_text(contact.get("email")) or _text(contact.get("mobile_phone"))):
+        raise CustomerError(unreachable_message(), None, UNREACHABLE)
+    if not _text(contact.get("last_name")):
+        raise CustomerError(_("Bitte geben Sie einen Nachnamen an."), "last_name", "required")
+    created = _create_customer(tenant, actor, values)
+    _add_contact(created, actor, contact)
+    _emit(created, "customer.created")
+    return created
 
 
 @transaction.atomic
@@ -1157,6 +1195,23 @@ def search_customers(query: str) -> QuerySet[Customer]:
     for word in search_words(query):
         customers = customers.filter(search_text__contains=word)
     return customers
+
+
+def search_articles(
+    tenant: Tenant, query: str, *, include_inactive: bool = False
+) -> QuerySet[Article]:
+    """The tenant's articles whose number or text contains every word of the query (active
+    ones only, unless asked); an exact article number comes first, then by number."""
+    articles = Article.objects.filter(tenant=tenant)
+    if not include_inactive:
+        articles = articles.filter(is_active=True)
+    words = (query or "").split()
+    for word in words:
+        articles = articles.filter(Q(number__icontains=word) | Q(text__icontains=word))
+    exact = Q(number__iexact=query.strip()) if words else Q(pk__in=[])
+    return articles.annotate(
+        exact=Case(When(exact, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ).order_by("exact", "number")
 
 
 def _phone_tokens(value: Any) -> list[str]:

@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Model, Prefetch, Q
+from django.db.models import Count, Model, Prefetch
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -38,6 +38,7 @@ from theke.customers.forms import (
     ContactForm,
     CustomerForm,
     LocationForm,
+    NewCustomerForm,
     VehicleForm,
 )
 from theke.customers.models import Article, Asset, Contact, Customer, Location, Vehicle
@@ -143,21 +144,28 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required("customers.manage")
+@require_http_methods(["GET", "POST"])
 def customer_create(request: HttpRequest) -> HttpResponse:
-    form = CustomerForm(request.POST or None)
+    """A new customer with the contact it is reached by (services.register_customer)."""
+    form = NewCustomerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            customer = services.create_customer(
+            customer = services.register_customer(
                 request.tenant,  # type: ignore[attr-defined]
                 _actor(request),
-                **form.cleaned_data,
+                form.customer_values(),
+                form.contact_values(),
             )
         except services.CustomerError as error:
-            _apply_service_error(form, error)
+            if error.code == services.UNREACHABLE:
+                form.add_reach_error(error.messages[0])
+            else:
+                form.add_error(error.field if error.field in form.fields else None, error)
         else:
             messages.success(request, _("Der Kunde wurde angelegt."))
             return redirect("customers:detail", pk=customer.pk)
-    return _form_page(request, form, title=_("Neuer Kunde"), cancel_url=reverse("customers:list"))
+    context = {"form": form, "title": _("Neuer Kunde"), "cancel_url": reverse("customers:list")}
+    return render(request, "customers/staff/customer_new.html", context)
 
 
 @staff_required("customers.manage")
@@ -469,11 +477,11 @@ def article_list(request: HtmxHttpRequest) -> HttpResponse:
         raise PermissionDenied("customers.view")
     query = request.GET.get("q", "").strip()
     show_inactive = request.GET.get("inactive") == "1"
-    articles = Article.objects.all()
-    if not show_inactive:
-        articles = articles.filter(is_active=True)
-    for word in query.split():
-        articles = articles.filter(Q(number__icontains=word) | Q(text__icontains=word))
+    articles = services.search_articles(
+        request.tenant,  # type: ignore[attr-defined]
+        query,
+        include_inactive=show_inactive,
+    )
     page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,

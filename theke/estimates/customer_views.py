@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -19,20 +20,24 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from theke.core import token_pages
 from theke.core.client import client_address
 from theke.core.errors import ServiceError
+from theke.core.formatting import money
 from theke.core.images import content_type_of
 from theke.estimates import customer_page, services
 from theke.estimates.decline_choices import question_for
 from theke.estimates.models import (
+    DecisionAnswer,
     Estimate,
     EstimateDecision,
     EstimateLink,
     EstimatePhoto,
 )
+from theke.estimates.pdf import decision_pdf, file_label, pdf_response
 from theke.estimates.services import FoundLink, LinkState
 from theke.messaging.models import Conversation
 from theke.messaging.services import conversations
@@ -41,6 +46,40 @@ from theke.tenants.scoping import tenant_scope
 
 # How often the "available shortly" page asks whether the data have arrived.
 POLL_SECONDS = token_pages.POLL_SECONDS
+
+# Refusals that concern the estimate, not the form: the customer goes back to the page, which
+# says why the answer was not saved (and shows the estimate as it is now).
+NOT_SAVED = {
+    "superseded": gettext_lazy(
+        "Ihre Antwort wurde nicht gespeichert: der Kostenvoranschlag wurde inzwischen geändert. "
+        "Bitte prüfen Sie die neue Fassung und antworten Sie erneut."
+    ),
+    "already_decided": gettext_lazy(
+        "Ihre Antwort wurde nicht gespeichert: der Kostenvoranschlag wurde bereits beantwortet."
+    ),
+    "expired": gettext_lazy(
+        "Ihre Antwort wurde nicht gespeichert: der Kostenvoranschlag ist abgelaufen."
+    ),
+    "revoked": gettext_lazy(
+        "Ihre Antwort wurde nicht gespeichert: der Kostenvoranschlag wurde zurückgezogen."
+    ),
+}
+CHANGED_MEANWHILE = gettext_lazy(
+    "Der Kostenvoranschlag wurde inzwischen geändert. Bitte prüfen Sie die neue Fassung."
+)
+
+# The answer forms' inputs by the field a service refusal names, in the order of the page:
+# the POST name (the key of `errors` in the templates) and the element id the summary links to.
+FORM_FIELDS = {
+    "choice": ("choice", "choice-group"),
+    "address.name": ("address_name", "a-name"),
+    "address.street": ("address_street", "a-street"),
+    "address.postal_code": ("address_postal_code", "a-postal"),
+    "address.city": ("address_city", "a-city"),
+    "address.country": ("address_country", "a-country"),
+    "name": ("name", "sign-name"),
+    "terms_accepted": ("terms", "sign-terms"),
+}
 
 
 def _language(request: HttpRequest, link: EstimateLink, estimate: Estimate) -> str:
@@ -69,7 +108,7 @@ def estimate_page(request: HttpRequest, token: str) -> HttpResponse:
         return token_pages.unavailable_page(
             request,
             found.state,
-            {**context, "mail_subject": estimate.number},
+            {**context, "mail_subject": estimate.display_number},
             language=language,
             template="estimates/customer/unavailable.html",
         )
@@ -82,20 +121,29 @@ def estimate_page(request: HttpRequest, token: str) -> HttpResponse:
             poll_seconds=POLL_SECONDS,
         )
     with translation.override(language), tenant_scope(tenant):
+        # Read before this look is recorded: did a newer version arrive since the last one?
+        seen = services.seen_before_change(estimate)
         if request.method == "GET":
             services.record_view(link, estimate)
-        response = _estimate(request, context, link, language)
+        response = _estimate(request, context, link, language, seen)
     return token_pages.protect(response, language)
 
 
 def _estimate(
-    request: HttpRequest, context: dict[str, Any], link: EstimateLink, language: str
+    request: HttpRequest,
+    context: dict[str, Any],
+    link: EstimateLink,
+    language: str,
+    seen: Estimate | None = None,
 ) -> HttpResponse:
     """The estimate page, from the cache when it shows the same as last time (inside the
-    tenant's scope and the page's language)."""
+    tenant's scope and the page's language). What belongs to this visitor alone (flash
+    messages, "changed since you last saw it") is rendered past the shared cache."""
     estimate: Estimate = context["estimate"]
-    if customer_page.has_flash_messages(request):
+    if seen is not None or customer_page.has_flash_messages(request):
         context.update(_page_context(estimate, link))
+        # The version the customer saw last, when this one came after it.
+        context["seen_version"] = seen if context["decision"] is None else None
         return render(request, customer_page.TEMPLATE, context)
     key = customer_page.page_key(
         estimate, link.tenant, language, _expired(estimate), customer_page.thread_stamp(estimate)
@@ -139,7 +187,9 @@ def _page_context(
     totals = services.compute_totals(p for p in positions if p.pk in chosen)
     thread = _thread(estimate)
     expired = _expired(estimate)
+    vehicle = estimate.vehicle_id is not None
     return {
+        "next_step": _next_step(decision, vehicle) if decision is not None else "",
         "positions": positions,
         "chosen": chosen,
         "totals": totals,
@@ -166,7 +216,17 @@ def _open(request: HttpRequest, token: str, answering: bool = False) -> FoundLin
         with tenant_scope(found.estimate.tenant):
             decided = EstimateDecision.objects.filter(estimate=found.estimate).exists()
         if decided:
+            if request.POST.get("confirm") == "1":
+                messages.error(request, NOT_SAVED["already_decided"])
             return _back_to(token, "#decision")
+        version = _version(request)
+        if version is not None and version != found.estimate.version:
+            # A step started on a version the shop has revised since: the new one first.
+            if request.POST.get("confirm") == "1":
+                messages.error(request, NOT_SAVED["superseded"])
+            else:
+                messages.warning(request, CHANGED_MEANWHILE)
+            return _back_to(token)
     return found
 
 
@@ -195,11 +255,54 @@ def _render_step(
         context = {"tenant": link.tenant, "estimate": estimate, "token": token}
         context.update(_page_context(estimate, link, extra.pop("selected", None)))
         context["consent"] = tenant_services.consent_offer(link.tenant)
+        context["terms_checked"] = request.POST.get("terms") == "on"
         context.update(extra)
-        if "error" in context and isinstance(context["error"], ServiceError):
-            context["error"] = " ".join(str(m) for m in context["error"].messages)
         response = render(request, template, context, status=status)
     return token_pages.protect(response, language)
+
+
+def _not_saved(request: HttpRequest, token: str, error: ServiceError) -> HttpResponse:
+    """Back to the page, which says why the answer was not saved."""
+    messages.error(request, NOT_SAVED.get(error.code or "", " ".join(error.messages)))
+    return _back_to(token, "#decision" if error.code == "already_decided" else "")
+
+
+def _form_errors(error: ServiceError) -> dict[str, Any]:
+    """A refused answer as the form shows it: each message next to its input (`errors`, by
+    POST name) and all of them in the summary on top (`error_summary`, linking to inputs)."""
+    errors: dict[str, str] = {}
+    summary: list[dict[str, str]] = []
+    order = {field: index for index, field in enumerate(FORM_FIELDS)}
+    problems = sorted(services.problems_of(error), key=lambda p: order.get(p.field or "", -1))
+    for problem in problems:
+        message = " ".join(str(m) for m in problem.messages)
+        name, element = FORM_FIELDS.get(problem.field or "", ("", ""))
+        if name:
+            errors.setdefault(name, message)
+        summary.append({"id": element, "message": message})
+    return {"errors": errors, "error_summary": summary}
+
+
+def _next_step(decision: EstimateDecision, vehicle: bool) -> str:
+    """What happens now that the customer has answered (the page's "Wie geht es weiter?")."""
+    if decision.answer == DecisionAnswer.ACCEPTED:
+        if vehicle:
+            return _(
+                "Wir haben Ihren Auftrag erhalten und beginnen mit der Reparatur. Sobald Ihr "
+                "Fahrzeug fertig ist, melden wir uns bei Ihnen."
+            )
+        return _(
+            "Wir haben Ihren Auftrag erhalten und beginnen mit der Reparatur. Sobald Ihr Gerät "
+            "fertig ist, melden wir uns bei Ihnen."
+        )
+    wording = decision.decline_wording
+    step = str(wording.next_step) if wording is not None else ""
+    if decision.fee_gross:
+        fee = _("Die Pauschale von %(amount)s inkl. MwSt. stellen wir Ihnen in Rechnung.") % {
+            "amount": money(decision.fee_gross)
+        }
+        step = f"{step} {fee}"
+    return step
 
 
 @require_POST
@@ -239,9 +342,9 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                 legal_versions=_legal_versions(request),
             )
         except ServiceError as error:
-            if error.code in {"already_decided", "expired", "revoked", "superseded"}:
-                return _back_to(token)
-            extra.update(error=error, name=request.POST.get("name", ""))
+            if error.code in NOT_SAVED:
+                return _not_saved(request, token, error)
+            extra.update(_form_errors(error), name=request.POST.get("name", ""))
             return _render_step(
                 request, found, token, "estimates/customer/confirm.html", extra, status=400
             )
@@ -302,9 +405,9 @@ def decline(request: HttpRequest, token: str) -> HttpResponse:
                 legal_versions=_legal_versions(request),
             )
         except ServiceError as error:
-            if error.code in {"already_decided", "expired", "revoked", "superseded"}:
-                return _back_to(token)
-            extra["error"] = error
+            if error.code in NOT_SAVED:
+                return _not_saved(request, token, error)
+            extra.update(_form_errors(error))
             return _render_step(
                 request, found, token, "estimates/customer/decline.html", extra, status=400
             )
@@ -323,7 +426,7 @@ def message(request: HttpRequest, token: str) -> HttpResponse:
     body = request.POST.get("body", "").strip()[:5000]
     if body:
         with tenant_scope(link.tenant), transaction.atomic():
-            number = estimate.number or estimate.external_id
+            number = estimate.display_number
             thread = conversations.conversation_for(
                 estimate,
                 tenant=link.tenant,
@@ -339,6 +442,25 @@ def message(request: HttpRequest, token: str) -> HttpResponse:
                 author_label=label,
             )
     return _back_to(token, "#messages")
+
+
+@require_safe
+def answer_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    """The customer's answer as a PDF letter (only once there is one)."""
+    found = services.find_link(token)
+    if found.state == LinkState.UNKNOWN or found.link is None or found.estimate is None:
+        return token_pages.invalid_page(request)
+    if found.state != LinkState.VALID:
+        return _back_to(token)
+    link, estimate = found.link, found.estimate
+    language = _language(request, link, estimate)
+    with translation.override(language), tenant_scope(link.tenant):
+        decision = _decision(estimate)
+        if decision is None:
+            raise Http404
+        content = decision_pdf(estimate, decision)
+    filename = f"KV-{file_label(estimate)}-Antwort.pdf"
+    return token_pages.protect(pdf_response(content, filename, "attachment"), language)
 
 
 def _photo_response(token: str, key: str, size: str) -> FileResponse:

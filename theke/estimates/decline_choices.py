@@ -45,7 +45,8 @@ class ChoiceWording:
     answer: Promise
     # The customer's decision box: what was chosen, said to the customer.
     decision: Promise
-    # After the decision: what happens next, said to the customer (the next-steps box).
+    # After the decision: what happens next, said to the customer (the next-steps box, which
+    # adds the flat fee's amount itself).
     next_step: Promise
     # Needs a return address (the form asks for it, the decision stores it).
     needs_address: bool
@@ -88,10 +89,7 @@ WORDINGS: dict[str, ChoiceWording] = {
             option=_("Fachgerechte Entsorgung"),
             answer=_("abgelehnt, Entsorgung"),
             decision=_("Ihr Gerät wird fachgerecht entsorgt."),
-            next_step=_(
-                "Wir entsorgen Ihr Gerät fachgerecht. Sie müssen nichts weiter tun; die "
-                "Pauschale stellen wir Ihnen in Rechnung."
-            ),
+            next_step=_("Wir entsorgen Ihr Gerät fachgerecht. Sie müssen nichts weiter tun."),
             needs_address=False,
             fee_number="PA-ENTS",
             fee_word="entsorg",
@@ -105,7 +103,7 @@ WORDINGS: dict[str, ChoiceWording] = {
             decision=_("Sie holen Ihr Fahrzeug unrepariert bei uns ab."),
             next_step=_(
                 "Ihr Fahrzeug steht unrepariert zur Abholung bereit. Bitte holen Sie es "
-                "während unserer Öffnungszeiten ab; die Pauschale begleichen Sie bei Abholung."
+                "während unserer Öffnungszeiten ab."
             ),
             needs_address=False,
             fee_number="PA-ABHOL",

@@ -114,7 +114,6 @@ class EstimateSettingsForm(BootstrapMixin, forms.ModelForm):
 class EstimateForm(BootstrapMixin, forms.Form):
     """The estimate's head; the customer is fixed before (from its page or the picker)."""
 
-    number = forms.CharField(label=_("Nummer"), max_length=40, required=False)
     contact = forms.ModelChoiceField(
         label=_("Ansprechpartner"), queryset=Contact.objects.none(), required=False
     )
@@ -164,6 +163,14 @@ class EstimateForm(BootstrapMixin, forms.Form):
             lambda user: user.full_name or user.email
         )
 
+    def preselect_only_choices(self) -> None:
+        """A customer's only contact and only vehicle are chosen already (of several, none:
+        a guess would be wrong as often as right)."""
+        for name in ("contact", "vehicle"):
+            choices = list(self.fields[name].queryset.values_list("pk", flat=True)[:2])  # type: ignore[attr-defined]
+            if len(choices) == 1 and not self.initial.get(name):
+                self.initial[name] = choices[0]
+
     def service_values(self) -> dict[str, Any]:
         """The cleaned head as `save_estimate` takes it."""
         data = self.cleaned_data
@@ -172,7 +179,6 @@ class EstimateForm(BootstrapMixin, forms.Form):
         values = {
             name: data[name]
             for name in (
-                "number",
                 "contact",
                 "vehicle",
                 "object_description",
@@ -192,9 +198,22 @@ class PositionForm(BootstrapMixin, forms.Form):
     """One position: an article number fills text, unit, price and VAT it leaves blank.
 
     Numbers stay text here: the service reads German commas and reports errors per field.
+    With script, the article field searches the article master as one types
+    (staff_editor.article_search) and a pick fills the row at once.
     """
 
-    article_number = forms.CharField(label=_("Artikel-Nr."), max_length=60, required=False)
+    article_number = forms.CharField(
+        label=_("Artikel"),
+        max_length=60,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "class": "article-search",
+                "autocomplete": "off",
+                "placeholder": _("Nr. oder Text suchen"),
+            }
+        ),
+    )
     text = forms.CharField(label=_("Text"), max_length=500, required=False)
     quantity = forms.CharField(label=_("Menge"), max_length=20, required=False)
     unit = forms.CharField(label=_("Einheit"), max_length=20, required=False)

@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
@@ -162,8 +162,14 @@ class Estimate(TenantOwned):
         indexes = [models.Index(fields=["tenant", "status"], name="estimate_tenant_status")]
 
     def __str__(self) -> str:
-        label = self.number or self.external_id
+        label = self.display_number
         return f"{label} (v{self.version})" if self.version > 1 else label
+
+    @property
+    def display_number(self) -> str:
+        """The number people see: Theke's sequence number ("KV-2026-0001") for an estimate
+        entered here, the back office's number (else its id) for one pushed by the API."""
+        return self.number or self.external_id
 
     @property
     def item(self) -> str:
@@ -392,6 +398,23 @@ class EstimateSettings(TenantOwned):
         verbose_name=_("Artikel Verschrottungs-Pauschale"),
     )
 
+    number_prefix = models.CharField(
+        _("Präfix der Nummern"),
+        max_length=10,
+        default="KV",
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9]*$",
+                _("Nur Buchstaben und Ziffern, z. B. „KV“."),
+            )
+        ],
+        help_text=_(
+            "Kostenvoranschläge, die in Theke erfasst werden, erhalten fortlaufende Nummern wie "
+            "„KV-2026-0001“ (je Jahr ab 0001). Die Warenwirtschaft behält ihre eigenen Nummern."
+        ),
+    )
+
     class Meta:
         verbose_name = _("Einstellungen für Kostenvoranschläge")
         verbose_name_plural = _("Einstellungen für Kostenvoranschläge")
@@ -401,6 +424,26 @@ class EstimateSettings(TenantOwned):
 
     def __str__(self) -> str:
         return str(self.tenant)
+
+
+class EstimateNumberCounter(TenantOwned):
+    """The last number given to an estimate entered in Theke, per tenant and year; raised
+    under a row lock with F() (services.numbers), so two saves never share a number."""
+
+    year = models.PositiveSmallIntegerField(_("Jahr"))
+    last = models.PositiveIntegerField(_("Letzte Nummer"), default=0)
+
+    class Meta:
+        verbose_name = _("Nummernkreis der Kostenvoranschläge")
+        verbose_name_plural = _("Nummernkreise der Kostenvoranschläge")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "year"], name="estimate_number_counter_one_per_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
 
 
 class DecisionAnswer(models.TextChoices):

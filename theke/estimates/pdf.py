@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from theke.core.formatting import (
@@ -37,12 +38,27 @@ COLUMNS = (11.0, 68.0, 21.0, 25.0, 14.0, 26.0)
 ALIGNS = ("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")
 
 
+def pdf_response(content: bytes, filename: str, disposition: str = "inline") -> HttpResponse:
+    """A PDF of an estimate as the browser gets it (staff pages and the customer's page)."""
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def file_label(estimate: Estimate) -> str:
+    """The estimate's number as a file name part (with its version from the second on)."""
+    label = estimate.display_number
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in label)[:60]
+    return f"{safe}-v{estimate.version}" if estimate.version > 1 else safe
+
+
 def _money(value: Decimal | None, currency: str = "EUR") -> str:
     return money(value, currency) or "–"
 
 
 def _label(estimate: Estimate) -> str:
-    return estimate.number or estimate.external_id
+    return estimate.display_number
 
 
 def _person(salutation: str, name: str) -> str:

@@ -17,20 +17,24 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from theke.audit.services import Actor
 from theke.core.auth import staff_required
 from theke.core.errors import ServiceError
 from theke.customers.models import Article, Customer
-from theke.customers.services import search_customers
+from theke.customers.services import search_articles, search_customers
 from theke.estimates import services
 from theke.estimates.forms import EstimateForm, PositionForm, PositionFormSet
 from theke.estimates.models import STAFF_ID_PREFIX, Estimate, EstimateStatus
 
-# Rows of an empty estimate, and how many a click on "Weitere Position" adds.
-NEW_ROWS = 3
+# Rows of an empty estimate ("Position hinzufügen" adds one more each time).
+NEW_ROWS = 1
 PICKER_LIMIT = 20
+ARTICLE_LIMIT = 8
+
+# What a new row starts with.
+NEW_ROW = {"quantity": "1", "vat_rate": "19"}
 
 # Statuses where saving makes a new version the customer's link then shows.
 SENT_STATUSES = frozenset({EstimateStatus.SENT, EstimateStatus.VIEWED, EstimateStatus.EXPIRED})
@@ -70,7 +74,6 @@ def _position_initial(estimate: Estimate) -> list[dict[str, Any]]:
 
 def _head_initial(estimate: Estimate) -> dict[str, Any]:
     return {
-        "number": estimate.number,
         "contact": estimate.contact_id,
         "vehicle": estimate.vehicle_id,
         "order": estimate.order_id,
@@ -83,16 +86,60 @@ def _head_initial(estimate: Estimate) -> dict[str, Any]:
     }
 
 
-def _with_more_rows(data: Any, prefix: str, rows: int) -> Any:
-    """The submitted data with `rows` more empty position rows."""
+def _with_new_row(data: Any, prefix: str) -> Any:
+    """The submitted data with one more position row, prefilled like a new estimate's."""
     data = data.copy()
     key = f"{prefix}-TOTAL_FORMS"
     try:
         total = int(data.get(key, 0))
     except ValueError:
         total = 0
-    data[key] = str(min(total + rows, 200))
+    total = max(0, min(total, 199))
+    data[key] = str(total + 1)
+    for name, value in NEW_ROW.items():
+        data[f"{prefix}-{total}-{name}"] = value
     return data
+
+
+def _new_row_form(formset: Any) -> PositionForm:
+    """The row "Position hinzufügen" adds with script (`__prefix__` becomes its index)."""
+    form: PositionForm = formset.form(
+        auto_id=formset.auto_id,
+        prefix=formset.add_prefix("__prefix__"),
+        initial=NEW_ROW,
+        empty_permitted=True,
+        use_required_attribute=False,
+    )
+    formset.add_fields(form, None)
+    return form
+
+
+def _find_article(number: str) -> Article | None:
+    return Article.objects.filter(number__iexact=number.strip(), is_active=True).first()
+
+
+def _filled_rows(formset: Any) -> list[tuple[PositionForm, dict[str, Any]]]:
+    """The filled, not deleted rows with their cleaned data."""
+    rows = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data or data.get("DELETE") or form.is_blank():
+            continue
+        rows.append((form, data))
+    return rows
+
+
+def _service_position(data: dict[str, Any], article: Article | None) -> dict[str, Any]:
+    return {
+        "article": article,
+        "text": data["text"] or None,
+        "quantity": data["quantity"] or None,
+        "unit": data["unit"] or None,
+        "unit_price": data["unit_price"] or None,
+        "discount_percent": data["discount_percent"] or None,
+        "vat_rate": data["vat_rate"] or None,
+        "is_optional": data["is_optional"],
+    }
 
 
 def _position_values(formset: Any) -> tuple[list[dict[str, Any]], list[PositionForm]] | None:
@@ -101,32 +148,31 @@ def _position_values(formset: Any) -> tuple[list[dict[str, Any]], list[PositionF
     values: list[dict[str, Any]] = []
     forms: list[PositionForm] = []
     ok = True
-    for form in formset.forms:
-        data = form.cleaned_data
-        if not data or data.get("DELETE") or form.is_blank():
-            continue
+    for form, data in _filled_rows(formset):
         article = None
         if data["article_number"]:
-            article = Article.objects.filter(
-                number__iexact=data["article_number"].strip(), is_active=True
-            ).first()
+            article = _find_article(data["article_number"])
             if article is None:
                 form.add_error("article_number", _("Diesen Artikel gibt es nicht."))
                 ok = False
-        values.append(
-            {
-                "article": article,
-                "text": data["text"] or None,
-                "quantity": data["quantity"] or None,
-                "unit": data["unit"] or None,
-                "unit_price": data["unit_price"] or None,
-                "discount_percent": data["discount_percent"] or None,
-                "vat_rate": data["vat_rate"] or None,
-                "is_optional": data["is_optional"],
-            }
-        )
+        values.append(_service_position(data, article))
         forms.append(form)
     return (values, forms) if ok else None
+
+
+def _running_totals(formset: Any) -> services.Totals:
+    """The totals of the rows as typed so far (unknown articles and unfinished rows count
+    nothing): what saving would store, computed by the same service."""
+    if not formset.is_valid():
+        return services.compute_totals([])
+    positions = []
+    for _form, data in _filled_rows(formset):
+        number = data["article_number"]
+        article = _find_article(number) if number else None
+        if number and article is None:
+            continue
+        positions.append(_service_position(data, article))
+    return services.draft_totals(positions)
 
 
 def _show_refusal(
@@ -149,7 +195,7 @@ def _editor(request: HttpRequest, customer: Customer, estimate: Estimate | None)
     if request.method == "POST":
         data = request.POST
         if "add_position" in data:
-            data = _with_more_rows(data, "positions", 1)
+            data = _with_new_row(data, "positions")
         head = EstimateForm(data, tenant=tenant, customer=customer)
         formset = PositionFormSet(data, prefix="positions")
         if "add_position" not in data and head.is_valid() and formset.is_valid():
@@ -185,19 +231,21 @@ def _editor(request: HttpRequest, customer: Customer, estimate: Estimate | None)
         formset = PositionFormSet(initial=_position_initial(estimate), prefix="positions")
     else:
         valid_until = timezone.localdate() + timedelta(days=services.link_days(tenant))
-        head = EstimateForm(
-            initial={"valid_until": valid_until, "technician": request.user.pk},
-            tenant=tenant,
-            customer=customer,
-        )
-        formset = PositionFormSet(
-            initial=[{"quantity": "1", "vat_rate": "19"}] * NEW_ROWS, prefix="positions"
-        )
+        initial = {"valid_until": valid_until, "technician": request.user.pk}
+        head = EstimateForm(initial=initial, tenant=tenant, customer=customer)
+        head.preselect_only_choices()
+        formset = PositionFormSet(initial=[NEW_ROW] * NEW_ROWS, prefix="positions")
+    if formset.is_bound:
+        totals = _running_totals(formset)
+    else:
+        totals = services.compute_totals(estimate.positions.all() if estimate else [])
     context = {
         "customer": customer,
         "estimate": estimate,
         "form": head,
         "formset": formset,
+        "totals": totals,
+        "new_row": _new_row_form(formset),
         "makes_new_version": estimate is not None and estimate.status in SENT_STATUSES,
     }
     status = 400 if request.method == "POST" and "add_position" not in request.POST else 200
@@ -235,3 +283,31 @@ def estimate_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("estimates:detail", pk=estimate.pk)
     return _editor(request, estimate.customer, estimate)
+
+
+@staff_required("estimates.manage")
+@require_POST
+def running_totals(request: HttpRequest) -> HttpResponse:
+    """The totals fragment of the editor's rows as typed (htmx; changes nothing)."""
+    formset = PositionFormSet(request.POST, prefix="positions")
+    context = {"totals": _running_totals(formset)}
+    return render(request, "estimates/staff/_totals.html", context)
+
+
+@staff_required("estimates.manage")
+@require_GET
+def article_search(request: HttpRequest) -> HttpResponse:
+    """Articles matching the typed number or text, each with the values it fills a row with."""
+    tenant = request.tenant  # type: ignore[attr-defined]
+    query = request.GET.get("q", "").strip()[:100]
+    found = list(search_articles(tenant, query)[:ARTICLE_LIMIT]) if query else []
+    articles = [
+        {
+            "article": article,
+            "price": _number(article.price),
+            "vat_rate": _number(article.vat_rate),
+        }
+        for article in found
+    ]
+    context = {"query": query, "articles": articles}
+    return render(request, "estimates/staff/_article_results.html", context)

@@ -42,7 +42,13 @@ from theke.estimates.models import (
     EstimatePhoto,
     EstimateStatus,
 )
-from theke.estimates.pdf import decision_pdf, estimate_pdf, left_out_positions
+from theke.estimates.pdf import (
+    decision_pdf,
+    estimate_pdf,
+    file_label,
+    left_out_positions,
+    pdf_response,
+)
 from theke.estimates.services.answer_notices import managing_roles
 from theke.estimates.services.decline import article_field, enabled_field, is_enabled
 from theke.estimates.services.settings import SETTING_FIELDS
@@ -406,23 +412,10 @@ def revoke_estimate(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("estimates:detail", pk=estimate.pk)
 
 
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _file_label(estimate: Estimate) -> str:
-    label = estimate.number or estimate.external_id
-    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in label)[:60]
-    return f"{safe}-v{estimate.version}" if estimate.version > 1 else safe
-
-
 @staff_required("estimates.view")
 def estimate_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     estimate = _get(pk)
-    return _pdf_response(estimate_pdf(estimate), f"KV-{_file_label(estimate)}.pdf")
+    return pdf_response(estimate_pdf(estimate), f"KV-{file_label(estimate)}.pdf")
 
 
 @staff_required("estimates.view")
@@ -432,9 +425,7 @@ def decision_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     if decision is None:
         messages.info(request, _("Der Kunde hat noch nicht geantwortet."))
         return redirect("estimates:detail", pk=estimate.pk)
-    return _pdf_response(
-        decision_pdf(estimate, decision), f"KV-{_file_label(estimate)}-Antwort.pdf"
-    )
+    return pdf_response(decision_pdf(estimate, decision), f"KV-{file_label(estimate)}-Antwort.pdf")
 
 
 @staff_required("estimates.view")
@@ -544,9 +535,20 @@ def remove_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
     estimate = _get(pk)
     photo = get_object_or_404(EstimatePhoto, pk=photo_pk, estimate=estimate)
     try:
-        services.remove_photo(photo, _actor(request))
+        live = services.remove_photo(photo, _actor(request))
     except ServiceError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, _("Das Foto wurde entfernt."))
+        if live.version != estimate.version:
+            messages.success(
+                request,
+                _(
+                    "Das Foto wurde entfernt. Gespeichert als Version %(version)s; der Link des "
+                    "Kunden zeigt jetzt diese Version."
+                )
+                % {"version": live.version},
+            )
+        else:
+            messages.success(request, _("Das Foto wurde entfernt."))
+        estimate = live
     return redirect(f"{reverse('estimates:detail', args=[estimate.pk])}#photos")

@@ -123,6 +123,46 @@ def _decided(page: Any, scene: Scene) -> None:
     page.get_by_text("Sie haben den Kostenvoranschlag angenommen.").wait_for()
 
 
+def _accept_refused(page: Any, scene: Scene) -> None:
+    """The confirmation sent without name and terms: errors on top and at the fields."""
+    _accept_step(page, scene)
+    page.get_by_role("button", name="Verbindlich annehmen").click()
+    page.locator("#error-summary").wait_for()
+
+
+def _decline_refused(page: Any, scene: Scene) -> None:
+    """Return shipping without an address, name and terms: every problem at once."""
+    _decline_step(page, scene)
+    page.get_by_label("Rücksendung an mich").check()
+    for label in ("Straße", "PLZ", "Ort"):
+        page.get_by_label(label, exact=True).fill("")
+    page.get_by_role("button", name="Verbindlich ablehnen").click()
+    page.locator("#error-summary").wait_for()
+    page.locator("#a-street[aria-invalid=true]").wait_for()
+
+
+def _declined(page: Any, scene: Scene) -> None:
+    """Declined: the answer, what happens next and the PDF."""
+    _decline_step(page, scene)
+    page.get_by_label("Fachgerechte Entsorgung").check()
+    page.get_by_label("Ihr Name").fill("Eva Berg")
+    page.get_by_label("Ich habe den Kostenvoranschlag").check()
+    page.get_by_role("button", name="Verbindlich ablehnen").click()
+    page.get_by_role("heading", name="Wie geht es weiter?").wait_for()
+
+
+def _changed_since_seen(page: Any, scene: Scene) -> None:
+    """Revised since the customer's last look, with the answer to the old version refused."""
+    _accept_step(page, scene)
+    with tenant_scope(scene.tenant):
+        estimates.save_estimate(scene.tenant, SYSTEM, "KV-1", {"notes": "Neuer Stand"})
+    page.get_by_label("Ihr Name").fill("Eva Berg")
+    page.get_by_label("Ich habe den Kostenvoranschlag").check()
+    page.get_by_role("button", name="Verbindlich annehmen").click()
+    page.get_by_text("Ihre Antwort wurde nicht gespeichert").wait_for()
+    page.get_by_text("seit Sie ihn zuletzt gesehen haben").wait_for()
+
+
 def _token_invalid(page: Any, scene: Scene) -> None:
     page.goto(f"{scene.base}/k/unknown-token-0000/")
     page.get_by_role("heading", name="Dieser Link ist nicht gültig").wait_for()
@@ -245,6 +285,28 @@ def _staff_menus(page: Any, scene: Scene) -> None:
     page.get_by_role("button", name="Abmelden").wait_for()
 
 
+def _staff_estimate_editor(page: Any, scene: Scene) -> None:
+    """The editor with the article search open and the running total filled."""
+    with tenant_scope(scene.tenant):
+        customers.create_article(
+            scene.tenant, SYSTEM, number="D-100", text="Displayeinheit", price="120.00"
+        )
+    page.goto(f"{scene.base}{reverse('estimates:new')}?customer={scene.customer.pk}")
+    page.get_by_role("heading", name="Neuer Kostenvoranschlag").wait_for()
+    page.locator("#id_positions-0-article_number").press_sequentially("displ")
+    page.get_by_role("button", name="D-100 Displayeinheit").wait_for()
+
+
+def _staff_new_customer(page: Any, scene: Scene) -> None:
+    """The new-customer form refused: no e-mail and no mobile number, a company without name."""
+    page.goto(scene.base + reverse("customers:create"))
+    page.get_by_role("heading", name="Neuer Kunde").wait_for()
+    page.get_by_label("Firma", exact=True).check()
+    page.get_by_label("Nachname").fill("Neumann")
+    page.get_by_role("button", name="Speichern").click()
+    page.locator("#reach-error").wait_for()
+
+
 def _staff_not_found(page: Any, scene: Scene) -> None:
     page.goto(f"{scene.base}/staff/estimates/999999/")
     page.get_by_role("heading", name="Seite nicht gefunden").wait_for()
@@ -256,6 +318,10 @@ PAGES = [
     PageCase("estimate-accept", _accept_step),
     PageCase("estimate-decline", _decline_step),
     PageCase("estimate-decided", _decided),
+    PageCase("estimate-accept-refused", _accept_refused),
+    PageCase("estimate-decline-refused", _decline_refused),
+    PageCase("estimate-declined", _declined),
+    PageCase("estimate-changed", _changed_since_seen),
     # A vehicle's estimate: its own decline choices, and the answer.
     PageCase("estimate-decline-vehicle", _decline_vehicle_step),
     PageCase("estimate-declined-vehicle", _declined_vehicle),
@@ -285,6 +351,8 @@ PAGES = [
     PageCase("staff-estimates", _staff_estimates, staff=True),
     PageCase("staff-customers", _staff_customers, staff=True),
     PageCase("staff-not-found", _staff_not_found, staff=True),
+    PageCase("staff-estimate-editor", _staff_estimate_editor, staff=True),
+    PageCase("staff-new-customer", _staff_new_customer, staff=True),
 ]
 
 

@@ -15,7 +15,10 @@ from theke.tenants.scoping import tenant_scope
 
 pytestmark = pytest.mark.django_db
 
-CUSTOMER_FORM = {"kind": "company", "company_name": "Neu AG", "number": "N-1", "notes": ""}
+CUSTOMER_FORM = {
+    **{"kind": "company", "company_name": "Neu AG", "number": "N-1", "notes": ""},
+    **{"last_name": "Neumann", "email": "info@neu.test"},
+}
 
 
 def test_a_staff_change_reaches_the_webhooks(owner_client: Any, tenant_a: Any) -> None:

@@ -24,7 +24,10 @@ from theke.tenants.scoping import tenant_scope
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1"
-CUSTOMER_FORM = {"kind": "company", "company_name": "Neu AG", "number": "N-1", "notes": ""}
+CUSTOMER_FORM = {
+    **{"kind": "company", "company_name": "Neu AG", "number": "N-1", "notes": ""},
+    **{"last_name": "Neumann", "email": "info@neu.test"},
+}
 
 
 def feed(tenant: Any) -> list[tuple[str, str, str, dict[str, Any]]]:

@@ -130,18 +130,24 @@ def test_detail_hides_timeline_without_audit_permission(techniker_client: Any, s
 def test_create_customer_by_post(owner_client: Any, owner: Any, tenant_a: Any) -> None:
     response = owner_client.post(
         reverse("customers:create"),
-        {"kind": "company", "company_name": "Neu AG", "number": "N-1", "notes": ""},
+        {
+            **{"kind": "company", "company_name": "Neu AG", "number": "N-1", "notes": ""},
+            **{"last_name": "Neumann", "email": "info@neu.test"},
+        },
     )
     with tenant_scope(tenant_a):
         customer = Customer.objects.get(company_name="Neu AG")
         assert response.url == reverse("customers:detail", args=[customer.pk])
-        (event,) = AuditEvent.objects.for_object(customer)
-    assert event.actor_user_id == owner.pk
+        created, contact_added = AuditEvent.objects.for_object(customer).order_by("id")
+        assert customer.contacts.get().email == "info@neu.test"
+    assert (created.action, contact_added.action) == ("customer.created", "contact.added")
+    assert created.actor_user_id == owner.pk
 
 
 def test_create_customer_form_shows_service_refusal(owner_client: Any, shop: Shop) -> None:
     response = owner_client.post(
-        reverse("customers:create"), {"kind": "person", "last_name": "X", "number": "K-1001"}
+        reverse("customers:create"),
+        {"kind": "person", "last_name": "X", "number": "K-1001", "mobile_phone": "0171 1234567"},
     )
     assert response.status_code == 200
     assert "Die Kundennummer K-1001 hat bereits „Müller Logistik GmbH“." in html(response)

@@ -16,8 +16,13 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy
 
 from theke.estimates.services.amounts import RateTotal, Totals, compute_totals, position_amounts
-from theke.estimates.services.common import EstimateError, live_estimate
-from theke.estimates.services.data import revoke_estimate, save_estimate
+from theke.estimates.services.common import (
+    AnswerProblems,
+    EstimateError,
+    live_estimate,
+    problems_of,
+)
+from theke.estimates.services.data import draft_totals, revoke_estimate, save_estimate
 from theke.estimates.services.decision import (
     LegalVersions,
     accept_estimate,
@@ -48,14 +53,17 @@ from theke.estimates.services.links import (
     page_language,
     record_view,
     revoke_links,
+    seen_before_change,
     send_link,
 )
+from theke.estimates.services.numbers import next_estimate_number
 from theke.estimates.services.photos import add_photo, remove_photo
 from theke.estimates.services.settings import current_settings, save_settings, set_fee_articles
 
 __all__ = [
     "ACTION_LABELS",
     "ADDRESS_KEYS",
+    "AnswerProblems",
     "DeclineOption",
     "EstimateError",
     "Fee",
@@ -73,6 +81,7 @@ __all__ = [
     "decline_estimate",
     "decline_object",
     "decline_options",
+    "draft_totals",
     "expire_overdue",
     "fee_for",
     "find_link",
@@ -81,8 +90,10 @@ __all__ = [
     "link_url",
     "live_estimate",
     "mark_decision_handled",
+    "next_estimate_number",
     "page_language",
     "position_amounts",
+    "problems_of",
     "record_view",
     "remind_unanswered",
     "remove_photo",
@@ -90,6 +101,7 @@ __all__ = [
     "revoke_links",
     "save_estimate",
     "save_settings",
+    "seen_before_change",
     "selected_totals",
     "send_link",
     "set_fee_articles",

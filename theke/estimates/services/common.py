@@ -23,6 +23,22 @@ class EstimateError(ServiceError):
     """A refused change of an estimate; `field` names the input at fault, or None."""
 
 
+class AnswerProblems(EstimateError):
+    """Every problem of one answer form at once (name, terms, choice, each address field), so
+    the page marks them all after one submit. The first problem is its own message, field and
+    code, which is what callers that show one problem (the API) take."""
+
+    def __init__(self, problems: list[ServiceError]) -> None:
+        first = problems[0]
+        super().__init__(first.messages[0], first.field, first.code)
+        self.problems = problems
+
+
+def problems_of(error: ServiceError) -> list[ServiceError]:
+    """The problems a refusal names: those of AnswerProblems, else the refusal itself."""
+    return list(error.problems) if isinstance(error, AnswerProblems) else [error]
+
+
 def plain(value: Any) -> Any:
     """A JSON-friendly, comparable form of a value for audit data."""
     if isinstance(value, models.Model):

@@ -23,7 +23,12 @@ from theke.estimates.models import (
     EstimatePosition,
     EstimateStatus,
 )
-from theke.estimates.services.amounts import HUNDRED, compute_totals, position_amounts
+from theke.estimates.services.amounts import (
+    HUNDRED,
+    Totals,
+    compute_totals,
+    position_amounts,
+)
 from theke.estimates.services.common import (
     EstimateError,
     full_clean,
@@ -31,6 +36,7 @@ from theke.estimates.services.common import (
     plain,
     refuse_final,
 )
+from theke.estimates.services.numbers import next_estimate_number
 from theke.orders.models import Order
 from theke.tenants.models import Tenant
 
@@ -232,6 +238,18 @@ def _clean_position(index: int, values: Mapping[str, Any]) -> EstimatePosition:
     return position
 
 
+def draft_totals(positions: Sequence[Mapping[str, Any]]) -> Totals:
+    """The totals the positions would have once saved (the editor's running total): the same
+    rounding as `save_estimate`; rows it would refuse (no price yet, a typo) count nothing."""
+    cleaned = []
+    for index, values in enumerate(positions):
+        try:
+            cleaned.append(_clean_position(index, values))
+        except EstimateError:
+            continue
+    return compute_totals(cleaned)
+
+
 def _full_clean_position(position: EstimatePosition, prefix: str) -> None:
     try:
         position.clean_fields(exclude=["tenant", "estimate"])
@@ -285,7 +303,7 @@ PHOTO_COPY = (
 )
 
 
-def _new_version(estimate: Estimate) -> int:
+def new_version(estimate: Estimate) -> int:
     """Turn the changed (unsaved) `estimate` into the next version, status sent; the stored
     row becomes superseded and keeps its data. Photos are shared with the new version.
     Returns the superseded version's number."""
@@ -344,7 +362,7 @@ def save_estimate(
     `positions`, when given, is the complete list and replaces the stored positions; left
     out (None), they stay. The first call marks the data as arrived (a placeholder made by a
     link turns into the estimate). A change of a sent or viewed estimate makes a new
-    version (see `_new_version`); a draft changes in place. Returns the estimate (the live
+    version (see `new_version`); a draft changes in place. Returns the estimate (the live
     version) and whether its row was created.
     """
     _check_fields(values, ESTIMATE_FIELDS)
@@ -359,6 +377,8 @@ def save_estimate(
     else:
         refuse_final(estimate)
     changes = _assign(estimate, values)
+    if created and estimate.entered_by_staff and not estimate.number:
+        estimate.number = next_estimate_number(tenant)
     if estimate.customer is None:
         raise EstimateError(_("Bitte geben Sie den Kunden an."), "customer", "required")
     if estimate.contact is not None and estimate.contact.customer_id != estimate.customer_id:
@@ -385,7 +405,7 @@ def save_estimate(
         and estimate.status in REVISED_STATUSES
         and (changes or (new_positions is not None and _positions_differ(estimate, new_positions)))
     ):
-        previous_version = _new_version(estimate)
+        previous_version = new_version(estimate)
     elif (
         created
         or first_data
@@ -421,6 +441,8 @@ def save_estimate(
         record(tenant, actor, "estimate.new_version", estimate, data)
     elif created or first_data:
         data["values"] = {k: plain(v) for k, v in values.items() if v not in (None, "")}
+        if estimate.number:  # Theke's own number, given above
+            data["values"].setdefault("number", estimate.number)
         record(tenant, actor, "estimate.data_received", estimate, data)
     elif changes or replaced:
         data["changes"] = changes

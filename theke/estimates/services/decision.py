@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from theke.audit.feed import emit_event
 from theke.audit.models import ActorType
 from theke.audit.services import Actor, record
+from theke.core.errors import ServiceError
 from theke.core.validators import validate_single_line
 from theke.customers import links as customer_links
 from theke.customers.links import LinkState
@@ -40,8 +41,13 @@ from theke.estimates.models import (
 from theke.estimates.services import answer_notices
 from theke.estimates.services.amounts import Totals, compute_totals
 from theke.estimates.services.answer_notices import staff_path
-from theke.estimates.services.common import EstimateError
-from theke.estimates.services.decline import billing_address, chosen_option, clean_address
+from theke.estimates.services.common import AnswerProblems, EstimateError, problems_of
+from theke.estimates.services.decline import (
+    DeclineOption,
+    billing_address,
+    chosen_option,
+    clean_address,
+)
 from theke.messaging.services import templates as message_templates
 from theke.tenants import services as legal
 from theke.tenants.models import Tenant
@@ -174,7 +180,7 @@ def _chain(
     decision: EstimateDecision,
     positions: list[EstimatePosition],
 ) -> None:
-    number = estimate.number or estimate.external_id
+    number = estimate.display_number
     customer_name = estimate.customer.display_name if estimate.customer else decision.signed_name
     language = message_templates.resolve_language(tenant, None)
     # (1) the company's address (else its main e-mail), in the tenant's language
@@ -278,6 +284,53 @@ def event_payload(estimate: Estimate, decision: EstimateDecision) -> dict[str, A
     }
 
 
+def _check_answer(
+    tenant: Tenant,
+    estimate: Estimate,
+    answer: str,
+    *,
+    name: str,
+    terms_accepted: bool,
+    legal_versions: LegalVersions,
+    choice: str,
+    address: Mapping[str, Any] | None,
+) -> tuple[str, legal.Consent, DeclineOption | None, dict[str, str] | None]:
+    """The customer's input checked as a whole: the name, the consent (the terms and privacy
+    versions the page showed, refused when replaced meanwhile), and on a decline the choice
+    (one offered for the estimate's object) and, where it needs one, the return address.
+    Refuses with AnswerProblems naming every problem."""
+    problems: list[ServiceError] = []
+    try:
+        name = _check_name(name)
+    except EstimateError as error:
+        problems.append(error)
+    consent = None
+    try:
+        consent = legal.check_consent(
+            tenant,
+            accepted=terms_accepted,
+            terms_version=legal_versions.terms,
+            privacy_version=legal_versions.privacy,
+            field="terms_accepted",
+        )
+    except ServiceError as error:
+        problems.append(error)
+    option = clean = None
+    if answer == DecisionAnswer.DECLINED:
+        try:
+            option = chosen_option(estimate, choice)
+        except EstimateError as error:
+            problems.append(error)
+        if option is not None and option.needs_address:
+            try:
+                clean = clean_address(address)
+            except EstimateError as error:
+                problems.extend(problems_of(error))
+    if problems or consent is None:
+        raise AnswerProblems(problems)
+    return name, consent, option, clean
+
+
 def _decide(
     link: EstimateLink,
     *,
@@ -296,15 +349,15 @@ def _decide(
     with tenant_scope(tenant), transaction.atomic():
         estimate = _lock(link)
         _refuse(link, estimate, version)
-        name = _check_name(name)
-        # Which terms and privacy policy the customer confirmed, and when; refused when the
-        # page showed a version that has since been replaced.
-        consent = legal.check_consent(
+        name, consent, option, clean = _check_answer(
             tenant,
-            accepted=terms_accepted,
-            terms_version=legal_versions.terms,
-            privacy_version=legal_versions.privacy,
-            field="terms_accepted",
+            estimate,
+            answer,
+            name=name,
+            terms_accepted=terms_accepted,
+            legal_versions=legal_versions,
+            choice=choice,
+            address=address,
         )
         positions = list(estimate.positions.order_by("position"))
         if answer == DecisionAnswer.ACCEPTED:
@@ -328,16 +381,14 @@ def _decide(
             user_agent=(user_agent or "")[:500],
         )
         consent.apply_to(decision)
-        if answer == DecisionAnswer.DECLINED:
-            option = chosen_option(estimate, choice)
+        if option is not None:
             decision.choice = option.code
             if option.fee is not None:
                 fee = option.fee
                 decision.fee_article = fee.article
                 decision.fee_text = fee.text
                 decision.fee_net, decision.fee_vat, decision.fee_gross = fee.net, fee.vat, fee.gross
-            if option.needs_address:
-                clean = clean_address(address)
+            if clean is not None:
                 decision.address_name = clean["name"]
                 decision.address_street = clean["street"]
                 decision.address_postal_code = clean["postal_code"]

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from theke.core.errors import ServiceError
 from theke.customers.models import Article, Location
 from theke.estimates.decline_choices import (
     WORDINGS,
@@ -25,7 +26,7 @@ from theke.estimates.decline_choices import (
 )
 from theke.estimates.models import Estimate, EstimateSettings
 from theke.estimates.services.amounts import position_amounts
-from theke.estimates.services.common import EstimateError
+from theke.estimates.services.common import AnswerProblems, EstimateError
 from theke.tenants.models import Tenant
 from theke.tenants.scoping import tenant_scope
 
@@ -165,7 +166,7 @@ def billing_address(estimate: Estimate) -> dict[str, str]:
 
 
 def clean_address(address: Mapping[str, Any] | None) -> dict[str, str]:
-    """The return address as typed, whitespace tidied; refuses a missing or too long part."""
+    """The return address, cleaned; refuses with every missing or too long field at once."""
     values = {key: " ".join(str((address or {}).get(key) or "").split()) for key in ADDRESS_FIELDS}
     values["country"] = (values["country"] or "DE").upper()
     limits = {"name": 200, "street": 200, "postal_code": 12, "city": 100}
@@ -175,19 +176,30 @@ def clean_address(address: Mapping[str, Any] | None) -> dict[str, str]:
         "postal_code": _("PLZ"),
         "city": _("Ort"),
     }
+    problems: list[ServiceError] = []
     for key, limit in limits.items():
         if not values[key]:
-            raise EstimateError(
-                _("Bitte geben Sie %(field)s an.") % {"field": labels[key]},
-                f"address.{key}",
-                "required",
+            problems.append(
+                EstimateError(
+                    _("Bitte geben Sie %(field)s an.") % {"field": labels[key]},
+                    f"address.{key}",
+                    "required",
+                )
             )
-        if len(values[key]) > limit:
-            raise EstimateError(
-                _("%(field)s ist zu lang.") % {"field": labels[key]}, f"address.{key}", "too_long"
+        elif len(values[key]) > limit:
+            problems.append(
+                EstimateError(
+                    _("%(field)s ist zu lang.") % {"field": labels[key]},
+                    f"address.{key}",
+                    "too_long",
+                )
             )
     if len(values["country"]) != 2 or not values["country"].isalpha():
-        raise EstimateError(
-            _("Bitte geben Sie das Land als Kürzel an, z. B. DE."), "address.country", "invalid"
+        problems.append(
+            EstimateError(
+                _("Bitte geben Sie das Land als Kürzel an, z. B. DE."), "address.country", "invalid"
+            )
         )
+    if problems:
+        raise AnswerProblems(problems)
     return values

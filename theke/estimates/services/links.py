@@ -215,7 +215,7 @@ def send_link(
     language = message_templates.resolve_language(tenant, recipient.language)
     valid_until = estimate.valid_until or timezone.localdate(link.expires_at)
     context = {
-        "estimate_number": estimate.number or estimate.external_id,
+        "estimate_number": estimate.display_number,
         "item": estimate.item,
         "link": link_url(token),
         "valid_until": format_date(valid_until, language),
@@ -376,6 +376,28 @@ def record_view(link: EstimateLink, estimate: Estimate) -> bool:
         )
         record(tenant, _viewer(link, estimate), "estimate.viewed", estimate, {"link": link.pk})
     return True
+
+
+def seen_before_change(estimate: Estimate) -> Estimate | None:
+    """The version the customer last looked at (through any link), when this version
+    arrived after that look; else None, also when the customer never looked before. Read it
+    before `record_view` stamps the current look."""
+    if estimate.version <= 1:
+        return None
+    with tenant_scope(estimate.tenant):
+        last = (
+            Estimate.objects.filter(
+                tenant=estimate.tenant,
+                external_id=estimate.external_id,
+                last_viewed_at__isnull=False,
+            )
+            .order_by("-last_viewed_at")
+            .first()
+        )
+    arrived = estimate.data_received_at or estimate.created_at
+    if last is None or last.pk == estimate.pk or last.last_viewed_at is None:
+        return None
+    return last if last.last_viewed_at < arrived else None
 
 
 def page_language(link: EstimateLink, estimate: Estimate) -> str | None:

@@ -21,6 +21,7 @@ from theke.estimates.services.common import (
     full_clean,
     refuse_final,
 )
+from theke.estimates.services.data import REVISED_STATUSES, new_version
 
 # What is stored of an uploaded photo: the photo itself as a JPEG (large enough to zoom into
 # a scratch, no larger), the preview the staff pages show, and the thumbnail the customer's
@@ -134,8 +135,13 @@ def _store_photo(
 
 
 @transaction.atomic
-def remove_photo(photo: EstimatePhoto, actor: Actor) -> None:
-    """Delete a photo of an estimate that is not yet answered."""
+def remove_photo(photo: EstimatePhoto, actor: Actor) -> Estimate:
+    """Delete a photo of an estimate that is not yet answered; returns the live version.
+
+    The photo is part of what the customer was sent: removing it from a sent, viewed or
+    expired estimate makes a new version without it (like every other change, see
+    `save_estimate`), and the old version keeps showing it.
+    """
     locked = (
         Estimate.objects.select_for_update(of=("self",))
         .select_related("tenant")
@@ -143,9 +149,21 @@ def remove_photo(photo: EstimatePhoto, actor: Actor) -> None:
     )
     refuse_final(locked)
     photo = EstimatePhoto.objects.get(pk=photo.pk, estimate=locked)
-    _delete_files(photo)
     label = photo.caption or photo.external_id
-    photo.delete()
-    _touch(locked)
     data = {"photo": photo.external_id, "label": label}
+    if locked.status in REVISED_STATUSES:
+        previous_version = new_version(locked)  # `locked` is the new version from here on
+        EstimatePhoto.objects.filter(estimate=locked, external_id=photo.external_id).delete()
+        record(
+            locked.tenant,
+            actor,
+            "estimate.new_version",
+            locked,
+            {"version": locked.version, "previous_version": previous_version, "changes": {}},
+        )
+    else:
+        _delete_files(photo)
+        photo.delete()
+        _touch(locked)
     record(locked.tenant, actor, "estimate.photo_removed", locked, data)
+    return locked

@@ -19,7 +19,14 @@ from theke.tenants.scoping import tenant_scope
 
 FEE_ARTICLE_FIELDS = tuple(article_field(code) for code in WORDINGS)
 CHOICE_FIELDS = tuple(enabled_field(code) for code in WORDINGS)
-SETTING_FIELDS = ("link_days", "reminder_days", *CHOICE_FIELDS, *FEE_ARTICLE_FIELDS)
+# The prefix of Theke's own estimate numbers ("KV" in "KV-2026-0001"; services.numbers).
+SETTING_FIELDS = (
+    "link_days",
+    "reminder_days",
+    *CHOICE_FIELDS,
+    *FEE_ARTICLE_FIELDS,
+    "number_prefix",
+)
 
 
 def current_settings(tenant: Tenant) -> EstimateSettings:

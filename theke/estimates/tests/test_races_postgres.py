@@ -101,3 +101,22 @@ def test_two_concurrent_accepts_make_exactly_one_decision(tenant_a: Any, custome
         assert EstimateDecision.objects.count() == 1
         assert FeedEvent.objects.filter(type="estimate.accepted").count() == 1
         assert Estimate.objects.get().status == "accepted"
+
+
+def test_concurrent_staff_saves_never_share_a_number(tenant_a: Any, customer: Any) -> None:
+    """Theke's own numbers (KV-2026-0001 …): a counter row raised under its lock."""
+
+    def save(index: int) -> Callable[[], None]:
+        def job() -> None:
+            with tenant_scope(tenant_a):
+                services.save_estimate(
+                    tenant_a, SYSTEM, f"THEKE-RACE{index}", {"customer": customer}, [POSITION]
+                )
+
+        return job
+
+    assert run_at_once(*(save(n) for n in range(6))) == []
+    with scopes_disabled():
+        numbers = sorted(Estimate.objects.values_list("number", flat=True))
+    assert len(set(numbers)) == 6
+    assert [n.rsplit("-", 1)[1] for n in numbers] == [f"{n:04d}" for n in range(1, 7)]

@@ -136,11 +136,12 @@ def test_staff_enter_an_estimate_from_the_customer_page(
     page.get_by_label("Fehlerbeschreibung").fill("Display gebrochen")
     page.locator("#id_positions-0-text").fill("Display tauschen")
     page.locator("#id_positions-0-unit_price").fill("149,90")
+    page.get_by_role("button", name="Position hinzufügen").click()
     page.locator("#id_positions-1-text").fill("Panzerglas")
     page.locator("#id_positions-1-unit_price").fill("19,99")
     page.locator("#id_positions-1-is_optional").check()
-    page.get_by_role("button", name="Weitere Position").click()
-    page.locator("#id_positions-3-text").wait_for()
+    page.get_by_role("button", name="Position hinzufügen").click()
+    page.locator("#id_positions-2-text").wait_for()
     assert page.locator("#id_positions-0-text").input_value() == "Display tauschen"
     assert wider_than_viewport(page) == []
     screenshot(page, "staff-estimate-form")

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('customers', '0006_fill_location_state'),
-        ('estimates', '0010_photo_renditions_of_old_rows'),
+        ('estimates', '0011_estimate_numbers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
