@@ -75,7 +75,7 @@ WORDINGS: dict[str, ChoiceWording] = {
             answer=_("abgelehnt, Rücksendung"),
             decision=_("Ihr Gerät wird an Sie zurückgeschickt."),
             next_step=_(
-                "Wir schicken Ihr Gerät unrepariert an die angegebene Adresse zurück. "
+                "Wir senden Ihr Gerät unrepariert an die angegebene Adresse zurück. "
                 "Sie erhalten eine Nachricht, sobald es unterwegs ist."
             ),
             needs_address=True,
@@ -117,8 +117,9 @@ WORDINGS: dict[str, ChoiceWording] = {
             answer=_("abgelehnt, Entsorgung/Verschrottung des Fahrzeugs"),
             decision=_("Ihr Fahrzeug wird fachgerecht entsorgt und verschrottet."),
             next_step=_(
-                "Wir melden uns bei Ihnen, um die Fahrzeugpapiere und die Abmeldung "
-                "abzustimmen. Den Verwertungsnachweis schicken wir Ihnen zu."
+                "Wir lassen Ihr Fahrzeug fachgerecht entsorgen und verschrotten und melden uns "
+                "bei Ihnen, um die Fahrzeugpapiere und die Abmeldung abzustimmen. Den "
+                "Verwertungsnachweis schicken wir Ihnen zu."
             ),
             needs_address=False,
             fee_number="PA-VERSCHR",
