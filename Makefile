@@ -3,6 +3,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PORT ?= 8000
+# HOST=0.0.0.0 serves the local network too (with THEKE_BASE_URL=http://<this machine's IP>:$(PORT)).
+HOST ?= 127.0.0.1
 VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
@@ -16,7 +18,7 @@ RUN_ENV := THEKE_DEBUG=$${THEKE_DEBUG:-true} THEKE_BASE_URL=$${THEKE_BASE_URL:-h
 .PHONY: help venv run serve migrate demo test lint format pytest test-tools bench messages clean
 
 help:
-	@echo "make run    – set up (venv, dependencies, migrations, demo data) and serve Theke on http://127.0.0.1:$(PORT)"
+	@echo "make run    – set up (venv, dependencies, migrations, demo data) and serve Theke on http://$(HOST):$(PORT)"
 	@echo "make test   – lint (ruff, mypy, import-linter) and the whole test suite, browser tests included"
 	@echo "make bench  – benchmark scripts under bench/"
 	@echo "make lint | format | messages | clean"
@@ -42,7 +44,7 @@ demo: migrate
 	@$(RUN_ENV) $(PY) manage.py seed_demo
 
 run: demo
-	@$(RUN_ENV) $(PY) manage.py serve --port $(PORT)
+	@$(RUN_ENV) $(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 lint: venv
 	$(VENV)/bin/ruff format --check .

@@ -7,6 +7,7 @@ import base64
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -91,7 +92,18 @@ ENCRYPTION_KEYS = _encryption_keys()
 # With DEBUG, Django's technical 404 page (the URL patterns tried) instead of Theke's own.
 TECHNICAL_ERROR_PAGES = env_bool("TECHNICAL_ERROR_PAGES")
 BASE_URL = env("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+
+
+def with_base_url_host(hosts: list[str], base_url: str) -> list[str]:
+    """The allowed hosts plus the base URL's: the host Theke's own links point at (e.g. a
+    LAN address for `make run` reached from a phone) must be served."""
+    host = urlsplit(base_url).hostname or ""
+    if ":" in host:  # IPv6, as the Host header carries it
+        host = f"[{host}]"
+    return hosts if not host or host in hosts or "*" in hosts else [*hosts, host]
+
+
+ALLOWED_HOSTS = with_base_url_host(env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]"), BASE_URL)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", BASE_URL if "://" in BASE_URL else "")
 
 INSTALLED_APPS = [

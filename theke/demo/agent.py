@@ -20,7 +20,8 @@ from decimal import Decimal
 from typing import Any
 
 import requests
-from PIL import Image, ImageDraw
+
+from theke.demo.photos import demo_photo
 
 Printer = Callable[[str], object]
 
@@ -99,7 +100,7 @@ class Agent:
         self.upload(
             "/estimates/KV-24-0815/photos",
             "bremsscheibe.png",
-            _photo("Bremsscheibe VA links – Riefen"),
+            demo_photo("Bremsscheibe VA links – Riefen"),
             "image/png",
             caption="Bremsscheibe vorne links",
             external_id="FOTO-1",
@@ -359,21 +360,6 @@ def _appointments(today: datetime.date) -> list[dict[str, Any]]:
         }
         for external_id, customer, vehicle, hour, work in slots
     ]
-
-
-def _photo(caption: str) -> bytes:
-    image = Image.new("RGB", (640, 480), (70, 74, 82))
-    draw = ImageDraw.Draw(image)
-    draw.ellipse((170, 90, 470, 390), outline=(200, 200, 205), width=18)
-    draw.ellipse((280, 200, 360, 280), fill=(40, 40, 45))
-    for offset in range(0, 60, 12):
-        draw.arc(
-            (200 + offset, 120 + offset, 440 - offset, 360 - offset), 20, 140, (150, 90, 60), 3
-        )
-    draw.text((20, 450), caption, fill=(255, 255, 255))
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def _pdf(title: str) -> bytes:

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django_scopes import scopes_disabled
 
 from theke.accounts.models import User
+from theke.audit.services import SYSTEM
 from theke.customers.models import Customer, Vehicle
 from theke.tenants.models import Branch, Tenant
 
@@ -21,6 +22,8 @@ def test_demo_data_loads_once_and_a_second_run_changes_nothing():
     first_output = StringIO()
     call_command("seed_demo", stdout=first_output)
     after_first = row_counts()
+    assert after_first["estimates.Estimate"] >= 13
+    assert after_first["messaging.OutboundMessage"] >= 13
     second_output = StringIO()
     call_command("seed_demo", stdout=second_output)
     assert row_counts() == after_first
@@ -110,11 +113,46 @@ def test_demo_tenants_have_states_and_published_legal_texts():
     assert versions == {("terms", 1), ("terms", 2), ("privacy", 1)}
 
 
+def tile_count(html: str, href: str) -> int:
+    tile = html.split(f'href="{href}"', 1)[1].split("</a>", 1)[0]
+    return int(tile.split('<span class="todo-count" aria-hidden="true">', 1)[1].split("<", 1)[0])
+
+
 def test_the_demo_start_page_has_something_to_do(client):
     call_command("seed_demo", stdout=StringIO())
     with scopes_disabled():
         admin = User.objects.get(email="admin@autohaus-demo.de")
     client.force_login(admin)
     html = client.get("/staff/").content.decode()
-    tile = html.split('href="/staff/messages/conversations/?unread=1"', 1)[1].split("</a>", 1)[0]
-    assert '<span class="todo-count" aria-hidden="true">2</span>' in tile
+    # Two general threads and the customer's question on an estimate nobody has read yet.
+    assert tile_count(html, "/staff/messages/conversations/?unread=1") >= 3
+    # Every tile of the estimates and of the outbox shows work.
+    assert tile_count(html, "/staff/estimates/decisions/") >= 2
+    assert tile_count(html, "/staff/estimates/open/?overdue=1") >= 2
+    assert tile_count(html, "/staff/messages/deliveries/?status=failed&amp;days=14") == 1
+    assert tile_count(html, "/staff/messages/quarantine/") == 1
+
+
+def test_every_demo_estimate_opens_for_staff_and_customer(client):
+    from theke.estimates import services
+    from theke.estimates.models import Estimate
+    from theke.tenants.scoping import tenant_scope
+
+    call_command("seed_demo", stdout=StringIO())
+    with scopes_disabled():
+        admin = User.objects.get(email="admin@autohaus-demo.de")
+        demo = Tenant.objects.get(slug="autohaus-demo")
+        estimates = list(Estimate.objects.filter(tenant=demo))
+    client.force_login(admin)
+    for estimate in estimates:
+        page = client.get(f"/staff/estimates/{estimate.pk}/")
+        assert page.status_code == 200, estimate
+    # The customer's page of each answered, expired and revised one (a new link to it).
+    client.logout()
+    for estimate in estimates:
+        if estimate.status in ("accepted", "declined", "expired") or estimate.version == 2:
+            with tenant_scope(demo):
+                _link, token = services.create_link(demo, SYSTEM, estimate.external_id)
+            page = client.get(f"/k/{token}/")
+            assert page.status_code == 200, estimate
+            assert estimate.number in page.content.decode()

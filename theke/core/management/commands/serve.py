@@ -2,9 +2,15 @@
 
 import sys
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from honcho.manager import Manager
+
+from theke.core import serving
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 class Command(BaseCommand):
@@ -24,6 +30,16 @@ class Command(BaseCommand):
             f"--workers {web_workers} --threads 4 --access-logfile - --graceful-timeout 5",
         )
         manager.add_process("worker", f"{python} manage.py run_worker")
-        self.stdout.write(f"Theke läuft auf / is running at http://{host}:{port}  (Ctrl-C stoppt)")
-        manager.loop()
+        with serving.announce(host, port) as served:
+            self.stdout.write(
+                f"Theke läuft auf / is running at {served.local_url}  (Ctrl-C stoppt)"
+            )
+            self.stdout.write(f"Links in E-Mails und SMS / links in messages: {settings.BASE_URL}")
+            if urlsplit(settings.BASE_URL).hostname in LOOPBACK:
+                address = serving.lan_address() or "<IP dieses Rechners / this machine's IP>"
+                self.stdout.write(
+                    "  Ein Telefon erreicht sie nicht / a phone cannot open them; dafür / "
+                    f"for that: make run HOST=0.0.0.0 THEKE_BASE_URL=http://{address}:{port}"
+                )
+            manager.loop()
         sys.exit(manager.returncode)

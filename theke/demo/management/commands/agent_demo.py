@@ -4,7 +4,8 @@ Start Theke first (`make run`), then in a second terminal::
 
     .venv/bin/python manage.py agent_demo --watch 300
 
-Everything goes over HTTP to `--url` (default THEKE_BASE_URL), as a real agent would. Without
+Everything goes over HTTP to `--url` (default: where `make run` serves, as `serve` announced
+it in var/serve.json), as a real agent would. Without
 `--key` the command creates a fresh key for the tenant (the only step that does not use
 the API). With `--watch` it keeps polling the event feed, so opening the printed estimate
 link on a phone shows up as `estimate.viewed`.
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from theke.api.services import create_api_key
 from theke.audit.services import SYSTEM
+from theke.core import serving
 from theke.demo.agent import Agent, AgentError
 from theke.tenants.models import Tenant
 from theke.tenants.scoping import tenant_scope
@@ -32,7 +34,9 @@ class Command(BaseCommand):
     help = "Push a realistic day of back-office data through the API and print the events."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--url", default=settings.BASE_URL, help="Theke's base URL")
+        parser.add_argument(
+            "--url", help="Theke's URL (default: the one `make run` serves on, var/serve.json)"
+        )
         parser.add_argument("--tenant", default=DEMO_TENANT, help="slug of the tenant")
         parser.add_argument("--key", help="an API key of the tenant (default: create one)")
         parser.add_argument(
@@ -40,8 +44,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        url = options["url"] or self._running_url()
         key = options["key"] or self._new_key(options["tenant"])
-        agent = Agent(options["url"], key, out=self.stdout.write)
+        agent = Agent(url, key, out=self.stdout.write)
         today = timezone.localdate()
         self.stdout.write(f"Agent → {agent.base_url} (tenant {options['tenant']}, {today})")
         try:
@@ -56,6 +61,19 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         except KeyboardInterrupt:
             self.stdout.write("Stopped.")
+
+    def _running_url(self) -> str:
+        """Where `make run` serves (var/serve.json), else a message naming `--url`."""
+        served = serving.running()
+        if served is None:
+            example = settings.BASE_URL or "http://127.0.0.1:8000"
+            raise CommandError(
+                f"Theke läuft nicht (keine {serving.serve_file()}): starten Sie `make run` "
+                f"oder geben Sie die Adresse an, z. B. --url {example}\n"
+                f"Theke is not running (no {serving.serve_file()}): start `make run` or pass "
+                f"its address, e.g. --url {example}"
+            )
+        return served.local_url
 
     def _new_key(self, slug: str) -> str:
         tenant = Tenant.objects.filter(slug=slug).first()

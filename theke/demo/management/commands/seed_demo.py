@@ -22,6 +22,7 @@ from theke.demo.data import (
     DemoCustomer,
     demo_customers,
 )
+from theke.demo.estimate_seed import EstimateSeeder
 from theke.estimates.services import set_fee_articles
 from theke.messaging.services import conversations
 from theke.tenants.models import Branch, Tenant
@@ -59,6 +60,10 @@ class Command(BaseCommand):
             already = Tenant.objects.filter(slug=DEMO_SLUG).exists()
         if already:
             self.stdout.write("Demo-Daten sind bereits vorhanden / demo data already loaded.")
+            # A database from before the demo estimates gets them now (nothing twice).
+            made = self._estimates()
+            if made:
+                self.stdout.write(f"{made} Demo-Kostenvoranschläge ergänzt / estimates added.")
         else:
             self._load()
             self.stdout.write(self.style.SUCCESS("Demo-Daten geladen / demo data loaded."))
@@ -97,6 +102,7 @@ class Command(BaseCommand):
             self._articles(autohaus)
             demo_list = [self._customer(autohaus, demo) for demo in demo_customers(50)]
             self._conversations(demo_list, users[0])
+            EstimateSeeder(autohaus).run()
         with tenant_scope(container):
             self._branches(container)
             self._legal_texts(container)
@@ -107,6 +113,13 @@ class Command(BaseCommand):
                 self._containers(self._customer(container, demo))
         superuser_email, superuser_name = SUPERUSER
         User.objects.create_superuser(superuser_email, PASSWORD, full_name=superuser_name)
+
+    @transaction.atomic
+    def _estimates(self) -> int:
+        with scopes_disabled():
+            autohaus = Tenant.objects.get(slug=DEMO_SLUG)
+        with tenant_scope(autohaus):
+            return EstimateSeeder(autohaus).run()
 
     def _conversations(self, customer_list: list[Customer], staff: User) -> None:
         """Two threads with a customer's answer nobody has read: the start page's to-do."""
