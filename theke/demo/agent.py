@@ -284,6 +284,8 @@ def _orders(today: datetime.date) -> list[dict[str, Any]]:
 def _estimate(today: datetime.date) -> dict[str, Any]:
     return {
         "customer_external_id": "K-20001",
+        # The Golf itself: a declining customer picks it up unrepaired or has it scrapped.
+        "vehicle_external_id": "FZ-501",
         "order_external_id": "AU-24-100",
         "number": "KV-24-0815",
         "object_description": "VW Golf VI, B-SK 2401",

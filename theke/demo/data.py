@@ -278,12 +278,29 @@ DEMO_ARTICLES = [
     ("PA-RUECK", "Rückversand-Pauschale", "Stk", Decimal("9.90"), True),
     ("PA-ENTS", "Entsorgungs-Pauschale", "Stk", Decimal("5.00"), True),
     ("PA-KV", "Pauschale Kostenvoranschlag (bei Ablehnung)", "Stk", Decimal("25.00"), True),
+    # A declined estimate of a vehicle: picked up unrepaired, or scrapped.
+    (
+        "PA-ABHOL",
+        "Pauschale Fehlersuche (Fahrzeug unrepariert abgeholt)",
+        "Stk",
+        Decimal("39.00"),
+        True,
+    ),
+    (
+        "PA-VERSCHR",
+        "Verschrottungs-Pauschale (Entsorgung, Verwertungsnachweis)",
+        "Stk",
+        Decimal("149.00"),
+        True,
+    ),
 ]
 
 # Legal and bank details of the demo tenants, for the letterhead and footer of their PDFs.
 # The VAT ids and IBANs carry valid check digits but are made up.
 DEMO_TENANT_DETAILS: dict[str, dict[str, Any]] = {
     "autohaus-demo": {
+        # Customers' answers to estimates go here (the company e-mail of seed 000).
+        "notification_email": "werkstatt@autohaus-demo.de",
         "register_court": "Amtsgericht Berlin-Charlottenburg",
         "register_number": "HRA 58213 B",
         "vat_id": "DE812391444",
@@ -293,6 +310,7 @@ DEMO_TENANT_DETAILS: dict[str, dict[str, Any]] = {
         "bic": "BELADEBEXXX",
     },
     "containerdienst-demo": {
+        "notification_email": "auftraege@containerdienst-demo.de",
         "register_court": "Amtsgericht Potsdam",
         "register_number": "HRB 31877 P",
         "vat_id": "DE275894111",

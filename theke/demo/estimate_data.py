@@ -216,6 +216,28 @@ DEMO_ESTIMATES: tuple[DemoEstimate, ...] = (
         decision="disposal",
         handled=True,
     ),
+    # A car's estimate declined: picked up unrepaired, or scrapped (estimates.decline_choices).
+    DemoEstimate(
+        "KV-26-0114",
+        "10017",
+        VEHICLE,
+        "Bremsen vorne verschlissen; der Kunde lässt sie lieber woanders machen.",
+        _BRAKES,
+        DECLINED,
+        days_ago=3,
+        decision="pickup_unrepaired",
+    ),
+    DemoEstimate(
+        "KV-26-0115",
+        "10018",
+        VEHICLE,
+        "Inspektion fällig, Unterboden stark durchgerostet: die Reparatur lohnt kaum.",
+        _SERVICE,
+        DECLINED,
+        days_ago=9,
+        decision="scrapping",
+        handled=True,
+    ),
     DemoEstimate(
         "KV-26-0110",
         "10012",

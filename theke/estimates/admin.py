@@ -29,7 +29,7 @@ class EstimateAdmin(TenantOwnedParentAdmin):
     list_display = ["__str__", "tenant", "customer", "status", "has_data", "gross_total"]
     list_filter = ["tenant", "status", "has_data"]
     search_fields = ["external_id", "number", "object_description"]
-    raw_id_fields = ["customer", "contact", "vehicle", "technician_user"]
+    raw_id_fields = ["customer", "contact", "vehicle", "technician_user", "sent_by"]
     readonly_fields = ["net_total", "vat_total", "gross_total", "first_viewed_at"]
     readonly_fields += ["last_viewed_at", "data_received_at", "sent_at", "created_at"]
     inlines = [PositionInline, PhotoInline]  # links: customers' CustomerLink admin
@@ -38,4 +38,9 @@ class EstimateAdmin(TenantOwnedParentAdmin):
 @admin.register(EstimateSettings)
 class EstimateSettingsAdmin(admin.ModelAdmin):
     list_display = ["tenant", "link_days", "return_shipping_article", "disposal_article"]
-    raw_id_fields = ["return_shipping_article", "disposal_article"]
+    raw_id_fields = [
+        "return_shipping_article",
+        "disposal_article",
+        "pickup_unrepaired_article",
+        "scrapping_article",
+    ]

@@ -216,7 +216,11 @@ class DecisionOut(Schema):
     """The customer's answer to this version (the same as the estimate.accepted/declined event)."""
 
     answer: Literal["accepted", "declined"]
-    choice: Literal["return_shipping", "disposal"] | None
+    choice: Literal["return_shipping", "disposal", "pickup_unrepaired", "scrapping"] | None = Field(
+        description="What the declining customer chose: a device is sent back (return_shipping) "
+        "or disposed of (disposal); a vehicle is picked up unrepaired (pickup_unrepaired) or "
+        "disposed of and scrapped (scrapping). Null for an accepted estimate."
+    )
     version: int
     selected_positions: list[int] = Field(
         description="Position numbers the answer covers (an accepted estimate without the "

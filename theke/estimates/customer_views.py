@@ -29,9 +29,9 @@ from theke.core.errors import ServiceError
 from theke.core.formatting import money
 from theke.core.images import content_type_of
 from theke.estimates import customer_page, services
+from theke.estimates.decline_choices import question_for
 from theke.estimates.models import (
     DecisionAnswer,
-    DeclineChoice,
     Estimate,
     EstimateDecision,
     EstimateLink,
@@ -295,33 +295,14 @@ def _next_step(decision: EstimateDecision, vehicle: bool) -> str:
             "Wir haben Ihren Auftrag erhalten und beginnen mit der Reparatur. Sobald Ihr Gerät "
             "fertig ist, melden wir uns bei Ihnen."
         )
-    step = _decline_next_step(decision, vehicle)
+    wording = decision.decline_wording
+    step = str(wording.next_step) if wording is not None else ""
     if decision.fee_gross:
         fee = _("Die Pauschale von %(amount)s inkl. MwSt. stellen wir Ihnen in Rechnung.") % {
             "amount": money(decision.fee_gross)
         }
         step = f"{step} {fee}"
     return step
-
-
-def _decline_next_step(decision: EstimateDecision, vehicle: bool) -> str:
-    """The next step of the decline choice taken (one place; the choices' own wording)."""
-    if decision.choice == DeclineChoice.RETURN_SHIPPING:
-        if vehicle:
-            return _(
-                "Ihr Fahrzeug steht unrepariert zur Abholung bereit. Wir melden uns bei Ihnen, "
-                "um die Abholung abzustimmen."
-            )
-        return _(
-            "Wir senden Ihr Gerät unrepariert an die angegebene Adresse zurück. Sie erhalten "
-            "eine Nachricht, sobald es unterwegs ist."
-        )
-    if vehicle:
-        return _(
-            "Wir lassen Ihr Fahrzeug fachgerecht entsorgen und melden uns, falls wir dafür noch "
-            "Unterlagen von Ihnen brauchen."
-        )
-    return _("Wir entsorgen Ihr Gerät fachgerecht. Sie müssen nichts weiter tun.")
 
 
 @require_POST
@@ -387,21 +368,15 @@ def _version(request: HttpRequest) -> int | None:
 
 @require_POST
 def decline(request: HttpRequest, token: str) -> HttpResponse:
-    """Decline: choose return shipping (address) or disposal, then confirm with name and terms."""
+    """Decline: choose what happens to the device or vehicle (the options of its object, a
+    return address where one is needed), then confirm with name and terms."""
     found = _open(request, token, answering=True)
     if isinstance(found, HttpResponse):
         return found
     assert found.link is not None and found.estimate is not None
     estimate = found.estimate
     with tenant_scope(found.link.tenant):
-        fees = {
-            DeclineChoice.RETURN_SHIPPING.value: services.fee_for(
-                found.link.tenant, DeclineChoice.RETURN_SHIPPING
-            ),
-            DeclineChoice.DISPOSAL.value: services.fee_for(
-                found.link.tenant, DeclineChoice.DISPOSAL
-            ),
-        }
+        options = services.decline_options(estimate)
         prefill = services.billing_address(estimate)
     address = {
         key: request.POST.get(f"address_{key}", prefill[key]) for key in services.ADDRESS_KEYS
@@ -409,7 +384,9 @@ def decline(request: HttpRequest, token: str) -> HttpResponse:
     choice = request.POST.get("choice", "")
     extra: dict[str, Any] = {
         "step": "decline",
-        "fees": fees,
+        "options": options,
+        "question": question_for(services.decline_object(estimate)),
+        "asks_address": any(option.needs_address for option in options),
         "choice": choice,
         "address": address,
         "name": request.POST.get("name", ""),

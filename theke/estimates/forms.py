@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -11,11 +11,14 @@ from theke.accounts.models import User
 from theke.core.forms import BootstrapMixin
 from theke.customers.models import Article, Contact, Customer, Vehicle
 from theke.estimates.models import EstimateSettings
-from theke.estimates.services.settings import SETTING_FIELDS
+from theke.estimates.services.settings import FEE_ARTICLE_FIELDS, SETTING_FIELDS
 from theke.messaging.purposes import EMAIL, SMS
 from theke.messaging.services.outbox import sms_allowed
 from theke.orders.models import Order
 from theke.tenants.models import Tenant
+
+if TYPE_CHECKING:  # django-stubs is a development dependency
+    from django_stubs_ext import StrOrPromise
 
 
 class SendLinkForm(forms.Form):
@@ -49,26 +52,45 @@ class SendLinkForm(forms.Form):
         self.fields["channels"].initial = [EMAIL]
 
 
-class EstimateSettingsForm(BootstrapMixin, forms.ModelForm):
-    """Link validity, the reminder and the flat-fee articles; the service saves."""
-
+def _fee_article_field(label: StrOrPromise, help_text: StrOrPromise) -> forms.ModelChoiceField:
     # Declared with an empty queryset: the model's default would query outside a tenant scope.
-    return_shipping_article = forms.ModelChoiceField(
-        label=_("Artikel Rückversand-Pauschale"),
-        queryset=Article.objects.none(),
-        required=False,
-        help_text=_(
+    return forms.ModelChoiceField(
+        label=label, queryset=Article.objects.none(), required=False, help_text=help_text
+    )
+
+
+class EstimateSettingsForm(BootstrapMixin, forms.ModelForm):
+    """Link validity, the reminder, the decline choices and their flat-fee articles; the
+    service saves."""
+
+    return_shipping_article = _fee_article_field(
+        _("Artikel Rückversand-Pauschale"),
+        _(
             "Sonderartikel, dessen Preis der Kunde bei Ablehnung mit Rücksendung zahlt. "
             "Automatisch: der aktive Sonderartikel PA-RUECK oder einer mit „Rückversand“ im Namen."
         ),
     )
-    disposal_article = forms.ModelChoiceField(
-        label=_("Artikel Entsorgungs-Pauschale"),
-        queryset=Article.objects.none(),
-        required=False,
-        help_text=_(
+    disposal_article = _fee_article_field(
+        _("Artikel Entsorgungs-Pauschale"),
+        _(
             "Sonderartikel, dessen Preis der Kunde bei Ablehnung mit Entsorgung zahlt. "
             "Automatisch: der aktive Sonderartikel PA-ENTS oder einer mit „Entsorg“ im Namen."
+        ),
+    )
+    pickup_unrepaired_article = _fee_article_field(
+        _("Artikel Pauschale unrepariert abholen"),
+        _(
+            "Sonderartikel, dessen Preis der Kunde zahlt, der sein Fahrzeug unrepariert abholt. "
+            "Automatisch: der aktive Sonderartikel PA-ABHOL oder einer mit „unrepariert“ im "
+            "Namen."
+        ),
+    )
+    scrapping_article = _fee_article_field(
+        _("Artikel Verschrottungs-Pauschale"),
+        _(
+            "Sonderartikel, dessen Preis der Kunde bei Entsorgung/Verschrottung seines "
+            "Fahrzeugs zahlt. Automatisch: der aktive Sonderartikel PA-VERSCHR oder einer mit "
+            "„Verschrott“ im Namen."
         ),
     )
 
@@ -79,7 +101,7 @@ class EstimateSettingsForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         specials = Article.objects.filter(tenant=tenant, is_special=True, is_active=True)
-        for name in ("return_shipping_article", "disposal_article"):
+        for name in FEE_ARTICLE_FIELDS:
             field = self.fields[name]
             field.queryset = specials  # type: ignore[attr-defined]
             field.empty_label = _("– automatisch –")  # type: ignore[attr-defined]

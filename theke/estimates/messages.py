@@ -30,14 +30,14 @@ SAMPLES: dict[str, dict[str, str]] = {
         "item": "Smartphone Galaxy S21",
         "valid_until": "31.10.2025",
         "answer": "angenommen",
-        "comment": "Bitte rufen Sie mich vor der Reparatur kurz an.",
+        "comment": "Auftrag erteilt über 513,96 € brutto (431,90 € netto).\nBestätigt von: Eva Berg",
         "answered_at": "14.10.2025, 10:42 Uhr",
     },
     "en": {
         "item": "Galaxy S21 smartphone",
         "valid_until": "31 October 2025",
         "answer": "accepted",
-        "comment": "Please give me a quick call before the repair.",
+        "comment": "Order placed for €513.96 gross (€431.90 net).\nConfirmed by: Eva Berg",
         "answered_at": "14 October 2025, 10:42 am",
     },
 }
@@ -164,7 +164,10 @@ ESTIMATE_ANSWER_COMPANY = register(
             estimate_number=_("Nummer des Kostenvoranschlags"),
             item=_("Gegenstand des Auftrags, z. B. Gerät oder Fahrzeug"),
             answer=_("Antwort des Kunden, z. B. „angenommen“"),
-            comment=_("Anmerkung des Kunden"),
+            comment=_(
+                "Einzelheiten der Antwort: Summe, nicht gewählte Positionen, Pauschale, "
+                "Rücksendeadresse, Name (eine Angabe je Zeile)"
+            ),
             answered_at=_("Zeitpunkt der Antwort"),
             link=_("Link zum Kostenvoranschlag in der Theke"),
             company_name=COMPANY["company_name"],
@@ -177,7 +180,7 @@ ESTIMATE_ANSWER_COMPANY = register(
 {customer_name} hat den Kostenvoranschlag {estimate_number} ({item}) am {answered_at} beantwortet.
 
 Antwort: {answer}
-Anmerkung: {comment}
+{comment}
 
 Zum Kostenvoranschlag in der Theke:
 
@@ -193,7 +196,7 @@ Diese Nachricht wurde automatisch für {company_name} erstellt.""",
 {customer_name} replied to cost estimate {estimate_number} ({item}) on {answered_at}.
 
 Reply: {answer}
-Comment: {comment}
+{comment}
 
 Open the cost estimate in Theke:
 

@@ -26,6 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes.manager import DisabledQuerySet
 
 from theke.customers.models import CustomerLink
+from theke.estimates.decline_choices import ChoiceWording, wording
+from theke.estimates.decline_choices import DeclineChoice as DeclineChoice  # its home is there
 from theke.tenants.models import LegalConsentRecord
 from theke.tenants.scoping import TenantOwned, TenantScopedManager, scopes_disabled
 
@@ -110,6 +112,15 @@ class Estimate(TenantOwned):
         blank=True,
         related_name="+",
         verbose_name=_("Techniker (Benutzer)"),
+    )
+    # The staff user who last sent the estimate's link: told of the customer's answer.
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Gesendet von"),
     )
     currency = models.CharField(_("Währung"), max_length=3, default="EUR")
     valid_until = models.DateField(_("Gültig bis"), null=True, blank=True)
@@ -339,7 +350,10 @@ class EstimateSettings(TenantOwned):
         ),
     )
 
-    # Flat fees a declining customer chooses between (special articles of the article master).
+    # The choices a declining customer has (theke.estimates.decline_choices): each switched
+    # on or off, each with the special article whose price is its flat fee (none chosen:
+    # found by its number or name, see services/decline.py).
+    return_shipping_enabled = models.BooleanField(_("Rücksendung anbieten (Geräte)"), default=True)
     return_shipping_article = models.ForeignKey(
         "customers.Article",
         on_delete=models.SET_NULL,
@@ -349,6 +363,7 @@ class EstimateSettings(TenantOwned):
         limit_choices_to={"is_special": True},
         verbose_name=_("Artikel Rückversand-Pauschale"),
     )
+    disposal_enabled = models.BooleanField(_("Entsorgung anbieten (Geräte)"), default=True)
     disposal_article = models.ForeignKey(
         "customers.Article",
         on_delete=models.SET_NULL,
@@ -357,6 +372,30 @@ class EstimateSettings(TenantOwned):
         related_name="+",
         limit_choices_to={"is_special": True},
         verbose_name=_("Artikel Entsorgungs-Pauschale"),
+    )
+    pickup_unrepaired_enabled = models.BooleanField(
+        _("Unrepariert abholen anbieten (Fahrzeuge)"), default=True
+    )
+    pickup_unrepaired_article = models.ForeignKey(
+        "customers.Article",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"is_special": True},
+        verbose_name=_("Artikel Pauschale unrepariert abholen"),
+    )
+    scrapping_enabled = models.BooleanField(
+        _("Entsorgung/Verschrottung anbieten (Fahrzeuge)"), default=True
+    )
+    scrapping_article = models.ForeignKey(
+        "customers.Article",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"is_special": True},
+        verbose_name=_("Artikel Verschrottungs-Pauschale"),
     )
 
     number_prefix = models.CharField(
@@ -410,11 +449,6 @@ class EstimateNumberCounter(TenantOwned):
 class DecisionAnswer(models.TextChoices):
     ACCEPTED = "accepted", _("Angenommen")
     DECLINED = "declined", _("Abgelehnt")
-
-
-class DeclineChoice(models.TextChoices):
-    RETURN_SHIPPING = "return_shipping", _("Rücksendung")
-    DISPOSAL = "disposal", _("Entsorgung")
 
 
 class EstimateDecision(TenantOwned, LegalConsentRecord):
@@ -482,6 +516,11 @@ class EstimateDecision(TenantOwned, LegalConsentRecord):
 
     def __str__(self) -> str:
         return f"{self.estimate} · {self.get_answer_display()}"
+
+    @property
+    def decline_wording(self) -> ChoiceWording | None:
+        """How the pages, e-mails and PDF speak of the decline choice (None: accepted)."""
+        return wording(self.choice)
 
     @property
     def address_lines(self) -> list[str]:

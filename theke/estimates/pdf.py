@@ -196,6 +196,15 @@ def _choice_label(obj: Any, field: str) -> str:
     return str(getattr(obj, field, "") or "")
 
 
+def _decline_text(decision: EstimateDecision) -> str:
+    """The decline choice as the customer chose it ("Fahrzeug unrepariert abholen"), with what
+    follows from it ("Sie holen Ihr Fahrzeug unrepariert bei uns ab.")."""
+    chosen = decision.decline_wording
+    if chosen is None:
+        return _choice_label(decision, "choice")
+    return f"{chosen.option}. {chosen.decision}"
+
+
 def left_out_positions(estimate: Estimate, decision: Any) -> list[EstimatePosition]:
     """The optional positions the customer did not choose when accepting."""
     selected = getattr(decision, "selected_positions", None)
@@ -215,7 +224,7 @@ def decision_pdf(estimate: Estimate, decision: EstimateDecision) -> bytes:
     pdf.pairs(
         [
             (_("Antwort"), _choice_label(decision, "answer")),
-            (_("Wunsch bei Ablehnung"), _choice_label(decision, "choice")),
+            (_("Wunsch bei Ablehnung"), _decline_text(decision)),
             (_("Pauschale"), f"{fee_text} {_money(fee)}".strip() if fee is not None else fee_text),
             (_("Rücksendeadresse"), ", ".join(decision.address_lines)),
             (_("Bestätigt von"), decision.signed_name),

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,9 +33,10 @@ from theke.core.panels import Tile
 from theke.customers import links as customer_links
 from theke.customers.models import Customer
 from theke.estimates import services
+from theke.estimates.decline_choices import DeclineObject, choices_for
 from theke.estimates.forms import EstimateSettingsForm, PhotoForm, SendLinkForm
 from theke.estimates.models import (
-    DeclineChoice,
+    DecisionAnswer,
     Estimate,
     EstimateLink,
     EstimatePhoto,
@@ -48,6 +49,8 @@ from theke.estimates.pdf import (
     left_out_positions,
     pdf_response,
 )
+from theke.estimates.services.answer_notices import managing_roles
+from theke.estimates.services.decline import article_field, enabled_field, is_enabled
 from theke.estimates.services.settings import SETTING_FIELDS
 
 PAGE_SIZE = 25
@@ -82,14 +85,30 @@ def undecided_handled() -> QuerySet[Estimate]:
 
 
 def new_decisions_tile(request: HttpRequest) -> Tile | None:
-    """Start-page tile: customers' answers waiting for staff."""
+    """Start-page tile: customers' answers waiting for staff, how many accepted and declined,
+    and how many concern the user (sent by them, or theirs as technician); one query."""
     if not request.user.has_perm("estimates.view"):
         return None
+    user_id = request.user.pk
+    counts = undecided_handled().aggregate(
+        total=Count("pk"),
+        accepted=Count("pk", filter=Q(decision__answer=DecisionAnswer.ACCEPTED)),
+        mine=Count("pk", filter=Q(sent_by_id=user_id) | Q(technician_user_id=user_id)),
+    )
+    hint = _("Angenommen oder abgelehnt, noch nicht erledigt")
+    if counts["total"]:
+        parts = [
+            _("%(count)d angenommen") % {"count": counts["accepted"]},
+            _("%(count)d abgelehnt") % {"count": counts["total"] - counts["accepted"]},
+        ]
+        if counts["mine"]:
+            parts.append(_("%(count)d davon Ihre") % {"count": counts["mine"]})
+        hint = " · ".join(parts)
     return Tile(
         label=_("Neue Antworten auf Kostenvoranschläge"),
-        count=undecided_handled().count(),
+        count=counts["total"],
         url=reverse("estimates:new_decisions"),
-        hint=_("Angenommen oder abgelehnt, noch nicht erledigt"),
+        hint=hint,
     )
 
 
@@ -309,7 +328,7 @@ def _detail_context(request: HttpRequest, estimate: Estimate) -> dict[str, Any]:
 def _get(pk: int) -> Estimate:
     return get_object_or_404(
         Estimate.objects.select_related(
-            "customer", "contact", "vehicle", "order", "technician_user"
+            "customer", "contact", "vehicle", "order", "technician_user", "sent_by"
         ),
         pk=pk,
     )
@@ -443,10 +462,34 @@ def estimate_settings(request: HttpRequest) -> HttpResponse:
     stored = services.current_settings(tenant)
     context = {
         "form": form,
-        "fees": {choice.label: services.fee_for(tenant, choice.value) for choice in DeclineChoice},
+        "choice_groups": _choice_groups(tenant, stored, form),
+        "answer_address": tenant.notification_address,
+        "answer_address_is_main": not tenant.notification_email and bool(tenant.email),
+        "managing_roles": managing_roles(tenant),
         "events": timeline_for(request, stored) if stored.pk else None,
     }
     return render(request, "estimates/staff/settings.html", context)
+
+
+def _choice_groups(tenant: Any, stored: Any, form: EstimateSettingsForm) -> list[dict[str, Any]]:
+    """Per object (device, vehicle): each decline choice with its switch, its article field
+    and what the customer sees now (its fee; nothing when it is off)."""
+    groups = []
+    for obj in DeclineObject:
+        rows = []
+        for wording in choices_for(obj):
+            enabled = is_enabled(stored, wording.code)
+            rows.append(
+                {
+                    "wording": wording,
+                    "enabled_field": form[enabled_field(wording.code)],
+                    "article_field": form[article_field(wording.code)],
+                    "enabled": enabled,
+                    "fee": services.fee_for(tenant, wording.code) if enabled else None,
+                }
+            )
+        groups.append({"object": obj, "label": obj.label, "rows": rows})
+    return groups
 
 
 # The largest photo staff may upload (the API's limit: the same files come through both ways).

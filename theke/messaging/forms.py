@@ -91,6 +91,10 @@ class MessagingSettingsForm(BootstrapMixin, forms.ModelForm):
         fields = MESSAGING_FIELDS
         help_texts = {
             "email_reply_to": _("Leer: Antworten gehen an die Antwortadresse der Unterhaltung."),
+            "notification_email": _(
+                "Hierhin gehen z. B. die Antworten von Kunden auf Kostenvoranschläge. Leer: an "
+                "die E-Mail-Adresse Ihres Unternehmens."
+            ),
             "sms_sender": _(
                 "Höchstens 11 Zeichen: Buchstaben ohne Umlaute, Ziffern, Leerzeichen, "
                 "Punkt oder Bindestrich. Leer: Absender des SMS-Anbieters."

@@ -124,6 +124,12 @@ class Tenant(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def notification_address(self) -> str:
+        """Where the company's notifications go (e.g. customers' answers to estimates): the
+        notification address, else the tenant's main e-mail; "" when neither is set."""
+        return self.notification_email or self.email
+
 
 class Branch(TenantOwned):
     """A tenant's site with its own address and opening hours."""

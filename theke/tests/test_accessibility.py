@@ -91,6 +91,30 @@ def _decline_step(page: Any, scene: Scene) -> None:
     page.get_by_role("heading", name="Kostenvoranschlag ablehnen").wait_for()
 
 
+def _with_vehicle(scene: Scene) -> None:
+    """The scene's estimate is about the customer's car: the vehicle's decline choices."""
+    with tenant_scope(scene.tenant):
+        car = customers.add_vehicle(
+            scene.customer, SYSTEM, make="Volkswagen", model="Golf VI", license_plate="MG-EB 7"
+        )
+        estimates.save_estimate(scene.tenant, SYSTEM, "KV-1", {"vehicle": car})
+
+
+def _decline_vehicle_step(page: Any, scene: Scene) -> None:
+    _with_vehicle(scene)
+    _decline_step(page, scene)
+    page.get_by_label("Fahrzeug unrepariert abholen").wait_for()
+
+
+def _declined_vehicle(page: Any, scene: Scene) -> None:
+    _decline_vehicle_step(page, scene)
+    page.get_by_label("Fahrzeug unrepariert abholen").check()
+    page.get_by_label("Ihr Name").fill("Eva Berg")
+    page.get_by_label("Ich habe den Kostenvoranschlag").check()
+    page.get_by_role("button", name="Verbindlich ablehnen").click()
+    page.get_by_text("Sie holen Ihr Fahrzeug unrepariert bei uns ab.").wait_for()
+
+
 def _decided(page: Any, scene: Scene) -> None:
     _accept_step(page, scene)
     page.get_by_label("Ihr Name").fill("Eva Berg")
@@ -298,6 +322,9 @@ PAGES = [
     PageCase("estimate-decline-refused", _decline_refused),
     PageCase("estimate-declined", _declined),
     PageCase("estimate-changed", _changed_since_seen),
+    # A vehicle's estimate: its own decline choices, and the answer.
+    PageCase("estimate-decline-vehicle", _decline_vehicle_step),
+    PageCase("estimate-declined-vehicle", _declined_vehicle),
     # The token pages every kind of customer link shares.
     PageCase("token-invalid", _token_invalid),
     PageCase("token-throttled", _token_throttled),

@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from theke.api.tests.conftest import make_key
 from theke.demo.agent import Agent
+from theke.estimates import services
 from theke.estimates.models import Estimate
 from theke.orders.models import Invoice, Order
 from theke.tenants.scoping import tenant_scope
@@ -31,6 +32,9 @@ def test_agent_demo_pushes_a_day_and_reads_the_answers(live_server: Any, tenant_
         assert Invoice.objects.get(external_id="RE-24-1203").pdf
         estimate = Estimate.objects.get(external_id="KV-24-0815")
         assert estimate.positions.count() == 4 and estimate.photos.count() == 1
+        # The Golf is attached: a declining customer gets the vehicle's choices.
+        assert estimate.vehicle is not None and estimate.vehicle.external_id == "FZ-501"
+        assert services.decline_object(estimate) == "vehicle"
 
     # The customer opens the link; the back office sees it in the feed.
     url = re.search(r"Open the estimate as the customer would: (\S+)", printed)

@@ -57,6 +57,19 @@ def test_demo_tenant_has_the_flat_fee_articles_of_declined_estimates():
     assert row.return_shipping_article.number == "PA-RUECK"
     assert row.disposal_article is not None
     assert row.disposal_article.number == "PA-ENTS"
+    assert row.pickup_unrepaired_article is not None
+    assert row.pickup_unrepaired_article.number == "PA-ABHOL"
+    assert row.scrapping_article is not None
+    assert row.scrapping_article.number == "PA-VERSCHR"
+    assert row.scrapping_article.price == 149
+
+
+def test_demo_tenants_tell_a_company_address_of_customers_answers():
+    call_command("seed_demo", stdout=StringIO())
+    with scopes_disabled():
+        demo = Tenant.objects.get(slug="autohaus-demo")
+    assert demo.notification_email == "werkstatt@autohaus-demo.de"
+    assert demo.notification_address == "werkstatt@autohaus-demo.de"
 
 
 def test_demo_tenants_have_valid_legal_and_bank_details():

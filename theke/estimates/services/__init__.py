@@ -5,8 +5,10 @@ events on the estimate (the estimate's history). The REST API and, later, staff 
 these. Refusals raise EstimateError, a ServiceError naming the input at fault.
 
 One module per area: `data` (the back office's data, revoking), `photos`, `links` (create,
-send, revoke, open, views), `decision` (the customer's answer), `lifecycle` (expiry and
-reminders), `settings`, `amounts` (rounding and totals), `common` (shared helpers).
+send, revoke, open, views), `decision` (the customer's answer and the chain after it),
+`decline` (a declining customer's choices and their fees), `answer_notices` (who learns of
+an answer), `lifecycle` (expiry and reminders), `settings`, `amounts` (rounding and
+totals), `common` (shared helpers).
 """
 
 from __future__ import annotations
@@ -22,16 +24,22 @@ from theke.estimates.services.common import (
 )
 from theke.estimates.services.data import draft_totals, revoke_estimate, save_estimate
 from theke.estimates.services.decision import (
-    ADDRESS_FIELDS as ADDRESS_KEYS,
-)
-from theke.estimates.services.decision import (
     LegalVersions,
     accept_estimate,
-    billing_address,
     decline_estimate,
-    fee_for,
     mark_decision_handled,
     selected_totals,
+)
+from theke.estimates.services.decline import (
+    ADDRESS_FIELDS as ADDRESS_KEYS,
+)
+from theke.estimates.services.decline import (
+    DeclineOption,
+    Fee,
+    billing_address,
+    decline_object,
+    decline_options,
+    fee_for,
 )
 from theke.estimates.services.lifecycle import expire_overdue, remind_unanswered
 from theke.estimates.services.links import (
@@ -56,7 +64,9 @@ __all__ = [
     "ACTION_LABELS",
     "ADDRESS_KEYS",
     "AnswerProblems",
+    "DeclineOption",
     "EstimateError",
+    "Fee",
     "FoundLink",
     "LegalVersions",
     "LinkState",
@@ -69,6 +79,8 @@ __all__ = [
     "create_link",
     "current_settings",
     "decline_estimate",
+    "decline_object",
+    "decline_options",
     "draft_totals",
     "expire_overdue",
     "fee_for",
@@ -117,4 +129,7 @@ ACTION_LABELS = {
     "estimate.reminder_impossible": gettext_lazy("Erinnerung nicht möglich"),
     "order.estimate_answered": gettext_lazy("Antwort zum Kostenvoranschlag eingegangen"),
     "estimate.decision_handled": gettext_lazy("Antwort des Kunden als erledigt markiert"),
+    "estimate.answer_mail_skipped": gettext_lazy(
+        "Antwort nicht per E-Mail gemeldet: keine Firmen-E-Mail-Adresse"
+    ),
 }

@@ -1,69 +1,57 @@
 """The customer's answer to an estimate: accept (optional positions in or out) or decline
-with return shipping or disposal, and the chain that follows in the same transaction.
+with one of the choices offered for its object (services/decline.py), and the chain that
+follows in the same transaction.
 
-Chain (seed 000): (1) e-mail to the tenant's company address, (2) the estimate's status,
-(3) an internal note to the responsible technician, else to the roles that manage estimates,
-(4) a journal entry (audit event) on the order, (5) a history event on the estimate; plus
-the API event `estimate.accepted` / `estimate.declined`. The estimate row is locked first,
-so two tabs or two devices give exactly one decision; the loser gets "already_decided".
+Chain (seed 000): (1) e-mail to the tenant's company address (else its main e-mail; an
+audit event when it has neither), (2) the estimate's status, (3) an inbox note to the user
+who sent the estimate, the responsible technician and the roles that manage estimates
+(services/answer_notices.py), (4) a journal entry (audit event) on the order, (5) a
+history event on the estimate; plus the API event `estimate.accepted` / `.declined`. The
+estimate row is locked first, so two tabs or two devices give exactly one decision; the
+loser gets "already_decided".
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from theke.accounts.models import Role
 from theke.audit.feed import emit_event
 from theke.audit.models import ActorType
 from theke.audit.services import Actor, record
 from theke.core.errors import ServiceError
-from theke.core.formatting import format_datetime, money
 from theke.core.validators import validate_single_line
 from theke.customers import links as customer_links
 from theke.customers.links import LinkState
-from theke.customers.models import Article, Location
-from theke.estimates.messages import ESTIMATE_ANSWER_COMPANY
 from theke.estimates.models import (
     DecisionAnswer,
-    DeclineChoice,
     Estimate,
     EstimateDecision,
     EstimateLink,
     EstimatePosition,
-    EstimateSettings,
     EstimateStatus,
 )
-from theke.estimates.services.amounts import Totals, compute_totals, position_amounts
+from theke.estimates.services import answer_notices
+from theke.estimates.services.amounts import Totals, compute_totals
+from theke.estimates.services.answer_notices import staff_path
 from theke.estimates.services.common import AnswerProblems, EstimateError, problems_of
-from theke.messaging.purposes import EMAIL
-from theke.messaging.services import inbox
+from theke.estimates.services.decline import (
+    DeclineOption,
+    billing_address,
+    chosen_option,
+    clean_address,
+)
 from theke.messaging.services import templates as message_templates
 from theke.tenants import services as legal
 from theke.tenants.models import Tenant
 from theke.tenants.scoping import tenant_scope
-
-# The staff page of an estimate, used while its named URL does not exist yet.
-STAFF_ESTIMATE_PATH = "/staff/estimates/{pk}/"
-
-MANAGE_PERMISSION = "estimates.manage"
-
-# What the fallback looks for when the tenant has not chosen its flat-fee articles.
-FEE_FALLBACK = {
-    DeclineChoice.RETURN_SHIPPING: ("PA-RUECK", "rückversand"),
-    DeclineChoice.DISPOSAL: ("PA-ENTS", "entsorg"),
-}
-
-ADDRESS_FIELDS = ("name", "street", "postal_code", "city", "country")
 
 
 @dataclass(frozen=True)
@@ -75,78 +63,9 @@ class LegalVersions:
     privacy: Any = None
 
 
-@dataclass(frozen=True)
-class Fee:
-    article: Article
-    text: str
-    net: Decimal
-    vat: Decimal
-    gross: Decimal
-
-
 def staff_url(estimate: Estimate) -> str:
-    """The absolute URL of the estimate's staff page."""
-    try:
-        path = reverse("estimates:detail", args=[estimate.pk])
-    except NoReverseMatch:
-        path = STAFF_ESTIMATE_PATH.format(pk=estimate.pk)
-    return settings.BASE_URL + path
-
-
-def fee_article(tenant: Tenant, choice: str) -> Article | None:
-    """The special article whose price is the flat fee of a decline choice.
-
-    The tenant's setting, else an active special article numbered or named like the fee.
-    """
-    with tenant_scope(tenant):
-        row = (
-            EstimateSettings.objects.filter(tenant=tenant)
-            .select_related("return_shipping_article", "disposal_article")
-            .first()
-        )
-        chosen = None
-        if row is not None:
-            chosen = (
-                row.return_shipping_article
-                if choice == DeclineChoice.RETURN_SHIPPING
-                else row.disposal_article
-            )
-        if chosen is not None and chosen.is_active:
-            return chosen
-        number, word = FEE_FALLBACK[DeclineChoice(choice)]
-        specials = Article.objects.filter(tenant=tenant, is_special=True, is_active=True)
-        return (
-            specials.filter(number__iexact=number).first()
-            or specials.filter(text__icontains=word).order_by("number").first()
-        )
-
-
-def fee_for(tenant: Tenant, choice: str) -> Fee | None:
-    """The flat fee of a decline choice with its amounts, None when the shop has none."""
-    article = fee_article(tenant, choice)
-    if article is None:
-        return None
-    net, vat, gross = position_amounts(Decimal("1"), article.price, Decimal("0"), article.vat_rate)
-    return Fee(article, article.text, net, vat, gross)
-
-
-def billing_address(estimate: Estimate) -> dict[str, str]:
-    """The customer's billing location (else first location) as the return address."""
-    values = dict.fromkeys(ADDRESS_FIELDS, "")
-    if estimate.customer is None:
-        return values
-    with tenant_scope(estimate.tenant):
-        location = Location.objects.filter(customer=estimate.customer).first()
-    values["name"] = estimate.customer.display_name
-    if location is not None:
-        values.update(
-            street=location.street,
-            postal_code=location.postal_code,
-            city=location.city,
-            country=location.country,
-        )
-    values["country"] = values["country"] or "DE"
-    return values
+    """The absolute URL of the estimate's staff page (for the company e-mail)."""
+    return settings.BASE_URL + staff_path(estimate)
 
 
 def selected_positions(
@@ -248,92 +167,10 @@ def _check_name(name: str) -> str:
     return name
 
 
-def _clean_address(address: Mapping[str, Any] | None) -> dict[str, str]:
-    """The return address, cleaned; refuses with every missing or too long field at once."""
-    values = {key: " ".join(str((address or {}).get(key) or "").split()) for key in ADDRESS_FIELDS}
-    values["country"] = (values["country"] or "DE").upper()
-    limits = {"name": 200, "street": 200, "postal_code": 12, "city": 100}
-    labels = {
-        "name": _("Name"),
-        "street": _("Straße"),
-        "postal_code": _("PLZ"),
-        "city": _("Ort"),
-    }
-    problems: list[ServiceError] = []
-    for key, limit in limits.items():
-        if not values[key]:
-            problems.append(
-                EstimateError(
-                    _("Bitte geben Sie %(field)s an.") % {"field": labels[key]},
-                    f"address.{key}",
-                    "required",
-                )
-            )
-        elif len(values[key]) > limit:
-            problems.append(
-                EstimateError(
-                    _("%(field)s ist zu lang.") % {"field": labels[key]},
-                    f"address.{key}",
-                    "too_long",
-                )
-            )
-    if len(values["country"]) != 2 or not values["country"].isalpha():
-        problems.append(
-            EstimateError(
-                _("Bitte geben Sie das Land als Kürzel an, z. B. DE."), "address.country", "invalid"
-            )
-        )
-    if problems:
-        raise AnswerProblems(problems)
-    return values
-
-
 def _actor(link: EstimateLink, name: str) -> Actor:
     if link.contact is not None:
         return Actor(ActorType.CONTACT, id=str(link.contact.pk), label=name)
     return Actor(ActorType.CONTACT, label=name)
-
-
-def _summary(decision: EstimateDecision, positions: list[EstimatePosition]) -> str:
-    """The decision in a few lines for the company e-mail and the staff note."""
-    lines = []
-    if decision.answer == DecisionAnswer.ACCEPTED:
-        lines.append(
-            _("Auftrag erteilt über %(gross)s brutto (%(net)s netto).")
-            % {"gross": money(decision.gross_total), "net": money(decision.net_total)}
-        )
-        left_out = [
-            p for p in positions if p.is_optional and p.pk not in decision.selected_positions
-        ]
-        if left_out:
-            lines.append(
-                _("Nicht gewählte optionale Positionen: %(positions)s")
-                % {"positions": "; ".join(f"{p.position}. {p.text}" for p in left_out)}
-            )
-    else:
-        lines.append(str(DeclineChoice(decision.choice).label))
-        if decision.fee_text:
-            lines.append(
-                _("Pauschale: %(text)s, %(gross)s brutto")
-                % {"text": decision.fee_text, "gross": money(decision.fee_gross or Decimal("0"))}
-            )
-        if decision.choice == DeclineChoice.RETURN_SHIPPING:
-            label = (
-                _("Rücksendeadresse (vom Kunden korrigiert)")
-                if decision.address_corrected
-                else _("Rücksendeadresse")
-            )
-            lines.append(f"{label}: {', '.join(decision.address_lines)}")
-    lines.append(_("Bestätigt von: %(name)s") % {"name": decision.signed_name})
-    return "\n".join(lines)
-
-
-def _answer_label(decision: EstimateDecision) -> str:
-    if decision.answer == DecisionAnswer.ACCEPTED:
-        return _("angenommen")
-    if decision.choice == DeclineChoice.RETURN_SHIPPING:
-        return _("abgelehnt, Rücksendung")
-    return _("abgelehnt, Entsorgung")
 
 
 def _chain(
@@ -344,33 +181,18 @@ def _chain(
     positions: list[EstimatePosition],
 ) -> None:
     number = estimate.display_number
-    url = staff_url(estimate)
     customer_name = estimate.customer.display_name if estimate.customer else decision.signed_name
-    # (1) the company's address, in the tenant's language
     language = message_templates.resolve_language(tenant, None)
-    if tenant.notification_email:
-        with translation.override(language):
-            context = {
-                "customer_name": customer_name,
-                "estimate_number": number,
-                "item": estimate.item,
-                "answer": _answer_label(decision),
-                "comment": _summary(decision, positions),
-                "answered_at": format_datetime(decision.decided_at, language),
-                "link": url,
-            }
-        message_templates.send_templated(
-            tenant,
-            purpose=ESTIMATE_ANSWER_COMPANY.code,
-            channel=EMAIL,
-            contact=None,
-            context=context,
-            related=estimate,
-            dedupe_key=f"estimate-decision:{decision.pk}:company",
-            language=language,
-            recipient=tenant.notification_email,
-            recipient_name=tenant.name,
-        )
+    # (1) the company's address (else its main e-mail), in the tenant's language
+    answer_notices.tell_company(
+        tenant,
+        estimate,
+        decision,
+        positions,
+        customer_name=customer_name,
+        staff_url=staff_url(estimate),
+        language=language,
+    )
     # (2) the status
     estimate.status = (
         EstimateStatus.ACCEPTED
@@ -378,20 +200,14 @@ def _chain(
         else EstimateStatus.DECLINED
     )
     estimate.save(update_fields=["status", "updated_at"])
-    # (3) the responsible technician, else everyone who manages estimates
+    # (3) the sender, the technician and the roles that manage estimates, each once
     with translation.override(language):
         subject = _("Kostenvoranschlag %(number)s %(answer)s") % {
             "number": number,
-            "answer": _answer_label(decision),
+            "answer": answer_notices.answer_label(decision),
         }
-        body = f"{customer_name}\n{_summary(decision, positions)}"
-    technician = estimate.technician_user
-    if technician is not None and technician.is_active:
-        inbox.notify_user(tenant, technician, subject, body, related=estimate, url=url)
-    else:
-        for role in Role.objects.filter(tenant=tenant).order_by("pk"):
-            if role.is_admin or MANAGE_PERMISSION in (role.permissions or []):
-                inbox.notify_role(tenant, role, subject, body, related=estimate, url=url)
+        body = f"{customer_name}\n{answer_notices.summary(decision, positions)}"
+    answer_notices.tell_staff(tenant, estimate, subject, body)
     data = {
         "estimate": number,
         "version": decision.version,
@@ -431,7 +247,7 @@ def event_payload(estimate: Estimate, decision: EstimateDecision) -> dict[str, A
             "gross": str(decision.fee_gross),
         }
     address = None
-    if decision.choice == DeclineChoice.RETURN_SHIPPING:
+    if decision.address_street:
         address = {
             "name": decision.address_name,
             "street": decision.address_street,
@@ -470,6 +286,7 @@ def event_payload(estimate: Estimate, decision: EstimateDecision) -> dict[str, A
 
 def _check_answer(
     tenant: Tenant,
+    estimate: Estimate,
     answer: str,
     *,
     name: str,
@@ -477,10 +294,11 @@ def _check_answer(
     legal_versions: LegalVersions,
     choice: str,
     address: Mapping[str, Any] | None,
-) -> tuple[str, legal.Consent, dict[str, str] | None]:
+) -> tuple[str, legal.Consent, DeclineOption | None, dict[str, str] | None]:
     """The customer's input checked as a whole: the name, the consent (the terms and privacy
     versions the page showed, refused when replaced meanwhile), and on a decline the choice
-    and, for return shipping, the address. Refuses with AnswerProblems naming every problem."""
+    (one offered for the estimate's object) and, where it needs one, the return address.
+    Refuses with AnswerProblems naming every problem."""
     problems: list[ServiceError] = []
     try:
         name = _check_name(name)
@@ -497,22 +315,20 @@ def _check_answer(
         )
     except ServiceError as error:
         problems.append(error)
-    clean = None
+    option = clean = None
     if answer == DecisionAnswer.DECLINED:
-        if choice not in DeclineChoice.values:
-            problems.append(
-                EstimateError(
-                    _("Bitte wählen Sie Rücksendung oder Entsorgung."), "choice", "required"
-                )
-            )
-        elif choice == DeclineChoice.RETURN_SHIPPING:
+        try:
+            option = chosen_option(estimate, choice)
+        except EstimateError as error:
+            problems.append(error)
+        if option is not None and option.needs_address:
             try:
-                clean = _clean_address(address)
+                clean = clean_address(address)
             except EstimateError as error:
                 problems.extend(problems_of(error))
     if problems or consent is None:
         raise AnswerProblems(problems)
-    return name, consent, clean
+    return name, consent, option, clean
 
 
 def _decide(
@@ -533,8 +349,9 @@ def _decide(
     with tenant_scope(tenant), transaction.atomic():
         estimate = _lock(link)
         _refuse(link, estimate, version)
-        name, consent, clean = _check_answer(
+        name, consent, option, clean = _check_answer(
             tenant,
+            estimate,
             answer,
             name=name,
             terms_accepted=terms_accepted,
@@ -564,10 +381,10 @@ def _decide(
             user_agent=(user_agent or "")[:500],
         )
         consent.apply_to(decision)
-        if answer == DecisionAnswer.DECLINED:
-            decision.choice = choice
-            fee = fee_for(tenant, choice)
-            if fee is not None:
+        if option is not None:
+            decision.choice = option.code
+            if option.fee is not None:
+                fee = option.fee
                 decision.fee_article = fee.article
                 decision.fee_text = fee.text
                 decision.fee_net, decision.fee_vat, decision.fee_gross = fee.net, fee.vat, fee.gross

@@ -234,6 +234,10 @@ def send_link(
         for channel in wanted
     ]
     customer_links.set_recipient(link, recipient)
+    if actor.user_id is not None and estimate.sent_by_id != actor.user_id:
+        # The staff user who sends is told of the customer's answer (reminders keep them).
+        estimate.sent_by_id = actor.user_id
+        estimate.save(update_fields=["sent_by", "updated_at"])
     record(
         tenant,
         actor,

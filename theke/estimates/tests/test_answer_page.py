@@ -272,7 +272,8 @@ def test_declined_vehicle_says_the_next_step_for_a_vehicle(
     vehicle = {"customer_external_id": "K-1", "license_plate": "B-EB 123", "make": "VW"}
     assert put_json(api_client, "/api/v1/vehicles/F-1", vehicle).status_code == 201
     page = new_page(api_client, vehicle_external_id="F-1", object_description="")
-    done = client.post(page + "ablehnen", {**SIGNED, "choice": "disposal"}, follow=True)
+    # A vehicle is scrapped, not disposed of like a device (decline_choices).
+    done = client.post(page + "ablehnen", {**SIGNED, "choice": "scrapping"}, follow=True)
     shown = text(done)
     assert "Wir lassen Ihr Fahrzeug fachgerecht entsorgen" in shown
     assert "Gerät" not in shown

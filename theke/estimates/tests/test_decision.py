@@ -291,8 +291,8 @@ def test_accept_runs_the_five_step_chain(
         # (2) status
         assert Estimate.objects.get(pk=estimate.pk).status == EstimateStatus.ACCEPTED
         # (3) a note in the technician's inbox
-        note = InternalMessage.objects.get()
-        assert note.recipient_user == technician
+        note = InternalMessage.objects.get(recipient_user=technician)
+        assert note.url == f"/staff/estimates/{estimate.pk}/"
         assert "KV-4711" in note.subject
         # (4) the order's journal and (5) the estimate's history
         on_order = AuditEvent.objects.get(action="order.estimate_answered")
@@ -324,8 +324,9 @@ def test_decline_note_goes_to_the_estimate_managers_without_a_technician(
         roles = [n.recipient_role for n in notes if n.recipient_role is not None]
         assert len(roles) == len(notes)
         assert all(r.is_admin or "estimates.manage" in r.permissions for r in roles)
-        # no company address: no e-mail, but the rest of the chain
-        assert not OutboundMessage.objects.filter(purpose="estimate_answer_company").exists()
+        # no notification address: the tenant's main e-mail, and the rest of the chain
+        mail = OutboundMessage.objects.get(purpose="estimate_answer_company")
+        assert mail.recipient == tenant_a.email
         assert not AuditEvent.objects.filter(action="order.estimate_answered").exists()
         event = FeedEvent.objects.get(type="estimate.declined")
     assert event.payload["choice"] == "return_shipping"

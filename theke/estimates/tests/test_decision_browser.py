@@ -154,3 +154,56 @@ def test_terms_link_opens_the_version_in_a_new_tab_and_the_answer_stores_it(
     with scopes_disabled():
         decision = EstimateDecision.objects.get()
     assert decision.terms_text_id == terms.pk and decision.consented_at is not None
+
+
+def test_decline_of_a_vehicle_estimate_with_pickup_unrepaired_on_a_phone(
+    open_page: Any, live_server: Any, tenant_a: Any, customer: Any
+) -> None:
+    from theke.customers import services as customers
+
+    with tenant_scope(tenant_a):
+        golf = customers.add_vehicle(
+            customer, SYSTEM, make="Volkswagen", model="Golf VI", license_plate="B-SK 2401"
+        )
+        for number, text, price in (
+            ("PA-ABHOL", "Pauschale Fehlersuche (unrepariert abgeholt)", "39.00"),
+            ("PA-VERSCHR", "Verschrottungs-Pauschale", "149.00"),
+            ("PA-RUECK", "Rückversand-Pauschale", "9.90"),
+        ):
+            customers.create_article(
+                tenant_a, SYSTEM, number=number, text=text, price=price, is_special=True
+            )
+        _link, token = services.create_link(tenant_a, SYSTEM, "KV-GOLF")
+        services.save_estimate(
+            tenant_a,
+            SYSTEM,
+            "KV-GOLF",
+            {"customer": customer, "vehicle": golf, "number": "KV-24-0815"},
+            [{"text": "Bremsscheiben VA", "quantity": "1", "unit_price": "149", "vat_rate": "19"}],
+        )
+    page = open_page(PHONE)
+    errors = watch_errors(page)
+    page.goto(f"{live_server.url}/k/{token}/")
+    page.get_by_role("button", name="Ablehnen").click()
+    page.get_by_role("heading", name="Kostenvoranschlag ablehnen").wait_for()
+    assert page.get_by_text("Was soll mit Ihrem Fahrzeug geschehen?").is_visible()
+    assert page.get_by_text("Rücksendung").count() == 0
+    assert page.locator(".return-address").count() == 0
+    pickup = page.get_by_label("Fahrzeug unrepariert abholen")
+    assert page.get_by_text("Pauschale Fehlersuche (unrepariert abgeholt): 46,41").is_visible()
+    pickup.check()
+    page.get_by_label("Ihr Name").fill("Eva Berg")
+    page.get_by_label("Ich habe den Kostenvoranschlag").check()
+    assert wider_than_viewport(page) == []
+    screenshot(page, "estimate-decline-vehicle")
+    page.get_by_role("button", name="Verbindlich ablehnen").click()
+    page.get_by_text("Sie haben den Kostenvoranschlag abgelehnt.").wait_for()
+    assert page.get_by_text("Sie holen Ihr Fahrzeug unrepariert bei uns ab.").is_visible()
+    assert wider_than_viewport(page) == []
+    screenshot(page, "estimate-declined-vehicle")
+    assert real(errors) == []
+    with scopes_disabled():
+        decision = EstimateDecision.objects.get()
+    assert decision.choice == "pickup_unrepaired"
+    assert str(decision.fee_gross) == "46.41"
+    assert decision.address_street == ""

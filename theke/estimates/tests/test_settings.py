@@ -52,6 +52,13 @@ def form(**values: Any) -> dict[str, Any]:
         "reminder_days": "",
         "return_shipping_article": "",
         "disposal_article": "",
+        "pickup_unrepaired_article": "",
+        "scrapping_article": "",
+        # Checkboxes: sent when ticked; every decline choice offered.
+        "return_shipping_enabled": "on",
+        "disposal_enabled": "on",
+        "pickup_unrepaired_enabled": "on",
+        "scrapping_enabled": "on",
     }
     data.update({k: str(v) for k, v in values.items()})
     return data
@@ -68,7 +75,7 @@ def test_defaults_show_thirty_days_and_no_reminder(owner_client: Any) -> None:
     page = response.content.decode()
     assert 'name="link_days" value="30"' in page
     assert 'placeholder="keine Erinnerung"' in page
-    assert "keine Pauschale" in page
+    assert "ohne Pauschale" in page
 
 
 def test_saving_switches_the_reminder_on_and_picks_the_fee_articles(

@@ -183,7 +183,12 @@ class Command(BaseCommand):
             )
         # The flat fees a customer declining an estimate chooses between.
         set_fee_articles(
-            tenant, SYSTEM, return_shipping=created["PA-RUECK"], disposal=created["PA-ENTS"]
+            tenant,
+            SYSTEM,
+            return_shipping=created["PA-RUECK"],
+            disposal=created["PA-ENTS"],
+            pickup_unrepaired=created["PA-ABHOL"],
+            scrapping=created["PA-VERSCHR"],
         )
 
     def _customer(self, tenant: Tenant, demo: DemoCustomer) -> Customer:
