@@ -512,3 +512,17 @@ def test_redeliver_sends_the_same_webhook_id_again(
     first, second = receiver.requests
     assert first.headers["webhook-id"] == second.headers["webhook-id"]
     assert fresh(message).attempts == 1
+
+
+def test_disabled_endpoint_mail_falls_back_to_the_tenant_main_address(
+    loopback_tenant: Any, receiver: Receiver
+) -> None:
+    loopback_tenant.notification_email = ""
+    loopback_tenant.email = "info@alpha.test"
+    loopback_tenant.save()
+    endpoint = make_endpoint(loopback_tenant, receiver.url)
+
+    with tenant_scope(loopback_tenant):
+        assert services.disable_endpoint(endpoint, SYSTEM, DisableReason.FAILING, "HTTP 503")
+        [mail] = OutboundMessage.objects.filter(channel=Channel.EMAIL)
+    assert mail.recipient == "info@alpha.test"

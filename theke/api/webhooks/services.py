@@ -332,13 +332,13 @@ def _notify_disabled(endpoint: WebhookEndpoint, cancelled: int) -> None:
                     url=_detail_url(endpoint),
                     sender="Theke",
                 )
-        if tenant.notification_email:
+        if tenant.notification_address:
             stamp = endpoint.disabled_at.isoformat() if endpoint.disabled_at else ""
             queue_message(
                 tenant,
                 channel=Channel.EMAIL,
                 purpose=NOTICE_PURPOSE,
-                recipient=tenant.notification_email,
+                recipient=tenant.notification_address,
                 dedupe_key=f"webhook-disabled:{endpoint.pk}:{stamp}",
                 subject=subject,
                 text=f"{body}\n\n{settings.BASE_URL}{_detail_url(endpoint)}\n",
