@@ -577,31 +577,12 @@ def resend(message: OutboundMessage, actor: Actor) -> OutboundMessage:
         headers["Message-ID"] = make_msgid(domain=_from_address().rpartition("@")[2] or None)
     with transaction.atomic():
         updated = OutboundMessage.objects.filter(pk=message.pk, status__in=RESENDABLE).update(
-            status=OutboundStatus.QUEUED,
-            attempts=0,
-            next_attempt_at=timezone.now(),
-            claimed_by="",
-            claimed_until=None,
-            last_error="",
-            delivery_status="",
-            headers=headers,
+            **_fresh_schedule(), headers=headers
         )
         if updated != 1:
             raise DeliveryError(_("Diese Nachricht wird gerade gesendet oder wartet bereits."))
         message.refresh_from_db()
-        record(
-            message.tenant,
-            actor,
-            "message.resent",
-            _audit_subject(message),
-            {
-                "label": message.recipient,
-                "message": message.pk,
-                "channel": message.channel,
-                "purpose": message.purpose,
-                "recipient": message.recipient,
-            },
-        )
+        record(message.tenant, actor, *_resent_event(message))
         transaction.on_commit(lambda: _kick_worker(message.pk), robust=True)
     return message
 
@@ -635,34 +616,8 @@ def resend_failed(
         messages = list(failed.select_for_update().prefetch_related("related").order_by("pk"))
         count = OutboundMessage.objects.filter(
             pk__in=[message.pk for message in messages], status=OutboundStatus.FAILED
-        ).update(
-            status=OutboundStatus.QUEUED,
-            attempts=0,
-            max_attempts=retries.MAX_ATTEMPTS,
-            next_attempt_at=timezone.now(),
-            claimed_by="",
-            claimed_until=None,
-            last_error="",
-            delivery_status="",
-        )
-        record_many(
-            tenant,
-            actor,
-            [
-                (
-                    "message.resent",
-                    _audit_subject(message),
-                    {
-                        "label": message.recipient,
-                        "message": message.pk,
-                        "channel": message.channel,
-                        "purpose": message.purpose,
-                        "recipient": message.recipient,
-                    },
-                )
-                for message in messages
-            ],
-        )
+        ).update(**_fresh_schedule())
+        record_many(tenant, actor, [_resent_event(message) for message in messages])
         record(
             tenant,
             actor,
@@ -679,6 +634,32 @@ def resend_failed(
         if count:
             transaction.on_commit(_kick_sweep, robust=True)
     return count
+
+
+def _fresh_schedule() -> dict[str, object]:
+    """The fields that queue a message again at once with a fresh retry schedule."""
+    return {
+        "status": OutboundStatus.QUEUED,
+        "attempts": 0,
+        "max_attempts": retries.MAX_ATTEMPTS,
+        "next_attempt_at": timezone.now(),
+        "claimed_by": "",
+        "claimed_until": None,
+        "last_error": "",
+        "delivery_status": "",
+    }
+
+
+def _resent_event(message: OutboundMessage) -> tuple[str, models.Model, dict[str, Any]]:
+    """The audit entry of one message queued again (action, subject, data)."""
+    data: dict[str, Any] = {
+        "label": message.recipient,
+        "message": message.pk,
+        "channel": message.channel,
+        "purpose": message.purpose,
+        "recipient": message.recipient,
+    }
+    return "message.resent", _audit_subject(message), data
 
 
 def _period_label(tenant: Tenant, first_day: date, last_day: date, channel: str, count: int) -> str:
