@@ -37,7 +37,7 @@ from theke.estimates.models import (
     EstimateLink,
     EstimatePhoto,
 )
-from theke.estimates.pdf import decision_pdf, file_label, pdf_response
+from theke.estimates.pdf import decision_pdf, pdf_filename, pdf_response
 from theke.estimates.services import FoundLink, LinkState
 from theke.messaging.models import Conversation
 from theke.messaging.services import conversations
@@ -459,7 +459,7 @@ def answer_pdf(request: HttpRequest, token: str) -> HttpResponse:
         if decision is None:
             raise Http404
         content = decision_pdf(estimate, decision)
-    filename = f"KV-{file_label(estimate)}-Antwort.pdf"
+    filename = pdf_filename(estimate, answer=True)
     return token_pages.protect(pdf_response(content, filename, "attachment"), language)
 
 

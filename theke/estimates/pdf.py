@@ -53,6 +53,13 @@ def file_label(estimate: Estimate) -> str:
     return f"{safe}-v{estimate.version}" if estimate.version > 1 else safe
 
 
+def pdf_filename(estimate: Estimate, answer: bool = False) -> str:
+    """ "Kostenvoranschlag-KV-2026-0001.pdf", the answer's "…-Antwort.pdf": the number stands
+    as it is (it may carry its own "KV-" prefix already)."""
+    suffix = "-Antwort" if answer else ""
+    return f"Kostenvoranschlag-{file_label(estimate)}{suffix}.pdf"
+
+
 def _money(value: Decimal | None, currency: str = "EUR") -> str:
     return money(value, currency) or "–"
 

@@ -45,8 +45,8 @@ from theke.estimates.models import (
 from theke.estimates.pdf import (
     decision_pdf,
     estimate_pdf,
-    file_label,
     left_out_positions,
+    pdf_filename,
     pdf_response,
 )
 from theke.estimates.services.answer_notices import managing_roles
@@ -415,7 +415,7 @@ def revoke_estimate(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required("estimates.view")
 def estimate_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     estimate = _get(pk)
-    return pdf_response(estimate_pdf(estimate), f"KV-{file_label(estimate)}.pdf")
+    return pdf_response(estimate_pdf(estimate), pdf_filename(estimate))
 
 
 @staff_required("estimates.view")
@@ -425,7 +425,7 @@ def decision_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     if decision is None:
         messages.info(request, _("Der Kunde hat noch nicht geantwortet."))
         return redirect("estimates:detail", pk=estimate.pk)
-    return pdf_response(decision_pdf(estimate, decision), f"KV-{file_label(estimate)}-Antwort.pdf")
+    return pdf_response(decision_pdf(estimate, decision), pdf_filename(estimate, answer=True))
 
 
 @staff_required("estimates.view")

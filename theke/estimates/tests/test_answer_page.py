@@ -113,7 +113,10 @@ def test_decision_pdf_only_after_a_decision(api_client: Any, client: Client, cus
     response = client.get(page + "antwort.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == 'attachment; filename="KV-KV-4711-Antwort.pdf"'
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="Kostenvoranschlag-KV-4711-Antwort.pdf"'
+    )
     assert "no-store" in response["Cache-Control"]
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     letter = text_of(response.content)

@@ -107,7 +107,7 @@ def test_the_number_shows_instead_of_the_internal_id_everywhere(
         text = page.content.decode()
         assert number in text and internal not in text, page.wsgi_request.path
     pdf = owner_client.get(reverse("estimates:pdf", args=[estimate.pk]))
-    assert f'filename="KV-{number}.pdf"' in pdf["Content-Disposition"]
+    assert f'filename="Kostenvoranschlag-{number}.pdf"' in pdf["Content-Disposition"]
     pdf_text = text_of(pdf.content)
     assert number in pdf_text and internal not in pdf_text
     with tenant_scope(tenant_a):
