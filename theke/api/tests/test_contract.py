@@ -89,10 +89,11 @@ def bearer(tenant_a: Any, colleague: Any) -> str:
 
 
 @pytest.fixture(autouse=True)
-def keep_the_test_connection() -> Iterator[None]:
+def keep_the_test_connection(bearer: str) -> Iterator[None]:
     """The WSGI handler closes the database connection after each request, which would end
     the test's transaction (on PostgreSQL: "the connection is closed"); Django's own test
-    client switches this off the same way."""
+    client switches this off the same way. After `bearer`: its test client reconnects the
+    handler when it is done, so switching it off before would not last."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
