@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -142,6 +142,31 @@ def encrypted_fields() -> Iterator[tuple[type[models.Model], list[str]]]:
         ]
         if names:
             yield model, names
+
+
+def convert_stored(
+    model: type[models.Model],
+    names: list[str],
+    convert: Callable[[Any], Any],
+    batch_size: int = 500,
+) -> None:
+    """Rewrite every non-empty value of the fields `names` through `convert`, a batch of rows
+    at a time: the data migrations that encrypt a plain column (or decrypt it on the way
+    back) before its field type changes. Works on a migration's historical model."""
+    rows = model._base_manager.order_by("pk")
+    last_pk: Any = None
+    while True:
+        batch = rows.filter(pk__gt=last_pk) if last_pk is not None else rows
+        values = list(batch.values_list("pk", *names)[:batch_size])
+        if not values:
+            return
+        for pk, *stored in values:
+            changed = {
+                name: convert(value) for name, value in zip(names, stored, strict=True) if value
+            }
+            if changed:
+                rows.filter(pk=pk).update(**changed)
+        last_pk = values[-1][0]
 
 
 def rotate_model(model: type[models.Model], names: list[str], batch_size: int = 500) -> int:

@@ -14,16 +14,9 @@ BATCH = 500
 
 def _convert(apps, convert):
     record_model = apps.get_model("api", "IdempotencyRecord")
-    rows = record_model._base_manager.order_by("pk")
-    last_pk = 0
-    while True:
-        batch = list(rows.filter(pk__gt=last_pk).values_list("pk", "response_body")[:BATCH])
-        if not batch:
-            return
-        for pk, body in batch:
-            if body:
-                rows.filter(pk=pk).update(response_body=convert(bytes(body)))
-        last_pk = batch[-1][0]
+    theke.core.crypto.convert_stored(
+        record_model, ["response_body"], lambda body: convert(bytes(body)), BATCH
+    )
 
 
 def encrypt(apps, schema_editor):

@@ -13,18 +13,7 @@ BATCH = 500
 
 def _convert(apps, convert):
     message_model = apps.get_model("messaging", "OutboundMessage")
-    rows = message_model._base_manager.order_by("pk")
-    last_pk = 0
-    while True:
-        batch = list(rows.filter(pk__gt=last_pk).values_list("pk", "body_text", "body_html")[:BATCH])
-        if not batch:
-            return
-        for pk, text, html in batch:
-            rows.filter(pk=pk).update(
-                body_text=convert(text) if text else text,
-                body_html=convert(html) if html else html,
-            )
-        last_pk = batch[-1][0]
+    theke.core.crypto.convert_stored(message_model, ["body_text", "body_html"], convert, BATCH)
 
 
 def encrypt(apps, schema_editor):
