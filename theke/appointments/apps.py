@@ -7,15 +7,19 @@ class AppointmentsConfig(AppConfig):
 
     name = "theke.appointments"
     verbose_name = _("Termine")
-    # Booking, leads and the calendar bring their own rights when they are built.
-    permissions = {"appointments.manage": _("Termine verwalten")}
+    permissions = {
+        "appointments.manage": _("Termine verwalten"),
+        "appointments.use_lead_manager": _("Servicetermin Leadmanager"),
+        "appointments.administer_online_booking": _("Administration Online Service Booking"),
+        "appointments.edit_cancelled_leads": _("Stornierte Terminleads bearbeiten"),
+    }
     role_grants = {
-        "Serviceberater": ["appointments.manage"],
+        "Serviceberater": ["appointments.manage", "appointments.use_lead_manager"],
         "Disposition": ["appointments.manage"],
     }
 
     def ready(self) -> None:
-        from theke.appointments.models import Appointment
+        from theke.appointments.models import Appointment, Lead
         from theke.audit.presentation import register_actions
 
         register_actions(
@@ -28,6 +32,13 @@ class AppointmentsConfig(AppConfig):
                 "appointment.confirmed": _("Termin bestätigt"),
                 "appointment.finalized": _("Termin abgeschlossen"),
                 "appointment.cancelled": _("Termin storniert"),
+                "lead.created": _("Terminanfrage eingegangen"),
+                "lead.updated": _("Terminanfrage geändert"),
+                "lead.rejected": _("Terminanfrage abgelehnt"),
+                "lead.reopened": _("Terminanfrage wieder geöffnet"),
+                "lead.converted": _("Terminanfrage als Termin angelegt"),
+                "lead.cancelled": _("Termin der Terminanfrage storniert"),
+                "lead.cancelled_by_customer": _("Terminanfrage vom Kunden storniert"),
             },
-            {"appointment": Appointment},
+            {"appointment": Appointment, "lead": Lead},
         )

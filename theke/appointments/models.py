@@ -15,7 +15,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 
+from theke.tenants.models import LegalConsentRecord
 from theke.tenants.scoping import TenantOwned
 
 MAX_MILEAGE_KM = 9_999_999
@@ -123,6 +125,23 @@ class Appointment(TenantOwned):
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
+    # The customer's data as the appointment uses them (from a lead: what the customer
+    # entered, gaps filled from the master record). Empty: the customer master's data.
+    contact_salutation = models.CharField(_("Anrede"), max_length=40, blank=True)
+    contact_first_name = models.CharField(_("Vorname"), max_length=100, blank=True)
+    contact_last_name = models.CharField(_("Nachname"), max_length=100, blank=True)
+    contact_email = models.EmailField(_("E-Mail"), blank=True)
+    contact_mobile = PhoneNumberField(_("Mobiltelefon"), blank=True)
+    contact_street = models.CharField(_("Straße"), max_length=200, blank=True)
+    contact_postal_code = models.CharField(_("PLZ"), max_length=12, blank=True)
+    contact_city = models.CharField(_("Ort"), max_length=100, blank=True)
+    # "In Stammdaten übernehmen": write the contact data above into the customer master.
+    update_master_data = models.BooleanField(_("In Stammdaten übernehmen"), default=False)
+    # A walk-in vehicle ("Durchlauffahrzeug"): not in the vehicle master (vehicle is None).
+    walk_in_vin = models.CharField(_("FIN"), max_length=17, blank=True)
+    walk_in_license_plate = models.CharField(_("Kennzeichen"), max_length=20, blank=True)
+    walk_in_make = models.CharField(_("Marke"), max_length=60, blank=True)
+    walk_in_model = models.CharField(_("Modell"), max_length=100, blank=True)
     # Counts the changes; the audit event of a change carries the version it produced.
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -155,3 +174,370 @@ class Appointment(TenantOwned):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+    @property
+    def is_walk_in_vehicle(self) -> bool:
+        return self.vehicle_id is None and bool(self.walk_in_vin or self.walk_in_license_plate)
+
+    @property
+    def vehicle_owned_by_other(self) -> bool:
+        """The vehicle from the master belongs to another customer (seed 001's warning)."""
+        return (
+            self.vehicle is not None
+            and self.vehicle.customer_id is not None
+            and self.vehicle.customer_id != self.customer_id
+        )
+
+
+# --- online service booking (seed 001, MOTIONDATA OSB) --------------------------------------
+
+
+class BookingSettings(TenantOwned):
+    """A tenant's settings of online booking and the lead manager ("Basis-Einstellungen").
+
+    The tenant's switch itself ("Freischaltung", `Tenant.online_booking_enabled`) is set by
+    the platform operator; everything here the tenant's administrator sets. A row exists
+    only once the tenant changed a setting; `services.settings.booking_settings` gives the
+    defaults otherwise.
+    """
+
+    hold_hours = models.PositiveSmallIntegerField(
+        _("Offene Anfragen blockieren (Stunden)"),
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 30)],
+        help_text=_(
+            "So lange hält eine neue Terminanfrage ihren Platz frei, solange sie nicht "
+            "angenommen oder abgelehnt ist."
+        ),
+    )
+    cancel_cutoff_hours = models.PositiveSmallIntegerField(
+        _("Stornierung durch Kunden bis (Stunden vor dem Termin)"),
+        default=24,
+        validators=[MaxValueValidator(24 * 14)],
+    )
+    cash_customer_number = models.CharField(
+        _("Kundennummer des Barverkaufskunden"), max_length=40, blank=True
+    )
+    # "Dublettenabfrage": which criteria find duplicate customers when a lead is converted.
+    duplicates_by_name_postcode = models.BooleanField(_("Name und PLZ"), default=True)
+    duplicates_by_email = models.BooleanField(_("E-Mail-Adresse"), default=True)
+    duplicates_by_phone = models.BooleanField(_("Telefonnummer"), default=True)
+    duplicates_by_vehicle = models.BooleanField(_("Kennzeichen / FIN"), default=True)
+    # Origins (scheme://host[:port]) allowed to show the booking page in an iframe, one per
+    # line; sent as CSP frame-ancestors.
+    embed_origins = models.TextField(_("Erlaubte Websites für die Einbettung"), blank=True)
+
+    class Meta:
+        verbose_name = _("Einstellungen der Online-Terminbuchung")
+        verbose_name_plural = _("Einstellungen der Online-Terminbuchung")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], name="booking_settings_one_per_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Einstellungen der Online-Terminbuchung"))
+
+
+class BranchBooking(TenantOwned):
+    """A branch's online-booking settings: its switch, capacity and time limits."""
+
+    branch = models.OneToOneField(
+        "tenants.Branch",
+        on_delete=models.CASCADE,
+        related_name="booking",
+        verbose_name=_("Betrieb"),
+    )
+    enabled = models.BooleanField(_("Online-Terminbuchung aktiv"), default=False)
+    # None: each active advisor takes one appointment at a time (the default of seed 001).
+    parallel_capacity = models.PositiveSmallIntegerField(
+        _("Parallele Termine"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Leer: jeder aktive Annehmer nimmt einen Termin zur selben Zeit an."),
+    )
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("Raster der Startzeiten (Minuten)"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(240)],
+    )
+    buffer_minutes = models.PositiveSmallIntegerField(
+        _("Puffer nach einem Termin (Minuten)"),
+        default=0,
+        validators=[MaxValueValidator(240)],
+    )
+    min_notice_hours = models.PositiveSmallIntegerField(
+        _("Mindestvorlauf (Stunden)"),
+        default=24,
+        validators=[MaxValueValidator(24 * 60)],
+    )
+    horizon_days = models.PositiveSmallIntegerField(
+        _("Buchbar bis (Tage im Voraus)"),
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+
+    class Meta:
+        verbose_name = _("Online-Terminbuchung des Betriebs")
+        verbose_name_plural = _("Online-Terminbuchung der Betriebe")
+
+    def __str__(self) -> str:
+        return str(self.branch)
+
+
+class ServiceAdvisor(TenantOwned):
+    """A service advisor ("Annehmer") who takes online-booked appointments at a branch."""
+
+    branch = models.ForeignKey(
+        "tenants.Branch",
+        on_delete=models.CASCADE,
+        related_name="service_advisors",
+        verbose_name=_("Betrieb"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("Mitarbeiter"),
+    )
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        verbose_name = _("Annehmer")
+        verbose_name_plural = _("Annehmer")
+        ordering = ["branch", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "user"], name="advisor_once_per_branch")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class AdvisorWorkingHours(TenantOwned):
+    """One working interval of an advisor on a weekday; a lunch break means two rows."""
+
+    advisor = models.ForeignKey(
+        ServiceAdvisor, on_delete=models.CASCADE, related_name="working_hours"
+    )
+    weekday = models.PositiveSmallIntegerField(
+        _("Wochentag"), validators=[MinValueValidator(0), MaxValueValidator(6)]
+    )
+    starts = models.TimeField(_("von"))
+    ends = models.TimeField(_("bis"))
+
+    class Meta:
+        verbose_name = _("Arbeitszeit")
+        verbose_name_plural = _("Arbeitszeiten")
+        ordering = ["weekday", "starts"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends__gt=models.F("starts")), name="working_hours_ends_after"
+            )
+        ]
+
+
+class AdvisorAbsence(TenantOwned):
+    """An advisor's absence (holiday, illness, training): whole days, both ends included."""
+
+    advisor = models.ForeignKey(ServiceAdvisor, on_delete=models.CASCADE, related_name="absences")
+    first_day = models.DateField(_("von"))
+    last_day = models.DateField(_("bis einschließlich"))
+    reason = models.CharField(_("Grund"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("Abwesenheit")
+        verbose_name_plural = _("Abwesenheiten")
+        ordering = ["first_day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")),
+                name="absence_last_day_after_first",
+            )
+        ]
+
+
+class BookableService(TenantOwned):
+    """A service customers can book online ("Inspektion", "Räderwechsel"), with its duration."""
+
+    name = models.CharField(_("Bezeichnung"), max_length=120)
+    description = models.CharField(_("Beschreibung"), max_length=300, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("Dauer (Minuten)"), validators=[MinValueValidator(5), MaxValueValidator(24 * 60)]
+    )
+    price = models.DecimalField(
+        _("Preis"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    # Empty: offered at every branch.
+    branches = models.ManyToManyField(
+        "tenants.Branch", blank=True, related_name="+", verbose_name=_("Betriebe")
+    )
+    position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        verbose_name = _("Buchbare Leistung")
+        verbose_name_plural = _("Buchbare Leistungen")
+        ordering = ["position", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LeadStatus(models.TextChoices):
+    """The statuses of seed 001's "Servicetermin Leadmanager"."""
+
+    NEW = "new", _("Neu")
+    # Turned into an appointment ("Als Termin anlegen").
+    PLANNED = "planned", _("Geplant")
+    REJECTED = "rejected", _("Abgelehnt")
+    # Its appointment was cancelled or deleted.
+    CANCELLED = "cancelled", _("Storniert")
+    CANCELLED_BY_CUSTOMER = "cancelled_by_customer", _("Von Kunden storniert")
+
+
+# Leads only staff with `appointments.edit_cancelled_leads` may reopen, edit or convert.
+CLOSED_LEAD_STATUSES = frozenset({LeadStatus.REJECTED, LeadStatus.CANCELLED_BY_CUSTOMER})
+
+
+class Lead(TenantOwned, LegalConsentRecord):
+    """An appointment request a customer booked online ("Terminlead").
+
+    It holds what the customer entered, as entered: the customer master and the vehicle
+    master change only when staff turn it into an appointment (and then only as they chose).
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(
+        _("Status"), max_length=30, choices=LeadStatus.choices, default=LeadStatus.NEW
+    )
+    branch = models.ForeignKey(
+        "tenants.Branch", on_delete=models.PROTECT, related_name="leads", verbose_name=_("Betrieb")
+    )
+    # The advisor whose capacity the request holds (None with a branch's parallel capacity).
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Annehmer"),
+    )
+    start = models.DateTimeField(_("Gewünschter Termin"))
+    end = models.DateTimeField(_("Ende"))
+    services = models.ManyToManyField(
+        BookableService, blank=True, related_name="leads", verbose_name=_("Leistungen")
+    )
+    # The services as booked (name, minutes, price), kept when a service changes later.
+    services_booked = models.JSONField(_("Gebuchte Leistungen"), default=list, blank=True)
+
+    # The customer, as entered.
+    customer_number = models.CharField(_("Kundennummer"), max_length=40, blank=True)
+    salutation = models.CharField(_("Anrede"), max_length=40, blank=True)
+    first_name = models.CharField(_("Vorname"), max_length=100, blank=True)
+    last_name = models.CharField(_("Nachname"), max_length=100)
+    email = models.EmailField(_("E-Mail"))
+    mobile_phone = PhoneNumberField(_("Mobiltelefon"), blank=True)
+    street = models.CharField(_("Straße"), max_length=200, blank=True)
+    postal_code = models.CharField(_("PLZ"), max_length=12, blank=True)
+    city = models.CharField(_("Ort"), max_length=100, blank=True)
+    language = models.CharField(_("Sprache"), max_length=5, default="de")
+
+    # The vehicle, as entered.
+    vin = models.CharField(_("FIN"), max_length=17, blank=True)
+    license_plate = models.CharField(_("Kennzeichen"), max_length=20, blank=True)
+    make = models.CharField(_("Marke"), max_length=60, blank=True)
+    model = models.CharField(_("Modell"), max_length=100, blank=True)
+    mileage_km = models.PositiveIntegerField(
+        _("Kilometerstand"), null=True, blank=True, validators=[MaxValueValidator(MAX_MILEAGE_KM)]
+    )
+    note = models.TextField(_("Anmerkung"), blank=True)
+
+    # What became of it.
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leads",
+        verbose_name=_("Kunde"),
+    )
+    appointment = models.OneToOneField(
+        Appointment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lead",
+        verbose_name=_("Termin"),
+    )
+    decided_at = models.DateTimeField(_("Entschieden am"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Entschieden von"),
+    )
+    # Lower-cased name, e-mail, phone digits, plate, VIN, services: the LiveSearch column.
+    search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(_("Eingegangen am"), default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Terminanfrage")
+        verbose_name_plural = _("Terminanfragen")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="lead_end_after_start"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "status", "-created_at"], name="lead_tenant_status"),
+            # The slot engine reads a branch's open requests by time.
+            models.Index(fields=["branch", "status", "start"], name="lead_branch_status_start"),
+            models.Index(fields=["tenant", "updated_at"], name="lead_tenant_updated"),
+        ]
+
+    def __str__(self) -> str:
+        when = timezone.localtime(self.start).strftime("%d.%m.%Y %H:%M") if self.start else ""
+        return " · ".join(p for p in [when, self.full_name] if p)
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in [self.first_name, self.last_name] if p)
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+    @property
+    def is_closed(self) -> bool:
+        """Rejected or cancelled by the customer: only `edit_cancelled_leads` may touch it."""
+        return self.status in CLOSED_LEAD_STATUSES
+
+
+class LeadManagerPreference(models.Model):
+    """A staff user's own settings of the lead manager ("Lokale Einstellungen")."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lead_manager_preference"
+    )
+    refresh_seconds = models.PositiveIntegerField(
+        _("Aktualisierung alle (Sekunden)"),
+        default=60,
+        validators=[MinValueValidator(15), MaxValueValidator(3600)],
+    )
+
+    class Meta:
+        verbose_name = _("Einstellung des Leadmanagers")
+        verbose_name_plural = _("Einstellungen des Leadmanagers")
+
+    def __str__(self) -> str:
+        return str(self.user)

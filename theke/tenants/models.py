@@ -66,6 +66,10 @@ class Tenant(models.Model):
         help_text=_("Hierhin gehen z. B. die Antworten von Kunden auf Kostenvoranschläge."),
     )
     sms_enabled = models.BooleanField(_("SMS freigeschaltet"), default=False)
+    # Product switches ("Freischaltung"), set by the platform operator.
+    online_booking_enabled = models.BooleanField(
+        _("Online-Terminbuchung freigeschaltet"), default=False
+    )
     sms_sender = models.CharField(
         _("SMS-Absender"), max_length=11, blank=True, help_text=_("Höchstens 11 Zeichen.")
     )

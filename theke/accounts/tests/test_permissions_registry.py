@@ -19,9 +19,6 @@ from theke.tenants.scoping import tenant_scope
 
 # Rights of the seeds' products that are not built yet: their issues bring them back.
 UNBUILT = {
-    "appointments.use_lead_manager",
-    "appointments.administer_online_booking",
-    "appointments.edit_cancelled_leads",
     "portal.manage",
     "portal.dispatch",
     "jobs.use",
@@ -97,12 +94,12 @@ def test_a_right_outside_its_area_or_a_grant_to_an_unknown_role_is_refused(
 
 @pytest.fixture
 def old_role(tenant_a) -> Role:
-    """A role stored while the lead manager and jobs were still offered."""
+    """A role stored while the portal and jobs were still offered."""
     with tenant_scope(tenant_a):
         return Role.objects.create(
             tenant=tenant_a,
             name="Werkstatt alt",
-            permissions=["customers.view", "jobs.use", "appointments.use_lead_manager"],
+            permissions=["customers.view", "jobs.use", "portal.dispatch"],
         )
 
 
@@ -121,7 +118,7 @@ def test_stored_unknown_codes_are_ignored_on_display(owner_client, old_role) -> 
     assert listing.status_code == 200
     body = listing.content.decode()
     assert "Kundenstamm ansehen" in body
-    assert "jobs.use" not in body and "Leadmanager" not in body
+    assert "jobs.use" not in body and "portal.dispatch" not in body
     form = owner_client.get(reverse("accounts:role_edit", args=[old_role.pk]))
     assert form.status_code == 200
     body = form.content.decode()
@@ -141,10 +138,10 @@ def test_stored_unknown_codes_neither_block_nor_change_a_save(
     old_role.refresh_from_db()
     assert old_role.name == "Werkstatt"
     assert old_role.permissions == [
-        "appointments.use_lead_manager",
         "customers.view",
         "estimates.view",
         "jobs.use",
+        "portal.dispatch",
     ]
     with tenant_scope(tenant_a):
         event = AuditEvent.objects.get(action="role.updated")

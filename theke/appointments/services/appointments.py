@@ -55,6 +55,18 @@ __all__ = [
     "update_appointment",
 ]
 
+# The customer's data on the appointment (a converted lead's, seed 001) and a walk-in vehicle.
+CONTACT_FIELDS = (
+    "contact_salutation",
+    "contact_first_name",
+    "contact_last_name",
+    "contact_email",
+    "contact_mobile",
+    "contact_street",
+    "contact_postal_code",
+    "contact_city",
+)
+WALK_IN_FIELDS = ("walk_in_vin", "walk_in_license_plate", "walk_in_make", "walk_in_model")
 APPOINTMENT_FIELDS = frozenset(
     {
         "external_id",
@@ -72,11 +84,16 @@ APPOINTMENT_FIELDS = frozenset(
         "customer_waits",
         "replacement_car",
         "estimated_cost",
+        *CONTACT_FIELDS,
+        *WALK_IN_FIELDS,
+        "update_master_data",
     }
 )
 FOREIGN_KEYS = ("customer", "vehicle", "branch", "advisor")
-TEXT_FIELDS = frozenset({"external_id", "work_description", "notes"})
-BOOLEAN_FIELDS = frozenset({"customer_waits", "replacement_car"})
+TEXT_FIELDS = frozenset(
+    {"external_id", "work_description", "notes", *CONTACT_FIELDS, *WALK_IN_FIELDS}
+) - {"contact_mobile"}
+BOOLEAN_FIELDS = frozenset({"customer_waits", "replacement_car", "update_master_data"})
 MAX_COST = Decimal("99999999.99")
 CENT = Decimal("0.01")
 
@@ -144,6 +161,8 @@ def _snapshot(appointment: Appointment) -> dict[str, Any]:
         "customer_waits": appointment.customer_waits,
         "replacement_car": appointment.replacement_car,
         "estimated_cost": _plain(appointment.estimated_cost),
+        **{name: str(getattr(appointment, name)) for name in (*CONTACT_FIELDS, *WALK_IN_FIELDS)},
+        "update_master_data": appointment.update_master_data,
     }
 
 
@@ -414,6 +433,11 @@ def _update(
     action = f"appointment.{appointment.status}" if "status" in changes else "appointment.updated"
     data = {"changes": changes, "snapshot": _snapshot(appointment)}
     record(tenant, actor, action, appointment, data)
+    if appointment.status == AppointmentStatus.CANCELLED:
+        # Whoever cancels (staff, the customer, the back office): its lead says "Storniert".
+        from theke.appointments.services.leads import mark_lead_of_cancelled_appointment
+
+        mark_lead_of_cancelled_appointment(appointment, actor)
     return appointment, changes
 
 
