@@ -85,19 +85,32 @@ class FreeSlot:
     advisor_id: int | None
 
 
+# Inside the computation instants are whole seconds since the epoch: comparing and adding
+# integers is several times cheaper than aware datetimes, and a plan makes thousands of both.
+Span = tuple[int, int]
+
+
+def _ts(moment: datetime.datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _moment(seconds: int) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(seconds, datetime.UTC)
+
+
 class _Track:
     """One owner's taken time, sorted, for quick "what overlaps this window" lookups."""
 
-    def __init__(self, items: list[Busy]) -> None:
-        self.items = sorted(items, key=lambda b: b.start)
-        self.starts = [b.start for b in self.items]
-        self.longest = max((b.end - b.start for b in self.items), default=datetime.timedelta())
+    def __init__(self, spans: list[Span]) -> None:
+        self.spans = sorted(spans)
+        self.starts = [start for start, _ in self.spans]
+        self.longest = max((end - start for start, end in self.spans), default=0)
 
-    def overlapping(self, start: datetime.datetime, end: datetime.datetime) -> list[Busy]:
-        # Only items starting in [start - longest, end) can reach into the window.
+    def overlapping(self, start: int, end: int) -> list[Span]:
+        # Only spans starting in [start - longest, end) can reach into the window.
         low = bisect.bisect_left(self.starts, start - self.longest)
-        high = bisect.bisect_left(self.starts, end)
-        return [b for b in self.items[low:high] if b.end > start]
+        high = bisect.bisect_left(self.starts, end, low)
+        return [span for span in self.spans[low:high] if span[1] > start]
 
 
 @dataclass
@@ -112,20 +125,22 @@ class SlotPlan:
     rules: Rules
     _tracks: dict[int | None, _Track] = field(init=False, repr=False)
     _loads: Counter[tuple[int | None, datetime.date]] = field(init=False, repr=False)
-    _instants: dict[tuple[int, datetime.date], list[Instants]] = field(init=False, repr=False)
+    _spans: dict[tuple[int, datetime.date], list[Span]] = field(init=False, repr=False)
+    _present: dict[datetime.date, list[tuple[int, list[Span]]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        buffer = datetime.timedelta(minutes=self.rules.buffer_minutes)
-        grouped: dict[int | None, list[Busy]] = defaultdict(list)
+        buffer = self.rules.buffer_minutes * 60
+        grouped: dict[int | None, list[Span]] = defaultdict(list)
         known = {advisor.user_id for advisor in self.advisors}
         self._loads = Counter()
         for item in self.busy:
             # Taken time blocks its buffer too; an advisor of another branch counts as none.
             owner = item.advisor_id if item.advisor_id in known else None
-            grouped[owner].append(Busy(item.start, item.end + buffer, owner))
+            grouped[owner].append((_ts(item.start), _ts(item.end) + buffer))
             self._loads[owner, item.start.astimezone(self.zone).date()] += 1
-        self._tracks = {owner: _Track(items) for owner, items in grouped.items()}
-        self._instants = {}
+        self._tracks = {owner: _Track(spans) for owner, spans in grouped.items()}
+        self._spans = {}
+        self._present = {}
 
     # --- the questions ------------------------------------------------------------------
 
@@ -138,9 +153,9 @@ class SlotPlan:
         days: int,
     ) -> list[FreeSlot]:
         """The free slots of `days` days from `first_day`, within notice and horizon."""
-        earliest = now + self.rules.min_notice
+        earliest = _ts(now + self.rules.min_notice)
         last_day = self.last_bookable_day(now)
-        step = datetime.timedelta(minutes=self.rules.slot_minutes)
+        step, length = self.rules.slot_minutes * 60, int(duration.total_seconds())
         found = []
         for offset in range(days):
             day = first_day + datetime.timedelta(days=offset)
@@ -150,11 +165,11 @@ class SlotPlan:
                 continue
             for opens, closes in self._day(self.opening, day):
                 start = opens
-                while start + duration <= closes:
+                while start + length <= closes:
                     if start >= earliest:
-                        advisor = self.advisor_for(start, start + duration)
+                        advisor = self._advisor_for(day, start, start + length)
                         if advisor is not TAKEN:
-                            found.append(FreeSlot(start, start + duration, advisor))
+                            found.append(FreeSlot(_moment(start), _moment(start + length), advisor))
                     start += step
         return found
 
@@ -167,44 +182,60 @@ class SlotPlan:
         """Whether [start, end) can be taken: TAKEN (False), None (free at a branch with
         parallel capacity) or the id of the advisor it goes to (the least busy that day)."""
         day = start.astimezone(self.zone).date()
-        if day in self.holidays or not self._covered(self.opening, day, start, end):
+        if day in self.holidays:
             return TAKEN
-        window_end = end + datetime.timedelta(minutes=self.rules.buffer_minutes)
-        unassigned = self._overlap(None, start, window_end)
-        if self.rules.parallel_capacity is not None:
-            reaching = [
-                item
-                for track in self._tracks.values()
-                for item in track.overlapping(start, window_end)
-            ]
-            taken = _max_overlap(reaching, start, window_end)
-            return None if taken < self.rules.parallel_capacity else TAKEN
-        free = [
-            advisor
-            for advisor in self.advisors
-            if day not in advisor.absent_days
-            and self._covered(advisor.hours, day, start, end)
-            and not self._overlap(advisor.user_id, start, window_end)
-        ]
-        if len(free) <= unassigned:
-            return TAKEN
-        return min(free, key=lambda a: (self._loads[a.user_id, day], a.user_id)).user_id
+        return self._advisor_for(day, _ts(start), _ts(end))
 
     # --- helpers ------------------------------------------------------------------------
 
-    def _day(self, hours: WeekHours, day: datetime.date) -> list[Instants]:
-        key = (id(hours), day)
-        if key not in self._instants:
-            self._instants[key] = _instants(hours, self.zone, day)
-        return self._instants[key]
+    def _advisor_for(self, day: datetime.date, start: int, end: int) -> int | Literal[False] | None:
+        if not self._covered(self.opening, day, start, end):
+            return TAKEN
+        window_end = end + self.rules.buffer_minutes * 60
+        if self.rules.parallel_capacity is not None:
+            reaching = [
+                span
+                for track in self._tracks.values()
+                for span in track.overlapping(start, window_end)
+            ]
+            taken = _max_overlap(reaching, start, window_end)
+            return None if taken < self.rules.parallel_capacity else TAKEN
+        unassigned = self._overlap(None, start, window_end)
+        free = [
+            user_id
+            for user_id, spans in self._working(day)
+            if any(opens <= start and end <= closes for opens, closes in spans)
+            and not self._overlap(user_id, start, window_end)
+        ]
+        if len(free) <= unassigned:
+            return TAKEN
+        return min(free, key=lambda user_id: (self._loads[user_id, day], user_id))
 
-    def _covered(
-        self, hours: WeekHours, day: datetime.date, start: datetime.datetime, end: datetime.datetime
-    ) -> bool:
+    def _day(self, hours: WeekHours, day: datetime.date) -> list[Span]:
+        key = (id(hours), day)
+        spans = self._spans.get(key)
+        if spans is None:
+            spans = self._spans[key] = [
+                (_ts(opens), _ts(closes)) for opens, closes in _instants(hours, self.zone, day)
+            ]
+        return spans
+
+    def _working(self, day: datetime.date) -> list[tuple[int, list[Span]]]:
+        """The advisors working that day (not absent), with their hours as spans."""
+        found = self._present.get(day)
+        if found is None:
+            found = self._present[day] = [
+                (advisor.user_id, spans)
+                for advisor in self.advisors
+                if day not in advisor.absent_days and (spans := self._day(advisor.hours, day))
+            ]
+        return found
+
+    def _covered(self, hours: WeekHours, day: datetime.date, start: int, end: int) -> bool:
         """[start, end) lies within one interval of the day (a lunch break splits a day)."""
         return any(opens <= start and end <= closes for opens, closes in self._day(hours, day))
 
-    def _overlap(self, owner: int | None, start: datetime.datetime, end: datetime.datetime) -> int:
+    def _overlap(self, owner: int | None, start: int, end: int) -> int:
         track = self._tracks.get(owner)
         return _max_overlap(track.overlapping(start, end), start, end) if track else 0
 
@@ -222,15 +253,15 @@ def _instants(hours: WeekHours, zone: ZoneInfo, day: datetime.date) -> list[Inst
     return result
 
 
-def _max_overlap(items: Sequence[Busy], start: datetime.datetime, end: datetime.datetime) -> int:
-    """How many of `items` (all reaching into [start, end)) overlap at one moment, at most."""
-    points: list[tuple[datetime.datetime, int]] = []
-    if len(items) <= 1:
-        return len(items)
-    for item in items:
-        points.append((max(item.start, start), 1))
-        points.append((min(item.end, end), -1))
-    points.sort(key=lambda p: (p[0], p[1]))  # an end before a start at the same instant
+def _max_overlap(spans: Sequence[Span], start: int, end: int) -> int:
+    """How many of `spans` (all reaching into [start, end)) overlap at one moment, at most."""
+    if len(spans) <= 1:
+        return len(spans)
+    points: list[tuple[int, int]] = []
+    for span_start, span_end in spans:
+        points.append((max(span_start, start), 1))
+        points.append((min(span_end, end), -1))
+    points.sort()  # an end (-1) before a start (+1) at the same instant
     most = current = 0
     for _, step in points:
         current += step
