@@ -47,9 +47,11 @@ def find_free_advisor(
     *,
     exclude_lead: Lead | None = None,
     exclude_appointment: Appointment | None = None,
-) -> int | None | Literal[False]:
+) -> int | Literal[False] | None:
     """False = taken; None = free (parallel capacity); int = a free advisor's user id."""
-    hold_from = timezone.now() - datetime.timedelta(hours=booking_settings(branch.tenant).hold_hours)
+    hold_from = timezone.now() - datetime.timedelta(
+        hours=booking_settings(branch.tenant).hold_hours
+    )
     appointments = Appointment.objects.filter(
         branch=branch, status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start
     )
