@@ -71,6 +71,8 @@ class Row:
     label: str
     lead: str
     master: str
+    # Whether way 1 fills the lead's gap from the master (not the customer number).
+    fills: bool = True
 
     @property
     def differs(self) -> bool:
@@ -81,7 +83,7 @@ class Row:
     @property
     def gap(self) -> bool:
         """The lead lacks it and the master has it: way 1 fills it from the master."""
-        return not self.lead and bool(self.master)
+        return self.fills and not self.lead and bool(self.master)
 
 
 FIELD_LABELS = (
@@ -103,7 +105,8 @@ def _comparison(lead: Lead, customer: Customer | None) -> list[Row]:
         Row(str(label), getattr(own, name), getattr(master, name)) for name, label in FIELD_LABELS
     ]
     rows.insert(
-        0, Row(_("Kundennummer"), lead.customer_number, customer.number if customer else "")
+        0,
+        Row(_("Kundennummer"), lead.customer_number, customer.number if customer else "", False),
     )
     return rows
 

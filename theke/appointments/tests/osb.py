@@ -10,7 +10,10 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
+from theke.accounts.middleware import role_codes
+from theke.accounts.models import Membership
 from theke.appointments.models import (
     AdvisorWorkingHours,
     BookingSettings,
@@ -104,9 +107,7 @@ def make_osb(tenant: Any, advisor: Any) -> Osb:
         other = customers.create_customer(
             tenant, SYSTEM, kind="person", first_name="Olaf", last_name="Schulz", number="K-2000"
         )
-        other_vehicle = customers.add_vehicle(
-            other, SYSTEM, vin=VIN_OTHER, license_plate="B-OS 22"
-        )
+        other_vehicle = customers.add_vehicle(other, SYSTEM, vin=VIN_OTHER, license_plate="B-OS 22")
     day = slot_day()
     return Osb(
         tenant,
@@ -159,3 +160,11 @@ def set_cash_customer(osb: Osb) -> Customer:
             tenant=osb.tenant, defaults={"cash_customer_number": "BAR"}
         )
     return cash
+
+
+def with_rights(user: Any) -> Any:
+    """The user with the rights of their role (the tenant middleware does this per request)."""
+    with scopes_disabled():
+        membership = Membership.objects.select_related("role").get(user=user)
+    user._theke_permissions = role_codes(membership.role)
+    return user

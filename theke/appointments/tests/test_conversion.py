@@ -31,7 +31,16 @@ from theke.messaging.models import OutboundMessage
 from theke.tenants.scoping import tenant_scope
 
 from .conftest import BASE
-from .osb import VIN_EVA, VIN_NEW, VIN_OTHER, Osb, make_lead, make_osb, set_cash_customer
+from .osb import (
+    VIN_EVA,
+    VIN_NEW,
+    VIN_OTHER,
+    Osb,
+    make_lead,
+    make_osb,
+    set_cash_customer,
+    with_rights,
+)
 
 
 @pytest.fixture
@@ -43,19 +52,6 @@ def osb(tenant_a: Any, colleague: Any) -> Osb:
 def _scope(tenant_a: Any) -> Any:
     with tenant_scope(tenant_a):
         yield
-
-
-def with_rights(user: Any) -> Any:
-    """The user with the rights of their role (the tenant middleware does this per request)."""
-    from django_scopes import scopes_disabled
-
-    from theke.accounts.middleware import role_codes
-    from theke.accounts.models import Membership
-
-    with scopes_disabled():
-        membership = Membership.objects.select_related("role").get(user=user)
-    user._theke_permissions = role_codes(membership.role)
-    return user
 
 
 def convert_as(user: Any, lead: Lead, **kwargs: Any) -> Appointment:
@@ -153,17 +149,16 @@ def test_way_1_with_the_switch_writes_the_master(osb: Osb) -> None:
     assert str(Contact.objects.get(customer=osb.eva).mobile_phone) == "+491722222222"
     location = Location.objects.get(customer=osb.eva)
     assert (location.street, location.postal_code) == ("Neue Straße 9", "10119")
-    assert AuditEvent.objects.filter(action="contact.updated").exists() or AuditEvent.objects.filter(
-        action__startswith="contact."
-    ).exists()
+    assert (
+        AuditEvent.objects.filter(action="contact.updated").exists()
+        or AuditEvent.objects.filter(action__startswith="contact.").exists()
+    )
 
 
 def test_master_data_switch_on_later_writes_the_master_and_off_changes_nothing(
     osb: Osb,
 ) -> None:
-    appointment = convert_as(
-        osb.advisor, make_lead(osb), way="merge_lead_data", customer=osb.eva
-    )
+    appointment = convert_as(osb.advisor, make_lead(osb), way="merge_lead_data", customer=osb.eva)
     convert.set_update_master_data(appointment, Actor.staff(osb.advisor), False)
     assert str(Contact.objects.get(customer=osb.eva).mobile_phone) == "+491711111111"
 
