@@ -411,7 +411,9 @@ def _customer_for(
 
 
 def _slot_taken(lead: Lead, start: datetime.datetime) -> SlotTaken:
-    slots = availability.next_free_slots(lead.branch, lead.duration_minutes, start)
+    slots = availability.next_free_slots(
+        lead.branch, lead.duration_minutes, start, exclude_lead=lead
+    )
     return SlotTaken(
         _("Der Termin um %(time)s ist inzwischen vergeben. Bitte wählen Sie eine andere Uhrzeit.")
         % {"time": timezone.localtime(start).strftime("%d.%m.%Y %H:%M")},
