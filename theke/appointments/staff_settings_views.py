@@ -216,7 +216,8 @@ def _branch_page(
         "opening_hours": branch.opening_hours.all().order_by("weekday", "opens"),
         "state_label": branch.get_state_display() if branch.state else "",
         "page_url": request.build_absolute_uri(booking_page_path(tenant, branch)),
-        "events": timeline_for(request, stored) if stored.pk else None,
+        # The branch's own events too: opening hours, a removed advisor.
+        "events": timeline_for(request, *[row for row in (stored, branch) if row.pk]),
     }
     return render(request, "appointments/staff/settings/branch.html", context, status=status)
 

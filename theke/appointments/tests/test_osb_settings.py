@@ -518,9 +518,7 @@ def test_a_service_without_duration_or_with_a_negative_price_is_refused(
     assert "duration_minutes" in errors and "price" in errors
 
 
-def test_a_service_cannot_name_another_tenants_branch(
-    owner_client: Client, tenant_b: Any
-) -> None:
+def test_a_service_cannot_name_another_tenants_branch(owner_client: Client, tenant_b: Any) -> None:
     other = create_branch(tenant_b, SYSTEM, "Beta Hafen")
     response = owner_client.post(
         reverse("appointments:service_create"),
