@@ -26,7 +26,7 @@ from theke.tenants.models import LegalTextKind
 from theke.tenants.scoping import tenant_scope
 from theke.tenants.services import publish_legal_text
 
-from .booking_fixtures import Bookable, at, bookable, booking_request  # noqa: F401
+from .booking_fixtures import Bookable, at, booking_request
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from theke.appointments.services import booking
 from theke.messaging.models import OutboundMessage
 from theke.tenants.scoping import tenant_scope
 
-from .booking_fixtures import Bookable, bookable, booking_request  # noqa: F401
+from .booking_fixtures import Bookable, booking_request
 
 pytestmark = pytest.mark.django_db
 
