@@ -283,9 +283,11 @@ def _book(branch: Branch, request: BookingRequest, now: datetime.datetime) -> Le
             raise LeadError(refusal_text(error), "consent", error.code) from error
         availability.lock_branch(branch)
         end = start + datetime.timedelta(minutes=minutes)
-        advisor = availability.find_free_advisor(branch, start, end)
+        advisor = availability.find_free_advisor(branch, start, end, now=now)
         if advisor is False:
-            raise SlotTaken(availability.next_free_slots(branch, minutes, start, count=NEXT_SLOTS))
+            raise SlotTaken(
+                availability.next_free_slots(branch, minutes, start, count=NEXT_SLOTS, now=now)
+            )
         lead = Lead(
             tenant=tenant,
             branch=branch,
