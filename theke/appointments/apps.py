@@ -49,3 +49,6 @@ class AppointmentsConfig(AppConfig):
         # --- booking ---
         # Registers the customer-link kind "lead" (its page: lead_pages:page).
         from theke.appointments.services import booking  # noqa: F401
+
+        # --- conversion ---
+        register_actions({"appointment.confirmation_sent": _("Terminbestätigung gesendet")})

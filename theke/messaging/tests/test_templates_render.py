@@ -161,7 +161,6 @@ def test_purposes_of_products_not_built_yet_are_not_offered() -> None:
     # Their product issues bring them back in their own messages.py.
     unbuilt = {
         "lead_rejected",
-        "appointment_confirmation",
         "appointment_proposal",
         "appointment_reminder",
         "portal_invitation",
