@@ -39,9 +39,17 @@ class AppointmentsConfig(AppConfig):
                 "lead.converted": _("Terminanfrage als Termin angelegt"),
                 "lead.cancelled": _("Termin der Terminanfrage storniert"),
                 "lead.cancelled_by_customer": _("Terminanfrage vom Kunden storniert"),
+                # --- booking ---
+                "lead.company_mail_skipped": _(
+                    "Benachrichtigung nicht gesendet (keine Firmen-E-Mail-Adresse)"
+                ),
             },
             {"appointment": Appointment, "lead": Lead},
         )
+        # --- booking ---
+        # Registers the customer-link kind "lead" (its page: lead_pages:page).
+        from theke.appointments.services import booking  # noqa: F401
+
         # --- conversion ---
         register_actions({"appointment.confirmation_sent": _("Terminbestätigung gesendet")})
         # --- OSB settings (helper "osb") ---
