@@ -26,7 +26,7 @@ from typing import Any
 import phonenumbers
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -1311,7 +1311,12 @@ def reindex_customers(customers: Sequence[Customer]) -> None:
         if len(batch) == 1:
             Customer.objects.filter(pk=batch[0].pk).update(search_text=batch[0].search_text)
         else:
-            Customer.objects.bulk_update(batch, ["search_text"])
+            # One prepared UPDATE per row: bulk_update's CASE over 500 rows costs more.
+            quote = connection.ops.quote_name
+            table = quote(Customer._meta.db_table)
+            sql = f"UPDATE {table} SET {quote('search_text')} = %s WHERE id = %s"  # noqa: S608
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, [(c.search_text, c.pk) for c in batch])
         write_match_keys(keyed)
 
 

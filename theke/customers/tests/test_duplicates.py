@@ -3,6 +3,7 @@ match keys the services keep."""
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -292,3 +293,16 @@ def test_a_lookup_takes_the_same_few_queries_for_one_or_many_candidates(master: 
                 list(candidate.customer.vehicles.all())
     assert len(found) == 9
     assert len(one.captured_queries) == len(many.captured_queries) <= 6
+
+
+def test_data_migration_fills_the_keys_of_existing_customers(master: Master) -> None:
+    from django.apps import apps
+
+    migration = importlib.import_module("theke.customers.migrations.0009_fill_customer_match_keys")
+    with tenant_scope(master.tenant):
+        before = set(CustomerMatchKey.objects.values_list("customer_id", "kind", "key"))
+        CustomerMatchKey.objects.all().delete()
+        migration.fill_match_keys(apps, None)
+        after = set(CustomerMatchKey.objects.values_list("customer_id", "kind", "key"))
+    assert after == before
+    assert len(after) > 20
