@@ -42,3 +42,5 @@ class AppointmentsConfig(AppConfig):
             },
             {"appointment": Appointment, "lead": Lead},
         )
+        # --- conversion ---
+        register_actions({"appointment.confirmation_sent": _("Terminbestätigung gesendet")})

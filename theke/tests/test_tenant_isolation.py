@@ -6,18 +6,22 @@ here fails the test instead of going unchecked.
 
 from __future__ import annotations
 
+import datetime
 import io
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 from PIL import Image
 
 from theke.accounts.models import Membership, Role
 from theke.api.services import create_api_key
 from theke.api.webhooks.services import create_endpoint, send_test
+from theke.appointments import services as appointments
+from theke.appointments.models import Lead
 from theke.audit.services import SYSTEM
 from theke.customers import services as customers
 from theke.estimates.services import add_photo, save_estimate
@@ -54,6 +58,9 @@ PK_OWNERS = {
     "orders:invoice_": "invoice",
     "orders:quote_": "quote",
     "estimates:": "estimate",
+    # --- appointments (lead conversion, the staff appointment page) ---
+    "appointments:lead_": "lead",
+    "appointments:appointment_": "appointment",
 }
 
 
@@ -143,6 +150,20 @@ def objects_of_tenant_a(tenant_a: Any, owner: Any, settings: Any, tmp_path: Any)
         objects["photo"] = add_photo(objects["estimate"], SYSTEM, data=_png())[0]
         objects["message_template"] = templates.save_template(
             tenant_a, SYSTEM, "estimate_link", "sms", "de", "", "Alpha {link}", ""
+        )
+        # --- appointments ---
+        start = timezone.now() + datetime.timedelta(days=3)
+        end = start + datetime.timedelta(hours=1)
+        objects["appointment"] = appointments.create_appointment(
+            tenant_a, SYSTEM, customer=customer, start=start, end=end
+        )
+        objects["lead"] = Lead.objects.create(
+            tenant=tenant_a,
+            branch=objects["branch"],
+            start=start,
+            end=end,
+            last_name="Alpha",
+            email="alpha@kunde.test",
         )
     stray = EmailMessage()
     stray["From"] = "fremd@example.org"
