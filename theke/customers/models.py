@@ -289,3 +289,22 @@ class CustomerLink(TenantOwned):
     def is_valid(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and self.superseded_at is None and self.expires_at > now
+
+
+class CustomerMatchKey(TenantOwned):
+    """One normalized key a customer is found by in the duplicate search (see
+    theke.customers.duplicates): kept by the services with `Customer.search_text`."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="match_keys")
+    kind = models.CharField(max_length=20)
+    key = models.CharField(max_length=254)
+
+    class Meta:
+        verbose_name = _("Dublettenschlüssel")
+        verbose_name_plural = _("Dublettenschlüssel")
+        indexes = [
+            models.Index(fields=["tenant", "kind", "key"], name="customer_match_key_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

@@ -2,7 +2,8 @@
 
 Every function here runs in one transaction, locks the customer it changes, writes one
 audit event per change (on the customer, so the customer's timeline tells its whole story)
-and keeps `Customer.search_text` current. Staff views and the REST API both call these.
+and keeps `Customer.search_text` and the duplicate search's match keys current. Staff views
+and the REST API both call these.
 Refusals raise CustomerError, a ValidationError naming the field at fault.
 
 A customer created, changed or deleted here, its contacts included, is one event on the
@@ -16,14 +17,16 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import phonenumbers
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -42,6 +45,8 @@ from theke.customers.models import (
     Location,
     Vehicle,
 )
+from theke.customers.services.duplicates import find_duplicate_customers
+from theke.customers.services.match_keys import facts_of, write_match_keys
 from theke.customers.validators import normalize_plate, normalize_vin, validate_vin
 from theke.tenants.federal_states import resolve_state
 from theke.tenants.models import Branch, Language, Tenant
@@ -56,7 +61,9 @@ __all__ = [
     "build_search_text",
     "create_article",
     "create_customer",
+    "find_duplicate_customers",
     "rebuild_search_text",
+    "reindex_customers",
     "remove_article",
     "remove_asset",
     "remove_contact",
@@ -443,7 +450,7 @@ def _update_customer(
     return customer, True
 
 
-OWN_CHILDREN = frozenset({"contacts", "locations", "assets"})
+OWN_CHILDREN = frozenset({"contacts", "locations", "assets", "match_keys"})
 
 
 @transaction.atomic
@@ -1055,7 +1062,8 @@ def upsert_customers(tenant: Tenant, actor: Actor, items: Items) -> list[Outcome
             _emit(customer, "customer.updated")
         return ("created" if created else "updated"), customer
 
-    return _upsert_each(items, upsert_one)
+    with _index_at_end():
+        return _upsert_each(items, upsert_one)
 
 
 def _sync_contacts(customer: Customer, actor: Actor, contacts: Sequence[Mapping[str, Any]]) -> None:
@@ -1100,7 +1108,8 @@ def upsert_locations(tenant: Tenant, actor: Actor, items: Items) -> list[Outcome
             raise _immutable_customer("A location")
         return "updated", update_location(location, actor, **values)
 
-    return _upsert_each(items, upsert_one)
+    with _index_at_end():
+        return _upsert_each(items, upsert_one)
 
 
 @transaction.atomic
@@ -1117,7 +1126,8 @@ def upsert_vehicles(tenant: Tenant, actor: Actor, items: Items) -> list[Outcome]
             vehicle = transfer_vehicle(vehicle, actor, customer)
         return "updated", update_vehicle(vehicle, actor, **values)
 
-    return _upsert_each(items, upsert_one)
+    with _index_at_end():
+        return _upsert_each(items, upsert_one)
 
 
 @transaction.atomic
@@ -1239,8 +1249,12 @@ def _dedupe(tokens: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-def build_search_text(customer: Customer) -> str:
-    """The lower-cased search text of a customer, from its own and its children's values."""
+def _search_text(
+    customer: Customer,
+    contacts: Iterable[Contact],
+    locations: Iterable[Location],
+    vehicles: Iterable[Vehicle],
+) -> str:
     tokens: list[str] = [
         customer.display_name,
         customer.company_name,
@@ -1248,20 +1262,91 @@ def build_search_text(customer: Customer) -> str:
     ]
     for code in (customer.number, customer.external_id):
         tokens += [code, _compact(code.lower())]
-    for contact in customer.contacts.all():
+    for contact in contacts:
         tokens += [f"{contact.first_name} {contact.last_name}", contact.email]
         tokens += _phone_tokens(contact.mobile_phone) + _phone_tokens(contact.phone)
-    for location in customer.locations.all():
+    for location in locations:
         tokens += [location.name, location.street, f"{location.postal_code} {location.city}"]
-    for vehicle in customer.vehicles.all():
+    for vehicle in vehicles:
         tokens += [*_plate_tokens(vehicle.license_plate), vehicle.vin]
         tokens += [f"{vehicle.make} {vehicle.model}"]
     return "\n".join(_dedupe(tokens))
 
 
+def build_search_text(customer: Customer) -> str:
+    """The lower-cased search text of a customer, from its own and its children's values."""
+    return _search_text(
+        customer, customer.contacts.all(), customer.locations.all(), customer.vehicles.all()
+    )
+
+
+def _by_customer[M: Contact | Location | Vehicle](
+    queryset: QuerySet[M], ids: Sequence[int]
+) -> dict[int, list[M]]:
+    grouped: dict[int, list[M]] = {pk: [] for pk in ids}
+    for row in queryset.filter(customer_id__in=ids):
+        grouped[row.customer_id].append(row)  # type: ignore[index]
+    return grouped
+
+
+INDEX_BATCH = 500
+
+
+def reindex_customers(customers: Sequence[Customer]) -> None:
+    """Recompute and store the search text and the duplicate-search match keys of these
+    customers: three reads and three writes per batch of 500, one customer or thousands."""
+    for start in range(0, len(customers), INDEX_BATCH):
+        batch = customers[start : start + INDEX_BATCH]
+        ids = [customer.pk for customer in batch]
+        # Plain managers, by customer id (the customers are in scope): with the scope's bare
+        # `tenant_id = ?` SQLite without statistics would walk the whole tenant's rows.
+        contacts = _by_customer(Contact._base_manager.all(), ids)
+        locations = _by_customer(Location._base_manager.all(), ids)
+        vehicles = _by_customer(Vehicle._base_manager.all(), ids)
+        keyed = []
+        for customer in batch:
+            children = (contacts[customer.pk], locations[customer.pk], vehicles[customer.pk])
+            customer.search_text = _search_text(customer, *children)
+            keyed.append((customer, facts_of(customer, *children)))
+        if len(batch) == 1:
+            Customer.objects.filter(pk=batch[0].pk).update(search_text=batch[0].search_text)
+        else:
+            # One prepared UPDATE per row: bulk_update's CASE over 500 rows costs more.
+            quote = connection.ops.quote_name
+            table = quote(Customer._meta.db_table)
+            sql = f"UPDATE {table} SET {quote('search_text')} = %s WHERE id = %s"  # noqa: S608
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, [(c.search_text, c.pk) for c in batch])
+        write_match_keys(keyed)
+
+
+# Customers changed inside an `_index_at_end()` block; None outside one.
+_pending_index: ContextVar[set[int] | None] = ContextVar("customer_index_pending", default=None)
+
+
+@contextmanager
+def _index_at_end() -> Iterator[None]:
+    """Defer the rebuilds of the block's changed customers to its end, once per customer
+    (the bulk upserts: one item or a thousand take the same path, in a few queries)."""
+    if _pending_index.get() is not None:
+        yield
+        return
+    pending: set[int] = set()
+    token = _pending_index.set(pending)
+    try:
+        yield
+    finally:
+        _pending_index.reset(token)
+    # Reached only without an exception; a refused item's rolled-back customer is not found.
+    reindex_customers(list(Customer.objects.filter(pk__in=pending).order_by("pk")))
+
+
 def rebuild_search_text(customer: Customer) -> str:
-    """Recompute and store `customer.search_text` (services call it after every change)."""
-    text = build_search_text(customer)
-    Customer.objects.filter(pk=customer.pk).update(search_text=text)
-    customer.search_text = text
-    return text
+    """Recompute and store `customer.search_text` and its match keys (services call it after
+    every change; inside a bulk upsert, once per customer at its end)."""
+    pending = _pending_index.get()
+    if pending is not None:
+        pending.add(customer.pk)
+        return customer.search_text
+    reindex_customers([customer])
+    return customer.search_text
