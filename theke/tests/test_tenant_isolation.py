@@ -71,7 +71,7 @@ PK_OWNERS = {
 
 # Public pages that name their tenant by slug (e.g. a version of the published terms): no
 # login, nothing to isolate; tenants' tests check another tenant's slug answers 404.
-PUBLIC_NAMESPACES = {"tenant_pages"}
+PUBLIC_NAMESPACES = {"tenant_pages", "booking"}
 
 
 def object_urls() -> list[tuple[str, list[str]]]:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db import connection
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
 from theke.customers.duplicates import (
@@ -74,24 +73,16 @@ def _key_hits(
         wanted[kind].append(key)
     if not wanted:
         return {}
-    # Plain SQL on the hot path (the ORM's compiling costs more than the lookup). The tenant
-    # is in every branch of the OR, so each branch is a range of the (tenant, kind, key)
-    # index; a bare outer `tenant_id = ?` (the scoped manager's) would make SQLite without
-    # statistics walk the tenant's index over all its keys instead.
-    quote = connection.ops.quote_name
-    branches: list[str] = []
-    params: list[str | int] = []
+    # The tenant is in every branch of the OR, so each branch is a range of the (tenant,
+    # kind, key) index; the plain manager leaves out the scope's bare outer `tenant_id = ?`,
+    # which would make SQLite without statistics walk the tenant's index over all its keys.
+    matching = Q()
     for kind, keys in sorted(wanted.items()):
-        marks = ", ".join(["%s"] * len(keys))
-        branches.append(f"(tenant_id = %s AND kind = %s AND {quote('key')} IN ({marks}))")
-        params += [tenant.pk, kind, *sorted(keys)]
-    table = quote(CustomerMatchKey._meta.db_table)
-    sql = f"SELECT customer_id, kind FROM {table} WHERE {' OR '.join(branches)}"  # noqa: S608
+        matching |= Q(tenant_id=tenant.pk, kind=kind, key__in=sorted(keys))
+    rows = CustomerMatchKey._base_manager.filter(matching).values_list("customer_id", "kind")
     hits: dict[int, set[str]] = defaultdict(set)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for customer_id, kind in cursor.fetchall():
-            hits[customer_id].add(kind)
+    for customer_id, kind in rows:
+        hits[customer_id].add(kind)
     return hits
 
 
@@ -99,20 +90,15 @@ def _facts_for_scoring(ids: list[int]) -> dict[int, PersonFacts]:
     """Names and postcodes of these customers and their contacts, in one joined query."""
     names: dict[int, dict[tuple[str, str], None]] = defaultdict(dict)
     postcodes: dict[int, set[str]] = defaultdict(set)
-    quote = connection.ops.quote_name
-    customers, contacts, locations = (
-        quote(model._meta.db_table) for model in (Customer, Contact, Location)
+    # By id alone (the ids come from the tenant's keys), in one joined query.
+    rows = Customer._base_manager.filter(pk__in=ids).values_list(
+        "pk",
+        "first_name",
+        "last_name",
+        "contacts__first_name",
+        "contacts__last_name",
+        "locations__postal_code",
     )
-    # By id alone (the ids come from the tenant's keys); plain SQL as in _key_hits.
-    sql = (
-        f"SELECT c.id, c.first_name, c.last_name, p.first_name, p.last_name, l.postal_code "  # noqa: S608
-        f"FROM {customers} c LEFT JOIN {contacts} p ON p.customer_id = c.id "
-        f"LEFT JOIN {locations} l ON l.customer_id = c.id "
-        f"WHERE c.id IN ({', '.join(['%s'] * len(ids))})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, ids)
-        rows = cursor.fetchall()
     for pk, first, last, contact_first, contact_last, postcode in rows:
         names[pk][(first, last)] = None
         if contact_last is not None:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from django.db import connection
-
 from theke.customers.duplicates import PersonFacts, customer_match_keys
 from theke.customers.models import Contact, Customer, CustomerMatchKey, Location, Vehicle
 
@@ -58,11 +56,10 @@ def write_match_keys(customers: Sequence[tuple[Customer, PersonFacts]]) -> None:
     rows = sorted((tenant_id, *row) for row, tenant_id in wanted.items() if row not in existing)
     if not rows:
         return
-    # A plain INSERT of four columns: bulk_create's model instances cost more than the rows
-    # (about 15 keys a customer; the bulk API and the data migration write thousands).
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(c) for c in ("tenant_id", "customer_id", "kind", "key"))
-    table = quote(CustomerMatchKey._meta.db_table)
-    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s)"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    CustomerMatchKey._base_manager.bulk_create(
+        (
+            CustomerMatchKey(tenant_id=tenant_id, customer_id=customer_id, kind=kind, key=key)
+            for tenant_id, customer_id, kind, key in rows
+        ),
+        batch_size=1000,
+    )
