@@ -126,22 +126,8 @@ def _criteria(tenant: Tenant) -> DuplicateCriteria:
 
 
 def _find_duplicates(tenant: Tenant, lead: Lead) -> list[DuplicateCandidate]:
-    """The duplicate search of the customer master (helper "dups")."""
-    finder: Any = getattr(customers, "find_duplicate_customers", None)
-    if finder is None:  # pragma: no cover - only until the duplicate search is merged
-        return _exact_duplicates(lead)
-    found: list[DuplicateCandidate] = finder(tenant, _probe(lead), _criteria(tenant), limit=10)
-    return found
-
-
-def _exact_duplicates(lead: Lead) -> list[DuplicateCandidate]:  # pragma: no cover
-    """Stand-in until `customers.services.find_duplicate_customers` lands: same e-mail."""
-    ids = Contact.objects.filter(email__iexact=lead.email).values_list("customer_id", flat=True)
-    return [
-        DuplicateCandidate(customer_id=pk, score=1.0, reasons=[_("gleiche E-Mail-Adresse")])
-        for pk in list(dict.fromkeys(ids))[:10]
-        if lead.email
-    ]
+    """The customer master's duplicate search with the tenant's criteria."""
+    return customers.find_duplicate_customers(tenant, _probe(lead), _criteria(tenant), limit=10)
 
 
 def identify_customer(lead: Lead) -> CustomerMatch:
@@ -157,9 +143,7 @@ def identify_customer(lead: Lead) -> CustomerMatch:
 
 def candidate_customers(match: CustomerMatch) -> list[tuple[Customer, DuplicateCandidate]]:
     """The candidates with their customers, best first (customers gone meanwhile dropped)."""
-    ids = [c.customer_id for c in match.candidates]
-    rows = Customer.objects.in_bulk(ids)
-    return [(rows[c.customer_id], c) for c in match.candidates if c.customer_id in rows]
+    return [(c.customer, c) for c in match.candidates if c.customer is not None]
 
 
 def cash_customer(tenant: Tenant) -> Customer:
