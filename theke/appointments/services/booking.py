@@ -241,7 +241,8 @@ def _phone(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _customer_actor(lead: Lead) -> Actor:
+def customer_actor(lead: Lead) -> Actor:
+    """The customer who booked the lead, as the actor of their own changes."""
     return Actor(ActorType.CONTACT, label=lead.full_name or lead.email)
 
 
@@ -311,7 +312,7 @@ def _book(branch: Branch, request: BookingRequest, now: datetime.datetime) -> Le
         lead.search_text = search_text_of(lead)
         lead.save(force_insert=True)
         lead.services.set(services)
-        actor = _customer_actor(lead)
+        actor = customer_actor(lead)
         record(
             tenant,
             actor,
@@ -531,8 +532,9 @@ def find_lead_link(token: str) -> FoundLead:
 
 
 def customer_actor(lead: Lead) -> Actor:
+    """The customer who booked the lead, as the actor of their own changes."""
     """The customer as the actor of changes made through the lead's link."""
-    return _customer_actor(lead)
+    return customer_actor(lead)
 
 
 def refusal_text(error: ServiceError) -> str:

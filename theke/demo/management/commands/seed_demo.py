@@ -22,6 +22,7 @@ from theke.demo.data import (
     DemoCustomer,
     demo_customers,
 )
+from theke.demo.booking_seed import BookingSeeder
 from theke.demo.estimate_seed import EstimateSeeder
 from theke.estimates.services import set_fee_articles
 from theke.messaging.services import conversations
@@ -64,6 +65,9 @@ class Command(BaseCommand):
             made = self._estimates()
             if made:
                 self.stdout.write(f"{made} Demo-Kostenvoranschläge ergänzt / estimates added.")
+            leads = self._booking()
+            if leads:
+                self.stdout.write(f"{leads} Demo-Terminanfragen ergänzt / booking leads added.")
         else:
             self._load()
             self.stdout.write(self.style.SUCCESS("Demo-Daten geladen / demo data loaded."))
@@ -103,6 +107,7 @@ class Command(BaseCommand):
             demo_list = [self._customer(autohaus, demo) for demo in demo_customers(50)]
             self._conversations(demo_list, users[0])
             EstimateSeeder(autohaus).run()
+            BookingSeeder(autohaus).run()
         with tenant_scope(container):
             self._branches(container)
             self._legal_texts(container)
@@ -120,6 +125,13 @@ class Command(BaseCommand):
             autohaus = Tenant.objects.get(slug=DEMO_SLUG)
         with tenant_scope(autohaus):
             return EstimateSeeder(autohaus).run()
+
+    @transaction.atomic
+    def _booking(self) -> int:
+        with scopes_disabled():
+            autohaus = Tenant.objects.get(slug=DEMO_SLUG)
+        with tenant_scope(autohaus):
+            return BookingSeeder(autohaus).run()
 
     def _conversations(self, customer_list: list[Customer], staff: User) -> None:
         """Two threads with a customer's answer nobody has read: the start page's to-do."""
