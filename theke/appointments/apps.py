@@ -42,3 +42,18 @@ class AppointmentsConfig(AppConfig):
             },
             {"appointment": Appointment, "lead": Lead},
         )
+
+        # --- lead manager ---
+        from theke.appointments import staff_views
+        from theke.core.navigation import register_badge
+        from theke.core.panels import CUSTOMER_PAGE, register_panel, register_tile
+
+        register_badge("appointments:lead_list", staff_views.lead_badge)
+        register_tile("appointments.new_leads", staff_views.new_leads_tile, order=15)
+        register_panel(
+            CUSTOMER_PAGE,
+            "appointments.leads",
+            template="appointments/staff/_customer_leads.html",
+            context=staff_views.customer_leads_panel,
+            order=15,
+        )
