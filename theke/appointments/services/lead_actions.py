@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
@@ -231,6 +232,13 @@ def _shown(value: Any) -> Any:
     return str(value)
 
 
+def _key(value: Any) -> Any:
+    """What makes two values the same change-wise: a row's id, else the value ("" = None)."""
+    if isinstance(value, Model):
+        return (type(value).__name__, value.pk)
+    return _shown(value or None)
+
+
 def _check_branch_and_advisor(lead: Lead, branch: Branch, advisor: User | None) -> None:
     if branch.tenant_id != lead.tenant_id or not branch.is_active:
         raise LeadError(_("Bitte wählen Sie einen aktiven Betrieb."), "branch", "invalid_branch")
@@ -269,30 +277,31 @@ def update_lead(lead: Lead, actor: Actor, user: User, **fields: Any) -> Lead:
                 None,
                 "planned",
             )
-        changes: dict[str, list[Any]] = {}
+        before = {name: getattr(locked, name) for name in fields}
         for name, value in fields.items():
-            if name in {"branch", "advisor"}:
-                old = getattr(locked, name)
-                if (old.pk if old else None) != (value.pk if value else None):
-                    changes[name] = [_shown(old), _shown(value)]
-                setattr(locked, name, value)
-                continue
-            if value is None and name != "mileage_km":
+            if value is None and name not in {"branch", "advisor", "mileage_km"}:
                 value = ""
-            old = getattr(locked, name)
-            if _shown(old or None) != _shown(value or None):
-                changes[name] = [_shown(old), _shown(value)]
             setattr(locked, name, value)
-        if not changes:
-            return locked
-        _check_branch_and_advisor(locked, locked.branch, locked.advisor)
-        scalar = [name for name in changes if name not in {"branch", "advisor"}]
+        # Checked only when changed: an advisor who left meanwhile must not block a note.
+        if _key(before.get("branch", locked.branch)) != _key(locked.branch) or _key(
+            before.get("advisor", locked.advisor)
+        ) != _key(locked.advisor):
+            _check_branch_and_advisor(locked, locked.branch, locked.advisor)
+        scalar = [name for name in fields if name not in {"branch", "advisor"}]
         exclude = [f.name for f in Lead._meta.concrete_fields if f.name not in scalar]
         try:
+            # Also normalises the input (e.g. a phone number to E.164) before comparing.
             locked.clean_fields(exclude=exclude)
         except ValidationError as error:
             name, messages = next(iter(error.message_dict.items()))
             raise LeadError(messages[0], name, "invalid") from error
+        changes = {
+            name: [_shown(old), _shown(getattr(locked, name))]
+            for name, old in before.items()
+            if _key(old) != _key(getattr(locked, name))
+        }
+        if not changes:
+            return locked
         locked.search_text = search_text_of(locked)
         locked.save()
         record(locked.tenant, actor, "lead.updated", locked, {"changes": changes})

@@ -632,3 +632,92 @@ def test_edit_page_saves_through_the_service(
     assert saved.email == "neu@kunde.test" and saved.note == "Neue Anmerkung"
     bad = owner_client.post(url, {**data, "email": "kaputt"})
     assert bad.status_code == 200 and "is-invalid" in bad.content.decode()
+
+
+# --- texts in the template editor, swapping texts, the badge's wording ----------------------
+
+
+def test_reject_texts_are_in_the_template_editor(owner_client: Any) -> None:
+    page = texts_of(owner_client.get(reverse("messaging:template_list")))
+    assert "E-Mail-Textbaustein für Terminlead-Ablehnung" in page
+    assert "SMS-Textbaustein für Terminlead-Ablehnung" in page
+    for purpose, channel in (("lead_rejection_email", "email"), ("lead_rejection_sms", "sms")):
+        for language in ("de", "en"):
+            url = reverse("messaging:template_edit", args=[purpose, channel, language])
+            assert owner_client.get(url).status_code == 200, url
+
+
+def test_reject_form_swaps_in_another_named_text(
+    owner_client: Any, tenant_a: Any, make_lead: Callable[..., Lead]
+) -> None:
+    with tenant_scope(tenant_a):
+        MessageTemplate.objects.create(
+            tenant=tenant_a,
+            purpose="lead_rejection_email",
+            channel="email",
+            language="de",
+            name="Standard",
+            subject="Ihre Anfrage",
+            text="{greeting}, leider nicht am {appointment_date}.",
+            is_default=True,
+        )
+        other = MessageTemplate.objects.create(
+            tenant=tenant_a,
+            purpose="lead_rejection_email",
+            channel="email",
+            language="de",
+            name="Urlaub",
+            subject="Betriebsurlaub",
+            text="Am {appointment_date} haben wir Betriebsurlaub. {company_name}",
+        )
+    lead = make_lead()
+    page = texts_of(owner_client.get(reject_url(lead)))
+    assert "leider nicht am 14.10.2025" in page and "Urlaub" in page  # offered to swap
+    swapped = owner_client.post(
+        reject_url(lead),
+        {
+            "refresh": "1",
+            "contact": "None",
+            "purpose": "lead_rejection_email",
+            "channel": "email",
+            "language": "de",
+            "named_text": str(other.pk),
+            "token": "abc",
+        },
+        headers={"HX-Request": "true"},
+    )
+    text = texts_of(swapped)
+    assert "Am 14.10.2025 haben wir Betriebsurlaub. Autohaus Alpha" in text
+    assert "<html" not in text
+    assert fresh(lead).status == S.NEW
+
+
+def test_badge_shows_the_number_up_to_nine_then_nine_plus() -> None:
+    from theke.core.navigation import Badge
+
+    assert [Badge(n, "").text for n in (0, 1, 9, 10, 120)] == ["", "1", "9", "9+", "9+"]
+
+
+def test_update_lead_keeps_an_advisor_who_left_when_only_the_note_changes(
+    in_tenant_a: Any,
+    owner: Any,
+    tenant_a: Any,
+    workshop: Workshop,
+    colleague: Any,
+    make_lead: Callable[..., Lead],
+) -> None:
+    ServiceAdvisor.objects.create(
+        tenant=tenant_a, branch=workshop.branch, user=colleague, is_active=False
+    )
+    lead = make_lead(advisor=colleague, mobile_phone="+4915112345678")
+    updated = update_lead(
+        lead,
+        Actor.staff(owner),
+        owner,
+        note="Rückruf",
+        advisor=colleague,
+        mobile_phone="0151 12345678",
+    )
+    assert updated.note == "Rückruf"
+    event = AuditEvent.objects.get(action="lead.updated")
+    assert set(event.data["changes"]) == {"note"}  # the same number, written differently
