@@ -32,6 +32,7 @@ from theke.appointments.models import (
     LeadManagerPreference,
     LeadStatus,
 )
+from theke.appointments.services.availability import find_free_advisor
 from theke.appointments.services.lead_actions import (
     REJECTION_PURPOSES,
     REOPENABLE,
@@ -275,6 +276,12 @@ def lead_badge_view(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def slot_is_free(lead: Lead) -> bool:
+    """Whether the lead's requested slot is still free at its branch (a hint for staff; the
+    conversion checks again under the branch lock)."""
+    return find_free_advisor(lead.branch, lead.start, lead.end, exclude_lead=lead) is not False
+
+
 def _get_lead(pk: int) -> Lead:
     return get_object_or_404(Lead.objects.select_related("branch", "advisor", "customer"), pk=pk)
 
@@ -402,11 +409,19 @@ def lead_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     check_may_touch(user, lead)
     try:
-        reopen_lead(lead, Actor.staff(user), user)
+        reopened = reopen_lead(lead, Actor.staff(user), user)
     except ServiceError as error:
         messages.error(request, error.messages[0])
     else:
         messages.success(request, _("Die Terminanfrage ist wieder offen."))
+        if not slot_is_free(reopened):
+            messages.warning(
+                request,
+                _(
+                    "Der Wunschtermin ist inzwischen nicht mehr frei. Bitte wählen Sie beim "
+                    "Anlegen des Termins eine andere Zeit."
+                ),
+            )
     return redirect("appointments:lead_detail", pk=lead.pk)
 
 

@@ -312,8 +312,10 @@ def test_closed_lead_with_the_right_is_reopened_and_edited(
     page = texts_of(owner_client.get(detail_url(lead)))
     assert 'id="lead-reopen"' in page and 'id="lead-edit"' in page
     assert owner_client.get(reverse("appointments:lead_edit", args=[lead.pk])).status_code == 200
-    owner_client.post(reverse("appointments:lead_reopen", args=[lead.pk]))
+    response = owner_client.post(reverse("appointments:lead_reopen", args=[lead.pk]), follow=True)
     assert fresh(lead).status == S.NEW
+    # No advisor works at the branch: the slot is no longer free, staff are told.
+    assert "nicht mehr frei" in texts_of(response)
 
 
 def test_cancelled_lead_stays_workable_with_the_lead_manager_right(
@@ -721,3 +723,39 @@ def test_update_lead_keeps_an_advisor_who_left_when_only_the_note_changes(
     assert updated.note == "Rückruf"
     event = AuditEvent.objects.get(action="lead.updated")
     assert set(event.data["changes"]) == {"note"}  # the same number, written differently
+
+
+def test_reopening_a_lead_whose_slot_is_free_gives_no_warning(
+    owner_client: Any,
+    tenant_a: Any,
+    workshop: Workshop,
+    colleague: Any,
+    make_lead: Callable[..., Lead],
+) -> None:
+    import datetime
+
+    from theke.appointments.models import AdvisorWorkingHours
+    from theke.tenants.models import OpeningHours
+
+    with tenant_scope(tenant_a):
+        advisor = ServiceAdvisor.objects.create(
+            tenant=tenant_a, branch=workshop.branch, user=colleague
+        )
+        OpeningHours.objects.create(
+            tenant=tenant_a,
+            branch=workshop.branch,
+            weekday=1,
+            opens=datetime.time(8),
+            closes=datetime.time(17),
+        )
+        AdvisorWorkingHours.objects.create(
+            tenant=tenant_a,
+            advisor=advisor,
+            weekday=1,
+            starts=datetime.time(8),
+            ends=datetime.time(17),
+        )
+    lead = make_lead(status=S.REJECTED)  # Tuesday 14 October 2025, 09:30
+    response = owner_client.post(reverse("appointments:lead_reopen", args=[lead.pk]), follow=True)
+    page = texts_of(response)
+    assert "wieder offen" in page and "nicht mehr frei" not in page
