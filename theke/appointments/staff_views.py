@@ -186,6 +186,16 @@ def customer_leads_panel(request: HttpRequest, customer: Customer) -> dict[str, 
     }
 
 
+def _search_word(word: str) -> Q:
+    """One LiveSearch word; a phone number typed nationally ("0151…") also finds the stored
+    international digits ("49151…")."""
+    word = word.lstrip("+")
+    found = Q(search_text__contains=word)
+    if len(word) > 2 and word.isdigit() and word.startswith("0") and not word.startswith("00"):
+        found |= Q(search_text__contains="49" + word[1:])
+    return found
+
+
 def filtered_leads(tenant: Tenant, form: LeadFilterForm) -> QuerySet[Lead]:
     """The leads of the selection, newest first; the LiveSearch needs every word."""
     leads = Lead.objects.filter(tenant=tenant)
@@ -208,7 +218,7 @@ def filtered_leads(tenant: Tenant, form: LeadFilterForm) -> QuerySet[Lead]:
     if advisor:
         leads = leads.filter(advisor_id=advisor)
     for word in (form.value("q") or "").lower().split()[:10]:
-        leads = leads.filter(search_text__contains=word)
+        leads = leads.filter(_search_word(word))
     return leads.order_by("-created_at", "-id")
 
 

@@ -144,7 +144,7 @@ def test_live_search_answers_the_results_only(
     owner_client: Any, make_lead: Callable[..., Lead]
 ) -> None:
     make_lead(last_name="Wagner", license_plate="HH-AB 123", vin="WVWZZZ1KZAW000777")
-    make_lead(last_name="Schmidt", license_plate="M-XY 9")
+    make_lead(last_name="Schmidt", license_plate="M-XY 9", mobile_phone="+491709876543")
     response = owner_client.get(LIST, {"q": "hhab123"}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     page = texts_of(response)
@@ -153,6 +153,8 @@ def test_live_search_answers_the_results_only(
     assert "HX-Request" in response["Vary"]
     by_vin = texts_of(owner_client.get(LIST, {"q": "000777 wag"}, headers={"HX-Request": "true"}))
     assert "Wagner" in by_vin and "Schmidt" not in by_vin
+    by_phone = texts_of(owner_client.get(LIST, {"q": "0170 9876"}, headers={"HX-Request": "true"}))
+    assert "Schmidt" in by_phone and "Wagner" not in by_phone
     # Without JavaScript the same search is a plain GET of the whole page.
     whole = texts_of(owner_client.get(LIST, {"q": "schmidt"}))
     assert "<html" in whole and "Schmidt" in whole and "Wagner" not in whole
