@@ -314,7 +314,6 @@ def lead_buttons(user: Any, lead: Lead) -> dict[str, bool]:
 
 
 @staff_required(USE_LEAD_MANAGER)
-@require_GET
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lead = _get_lead(pk)
     tenant = _tenant(request)

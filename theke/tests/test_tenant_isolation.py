@@ -54,6 +54,7 @@ PK_OWNERS = {
     "orders:invoice_": "invoice",
     "orders:quote_": "quote",
     "estimates:": "estimate",
+    "appointments:lead_": "lead",  # --- lead manager ---
 }
 
 
@@ -143,6 +144,23 @@ def objects_of_tenant_a(tenant_a: Any, owner: Any, settings: Any, tmp_path: Any)
         objects["photo"] = add_photo(objects["estimate"], SYSTEM, data=_png())[0]
         objects["message_template"] = templates.save_template(
             tenant_a, SYSTEM, "estimate_link", "sms", "de", "", "Alpha {link}", ""
+        )
+    # --- lead manager ---
+    with tenant_scope(tenant_a):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from theke.appointments.models import Lead
+
+        start = timezone.now() + timedelta(days=3)
+        objects["lead"] = Lead.objects.create(
+            tenant=tenant_a,
+            branch=objects["branch"],
+            start=start,
+            end=start + timedelta(hours=1),
+            last_name="Alpha",
+            email="alpha@kunde.test",
         )
     stray = EmailMessage()
     stray["From"] = "fremd@example.org"
