@@ -20,7 +20,7 @@ urlpatterns = [
     path("staff/customers/", include("theke.customers.urls")),
     path("staff/orders/", include("theke.orders.urls")),
     path("staff/estimates/", include("theke.estimates.urls")),
-    path("staff/termine/", include("theke.appointments.urls")),
+    path("staff/appointments/", include("theke.appointments.urls")),
     path("staff/audit/", include("theke.audit.urls")),
     path("staff/api/", include("theke.api.urls")),
     path("staff/messages/", include("theke.messaging.urls")),

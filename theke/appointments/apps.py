@@ -42,6 +42,8 @@ class AppointmentsConfig(AppConfig):
             },
             {"appointment": Appointment, "lead": Lead},
         )
+        # --- conversion ---
+        register_actions({"appointment.confirmation_sent": _("Terminbestätigung gesendet")})
 
         # --- lead manager ---
         from theke.appointments import staff_views

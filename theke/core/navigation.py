@@ -105,7 +105,7 @@ ENTRIES: tuple[NavEntry, ...] = (
         _("Terminanfragen"),
         "appointments:lead_list",
         ("appointments.use_lead_manager",),
-        ("/staff/termine/anfragen/",),
+        ("/staff/appointments/leads/",),
     ),
     NavEntry(_("Protokoll"), "audit:log", ("audit.view",), ("/staff/audit/",)),
     NavEntry(

@@ -6,18 +6,22 @@ here fails the test instead of going unchecked.
 
 from __future__ import annotations
 
+import datetime
 import io
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 from PIL import Image
 
 from theke.accounts.models import Membership, Role
 from theke.api.services import create_api_key
 from theke.api.webhooks.services import create_endpoint, send_test
+from theke.appointments import services as appointments
+from theke.appointments.models import Lead
 from theke.audit.services import SYSTEM
 from theke.customers import services as customers
 from theke.estimates.services import add_photo, save_estimate
@@ -54,7 +58,9 @@ PK_OWNERS = {
     "orders:invoice_": "invoice",
     "orders:quote_": "quote",
     "estimates:": "estimate",
-    "appointments:lead_": "lead",  # --- lead manager ---
+    # --- appointments (lead conversion, the staff appointment page) ---
+    "appointments:lead_": "lead",
+    "appointments:appointment_": "appointment",
 }
 
 
@@ -145,20 +151,17 @@ def objects_of_tenant_a(tenant_a: Any, owner: Any, settings: Any, tmp_path: Any)
         objects["message_template"] = templates.save_template(
             tenant_a, SYSTEM, "estimate_link", "sms", "de", "", "Alpha {link}", ""
         )
-    # --- lead manager ---
-    with tenant_scope(tenant_a):
-        from datetime import timedelta
-
-        from django.utils import timezone
-
-        from theke.appointments.models import Lead
-
-        start = timezone.now() + timedelta(days=3)
+        # --- appointments ---
+        start = timezone.now() + datetime.timedelta(days=3)
+        end = start + datetime.timedelta(hours=1)
+        objects["appointment"] = appointments.create_appointment(
+            tenant_a, SYSTEM, customer=customer, start=start, end=end
+        )
         objects["lead"] = Lead.objects.create(
             tenant=tenant_a,
             branch=objects["branch"],
             start=start,
-            end=start + timedelta(hours=1),
+            end=end,
             last_name="Alpha",
             email="alpha@kunde.test",
         )

@@ -71,8 +71,16 @@ def check_may_touch(user: User, lead: Lead) -> None:
 
 
 def lock_lead(lead: Lead) -> Lead:
-    """The lead, re-read under a row lock (call inside the change's transaction)."""
-    return Lead.objects.select_for_update().select_related("branch", "tenant").get(pk=lead.pk)
+    """The lead, re-read under a row lock (call inside the change's transaction).
+
+    Only the lead's row: locking the joined branch and tenant too would deadlock with a
+    booking that holds the branch lock and inserts a lead (its foreign keys wait on them).
+    """
+    return (
+        Lead.objects.select_for_update(of=("self",))
+        .select_related("branch", "tenant")
+        .get(pk=lead.pk)
+    )
 
 
 def check_transition(lead: Lead, new_status: str) -> None:

@@ -33,7 +33,7 @@ from .conftest import Workshop, at
 
 pytestmark = pytest.mark.django_db
 
-LIST = "/staff/termine/anfragen/"
+LIST = "/staff/appointments/leads/"
 S = LeadStatus
 CLOSED = [S.REJECTED, S.CANCELLED_BY_CUSTOMER]
 

@@ -159,7 +159,6 @@ def test_purposes_of_products_not_built_yet_are_not_offered() -> None:
     unbuilt = {
         "booking_received",
         "lead_rejected",
-        "appointment_confirmation",
         "appointment_proposal",
         "appointment_reminder",
         "portal_invitation",
