@@ -273,6 +273,7 @@ def test_detail_shows_data_buttons_and_history(
     for text in ("Mia Lang", "Wischwasser", "48.210 km", "Alpha Mitte", "Inspektion", "Verlauf"):
         assert text in page, text
     assert "Ablehnen" in page and "Bearbeiten" in page and "Wieder öffnen" not in page
+    assert f'href="{reverse("appointments:lead_convert", args=[lead.pk])}"' in page
     # Without SMS, "Ablehnen" goes straight to the e-mail form.
     assert f'href="{reject_url(lead)}"' in page.replace("&amp;", "&")
     assert "Mit SMS-Bestätigung" not in page
