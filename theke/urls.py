@@ -5,6 +5,7 @@ from django.views.static import serve
 
 from theke.api.errors import unknown_path
 from theke.api.main import api
+from theke.appointments import customer_urls as appointment_pages
 from theke.core import views as core_views
 
 urlpatterns = [
@@ -28,6 +29,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<path>.*)$", unknown_path),
     path("t/", include("theke.tenants.customer_urls")),
+    # --- online booking (customer side) ---
+    path("buchen/", include((appointment_pages.booking_patterns, "booking"))),
+    path("anfrage/", include((appointment_pages.lead_patterns, "lead_pages"))),
 ]
 
 if settings.DEBUG:

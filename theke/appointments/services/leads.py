@@ -44,7 +44,8 @@ L = LeadStatus
 # appointment was cancelled ("Storniert") stays workable with the lead-manager right.
 LEAD_TRANSITIONS: dict[str, frozenset[str]] = {
     L.NEW: frozenset({L.PLANNED, L.REJECTED, L.CANCELLED_BY_CUSTOMER}),
-    L.PLANNED: frozenset({L.CANCELLED}),
+    # The customer may cancel a planned lead too (its appointment is cancelled with it).
+    L.PLANNED: frozenset({L.CANCELLED, L.CANCELLED_BY_CUSTOMER}),
     L.REJECTED: frozenset({L.NEW, L.PLANNED}),
     L.CANCELLED_BY_CUSTOMER: frozenset({L.NEW, L.PLANNED}),
     L.CANCELLED: frozenset({L.NEW, L.PLANNED, L.REJECTED}),

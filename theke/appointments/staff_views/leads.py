@@ -267,7 +267,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         context.update(
             {
                 "missing_advisors": branches_without_advisor(tenant),
-                "settings_url": _reverse_or_empty("appointments:booking_settings"),
+                "settings_url": _reverse_or_empty("appointments:settings"),
                 "preferences_url": _reverse_or_empty("appointments:lead_preferences"),
                 "sms_enabled": tenant.sms_enabled,
             }

@@ -172,3 +172,8 @@ def make_lead(tenant_a: Any, workshop: Workshop) -> Callable[..., Any]:
         return lead
 
     return make
+
+
+# --- booking ---
+from theke.appointments.tests.booking_fixtures import bookable  # noqa: E402, F401
+from theke.core.tests.browser import open_page  # noqa: E402, F401  # fixture of the browser tests

@@ -187,7 +187,10 @@ def test_list_warns_about_a_branch_without_an_active_advisor(
     from theke.audit.services import SYSTEM
 
     warning = "Für den Betrieb Alpha Mitte ist kein aktiver Annehmer eingetragen"
-    assert warning in texts_of(owner_client.get(LIST))
+    first = texts_of(owner_client.get(LIST))
+    assert warning in first
+    assert f'href="{reverse("appointments:settings")}"' in first
+    assert f'href="{reverse("appointments:lead_preferences")}"' in first
     with tenant_scope(tenant_a):
         advisor = ServiceAdvisor.objects.create(
             tenant=tenant_a, branch=workshop.branch, user=colleague
