@@ -52,6 +52,22 @@ class AppointmentsConfig(AppConfig):
 
         # --- conversion ---
         register_actions({"appointment.confirmation_sent": _("Terminbestätigung gesendet")})
+
+        # --- lead manager ---
+        from theke.appointments import staff_views
+        from theke.core.navigation import register_badge
+        from theke.core.panels import CUSTOMER_PAGE, register_panel, register_tile
+
+        register_badge("appointments:lead_list", staff_views.lead_badge)
+        register_tile("appointments.new_leads", staff_views.new_leads_tile, order=15)
+        register_panel(
+            CUSTOMER_PAGE,
+            "appointments.leads",
+            template="appointments/staff/_customer_leads.html",
+            context=staff_views.customer_leads_panel,
+            order=15,
+        )
+
         # --- OSB settings (helper "osb") ---
         from theke.appointments.models import (
             BookableService,

@@ -104,6 +104,90 @@ If you cannot keep the appointment, please let us know in good time.
 )
 
 
+# --- lead manager: rejecting a lead ("Terminleadstorno") ------------------------------------
+
+LEAD_PLACEHOLDERS = placeholders(
+    RECIPIENT,
+    COMPANY,
+    appointment_date=_("Gewünschtes Datum, z. B. 14.10.2025"),
+    appointment_time=_("Gewünschte Uhrzeit, z. B. 09:30"),
+    branch_name=_("Name des Betriebs"),
+    branch_phone=_("Telefonnummer des Betriebs"),
+)
+
+LEAD_SAMPLES: dict[str, dict[str, str]] = {
+    "de": {
+        "appointment_date": "14.10.2025",
+        "appointment_time": "09:30",
+        "branch_name": "Autohaus Muster Mitte",
+        "branch_phone": "030 1234568",
+    },
+    "en": {"appointment_date": "14 October 2025", "appointment_time": "9:30 am"},
+}
+
+LEAD_REJECTION_EMAIL = register(
+    Purpose(
+        code="lead_rejection_email",
+        label=_("E-Mail-Textbaustein für Terminlead-Ablehnung"),
+        description=_(
+            "Füllt die E-Mail vor, mit der Sie eine Online-Terminanfrage im Leadmanager "
+            "ablehnen. Sie können den Text vor dem Senden ändern."
+        ),
+        channels=(EMAIL,),
+        placeholders=LEAD_PLACEHOLDERS,
+        defaults={
+            (EMAIL, "de"): email_default(
+                "Ihre Terminanfrage für den {appointment_date}",
+                letter(
+                    "de",
+                    """
+vielen Dank für Ihre Terminanfrage für den {appointment_date} um {appointment_time} Uhr bei {branch_name}. Leider können wir Ihnen diesen Termin nicht anbieten.
+
+Gern finden wir gemeinsam einen anderen Termin: Rufen Sie uns unter {branch_phone} an oder buchen Sie online einen neuen Termin.
+""",
+                ),
+            ),
+            (EMAIL, "en"): email_default(
+                "Your appointment request for {appointment_date}",
+                letter(
+                    "en",
+                    """
+Thank you for your appointment request for {appointment_date} at {appointment_time} at {branch_name}. Unfortunately we cannot offer you this appointment.
+
+We will gladly find another date with you: call us on {branch_phone} or book a new appointment online.
+""",
+                ),
+            ),
+        },
+        samples=LEAD_SAMPLES,
+    )
+)
+
+LEAD_REJECTION_SMS = register(
+    Purpose(
+        code="lead_rejection_sms",
+        label=_("SMS-Textbaustein für Terminlead-Ablehnung"),
+        description=_(
+            "Füllt die SMS vor, mit der Sie eine Online-Terminanfrage im Leadmanager "
+            "ablehnen. Sie können den Text vor dem Senden ändern."
+        ),
+        channels=(SMS,),
+        placeholders=LEAD_PLACEHOLDERS,
+        defaults={
+            (SMS, "de"): sms_default(
+                "{company_name}: Ihren Wunschtermin am {appointment_date} um {appointment_time} "
+                "Uhr können wir leider nicht anbieten. Bitte rufen Sie uns an: {branch_phone}"
+            ),
+            (SMS, "en"): sms_default(
+                "{company_name}: Unfortunately we cannot offer your requested appointment on "
+                "{appointment_date} at {appointment_time}. Please call us: {branch_phone}"
+            ),
+        },
+        samples=LEAD_SAMPLES,
+    )
+)
+
+
 # --- online booking (customer side) ----------------------------------------------------------
 
 # The placeholders every booking text shares: what was booked, where and when.

@@ -76,3 +76,13 @@ urlpatterns = [
     path("leads/preferences/", staff_settings_views.lead_preferences, name="lead_preferences"),
     # --- end OSB settings ---
 ]
+
+# --- lead manager ---
+urlpatterns += [
+    path("leads/", views.lead_list, name="lead_list"),
+    path("leads/count/", views.lead_badge_view, name="lead_badge"),
+    path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
+    path("leads/<int:pk>/reject/", views.lead_reject, name="lead_reject"),
+    path("leads/<int:pk>/reopen/", views.lead_reopen, name="lead_reopen"),
+    path("leads/<int:pk>/edit/", views.lead_edit, name="lead_edit"),
+]

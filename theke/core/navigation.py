@@ -5,11 +5,15 @@ name URLs and rights as strings, so `core` imports no domain. The bar shows the 
 from 1400 px on and behind the menu button below (see layouts/staff.html); the bell and the
 user menu stay outside the menu at every width. An entry with a `group` goes into that group's
 dropdown, for products with several pages or rarely used admin pages.
+
+An entry can carry a count ("9+" above nine), e.g. the open leads: the product registers a
+badge source for the entry's URL name (`register_badge`), and the badge refreshes itself by
+polling the source's own small endpoint, which renders `core/_nav_badge.html`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.http import HttpRequest
@@ -31,11 +35,39 @@ class NavEntry:
     group: Label = ""  # the dropdown it goes into; "": on the bar itself
 
 
+@dataclass(frozen=True)
+class Badge:
+    """A count on a navigation entry, with its accessible wording and how it refreshes."""
+
+    count: int
+    label: str  # the whole count in words for screen readers: "12 offene Terminanfragen"
+    refresh_url: str = ""  # polled (htmx) for a fresh badge in the same markup; "": never
+    refresh_seconds: int = 0
+
+    @property
+    def text(self) -> str:
+        """What the badge shows: "" for none, the number up to nine, then "9+"."""
+        if self.count <= 0:
+            return ""
+        return "9+" if self.count > 9 else str(self.count)
+
+
+# request -> the entry's badge, or None (no right, product off); keyed by the entry's URL name.
+BadgeSource = Callable[[HttpRequest], Badge | None]
+_badges: dict[str, BadgeSource] = {}
+
+
+def register_badge(url_name: str, source: BadgeSource) -> None:
+    """Show a count on the navigation entry of `url_name`; registering again replaces it."""
+    _badges[url_name] = source
+
+
 @dataclass
 class ShownEntry:
     label: Label
     url: str
     active: bool = False
+    badge: Badge | None = None
 
 
 @dataclass
@@ -68,6 +100,12 @@ ENTRIES: tuple[NavEntry, ...] = (
         "messaging:delivery_list",
         ("messaging.view_deliveries",),
         ("/staff/messages/deliveries/",),
+    ),
+    NavEntry(
+        _("Terminanfragen"),
+        "appointments:lead_list",
+        ("appointments.use_lead_manager",),
+        ("/staff/appointments/leads/",),
     ),
     NavEntry(_("Protokoll"), "audit:log", ("audit.view",), ("/staff/audit/",)),
     NavEntry(
@@ -116,9 +154,9 @@ def shown_entries(
             url = reverse(entry.url_name)
         except NoReverseMatch:  # a product that is not installed
             continue
-        visible.append(
-            (entry, ShownEntry(entry.label, url), _match_length(entry, url, request.path))
-        )
+        source = _badges.get(entry.url_name)
+        shown = ShownEntry(entry.label, url, badge=source(request) if source else None)
+        visible.append((entry, shown, _match_length(entry, url, request.path)))
     best = max((length for _entry, _shown, length in visible), default=0)
     groups: list[ShownGroup] = []
     by_label: dict[str, ShownGroup] = {}

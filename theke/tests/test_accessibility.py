@@ -314,6 +314,34 @@ def _staff_not_found(page: Any, scene: Scene) -> None:
     page.get_by_role("heading", name="Seite nicht gefunden").wait_for()
 
 
+# --- lead manager ---
+
+
+def _staff_leads(page: Any, scene: Scene) -> None:
+    """The lead manager with a new lead and the warning about a branch without advisor."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from theke.appointments.models import Lead
+
+    branch = create_branch(scene.tenant, SYSTEM, "Mitte")
+    start = timezone.now().replace(microsecond=0) + timedelta(days=3)
+    with tenant_scope(scene.tenant):
+        Lead.objects.create(
+            tenant=scene.tenant,
+            branch=branch,
+            start=start,
+            end=start + timedelta(hours=1),
+            first_name="Mia",
+            last_name="Lang",
+            email="mia@kunde.test",
+            services_booked=[{"name": "Inspektion", "minutes": 60}],
+        )
+    page.goto(scene.base + reverse("appointments:lead_list"))
+    page.get_by_role("heading", name="Terminanfragen").wait_for()
+
+
 # --- online booking (customer side) ---
 
 
@@ -460,6 +488,7 @@ PAGES = [
     PageCase("staff-not-found", _staff_not_found, staff=True),
     PageCase("staff-estimate-editor", _staff_estimate_editor, staff=True),
     PageCase("staff-new-customer", _staff_new_customer, staff=True),
+    PageCase("staff-leads", _staff_leads, staff=True),
 ]
 
 

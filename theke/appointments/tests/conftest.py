@@ -139,6 +139,41 @@ APPOINTMENT: dict[str, Any] = {
 }
 
 
+# --- lead manager ---
+
+
+@pytest.fixture
+def make_lead(tenant_a: Any, workshop: Workshop) -> Callable[..., Any]:
+    """make_lead(**fields) -> a lead of tenant A at the workshop's branch (default: new,
+    Mia Lang, 14 October 2025 09:30–10:30, an inspection)."""
+    from theke.appointments.models import Lead
+    from theke.appointments.services.leads import search_text_of
+
+    def make(**fields: Any) -> Lead:
+        tenant = fields.pop("tenant", tenant_a)
+        values: dict[str, Any] = {
+            "tenant": tenant,
+            "branch": workshop.branch,
+            "start": at(14, 9, 30),
+            "end": at(14, 10, 30),
+            "first_name": "Mia",
+            "last_name": "Lang",
+            "email": "mia.lang@kunde.test",
+            "license_plate": "B-ML 77",
+            "make": "VW",
+            "model": "Golf",
+            "services_booked": [{"name": "Inspektion", "minutes": 60, "price": "189.00"}],
+            **fields,
+        }
+        with tenant_scope(tenant):
+            lead = Lead(**values)
+            lead.search_text = search_text_of(lead)
+            lead.save()
+        return lead
+
+    return make
+
+
 # --- booking ---
 from theke.appointments.tests.booking_fixtures import bookable  # noqa: E402, F401
 from theke.core.tests.browser import open_page  # noqa: E402, F401  # fixture of the browser tests

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from theke.appointments.models import Appointment
 from theke.core.tests.browser import (
+    PHONE,
     VIEWPORT_IDS,
     VIEWPORTS,
     new_page,
@@ -45,5 +46,38 @@ def test_customer_page_shows_the_appointment(
         assert wider_than_viewport(page) == []
         section.scroll_into_view_if_needed()
         screenshot(page, "appointments-customer-page")
+    finally:
+        page.context.close()
+
+
+# --- lead manager ---
+
+
+def test_navigation_badge_shows_nine_plus_with_ten_new_leads_on_a_phone(
+    browser: Any,
+    live_server: Any,
+    client: Any,
+    owner: Any,
+    make_lead: Any,
+) -> None:
+    for _number in range(10):
+        make_lead()
+    client.force_login(owner)
+    page = new_page(browser, PHONE)
+    try:
+        cookie = client.cookies["sessionid"]
+        page.context.add_cookies(
+            [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
+        )
+        page.goto(live_server.url + reverse("appointments:lead_list"))
+        page.get_by_role("button", name="Menü").click()
+        entry = page.get_by_role("link", name="Terminanfragen (10 offene Terminanfragen)")
+        entry.wait_for()
+        assert entry.locator(".badge").inner_text() == "9+"
+        # The list itself shows cards, not the table, on a phone.
+        page.locator(".lead-card").first.wait_for()
+        assert not page.locator(".lead-table").is_visible()
+        assert wider_than_viewport(page) == []
+        screenshot(page, "lead-manager-badge")
     finally:
         page.context.close()
