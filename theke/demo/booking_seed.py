@@ -11,9 +11,14 @@ from __future__ import annotations
 import datetime
 
 from theke.accounts.models import User
-from theke.appointments.models import BookableService, Lead, ServiceAdvisor
-from theke.appointments.services import availability, booking, cancel_appointment, conversion
-from theke.appointments.services import lead_actions
+from theke.appointments.models import Appointment, BookableService, Lead, ServiceAdvisor
+from theke.appointments.services import (
+    availability,
+    booking,
+    cancel_appointment,
+    conversion,
+    lead_actions,
+)
 from theke.appointments.services import settings as booking_admin
 from theke.audit.services import SYSTEM, Actor
 from theke.customers import services as customers
@@ -219,6 +224,23 @@ class BookingSeeder:
                     ),
                 )
                 return
-            appointment = conversion.convert_lead(lead, staff, user, way="merge_lead_data")
+            appointment = self._convert(lead, staff, user)
             if row.status == data.CANCELLED:
                 cancel_appointment(appointment, staff)
+
+    def _convert(self, lead: Lead, staff: Actor, user: User) -> Appointment:
+        """A new customer from the request's data (the cash customer for a request without
+        a mobile number, as a walk-in at the counter would be)."""
+        if not lead.mobile_phone:
+            return conversion.convert_lead(lead, staff, user, way="cash_customer")
+        person = {"first_name": lead.first_name, "last_name": lead.last_name}
+        return conversion.convert_lead(
+            lead,
+            staff,
+            user,
+            way="new_customer",
+            new_customer_data={
+                "customer": {"kind": "person", **person},
+                "contact": {**person, "email": lead.email, "mobile_phone": lead.mobile_phone},
+            },
+        )

@@ -531,11 +531,5 @@ def find_lead_link(token: str) -> FoundLead:
     return FoundLead(resolved.state, link, lead)
 
 
-def customer_actor(lead: Lead) -> Actor:
-    """The customer who booked the lead, as the actor of their own changes."""
-    """The customer as the actor of changes made through the lead's link."""
-    return customer_actor(lead)
-
-
 def refusal_text(error: ServiceError) -> str:
     return " ".join(str(m) for m in error.messages)

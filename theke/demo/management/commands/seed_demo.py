@@ -14,6 +14,7 @@ from theke.accounts.models import Membership, Role, User
 from theke.audit.services import SYSTEM
 from theke.customers import services as customers
 from theke.customers.models import Customer
+from theke.demo.booking_seed import BookingSeeder
 from theke.demo.data import (
     DEMO_ARTICLES,
     DEMO_BRANCHES,
@@ -22,7 +23,6 @@ from theke.demo.data import (
     DemoCustomer,
     demo_customers,
 )
-from theke.demo.booking_seed import BookingSeeder
 from theke.demo.estimate_seed import EstimateSeeder
 from theke.estimates.services import set_fee_articles
 from theke.messaging.services import conversations
