@@ -44,6 +44,9 @@ class BookingSeeder:
         self._switch_on(branches)
         services = self._services()
         advisors = self._advisors(branches[0])
+        for other in branches[1:]:
+            # Bernd Berater also takes the other branch's appointments.
+            self._advisor(other, advisors[data.ADVISOR_EMAILS[0]])
         self._near_duplicates()
         made = 0
         for row in data.LEADS:
@@ -101,16 +104,7 @@ class BookingSeeder:
         users = {}
         for email in data.ADVISOR_EMAILS:
             user = User.objects.get(email=email)
-            advisor = booking_admin.add_advisor(branch, SYSTEM, user)
-            booking_admin.set_working_hours(
-                advisor,
-                SYSTEM,
-                [
-                    booking_admin.WorkingInterval(day, starts, ends)
-                    for day in range(5)
-                    for starts, ends in data.WORKING_HOURS
-                ],
-            )
+            self._advisor(branch, user)
             users[email] = user
         email, first, last, reason = data.ABSENCE
         today = self.now.date()
@@ -123,6 +117,19 @@ class BookingSeeder:
             reason,
         )
         return users
+
+    def _advisor(self, branch: Branch, user: User) -> ServiceAdvisor:
+        advisor = booking_admin.add_advisor(branch, SYSTEM, user)
+        booking_admin.set_working_hours(
+            advisor,
+            SYSTEM,
+            [
+                booking_admin.WorkingInterval(day, starts, ends)
+                for day in range(5)
+                for starts, ends in data.WORKING_HOURS
+            ],
+        )
+        return advisor
 
     def _near_duplicates(self) -> None:
         for first, last, email, phone, postal_code, city in data.NEAR_DUPLICATES:
