@@ -70,8 +70,18 @@ def test_navigation_badge_shows_nine_plus_with_ten_new_leads_on_a_phone(
             [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
         )
         page.goto(live_server.url + reverse("appointments:lead_list"))
+        # Beside the bell, without opening the menu: an icon and the count on a phone.
+        button = page.locator(".nav-tools").get_by_role(
+            "link", name="Terminanfragen (10 offene Terminanfragen)"
+        )
+        button.wait_for()
+        assert button.locator(".badge").inner_text() == "9+"
+        assert button.locator(".nav-tool-icon").is_visible()
+        # The menu's entry carries the same count.
         page.get_by_role("button", name="Menü").click()
-        entry = page.get_by_role("link", name="Terminanfragen (10 offene Terminanfragen)")
+        entry = page.locator("#staff-nav").get_by_role(
+            "link", name="Terminanfragen (10 offene Terminanfragen)"
+        )
         entry.wait_for()
         assert entry.locator(".badge").inner_text() == "9+"
         # The list itself shows cards, not the table, on a phone.

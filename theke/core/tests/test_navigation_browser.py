@@ -85,7 +85,7 @@ def test_staff_bar_fits_with_a_long_tenant_name(
 
 
 @pytest.mark.parametrize("width", [INLINE_FROM, 1920])
-def test_staff_bar_has_room_for_four_more_products(
+def test_staff_bar_has_room_for_the_products_to_come(
     open_page: Any,
     live_server: Any,
     client: Any,
@@ -94,12 +94,13 @@ def test_staff_bar_has_room_for_four_more_products(
     width: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Booking and leads, appointments, the portal and jobs will add an entry each."""
+    """Appointments, the portal and jobs will add an entry each (leads have theirs, with
+    its count also beside the bell)."""
     tenant_a.name = LONG_NAME
     tenant_a.save()
     coming = tuple(
         NavEntry(label, "core:dashboard", sections=(f"/staff/{label.lower()}/",))
-        for label in ("Anfragen", "Termine", "Kundenportal", "Aufträge")
+        for label in ("Termine", "Kundenportal", "Aufträge")
     )
     monkeypatch.setattr(navigation, "ENTRIES", (*navigation.ENTRIES, *coming))
     page = logged_in_page(
