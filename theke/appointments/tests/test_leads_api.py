@@ -27,8 +27,9 @@ from theke.appointments.models import (
 )
 from theke.appointments.services.availability import free_slots
 from theke.appointments.services.leads import save_transition
-from theke.audit.models import FeedEvent
+from theke.audit.models import ActorType, AuditEvent, FeedEvent
 from theke.audit.services import SYSTEM
+from theke.messaging.models import OutboundMessage
 from theke.tenants.models import Branch, OpeningHours
 from theke.tenants.scoping import tenant_scope
 from theke.tenants.services import create_branch
@@ -360,7 +361,12 @@ def test_post_books_a_lead_and_the_feed_reports_it(
     assert body["consent"]["consented_at"] is None  # the caller answers for the consent
     with tenant_scope(tenant_a):
         lead = Lead.objects.get(uid=body["uid"])
-    assert lead.consented_at is None and lead.branch == booking.branch
+        audit = AuditEvent.objects.get(action="lead.created", object_id=str(lead.pk))
+        mail = OutboundMessage.objects.get(recipient="eva@example.com")
+    assert lead.consented_at is None and lead.terms_text is None and lead.privacy_text is None
+    assert lead.branch == booking.branch
+    assert audit.actor_type == ActorType.API_KEY  # booked by the key, not by the customer
+    assert mail.channel == "email"  # "Anfrage erhalten", with the link to view or cancel
 
     assert client.get(f"{BASE}/leads/{lead.uid}").json() == body
     events = client.get(f"{BASE}/events").json()["events"]
