@@ -16,6 +16,7 @@ import pytest
 import time_machine
 from django_scopes import scopes_disabled
 
+from theke.api.services import create_api_key, revoke_api_key
 from theke.api.webhooks.services import event_body
 from theke.appointments.models import (
     AdvisorWorkingHours,
@@ -271,6 +272,21 @@ def test_read_one_lead_with_every_field(api_as: Any, tenant_a: Any, workshop: Wo
     assert body["consent"] == {"terms_version": None, "privacy_version": None, "consented_at": None}
     assert body["appointment_uid"] is None
     assert TIMESTAMP.match(body["created_at"]) and TIMESTAMP.match(body["updated_at"])
+
+
+def test_every_key_of_the_tenant_reads_leads_and_a_revoked_one_none(
+    client: Any, tenant_a: Any, workshop: Workshop
+) -> None:
+    """API keys have no scopes: any active key of the tenant may read and book."""
+    make_lead(tenant_a, workshop.branch)
+    with tenant_scope(tenant_a):
+        key, plaintext = create_api_key(tenant_a, SYSTEM, "Website")
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {plaintext}"
+    assert len(client.get(f"{BASE}/leads").json()["leads"]) == 1
+    with tenant_scope(tenant_a):
+        revoke_api_key(key, SYSTEM)
+    problem(client.get(f"{BASE}/leads"), 401)
+    problem(client.get(f"{BASE}/booking/services"), 401)
 
 
 # --- GET /booking/... -------------------------------------------------------------------------
