@@ -5,6 +5,7 @@ from django.views.static import serve
 
 from theke.api.errors import unknown_path
 from theke.api.main import api
+from theke.appointments import customer_urls as appointment_pages
 from theke.core import views as core_views
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("staff/customers/", include("theke.customers.urls")),
     path("staff/orders/", include("theke.orders.urls")),
     path("staff/estimates/", include("theke.estimates.urls")),
+    path("staff/appointments/", include("theke.appointments.urls")),
     path("staff/audit/", include("theke.audit.urls")),
     path("staff/api/", include("theke.api.urls")),
     path("staff/messages/", include("theke.messaging.urls")),
@@ -27,6 +29,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<path>.*)$", unknown_path),
     path("t/", include("theke.tenants.customer_urls")),
+    # --- online booking (customer side) ---
+    path("buchen/", include((appointment_pages.booking_patterns, "booking"))),
+    path("anfrage/", include((appointment_pages.lead_patterns, "lead_pages"))),
 ]
 
 if settings.DEBUG:

@@ -39,6 +39,47 @@ class AppointmentsConfig(AppConfig):
                 "lead.converted": _("Terminanfrage als Termin angelegt"),
                 "lead.cancelled": _("Termin der Terminanfrage storniert"),
                 "lead.cancelled_by_customer": _("Terminanfrage vom Kunden storniert"),
+                # --- booking ---
+                "lead.company_mail_skipped": _(
+                    "Benachrichtigung nicht gesendet (keine Firmen-E-Mail-Adresse)"
+                ),
             },
             {"appointment": Appointment, "lead": Lead},
+        )
+        # --- booking ---
+        # Registers the customer-link kind "lead" (its page: lead_pages:page).
+        from theke.appointments.services import booking  # noqa: F401
+
+        # --- conversion ---
+        register_actions({"appointment.confirmation_sent": _("Terminbestätigung gesendet")})
+        # --- OSB settings (helper "osb") ---
+        from theke.appointments.models import (
+            BookableService,
+            BookingSettings,
+            BranchBooking,
+            ServiceAdvisor,
+        )
+
+        register_actions(
+            {
+                "booking_settings.changed": _("Einstellungen der Online-Terminbuchung geändert"),
+                "branch_booking.changed": _("Online-Terminbuchung des Betriebs geändert"),
+                "advisor.added": _("Annehmer hinzugefügt"),
+                "advisor.activated": _("Annehmer aktiviert"),
+                "advisor.deactivated": _("Annehmer deaktiviert"),
+                "advisor.removed": _("Annehmer entfernt"),
+                "advisor.hours_changed": _("Arbeitszeiten des Annehmers geändert"),
+                "advisor.absence_added": _("Abwesenheit eingetragen"),
+                "advisor.absence_removed": _("Abwesenheit gelöscht"),
+                "booking_service.created": _("Buchbare Leistung angelegt"),
+                "booking_service.changed": _("Buchbare Leistung geändert"),
+                "booking_service.activated": _("Buchbare Leistung wieder buchbar"),
+                "booking_service.deactivated": _("Buchbare Leistung nicht mehr buchbar"),
+            },
+            {
+                "booking_settings": BookingSettings,
+                "branch_booking": BranchBooking,
+                "advisor": ServiceAdvisor,
+                "booking_service": BookableService,
+            },
         )

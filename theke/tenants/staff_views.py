@@ -45,6 +45,7 @@ def settings_overview(request: HttpRequest) -> HttpResponse:
             "tenants.manage_settings",
             "accounts.manage_users",
             "messaging.manage_templates",
+            "appointments.administer_online_booking",
         )
     ):
         raise PermissionDenied("tenants.manage_settings")

@@ -35,6 +35,7 @@ class LinkCase:
 
 
 def cases() -> list[LinkCase]:
+    from theke.appointments.tests.links import LEAD
     from theke.estimates.tests.links import ESTIMATE
 
-    return [ESTIMATE]
+    return [ESTIMATE, LEAD]

@@ -24,6 +24,8 @@ from django_scopes import scopes_disabled
 from conftest import make_staff
 from theke.accounts.models import Membership, Role
 from theke.accounts.tokens import invitation_url, password_reset_url
+from theke.appointments.tests import booking_browser
+from theke.appointments.tests.booking_fixtures import Bookable, make_bookable
 from theke.audit.services import SYSTEM
 from theke.core import token_pages
 from theke.core.tests.browser import (
@@ -312,6 +314,98 @@ def _staff_not_found(page: Any, scene: Scene) -> None:
     page.get_by_role("heading", name="Seite nicht gefunden").wait_for()
 
 
+# --- online booking (customer side) ---
+
+
+def _bookable(scene: Scene) -> Bookable:
+    return make_bookable(scene.tenant, scene.owner)
+
+
+def _booking_branches(page: Any, scene: Scene) -> None:
+    _bookable(scene)
+    page.goto(f"{scene.base}/buchen/{scene.tenant.slug}/")
+    page.get_by_role("heading", name="Termin buchen").wait_for()
+
+
+def _booking_services(page: Any, scene: Scene) -> None:
+    page.goto(booking_browser.start_url(scene.base, _bookable(scene)))
+    page.get_by_role("heading", name="Leistungen").wait_for()
+
+
+def _booking_services_refused(page: Any, scene: Scene) -> None:
+    _booking_services(page, scene)
+    page.get_by_role("button", name="Weiter", exact=True).click()
+    page.locator("#error-summary").wait_for()
+
+
+def _booking_vehicle_refused(page: Any, scene: Scene) -> None:
+    _booking_services(page, scene)
+    booking_browser.choose_services(page)
+    page.get_by_role("button", name="Weiter", exact=True).click()
+    page.locator("#id_license_plate-error").wait_for()
+
+
+def _booking_slot(page: Any, scene: Scene) -> None:
+    _booking_services(page, scene)
+    booking_browser.choose_services(page)
+    booking_browser.enter_vehicle(page)
+    page.locator("label.slot-button").first.wait_for()
+
+
+def _booking_contact_refused(page: Any, scene: Scene) -> None:
+    _booking_slot(page, scene)
+    booking_browser.choose_first_slot(page)
+    page.get_by_label("E-Mail", exact=True).fill("kein-at")
+    page.get_by_role("button", name="Weiter", exact=True).click()
+    page.locator("#id_email-error").wait_for()
+
+
+def _booking_review(page: Any, scene: Scene) -> None:
+    _booking_slot(page, scene)
+    booking_browser.choose_first_slot(page)
+    booking_browser.enter_contact(page)
+    page.get_by_role("heading", name="Prüfen und absenden").wait_for()
+
+
+def _booking_thanks(page: Any, scene: Scene) -> None:
+    _booking_review(page, scene)
+    booking_browser.confirm(page)
+
+
+def _booking_embedded(page: Any, scene: Scene) -> None:
+    page.goto(booking_browser.start_url(scene.base, _bookable(scene), embed=True))
+    page.get_by_role("heading", name="Leistungen").wait_for()
+
+
+def _booking_disabled(page: Any, scene: Scene) -> None:
+    page.goto(f"{scene.base}/buchen/{scene.tenant.slug}/")
+    page.get_by_role("heading", name="Online-Terminbuchung derzeit nicht möglich").wait_for()
+
+
+def _lead_path(scene: Scene) -> str:
+    import re
+
+    from theke.messaging.models import OutboundMessage
+
+    with scopes_disabled():
+        message = OutboundMessage.objects.get(purpose="booking_received")
+    found = re.search(r"/anfrage/[A-Za-z0-9_-]+/", message.body_text)
+    assert found is not None
+    return found.group(0)
+
+
+def _lead_page(page: Any, scene: Scene) -> None:
+    _booking_thanks(page, scene)
+    page.goto(scene.base + _lead_path(scene))
+    page.get_by_role("heading", name="Ihre Terminanfrage").wait_for()
+
+
+def _lead_cancel_step(page: Any, scene: Scene) -> None:
+    _lead_page(page, scene)
+    page.get_by_role("button", name="Anfrage stornieren").click()
+    page.get_by_role("heading", name="Anfrage wirklich stornieren?").wait_for()
+
+
 PAGES = [
     # The customer's estimate: open, both steps of an answer, answered.
     PageCase("estimate", _estimate),
@@ -331,6 +425,19 @@ PAGES = [
     PageCase("token-expired", _token_expired),
     PageCase("token-revoked", _token_revoked),
     PageCase("token-pending", _token_pending),
+    # Online booking: each step, refusals next to the fields, the embed, the lead's page.
+    PageCase("booking-branches", _booking_branches),
+    PageCase("booking-services", _booking_services),
+    PageCase("booking-services-refused", _booking_services_refused),
+    PageCase("booking-vehicle-refused", _booking_vehicle_refused),
+    PageCase("booking-slot", _booking_slot),
+    PageCase("booking-contact-refused", _booking_contact_refused),
+    PageCase("booking-review", _booking_review),
+    PageCase("booking-thanks", _booking_thanks),
+    PageCase("booking-embedded", _booking_embedded),
+    PageCase("booking-disabled", _booking_disabled),
+    PageCase("lead-page", _lead_page),
+    PageCase("lead-cancel", _lead_cancel_step),
     # The tenant's public page.
     PageCase("tenant-contact", _tenant_contact),
     # Error pages outside the staff area.

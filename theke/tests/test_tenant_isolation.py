@@ -6,18 +6,22 @@ here fails the test instead of going unchecked.
 
 from __future__ import annotations
 
+import datetime
 import io
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 from PIL import Image
 
 from theke.accounts.models import Membership, Role
 from theke.api.services import create_api_key
 from theke.api.webhooks.services import create_endpoint, send_test
+from theke.appointments import services as appointments
+from theke.appointments.models import AdvisorAbsence, BookableService, Lead, ServiceAdvisor
 from theke.audit.services import SYSTEM
 from theke.customers import services as customers
 from theke.estimates.services import add_photo, save_estimate
@@ -54,6 +58,14 @@ PK_OWNERS = {
     "orders:invoice_": "invoice",
     "orders:quote_": "quote",
     "estimates:": "estimate",
+    # --- appointments (lead conversion, the staff appointment page) ---
+    "appointments:lead_": "lead",
+    "appointments:appointment_": "appointment",
+    # --- appointments (OSB settings) ---
+    "appointments:branch_settings": "branch",
+    "appointments:advisor_": "service_advisor",
+    "appointments:absence_": "advisor_absence",
+    "appointments:service_": "bookable_service",
 }
 
 
@@ -144,6 +156,30 @@ def objects_of_tenant_a(tenant_a: Any, owner: Any, settings: Any, tmp_path: Any)
         objects["message_template"] = templates.save_template(
             tenant_a, SYSTEM, "estimate_link", "sms", "de", "", "Alpha {link}", ""
         )
+        # --- appointments ---
+        start = timezone.now() + datetime.timedelta(days=3)
+        end = start + datetime.timedelta(hours=1)
+        objects["appointment"] = appointments.create_appointment(
+            tenant_a, SYSTEM, customer=customer, start=start, end=end
+        )
+        objects["lead"] = Lead.objects.create(
+            tenant=tenant_a,
+            branch=objects["branch"],
+            start=start,
+            end=end,
+            last_name="Alpha",
+            email="alpha@kunde.test",
+        )
+        advisor = ServiceAdvisor.objects.create(
+            tenant=tenant_a, branch=objects["branch"], user=owner
+        )
+        objects["service_advisor"] = advisor
+        objects["advisor_absence"] = AdvisorAbsence.objects.create(
+            tenant=tenant_a, advisor=advisor, first_day=start.date(), last_day=start.date()
+        )
+        objects["bookable_service"] = BookableService.objects.create(
+            tenant=tenant_a, name="Inspektion", duration_minutes=60
+        )
     stray = EmailMessage()
     stray["From"] = "fremd@example.org"
     stray["To"] = reply_address(conversation)
@@ -171,7 +207,7 @@ def url_kwargs(name: str, params: list[str], objects: dict[str, Any]) -> dict[st
             # Other parts of the address come from the object (e.g. a text's purpose).
             kwargs[param] = getattr(objects[owner], param)
         else:
-            kind = param.removesuffix("_pk")
+            kind = param.removesuffix("_pk").removesuffix("_id")
             assert kind in objects, f"{name}: teach this test the object for `{param}`"
             kwargs[param] = objects[kind].pk
     return kwargs

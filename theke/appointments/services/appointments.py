@@ -260,11 +260,14 @@ def advisor_by_email(tenant: Tenant, email: str) -> User:
     return user
 
 
-def _check_references(tenant: Tenant, appointment: Appointment, changed: set[str]) -> None:
+def _check_references(
+    tenant: Tenant, appointment: Appointment, changed: set[str], *, other_owner_ok: bool = False
+) -> None:
     """References belong to the tenant; the vehicle to the customer; the advisor is staff.
 
     Only changed references are checked: a vehicle that changed keeper since does not make
-    an old appointment unchangeable.
+    an old appointment unchangeable. `other_owner_ok`: staff confirmed a vehicle of another
+    keeper (seed 001: the appointment shows a warning instead).
     """
     customer = appointment.customer
     if customer.tenant_id != tenant.pk:
@@ -276,7 +279,7 @@ def _check_references(tenant: Tenant, appointment: Appointment, changed: set[str
     if changed & {"vehicle", "customer"} and vehicle is not None:
         if vehicle.tenant_id != tenant.pk:
             raise AppointmentError(_("Unbekanntes Fahrzeug."), "vehicle", "invalid_vehicle")
-        if vehicle.customer_id != customer.pk:
+        if vehicle.customer_id != customer.pk and not other_owner_ok:
             raise AppointmentError(
                 _("Das Fahrzeug gehört nicht zu diesem Kunden."), "vehicle", "foreign_vehicle"
             )
@@ -396,14 +399,17 @@ def create_appointment(
     customer: Customer,
     start: datetime.datetime,
     end: datetime.datetime,
+    other_owner_ok: bool = False,
     **values: Any,
 ) -> Appointment:
-    """Create an appointment of a customer (status "planned" unless another is given)."""
+    """Create an appointment of a customer (status "planned" unless another is given).
+
+    `other_owner_ok` allows a vehicle of another keeper (a converted lead, seed 001)."""
     values = {"customer": customer, "start": start, "end": end, **values}
     _check_fields(values)
     values = _normalize(values)
     appointment = Appointment(tenant=tenant, **values)
-    _check_references(tenant, appointment, set(values))
+    _check_references(tenant, appointment, set(values), other_owner_ok=other_owner_ok)
     _check_times(appointment)
     _full_clean(appointment)
     _save(appointment)
@@ -412,7 +418,11 @@ def create_appointment(
 
 
 def _update(
-    appointment: Appointment, actor: Actor, values: Mapping[str, Any]
+    appointment: Appointment,
+    actor: Actor,
+    values: Mapping[str, Any],
+    *,
+    other_owner_ok: bool = False,
 ) -> tuple[Appointment, dict[str, list[Any]]]:
     _check_fields(values)
     clean = _normalize(values)
@@ -425,7 +435,7 @@ def _update(
     if old_status in FINAL_STATUSES:
         raise _final_error(old_status)
     _check_transition(old_status, appointment.status)
-    _check_references(tenant, appointment, set(changes))
+    _check_references(tenant, appointment, set(changes), other_owner_ok=other_owner_ok)
     _check_times(appointment)
     _full_clean(appointment)
     appointment.version += 1
@@ -442,12 +452,15 @@ def _update(
 
 
 @transaction.atomic
-def update_appointment(appointment: Appointment, actor: Actor, **values: Any) -> Appointment:
+def update_appointment(
+    appointment: Appointment, actor: Actor, *, other_owner_ok: bool = False, **values: Any
+) -> Appointment:
     """Change an appointment; records only the fields that changed.
 
     A finalized or cancelled appointment refuses every change (an identical one is a no-op).
+    `other_owner_ok`: staff confirmed a vehicle of another keeper (seed 001's warning).
     """
-    return _update(appointment, actor, values)[0]
+    return _update(appointment, actor, values, other_owner_ok=other_owner_ok)[0]
 
 
 @transaction.atomic

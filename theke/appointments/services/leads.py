@@ -44,7 +44,8 @@ L = LeadStatus
 # appointment was cancelled ("Storniert") stays workable with the lead-manager right.
 LEAD_TRANSITIONS: dict[str, frozenset[str]] = {
     L.NEW: frozenset({L.PLANNED, L.REJECTED, L.CANCELLED_BY_CUSTOMER}),
-    L.PLANNED: frozenset({L.CANCELLED}),
+    # The customer may cancel a planned lead too (its appointment is cancelled with it).
+    L.PLANNED: frozenset({L.CANCELLED, L.CANCELLED_BY_CUSTOMER}),
     L.REJECTED: frozenset({L.NEW, L.PLANNED}),
     L.CANCELLED_BY_CUSTOMER: frozenset({L.NEW, L.PLANNED}),
     L.CANCELLED: frozenset({L.NEW, L.PLANNED, L.REJECTED}),
@@ -71,8 +72,16 @@ def check_may_touch(user: User, lead: Lead) -> None:
 
 
 def lock_lead(lead: Lead) -> Lead:
-    """The lead, re-read under a row lock (call inside the change's transaction)."""
-    return Lead.objects.select_for_update().select_related("branch", "tenant").get(pk=lead.pk)
+    """The lead, re-read under a row lock (call inside the change's transaction).
+
+    Only the lead's row: locking the joined branch and tenant too would deadlock with a
+    booking that holds the branch lock and inserts a lead (its foreign keys wait on them).
+    """
+    return (
+        Lead.objects.select_for_update(of=("self",))
+        .select_related("branch", "tenant")
+        .get(pk=lead.pk)
+    )
 
 
 def check_transition(lead: Lead, new_status: str) -> None:

@@ -137,3 +137,8 @@ APPOINTMENT: dict[str, Any] = {
     "replacement_car": False,
     "estimated_cost": "289.50",
 }
+
+
+# --- booking ---
+from theke.appointments.tests.booking_fixtures import bookable  # noqa: E402, F401
+from theke.core.tests.browser import open_page  # noqa: E402, F401  # fixture of the browser tests

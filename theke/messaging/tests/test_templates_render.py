@@ -150,6 +150,9 @@ def test_the_built_products_purposes_are_all_there() -> None:
         "estimate_answer_company",
         "message_to_customer",
         "conversation_reply",
+        "booking_received",
+        "booking_cancelled",
+        "booking_cancelled_company",
     }
     assert expected <= set(PURPOSES)
 
@@ -157,9 +160,7 @@ def test_the_built_products_purposes_are_all_there() -> None:
 def test_purposes_of_products_not_built_yet_are_not_offered() -> None:
     # Their product issues bring them back in their own messages.py.
     unbuilt = {
-        "booking_received",
         "lead_rejected",
-        "appointment_confirmation",
         "appointment_proposal",
         "appointment_reminder",
         "portal_invitation",

@@ -1,0 +1,21 @@
+"""The public booking pages (/buchen/…) and the lead's page behind its link (/anfrage/…).
+
+Two namespaces from one module: `booking` (no token, the tenant's public pages) and
+`lead_pages` (behind a customer link, theke.core.token_pages protections).
+"""
+
+from django.urls import path
+
+from theke.appointments import customer_views
+
+booking_patterns = [
+    path("<slug:slug>/", customer_views.branches, name="branches"),
+    path("<slug:slug>/<int:branch_id>/", customer_views.wizard, name="start"),
+    path("<slug:slug>/<int:branch_id>/danke/", customer_views.thanks, name="thanks"),
+    path("<slug:slug>/<int:branch_id>/<slug:step>/", customer_views.wizard, name="step"),
+]
+
+lead_patterns = [
+    path("<str:token>/", customer_views.lead_page, name="page"),
+    path("<str:token>/stornieren", customer_views.lead_cancel, name="cancel"),
+]

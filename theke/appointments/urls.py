@@ -1,0 +1,78 @@
+"""Staff URLs of the appointments domain (mounted under /staff/appointments/).
+
+Each topic keeps its own block, so parallel work merges cleanly.
+"""
+
+from django.urls import path
+
+from theke.appointments import staff_settings_views
+from theke.appointments import staff_views as views
+
+app_name = "appointments"
+
+urlpatterns = [
+    # --- conversion: "Als Termin anlegen" and the staff appointment page ---
+    path("leads/<int:pk>/convert/", views.lead_convert, name="lead_convert"),
+    path(
+        "leads/<int:pk>/convert/new-customer/",
+        views.lead_convert_new_customer,
+        name="lead_convert_new_customer",
+    ),
+    path("<int:pk>/", views.appointment_detail, name="appointment_detail"),
+    path("<int:pk>/edit/", views.appointment_edit, name="appointment_edit"),
+    path("<int:pk>/master-data/", views.appointment_master_data, name="appointment_master_data"),
+    path("<int:pk>/add-vehicle/", views.appointment_add_vehicle, name="appointment_add_vehicle"),
+    path(
+        "<int:pk>/confirmation/",
+        views.appointment_send_confirmation,
+        name="appointment_send_confirmation",
+    ),
+    path("<int:pk>/cancel/", views.appointment_cancel, name="appointment_cancel"),
+    # --- OSB settings (helper "osb") ---
+    path("settings/", staff_settings_views.osb_settings, name="settings"),
+    path(
+        "settings/branches/<int:branch_id>/",
+        staff_settings_views.branch_settings,
+        name="branch_settings",
+    ),
+    path(
+        "settings/branches/<int:branch_id>/advisors/add/",
+        staff_settings_views.advisor_add,
+        name="advisor_add",
+    ),
+    path(
+        "settings/advisors/<int:pk>/",
+        staff_settings_views.advisor_settings,
+        name="advisor_settings",
+    ),
+    path(
+        "settings/advisors/<int:pk>/active/",
+        staff_settings_views.advisor_toggle,
+        name="advisor_toggle",
+    ),
+    path(
+        "settings/advisors/<int:pk>/remove/",
+        staff_settings_views.advisor_remove,
+        name="advisor_remove",
+    ),
+    path(
+        "settings/advisors/<int:pk>/absences/",
+        staff_settings_views.absence_add,
+        name="absence_add",
+    ),
+    path(
+        "settings/absences/<int:pk>/delete/",
+        staff_settings_views.absence_delete,
+        name="absence_delete",
+    ),
+    path("settings/services/", staff_settings_views.service_list, name="service_list"),
+    path("settings/services/new/", staff_settings_views.service_create, name="service_create"),
+    path("settings/services/<int:pk>/", staff_settings_views.service_edit, name="service_edit"),
+    path(
+        "settings/services/<int:pk>/active/",
+        staff_settings_views.service_toggle,
+        name="service_toggle",
+    ),
+    path("leads/preferences/", staff_settings_views.lead_preferences, name="lead_preferences"),
+    # --- end OSB settings ---
+]
