@@ -178,6 +178,24 @@ def _document_problems(schema: dict[str, Any]) -> None:
                     }
 
 
+def _flatten_item_paths(
+    error_contexts: list[ValidationErrorContext], error: ValidationError
+) -> None:
+    """ninja flattens a query schema's field paths ("status") but not those of its list
+    items ("query.status.0"); flatten them by their longest known prefix ("status.0")."""
+    originals = [
+        (context.model, tuple(item["loc"]))
+        for context in error_contexts
+        for item in context.pydantic_validation_error.errors(include_url=False)
+    ]
+    for item, (model, loc) in zip(error.errors, originals, strict=True):
+        reverse = model.__ninja_flatten_map_reverse__
+        for size in range(len(loc) - 1, 0, -1):
+            if loc[:size] in reverse:
+                item["loc"] = (model.__ninja_param_source__, *reverse[loc[:size]], *loc[size:])
+                break
+
+
 class ThekeAPI(NinjaAPI):
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: DictStrAny | None = None
@@ -192,6 +210,7 @@ class ThekeAPI(NinjaAPI):
         # Field paths as the client wrote them: without ninja's source and, for a single
         # body schema, without the parameter's name ("contacts.0.email").
         error = super().validation_error_from_error_contexts(error_contexts)
+        _flatten_item_paths(error_contexts, error)
         single_body = {
             name
             for context in error_contexts

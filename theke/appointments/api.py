@@ -14,20 +14,26 @@
 * `DELETE` cancels (`"result": "cancelled"`); the appointment stays for the history.
 * Changes pushed here emit no event: the feed reports what happens in Theke
   (`appointment.planned`, `appointment.finalized` when staff decide).
+* Leads and online booking (`/leads`, `/booking/...`): see their section below.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import base64
+import binascii
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
+from uuid import UUID
 
+from django.core import signing
 from django.db import transaction
-from django.db.models import Model, QuerySet
-from ninja import Router, Schema
-from pydantic import Field
+from django.db.models import Model, Q, QuerySet
+from ninja import Query, Router, Schema, Status
+from pydantic import ConfigDict, Field
 
 from theke.api.errors import FieldError, Problem
+from theke.api.idempotency import idempotent
 from theke.api.resources import (
     DeleteOut,
     ExternalId,
@@ -40,11 +46,22 @@ from theke.api.resources import (
     unknown_reference,
     values_of,
 )
-from theke.api.types import IntegerRange, OffsetDateTime, decimal_digits
+from theke.api.types import Date, IntegerRange, OffsetDateTime, SingleLine, decimal_digits
 from theke.appointments import services
-from theke.appointments.models import MAX_MILEAGE_KM, Appointment, AppointmentSource
+from theke.appointments.models import (
+    MAX_MILEAGE_KM,
+    Appointment,
+    AppointmentSource,
+    BookableService,
+    Lead,
+)
+from theke.appointments.services.availability import FreeSlot, free_slots
+from theke.appointments.services.booking import BookingRequest, SlotTaken, book
+from theke.appointments.services.leads import LeadError, lead_payload
+from theke.appointments.services.settings import booking_enabled
 from theke.audit.services import Actor
 from theke.core.errors import ServiceError
+from theke.core.timestamps import with_timestamps
 from theke.customers.models import Customer, Vehicle
 from theke.tenants.models import Branch, Tenant
 
@@ -263,3 +280,411 @@ def cancel_appointment(request: Any, external_id: str) -> Any:
         except ServiceError as exc:
             raise Problem(409, "Conflict", exc.messages[0]) from exc
         return {"external_id": external_id, "result": "cancelled"}
+
+
+# --- leads and online booking (issue 12) ----------------------------------------------------
+#
+# * `GET /leads` (filters `status`, `updated_after`; ordered by updated_at, then id; paged by
+#   an opaque cursor like /events) and `GET /leads/{uid}`: the back office reads leads.
+# * `GET /booking/services` and `GET /booking/slots`: what a branch offers and when.
+# * `POST /leads`: the back office or the tenant's own website books a slot on behalf of a
+#   customer. The caller answers for the customer's consent to the privacy text: the lead
+#   records none (`consent.consented_at` is null).
+
+LEAD_LIMIT = 100
+MAX_LEAD_LIMIT = 1000
+MAX_SLOT_DAYS = 62
+MAX_SERVICES = 20
+NOTE_LIMIT = 2000
+LEAD_API_FIELDS = {"services": "service_ids", "service_ids": "service_ids", "branch": "branch"}
+SLOT_TAKEN_TYPE = "urn:theke:problem:slot-taken"
+BOOKING_DISABLED_TYPE = "urn:theke:problem:booking-disabled"
+LeadStatusName = Literal["new", "planned", "rejected", "cancelled", "cancelled_by_customer"]
+BranchRef = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=100,
+        description="The branch's ID im Warenwirtschaftssystem or, failing that, "
+        "Theke's numeric id of the branch.",
+    ),
+]
+_LEAD_CURSOR_SIGNER = signing.Signer(salt="theke.appointments.api.leads.cursor")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class ServiceBookedOut(Schema):
+    id: int | None = Field(None, description="The bookable service (null once deleted).")
+    name: str
+    minutes: int
+    price: str | None = Field(None, description='Price when booked, "89.00"; null: on request.')
+
+
+class ConsentOut(Schema):
+    terms_version: int | None
+    privacy_version: int | None
+    consented_at: datetime | None = Field(
+        description="When the customer accepted; null for leads booked through the API."
+    )
+
+
+class LeadOut(Schema):
+    uid: str = Field(description="Theke's id of the lead; it never changes.")
+    status: LeadStatusName
+    branch_id: int
+    branch_external_id: str | None
+    start: datetime
+    end: datetime
+    services: list[ServiceBookedOut]
+    customer_number: str | None = Field(description="The customer number the customer gave.")
+    customer_external_id: str | None = Field(
+        description="The customer master record the lead was assigned to when converted."
+    )
+    salutation: str
+    first_name: str
+    last_name: str
+    email: str
+    mobile_phone: str | None
+    street: str
+    postal_code: str
+    city: str
+    language: str
+    vin: str | None
+    license_plate: str | None
+    make: str
+    model: str
+    mileage_km: int | None
+    note: str
+    consent: ConsentOut
+    appointment_uid: str | None = Field(description="The appointment it became (planned).")
+    created_at: datetime
+    updated_at: datetime
+
+
+class LeadPage(Schema):
+    leads: list[LeadOut]
+    next_cursor: str = Field(description="Pass as `after` to read on; also when `leads` is empty.")
+    has_more: bool
+
+
+class LeadQuery(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    status: list[LeadStatusName] | None = Field(
+        None, description="Only leads with one of these statuses (repeat the parameter)."
+    )
+    updated_after: OffsetDateTime | None = Field(
+        None, description="Only leads changed after this moment."
+    )
+    after: str | None = Field(
+        None, description="The `next_cursor` of the previous page; leave out to start."
+    )
+    limit: int = Field(LEAD_LIMIT, ge=1, le=MAX_LEAD_LIMIT)
+
+
+class BookingServiceOut(Schema):
+    id: int
+    name: str
+    description: str
+    duration_minutes: int
+    price: str | None = Field(description='"89.00"; null: price on request.')
+    branch_ids: list[int] = Field(description="The branches offering it; empty: every branch.")
+
+
+class BookingServicesQuery(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    branch: BranchRef | None = Field(None, description="Only the services of this branch.")
+
+
+class SlotOut(Schema):
+    start: datetime
+    end: datetime
+
+
+class SlotsOut(Schema):
+    branch_id: int
+    branch_external_id: str | None
+    duration_minutes: int = Field(description="The sum of the services' durations.")
+    slots: list[SlotOut]
+
+
+class SlotsQuery(Schema):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    branch: BranchRef
+    services: list[int] = Field(
+        min_length=1, max_length=MAX_SERVICES, description="Bookable service ids (repeat)."
+    )
+    from_: Date | None = Field(
+        None, alias="from", description="First day (Europe/Berlin); default: today."
+    )
+    days: int = Field(14, ge=1, le=MAX_SLOT_DAYS, description="How many days from `from`.")
+
+
+class LeadIn(StrictIn):
+    branch: BranchRef
+    service_ids: list[int] = Field(min_length=1, max_length=MAX_SERVICES)
+    start: OffsetDateTime = Field(description="The start of a free slot (GET /booking/slots).")
+    customer_number: Annotated[str, SingleLine(40)] = ""
+    salutation: Annotated[str, SingleLine(40)] = ""
+    first_name: Annotated[str, SingleLine(100)] = ""
+    last_name: Annotated[str, SingleLine(100, min_length=1)]
+    email: str = Field(max_length=254, description="The customer's e-mail address.")
+    mobile_phone: str = Field("", max_length=40, description="Dialable, e.g. +49 171 1234567.")
+    street: Annotated[str, SingleLine(200)] = ""
+    postal_code: Annotated[str, SingleLine(12)] = ""
+    city: Annotated[str, SingleLine(100)] = ""
+    language: Literal["de", "en"] = "de"
+    vin: Annotated[str, SingleLine(17)] = Field(
+        "", description="The VIN; a VIN or a license plate is required."
+    )
+    license_plate: Annotated[str, SingleLine(20)] = Field(
+        "", description="A VIN or a license plate is required."
+    )
+    make: Annotated[str, SingleLine(60)] = ""
+    model: Annotated[str, SingleLine(100)] = ""
+    mileage_km: Annotated[int, IntegerRange(0, MAX_MILEAGE_KM)] | None = None
+    note: str = Field("", max_length=NOTE_LIMIT)
+
+
+# --- lead helpers ---------------------------------------------------------------------------
+
+
+def _micros(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def _encode_lead_cursor(tenant_id: int, updated_at: datetime | None, lead_id: int) -> str:
+    """Opaque: base64url of a signed "v1:<tenant>:<updated_at µs>:<lead id>"."""
+    micros = _micros(updated_at) if updated_at is not None else -1
+    signed = _LEAD_CURSOR_SIGNER.sign(f"v1:{tenant_id}:{micros}:{lead_id}")
+    return base64.urlsafe_b64encode(signed.encode()).decode().rstrip("=")
+
+
+def _decode_lead_cursor(cursor: str, tenant_id: int) -> tuple[datetime | None, int]:
+    """(updated_at, id) of the last lead read; a Problem for a cursor not issued to the key."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        version, tenant, micros, lead_id = _LEAD_CURSOR_SIGNER.unsign(raw).split(":")
+        if version != "v1" or int(tenant) != tenant_id:
+            raise ValueError(cursor)
+        moment = _EPOCH + timedelta(microseconds=int(micros)) if int(micros) >= 0 else None
+        return moment, int(lead_id)
+    except (binascii.Error, UnicodeDecodeError, signing.BadSignature, ValueError) as exc:
+        message = "This cursor is not valid for this key; use a next_cursor from this API."
+        raise Problem(
+            400,
+            "Bad Request",
+            message,
+            errors=[FieldError("after", message, "invalid_cursor")],
+        ) from exc
+
+
+def _leads() -> QuerySet[Lead]:
+    return Lead.objects.select_related(
+        "branch", "customer", "appointment", "terms_text", "privacy_text"
+    )
+
+
+def _branch(reference: str, field: str = "branch") -> Branch:
+    """The branch by its ID im Warenwirtschaftssystem, else by Theke's id; 422 when unknown."""
+    branches = Branch.objects.all()
+    found = find(branches, reference) if "\x00" not in reference else None
+    if found is None and reference.isascii() and reference.isdigit() and len(reference) < 19:
+        found = branches.filter(pk=int(reference)).first()
+    if found is None:
+        message = f"No branch {reference!r} (ID im Warenwirtschaftssystem or id)."
+        raise Problem(
+            422, "Unprocessable Content", message, errors=[FieldError(field, message, "unknown")]
+        )
+    return found
+
+
+def _booking_disabled(branch: Branch) -> Problem:
+    return Problem(
+        409,
+        "Online booking is not enabled",
+        f"Online booking is not enabled at the branch {branch.name!r} (Einstellungen → "
+        "Online-Terminbuchung; the platform operator enables it per tenant).",
+        type=BOOKING_DISABLED_TYPE,
+    )
+
+
+def _bookable_services(branch: Branch | None) -> QuerySet[BookableService]:
+    services_ = BookableService.objects.filter(is_active=True).prefetch_related("branches")
+    if branch is not None:
+        services_ = services_.filter(Q(branches=None) | Q(branches=branch)).distinct()
+    return services_.order_by("position", "name", "id")
+
+
+def _chosen_services(branch: Branch, ids: list[int], field: str) -> list[BookableService]:
+    """The services by id, in the order sent; 422 naming the ids the branch does not offer."""
+    offered = {service.pk: service for service in _bookable_services(branch)}
+    unknown = [service_id for service_id in ids if service_id not in offered]
+    if unknown:
+        message = f"The branch offers no bookable service with the id(s) {unknown}."
+        raise Problem(
+            422, "Unprocessable Content", message, errors=[FieldError(field, message, "unknown")]
+        )
+    if len(set(ids)) != len(ids):
+        message = "Each service may be booked once."
+        raise Problem(
+            422, "Unprocessable Content", message, errors=[FieldError(field, message, "duplicate")]
+        )
+    return [offered[service_id] for service_id in ids]
+
+
+def _slot_out(slot: FreeSlot) -> dict[str, Any]:
+    return {"start": slot.start, "end": slot.end}
+
+
+def _lead_problem(exc: LeadError) -> Problem:
+    """A refused booking: 409 for a taken slot (with the next free slots), else 422."""
+    message = " ".join(str(m) for m in exc.messages)
+    if exc.code == "booking_disabled":  # switched off between our check and the booking
+        return Problem(409, "Online booking is not enabled", message, type=BOOKING_DISABLED_TYPE)
+    if isinstance(exc, SlotTaken):
+        return Problem(
+            409,
+            "Slot taken",
+            message,
+            type=SLOT_TAKEN_TYPE,
+            extra={"next_slots": [with_timestamps(_slot_out(s)) for s in exc.next_slots]},
+        )
+    path = LEAD_API_FIELDS.get(exc.field or "", exc.field or "")
+    errors = [FieldError(path, message, exc.code or "invalid")] if path else []
+    return Problem(422, "Unprocessable Content", message, errors=errors)
+
+
+# --- lead and booking endpoints -------------------------------------------------------------
+
+
+@router.get(
+    "/leads",
+    response=LeadPage,
+    operation_id="list_leads",
+    summary="List leads (online appointment requests), oldest change first",
+    description="Filters: `status` (repeatable) and `updated_after`. Ordered by `updated_at`, "
+    "then by id; page on with `after=<next_cursor>`. A lead changed after you read it comes "
+    "again on a later page, so polling with the last cursor picks up changes. For a complete "
+    "history of decisions read the event feed (`lead.*` events).",
+)
+def list_leads(request: Any, query: Query[LeadQuery]) -> dict[str, Any]:
+    with api_scope(request) as (tenant, _actor):
+        last_updated, last_id = None, 0
+        if query.after:
+            last_updated, last_id = _decode_lead_cursor(query.after, tenant.pk)
+        leads = _leads().filter(tenant=tenant)
+        if query.status:
+            leads = leads.filter(status__in=query.status)
+        if query.updated_after is not None:
+            leads = leads.filter(updated_at__gt=query.updated_after)
+        if last_updated is not None:
+            leads = leads.filter(
+                Q(updated_at__gt=last_updated) | Q(updated_at=last_updated, pk__gt=last_id)
+            )
+        rows = list(leads.order_by("updated_at", "pk")[: query.limit + 1])
+        has_more = len(rows) > query.limit
+        rows = rows[: query.limit]
+        if rows:
+            last_updated, last_id = rows[-1].updated_at, rows[-1].pk
+        return {
+            "leads": [lead_payload(lead) for lead in rows],
+            "next_cursor": _encode_lead_cursor(tenant.pk, last_updated, last_id),
+            "has_more": has_more,
+        }
+
+
+@router.get(
+    "/leads/{uid}",
+    response=LeadOut,
+    operation_id="get_lead",
+    summary="Read a lead",
+    description="The lead with this `uid` (as in the list and the `lead.*` events).",
+)
+def get_lead(request: Any, uid: UUID) -> dict[str, Any]:
+    with api_scope(request):
+        lead = _leads().filter(uid=uid).first()
+        if lead is None:
+            raise Problem(404, "Not Found", f"No lead with uid {str(uid)!r}.")
+        return lead_payload(lead)
+
+
+@router.get(
+    "/booking/services",
+    response=list[BookingServiceOut],
+    operation_id="list_bookable_services",
+    summary="List the services customers can book online",
+    description="Active bookable services with duration and price, in the order the booking "
+    "page shows them; with `branch`, only those that branch offers.",
+)
+def list_bookable_services(request: Any, query: Query[BookingServicesQuery]) -> list[Any]:
+    with api_scope(request):
+        branch = _branch(query.branch) if query.branch else None
+        return [
+            {
+                "id": service.pk,
+                "name": service.name,
+                "description": service.description,
+                "duration_minutes": service.duration_minutes,
+                "price": str(service.price) if service.price is not None else None,
+                "branch_ids": sorted(b.pk for b in service.branches.all()),
+            }
+            for service in _bookable_services(branch)
+        ]
+
+
+@router.get(
+    "/booking/slots",
+    response=SlotsOut,
+    operation_id="list_free_slots",
+    summary="List the free slots of a branch for a set of services",
+    description="Free slots for the services' total duration from `from` (a date, Europe/"
+    "Berlin; default today) for `days` days, within the branch's minimum notice and booking "
+    "horizon. Online booking must be enabled at the branch, else 409 with type "
+    f"`{BOOKING_DISABLED_TYPE}`.",
+)
+def list_free_slots(request: Any, query: Query[SlotsQuery]) -> dict[str, Any]:
+    with api_scope(request):
+        branch = _branch(query.branch)
+        if not booking_enabled(branch):
+            raise _booking_disabled(branch)
+        chosen = _chosen_services(branch, query.services, "services")
+        minutes = sum(service.duration_minutes for service in chosen)
+        slots = free_slots(branch, minutes, first_day=query.from_, days=query.days)
+        return {
+            "branch_id": branch.pk,
+            "branch_external_id": branch.external_id or None,
+            "duration_minutes": minutes,
+            "slots": [_slot_out(slot) for slot in slots],
+        }
+
+
+@router.post(
+    "/leads",
+    response={201: LeadOut},
+    operation_id="create_lead",
+    summary="Book a slot on behalf of a customer (creates a lead with status new)",
+    description="The same data as the booking page: branch, services, the start of a free "
+    "slot, the customer's and the vehicle's data and a note. The caller answers for the "
+    "customer's consent to the privacy text (the lead records no consent). A slot taken in "
+    f"the meantime answers 409 with type `{SLOT_TAKEN_TYPE}` and the next free slots in "
+    f"`next_slots`; booking not enabled at the branch answers 409 with type "
+    f"`{BOOKING_DISABLED_TYPE}`; invalid data 422 naming the fields. Send an "
+    "`Idempotency-Key` to retry safely.",
+)
+@idempotent
+def create_lead(request: Any, data: LeadIn) -> Status:
+    with api_scope(request) as (_tenant, actor):
+        branch = _branch(data.branch)
+        if not booking_enabled(branch):
+            raise _booking_disabled(branch)
+        _chosen_services(branch, data.service_ids, "service_ids")
+        # consent=None: booked on the caller's word; the lead records no consent.
+        booking = BookingRequest(**data.model_dump(exclude={"branch"}), consent=None)
+        try:
+            lead = book(branch, booking, actor=actor)
+        except LeadError as exc:
+            raise _lead_problem(exc) from exc
+        return Status(201, lead_payload(_leads().get(pk=lead.pk)))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -28,7 +28,17 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from theke.api.tests.conftest import make_key
+from theke.appointments.models import (
+    AdvisorWorkingHours,
+    BookableService,
+    BranchBooking,
+    Lead,
+    ServiceAdvisor,
+)
+from theke.appointments.services.availability import free_slots
 from theke.audit.services import SYSTEM
+from theke.tenants.models import Branch, OpeningHours
+from theke.tenants.scoping import tenant_scope
 from theke.tenants.services import create_branch
 
 APP = get_wsgi_application()
@@ -57,6 +67,38 @@ REFERENCES = {
     "article_external_id": "ART-1",
 }
 PHONES = {"mobile_phone": "+491711234567", "phone": "+49301234567"}
+# Online booking at B-1 (set by the fixture): a bookable service, a lead, a free slot.
+BOOKING: dict[str, Any] = {}
+
+
+def _open_for_booking(tenant: Any, colleague: Any) -> None:
+    """B-1 takes online bookings every day 6–22 with one advisor; one service, one lead."""
+    tenant.online_booking_enabled = True
+    tenant.save(update_fields=["online_booking_enabled"])
+    with tenant_scope(tenant):
+        branch = Branch.objects.get(external_id="B-1")
+        BranchBooking.objects.create(tenant=tenant, branch=branch, enabled=True, min_notice_hours=1)
+        advisor = ServiceAdvisor.objects.create(tenant=tenant, branch=branch, user=colleague)
+        for weekday in range(7):
+            OpeningHours.objects.create(
+                tenant=tenant, branch=branch, weekday=weekday, opens=time(6), closes=time(22)
+            )
+            AdvisorWorkingHours.objects.create(
+                tenant=tenant, advisor=advisor, weekday=weekday, starts=time(6), ends=time(22)
+            )
+        service = BookableService.objects.create(
+            tenant=tenant, name="Inspektion", duration_minutes=60
+        )
+        slot = free_slots(branch, 60)[0]
+        lead = Lead.objects.create(
+            tenant=tenant,
+            branch=branch,
+            start=slot.start + timedelta(days=1),
+            end=slot.end + timedelta(days=1),
+            last_name="Berg",
+            email="eva@example.com",
+        )
+    BOOKING.update(service_id=service.pk, start=slot.start.isoformat(), lead_uid=str(lead.uid))
 
 
 @pytest.fixture
@@ -85,6 +127,7 @@ def bearer(tenant_a: Any, colleague: Any) -> str:
     ):
         response = client.put(f"/api/v1/{path}", json.dumps(body), content_type="application/json")
         assert response.status_code == 201, response.content
+    _open_for_booking(tenant_a, colleague)
     return f"Bearer {key}"
 
 
@@ -147,6 +190,10 @@ def _repair_resource(resource: str, body: dict[str, Any]) -> None:
                 position["vat_rate"] = position.get("vat_rate") or "19"
     elif resource == "appointments" and isinstance(body.get("start"), str):
         body["end"] = _later(body["start"], 1)
+    elif resource == "leads":  # a booking: the branch's service, a free slot, a name
+        body.update(branch="B-1", service_ids=[BOOKING["service_id"]], start=BOOKING["start"])
+        body.update(email="eva@example.com", vin="", license_plate="B-EB 1")
+        body["last_name"] = str(body.get("last_name") or "").strip() or "Berg"
     for earlier, later in (("issue_date", "due_date"), ("date", "valid_until")):
         if isinstance(body.get(earlier), str) and isinstance(body.get(later), str):
             body[later] = body[earlier]
@@ -164,6 +211,12 @@ def satisfy_rules_beyond_the_schema(case: Any, advisor: str) -> None:
         return
     if isinstance(case.query, dict):
         case.query.pop("after", None)
+        if "branch" in case.query:  # GET /booking/...: the branch open for booking
+            case.query["branch"] = "B-1"
+        if "services" in case.query:
+            case.query["services"] = [BOOKING["service_id"]]
+    if isinstance(case.path_parameters, dict) and "uid" in case.path_parameters:
+        case.path_parameters["uid"] = BOOKING["lead_uid"]
     if not isinstance(case.body, dict):
         return
     resource = case.operation.path.removeprefix("/api/v1/").split("/")[0]

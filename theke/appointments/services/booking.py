@@ -111,7 +111,9 @@ class BookingRequest:
     customer_number: str = ""
     note: str = ""
     # The consent checkbox and the legal-text versions the page showed (tenants/_consent.html).
-    consent: bool = False
+    # None (leadsapi): booked through the API; the caller answers for the customer's consent
+    # and the lead records none (no text versions, consented_at empty).
+    consent: bool | None = False
     terms_version: Any = None
     privacy_version: Any = None
     language: str = "de"
@@ -246,7 +248,13 @@ def customer_actor(lead: Lead) -> Actor:
     return Actor(ActorType.CONTACT, label=lead.full_name or lead.email)
 
 
-def book(branch: Branch, request: BookingRequest, *, now: datetime.datetime | None = None) -> Lead:
+def book(
+    branch: Branch,
+    request: BookingRequest,
+    *,
+    now: datetime.datetime | None = None,
+    actor: Actor | None = None,
+) -> Lead:
     """Book the request as a lead ("Neu") at the branch, in one transaction with its audit
     event, the API event `lead.created`, the customer link and the "Anfrage erhalten" e-mail.
 
@@ -255,10 +263,12 @@ def book(branch: Branch, request: BookingRequest, *, now: datetime.datetime | No
     SlotTaken (with the next free slots) when the slot was given away meanwhile.
     """
     with tenant_scope(branch.tenant):
-        return _book(branch, request, now or timezone.now())
+        return _book(branch, request, now or timezone.now(), actor)
 
 
-def _book(branch: Branch, request: BookingRequest, now: datetime.datetime) -> Lead:
+def _book(
+    branch: Branch, request: BookingRequest, now: datetime.datetime, by: Actor | None = None
+) -> Lead:
     tenant = branch.tenant
     if not booking_enabled(branch):
         raise LeadError(
@@ -273,12 +283,16 @@ def _book(branch: Branch, request: BookingRequest, now: datetime.datetime) -> Le
     values = _clean_person(request)
     with transaction.atomic():
         try:
-            consent = legal.check_consent(
-                tenant,
-                accepted=request.consent,
-                terms_version=request.terms_version,
-                privacy_version=request.privacy_version,
-                field="consent",
+            consent = (
+                None
+                if request.consent is None
+                else legal.check_consent(
+                    tenant,
+                    accepted=request.consent,
+                    terms_version=request.terms_version,
+                    privacy_version=request.privacy_version,
+                    field="consent",
+                )
             )
         except ServiceError as error:
             raise LeadError(refusal_text(error), "consent", error.code) from error
@@ -308,11 +322,12 @@ def _book(branch: Branch, request: BookingRequest, now: datetime.datetime) -> Le
             created_at=now,
             **values,
         )
-        consent.apply_to(lead)
+        if consent is not None:
+            consent.apply_to(lead)
         lead.search_text = search_text_of(lead)
         lead.save(force_insert=True)
         lead.services.set(services)
-        actor = customer_actor(lead)
+        actor = by or customer_actor(lead)
         record(
             tenant,
             actor,

@@ -148,6 +148,7 @@ def lead_payload(lead: Lead) -> dict[str, Any]:
     return {
         "uid": str(lead.uid),
         "status": lead.status,
+        "branch_id": lead.branch_id,
         "branch_external_id": lead.branch.external_id or None,
         "start": lead.start,
         "end": lead.end,
@@ -159,13 +160,23 @@ def lead_payload(lead: Lead) -> dict[str, Any]:
         "last_name": lead.last_name,
         "email": lead.email,
         "mobile_phone": str(lead.mobile_phone) if lead.mobile_phone else None,
+        "street": lead.street,
         "postal_code": lead.postal_code,
+        "city": lead.city,
+        "language": lead.language,
         "vin": lead.vin or None,
         "license_plate": lead.license_plate or None,
         "make": lead.make,
         "model": lead.model,
         "mileage_km": lead.mileage_km,
         "note": lead.note,
+        # Which legal texts the customer accepted; all null for a lead booked through the API
+        # (the caller answers for the customer's consent).
+        "consent": {
+            "terms_version": lead.terms_text.version if lead.terms_text else None,
+            "privacy_version": lead.privacy_text.version if lead.privacy_text else None,
+            "consented_at": lead.consented_at,
+        },
         "appointment_uid": str(lead.appointment.uid) if lead.appointment else None,
         "created_at": lead.created_at,
         "updated_at": lead.updated_at,
