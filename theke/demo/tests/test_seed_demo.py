@@ -8,6 +8,7 @@ from django_scopes import scopes_disabled
 from theke.accounts.models import User
 from theke.audit.services import SYSTEM
 from theke.customers.models import Customer, Vehicle
+from theke.demo.data import demo_customers
 from theke.tenants.models import Branch, Tenant
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,8 @@ def test_demo_tenant_has_two_branches_staff_for_each_role_and_50_customers():
     call_command("seed_demo", stdout=StringIO())
     with scopes_disabled():
         demo = Tenant.objects.get(slug="autohaus-demo")
-        assert Customer.objects.filter(tenant=demo).count() == 50
+        numbers = [c.number for c in demo_customers(50)]
+        assert Customer.objects.filter(tenant=demo, number__in=numbers).count() == 50
         assert Vehicle.objects.filter(tenant=demo).count() >= 50
         assert Branch.objects.filter(tenant=demo).count() == 2
         roles = set(demo.memberships.values_list("role__name", flat=True))
@@ -156,3 +158,26 @@ def test_every_demo_estimate_opens_for_staff_and_customer(client):
             page = client.get(f"/k/{token}/")
             assert page.status_code == 200, estimate
             assert estimate.number in page.content.decode()
+
+
+def test_demo_booking_has_leads_in_every_status_and_look_alike_customers():
+    from theke.appointments.models import Lead, LeadStatus, ServiceAdvisor
+    from theke.appointments.services.conversion import identify_customer
+
+    call_command("seed_demo", stdout=StringIO())
+    with scopes_disabled():
+        demo = Tenant.objects.get(slug="autohaus-demo")
+        assert demo.online_booking_enabled
+        statuses = list(Lead.objects.filter(tenant=demo).values_list("status", flat=True))
+        assert set(statuses) == set(LeadStatus.values)
+        assert statuses.count(LeadStatus.NEW) > 9  # the badge says "9+"
+        for branch in Branch.objects.filter(tenant=demo):
+            assert ServiceAdvisor.objects.filter(branch=branch, is_active=True).exists()
+        planned = Lead.objects.filter(tenant=demo, status=LeadStatus.PLANNED)
+        assert all(lead.appointment is not None for lead in planned)
+        typo = Lead.objects.get(tenant=demo, last_name="Müler")
+    from theke.tenants.scoping import tenant_scope
+
+    with tenant_scope(demo):
+        found = identify_customer(typo).candidates
+    assert [c.customer.last_name for c in found if c.customer] == ["Müller", "Mueller"]
