@@ -106,6 +106,18 @@ class _Track:
         self.starts = [start for start, _ in self.spans]
         self.longest = max((end - start for start, end in self.spans), default=0)
 
+    def hits(self, start: int, end: int) -> bool:
+        """Whether any span overlaps [start, end): walks back from the last span starting
+        before `end`, no further than the longest span reaches."""
+        index = bisect.bisect_left(self.starts, end) - 1
+        earliest = start - self.longest
+        spans = self.spans
+        while index >= 0 and spans[index][0] >= earliest:
+            if spans[index][1] > start:
+                return True
+            index -= 1
+        return False
+
     def overlapping(self, start: int, end: int) -> list[Span]:
         # Only spans starting in [start - longest, end) can reach into the window.
         low = bisect.bisect_left(self.starts, start - self.longest)
@@ -201,11 +213,12 @@ class SlotPlan:
             taken = _max_overlap(reaching, start, window_end)
             return None if taken < self.rules.parallel_capacity else TAKEN
         unassigned = self._overlap(None, start, window_end)
+        tracks = self._tracks
         free = [
             user_id
             for user_id, spans in self._working(day)
             if any(opens <= start and end <= closes for opens, closes in spans)
-            and not self._overlap(user_id, start, window_end)
+            and not (user_id in tracks and tracks[user_id].hits(start, window_end))
         ]
         if len(free) <= unassigned:
             return TAKEN
