@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import bisect
 import datetime
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -67,9 +67,9 @@ class Advisor:
     absent_days: frozenset[datetime.date] = frozenset()
 
 
-@dataclass(frozen=True)
-class Busy:
-    """Time already taken: an appointment or an open lead; `advisor_id` None: unassigned."""
+class Busy(NamedTuple):
+    """Time already taken: an appointment or an open lead; `advisor_id` None: unassigned.
+    A tuple, not a dataclass: a plan reads thousands of them per question."""
 
     start: datetime.datetime
     end: datetime.datetime
@@ -136,21 +136,24 @@ class SlotPlan:
     busy: Iterable[Busy]
     rules: Rules
     _tracks: dict[int | None, _Track] = field(init=False, repr=False)
-    _loads: Counter[tuple[int | None, datetime.date]] = field(init=False, repr=False)
-    _spans: dict[tuple[int, datetime.date], list[Span]] = field(init=False, repr=False)
+    _loads: dict[datetime.date, dict[int, int]] = field(init=False, repr=False)
+    _spans: dict[tuple[tuple[WallInterval, ...], datetime.date], list[Span]] = field(
+        init=False, repr=False
+    )
     _present: dict[datetime.date, list[tuple[int, list[Span]]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         buffer = self.rules.buffer_minutes * 60
         grouped: dict[int | None, list[Span]] = defaultdict(list)
         known = {advisor.user_id for advisor in self.advisors}
-        self._loads = Counter()
-        for item in self.busy:
+        for start, end, advisor_id in self.busy:
             # Taken time blocks its buffer too; an advisor of another branch counts as none.
-            owner = item.advisor_id if item.advisor_id in known else None
-            grouped[owner].append((_ts(item.start), _ts(item.end) + buffer))
-            self._loads[owner, item.start.astimezone(self.zone).date()] += 1
+            owner = advisor_id if advisor_id in known else None
+            grouped[owner].append((_ts(start), _ts(end) + buffer))
         self._tracks = {owner: _Track(spans) for owner, spans in grouped.items()}
+        self._loads = {}
+        # Keyed by the intervals, not by whose they are: ten advisors with the same hours
+        # turn a day's wall-clock times into instants once.
         self._spans = {}
         self._present = {}
 
@@ -214,22 +217,45 @@ class SlotPlan:
             return None if taken < self.rules.parallel_capacity else TAKEN
         unassigned = self._overlap(None, start, window_end)
         tracks = self._tracks
-        free = [
-            user_id
-            for user_id, spans in self._working(day)
-            if any(opens <= start and end <= closes for opens, closes in spans)
-            and not (user_id in tracks and tracks[user_id].hits(start, window_end))
-        ]
+        # Plain loops: this runs for every slot and advisor of the horizon.
+        free = []
+        for user_id, spans in self._working(day):
+            for opens, closes in spans:
+                if opens <= start and end <= closes:
+                    track = tracks.get(user_id)
+                    if track is None or not track.hits(start, window_end):
+                        free.append(user_id)
+                    break
         if len(free) <= unassigned:
             return TAKEN
-        return min(free, key=lambda user_id: (self._loads[user_id, day], user_id))
+        if len(free) == 1:
+            return free[0]
+        loads = self._day_loads(day)
+        return min(free, key=lambda user_id: (loads.get(user_id, 0), user_id))
+
+    def _day_loads(self, day: datetime.date) -> dict[int, int]:
+        """How many appointments and leads each advisor has starting on `day` (local)."""
+        loads = self._loads.get(day)
+        if loads is None:
+            first, last = (
+                _ts(datetime.datetime.combine(midnight, datetime.time(), tzinfo=self.zone))
+                for midnight in (day, day + datetime.timedelta(days=1))
+            )
+            loads = self._loads[day] = {
+                owner: bisect.bisect_left(track.starts, last)
+                - bisect.bisect_left(track.starts, first)
+                for owner, track in self._tracks.items()
+                if owner is not None
+            }
+        return loads
 
     def _day(self, hours: WeekHours, day: datetime.date) -> list[Span]:
-        key = (id(hours), day)
+        intervals = tuple(hours.get(day.weekday(), ()))
+        key = (intervals, day)
         spans = self._spans.get(key)
         if spans is None:
             spans = self._spans[key] = [
-                (_ts(opens), _ts(closes)) for opens, closes in _instants(hours, self.zone, day)
+                (_ts(opens), _ts(closes)) for opens, closes in _instants(intervals, self.zone, day)
             ]
         return spans
 
@@ -253,10 +279,12 @@ class SlotPlan:
         return _max_overlap(track.overlapping(start, end), start, end) if track else 0
 
 
-def _instants(hours: WeekHours, zone: ZoneInfo, day: datetime.date) -> list[Instants]:
+def _instants(
+    intervals: Sequence[WallInterval], zone: ZoneInfo, day: datetime.date
+) -> list[Instants]:
     """The day's wall-clock intervals as absolute instants (UTC), in order."""
     result = []
-    for opens, closes in sorted(hours.get(day.weekday(), ())):
+    for opens, closes in sorted(intervals):
         start = datetime.datetime.combine(day, opens, tzinfo=zone)
         if closes == datetime.time(0, 0):  # "until midnight"
             end = datetime.datetime.combine(day + datetime.timedelta(days=1), closes, tzinfo=zone)

@@ -11,15 +11,17 @@ the last place: the branch's booking row is the one lock all of them queue on.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from theke.appointments.models import (
     ACTIVE_STATUSES,
     AdvisorAbsence,
+    AdvisorWorkingHours,
     Appointment,
     BranchBooking,
     Lead,
@@ -123,24 +125,26 @@ def slot_plan(
 
 
 def _advisors(branch: Branch, first_day: datetime.date, last_day: datetime.date) -> list[Advisor]:
-    absences = AdvisorAbsence.objects.filter(first_day__lte=last_day, last_day__gte=first_day)
-    rows = (
-        ServiceAdvisor.objects.filter(branch=branch, is_active=True, user__is_active=True)
-        .prefetch_related("working_hours", Prefetch("absences", queryset=absences))
-        .order_by("user_id")
-    )
-    advisors = []
-    for row in rows:
-        hours: dict[int, list[tuple[datetime.time, datetime.time]]] = {}
-        for interval in row.working_hours.all():
-            hours.setdefault(interval.weekday, []).append((interval.starts, interval.ends))
-        absent = frozenset(
-            absence.first_day + datetime.timedelta(days=n)
-            for absence in row.absences.all()
-            for n in range((absence.last_day - absence.first_day).days + 1)
-        )
-        advisors.append(Advisor(row.user_id, hours, absent))
-    return advisors
+    """The branch's active advisors with their hours and the days they are absent (three
+    queries of plain values: this runs for every slot question)."""
+    active = ServiceAdvisor.objects.filter(branch=branch, is_active=True, user__is_active=True)
+    users = dict(active.order_by("user_id").values_list("pk", "user_id"))
+    hours: dict[int, dict[int, list[tuple[datetime.time, datetime.time]]]] = {
+        advisor_id: {} for advisor_id in users
+    }
+    for advisor_id, weekday, starts, ends in AdvisorWorkingHours.objects.filter(
+        advisor_id__in=users
+    ).values_list("advisor_id", "weekday", "starts", "ends"):
+        hours[advisor_id].setdefault(weekday, []).append((starts, ends))
+    absent: dict[int, set[datetime.date]] = defaultdict(set)
+    for advisor_id, first, last in AdvisorAbsence.objects.filter(
+        advisor_id__in=users, first_day__lte=last_day, last_day__gte=first_day
+    ).values_list("advisor_id", "first_day", "last_day"):
+        absent[advisor_id].update(first + DAY * n for n in range((last - first).days + 1))
+    return [
+        Advisor(user_id, hours[advisor_id], frozenset(absent[advisor_id]))
+        for advisor_id, user_id in users.items()
+    ]
 
 
 def free_slots(
