@@ -29,6 +29,7 @@ from uuid import UUID
 from django.core import signing
 from django.db import transaction
 from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
@@ -52,9 +53,11 @@ from theke.appointments.models import (
     MAX_MILEAGE_KM,
     Appointment,
     AppointmentSource,
+    AppointmentStatus,
     BookableService,
     Lead,
 )
+from theke.appointments.services.appointments import WorkItem
 from theke.appointments.services.availability import FreeSlot, free_slots
 from theke.appointments.services.booking import BookingRequest, SlotTaken, book
 from theke.appointments.services.leads import LeadError, lead_payload
@@ -74,6 +77,8 @@ API_FIELDS = {
     "branch": "branch_external_id",
     "advisor": "advisor_email",
 }
+# Where a service error's field shows up in the API (the references, the work items).
+ERROR_PATHS = {**API_FIELDS, "work_items": "work_description"}
 CONFLICT_CODES = frozenset({"final", "invalid_transition"})
 TEXT_LIMIT = 10_000
 
@@ -84,8 +89,9 @@ TEXT_LIMIT = 10_000
 Text = str
 Reference = Annotated[str, Field(min_length=1, max_length=100)]
 Cost = decimal_digits(8, 2, "189.00")
+# "confirmed" is a planned appointment confirmed to the customer (`confirmed: true` out).
 StatusIn = Literal["planned", "confirmed", "finalized", "cancelled"]
-StatusOut = Literal["requested", "proposed", "planned", "confirmed", "finalized", "cancelled"]
+StatusOut = Literal["requested", "proposed", "planned", "finalized", "cancelled"]
 
 
 # --- schemas --------------------------------------------------------------------------------
@@ -121,6 +127,11 @@ class AppointmentBulkItem(AppointmentIn):
     external_id: Reference = ExternalId
 
 
+class WorkItemOut(Schema):
+    text: str
+    cost: str | None
+
+
 class AppointmentOut(Schema):
     external_id: str
     uid: str = Field(description="Theke's own id of the appointment; it never changes.")
@@ -131,7 +142,9 @@ class AppointmentOut(Schema):
     advisor_email: str | None
     start: datetime
     end: datetime
-    work_description: str
+    work_description: str = Field(description="The work items' texts, one per line.")
+    work_items: list[WorkItemOut]
+    confirmed: bool = Field(description="Confirmed to the customer (the former status confirmed).")
     notes: str
     mileage_km: int | None
     customer_waits: bool
@@ -145,7 +158,7 @@ class AppointmentOut(Schema):
 def _problem(exc: ServiceError) -> Problem:
     """A refused change: 409 when the appointment's state forbids it, else 422."""
     message = exc.messages[0]
-    path = API_FIELDS.get(exc.field or "", exc.field or "")
+    path = ERROR_PATHS.get(exc.field or "", exc.field or "")
     status = 409 if exc.code in CONFLICT_CODES else 422
     title = "Conflict" if status == 409 else "Unprocessable Content"
     errors = [FieldError(path, message, exc.code or "invalid")] if path else []
@@ -156,7 +169,9 @@ def _lookup(external_id: str) -> Appointment | None:
     if "\x00" in external_id:
         return None
     related = ("customer", "vehicle", "branch", "advisor")
-    return find(Appointment.objects.select_related(*related), external_id)
+    return find(
+        Appointment.objects.select_related(*related).prefetch_related("work_items"), external_id
+    )
 
 
 def _reference[M: Model](queryset: QuerySet[M], what: str, field: str, external_id: str) -> M:
@@ -180,12 +195,33 @@ def _appointment_out(appointment: Appointment) -> dict[str, Any]:
         "start": appointment.start,
         "end": appointment.end,
         "work_description": appointment.work_description,
+        "work_items": [
+            {"text": item.text, "cost": str(item.cost) if item.cost is not None else None}
+            for item in appointment.work_items.all()
+        ],
+        "confirmed": appointment.confirmed_at is not None,
         "notes": appointment.notes,
         "mileage_km": appointment.mileage_km,
         "customer_waits": appointment.customer_waits,
         "replacement_car": appointment.replacement_car,
         "estimated_cost": str(cost) if cost is not None else None,
     }
+
+
+def _back_office_values(values: dict[str, Any], appointment: Appointment | None) -> dict[str, Any]:
+    """The back office's fields in Theke's terms: "confirmed" is planned and confirmed to
+    the customer; `work_description` with `estimated_cost` is one work item."""
+    if values.get("status") == "confirmed":
+        values["status"] = AppointmentStatus.PLANNED
+        if appointment is None or appointment.confirmed_at is None:
+            values["confirmed_at"] = timezone.now()
+    if "work_description" in values:
+        text = values.pop("work_description").strip()
+        cost = values.get("estimated_cost")
+        if cost is None and appointment is not None and "estimated_cost" not in values:
+            cost = appointment.estimated_cost
+        values["work_items"] = [WorkItem(text, cost)] if text else []
+    return values
 
 
 # --- upsert ---------------------------------------------------------------------------------
@@ -228,6 +264,7 @@ def _upsert_appointment(
             values["advisor"] = services.advisor_by_email(tenant, email) if email else None
         appointment = _lookup(external_id)
         created = appointment is None
+        values = _back_office_values(values, appointment)
         if appointment is None:
             appointment = services.create_appointment(
                 tenant,

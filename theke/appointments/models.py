@@ -7,6 +7,7 @@ records the changed fields and a snapshot of the whole appointment after the cha
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from decimal import Decimal
 
@@ -30,24 +31,22 @@ class AppointmentStatus(models.TextChoices):
     REQUESTED = "requested", _("Angefragt")
     # A date offered to the customer, waiting for the answer ("Vorschlag anbieten").
     PROPOSED = "proposed", _("Vorgeschlagen")
-    # Booked in the workshop planning ("Termin planen", a lead turned into an appointment).
+    # Booked in the workshop planning ("Termin planen", a proposal the customer accepted, a
+    # lead turned into an appointment). The back office's "Bestätigt" is a planned
+    # appointment with `confirmed_at` set: confirmed to the customer.
     PLANNED = "planned", _("Geplant")
-    # Confirmed to the customer (booking confirmation sent or agreed).
-    CONFIRMED = "confirmed", _("Bestätigt")
     # Work done and vehicle collected: the case is closed ("Termin endgültig festlegen").
     FINALIZED = "finalized", _("Abgeschlossen")
     CANCELLED = "cancelled", _("Storniert")
 
 
 ACTIVE_STATUSES = frozenset(
-    {
-        AppointmentStatus.REQUESTED,
-        AppointmentStatus.PROPOSED,
-        AppointmentStatus.PLANNED,
-        AppointmentStatus.CONFIRMED,
-    }
+    {AppointmentStatus.REQUESTED, AppointmentStatus.PROPOSED, AppointmentStatus.PLANNED}
 )
 FINAL_STATUSES = frozenset({AppointmentStatus.FINALIZED, AppointmentStatus.CANCELLED})
+# What takes workshop capacity (free slots, planning checks). A request has no agreed time
+# yet; a proposal holds the slots it offers (`ProposedSlot`), not its own start/end.
+CAPACITY_STATUSES = frozenset({AppointmentStatus.PLANNED})
 
 
 class AppointmentSource(models.TextChoices):
@@ -107,7 +106,6 @@ class Appointment(TenantOwned):
     )
     start = models.DateTimeField(_("Beginn"))
     end = models.DateTimeField(_("Ende"))
-    work_description = models.TextField(_("Auszuführende Arbeiten"), blank=True)
     notes = models.TextField(_("Anmerkungen"), blank=True)
     mileage_km = models.PositiveIntegerField(
         _("Kilometerstand"),
@@ -117,8 +115,9 @@ class Appointment(TenantOwned):
     )
     customer_waits = models.BooleanField(_("Kunde wartet"), default=False)
     replacement_car = models.BooleanField(_("Ersatzfahrzeug"), default=False)
+    # The total the customer is told ("Gesamtkosten"); empty: the sum of the work items.
     estimated_cost = models.DecimalField(
-        _("Voraussichtliche Kosten"),
+        _("Gesamtkosten"),
         max_digits=10,
         decimal_places=2,
         null=True,
@@ -142,7 +141,22 @@ class Appointment(TenantOwned):
     walk_in_license_plate = models.CharField(_("Kennzeichen"), max_length=20, blank=True)
     walk_in_make = models.CharField(_("Marke"), max_length=60, blank=True)
     walk_in_model = models.CharField(_("Modell"), max_length=100, blank=True)
-    # Counts the changes; the audit event of a change carries the version it produced.
+    # When the appointment was confirmed to the customer (confirmation sent, proposal
+    # accepted, or "Bestätigt" pushed by the back office). None: not confirmed yet.
+    confirmed_at = models.DateTimeField(_("Bestätigt am"), null=True, blank=True)
+    # Planned beyond the branch's capacity, explicitly confirmed by staff (seed 002).
+    overbooked = models.BooleanField(_("Überbucht"), default=False)
+    # The seed's warning before a proposal goes out: provisional workshop time confirmed,
+    # work order ready, every part in stock or ordered.
+    workshop_time_confirmed = models.BooleanField(_("Werkstattzeit bestätigt"), default=False)
+    work_order_ready = models.BooleanField(_("Arbeitsauftrag fertig"), default=False)
+    parts_ready = models.BooleanField(_("Teile vorrätig oder bestellt"), default=False)
+    no_show_at = models.DateTimeField(_("Nicht erschienen (erfasst am)"), null=True, blank=True)
+    # The customer asked for another time ("anderen Termin anfragen"); staff answer it.
+    counter_proposal_note = models.TextField(_("Terminwunsch des Kunden"), blank=True)
+    counter_proposal_at = models.DateTimeField(_("Gegenvorschlag am"), null=True, blank=True)
+    # Counts the changes; the audit event of a change carries the version it produced. It
+    # is also the calendar file's SEQUENCE: raised on every change.
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -176,6 +190,20 @@ class Appointment(TenantOwned):
         return self.status in FINAL_STATUSES
 
     @property
+    def checklist_complete(self) -> bool:
+        return self.workshop_time_confirmed and self.work_order_ready and self.parts_ready
+
+    @property
+    def is_provisional(self) -> bool:
+        """Planned with workshop time not yet confirmed: listed prominently (seed 002)."""
+        return self.status == AppointmentStatus.PLANNED and not self.workshop_time_confirmed
+
+    @property
+    def work_description(self) -> str:
+        """The work items' texts, one per line (the back office's former single field)."""
+        return "\n".join(item.text for item in self.work_items.all())
+
+    @property
     def is_walk_in_vehicle(self) -> bool:
         return self.vehicle_id is None and bool(self.walk_in_vin or self.walk_in_license_plate)
 
@@ -187,6 +215,196 @@ class Appointment(TenantOwned):
             and self.vehicle.customer_id is not None
             and self.vehicle.customer_id != self.customer_id
         )
+
+
+class AppointmentWorkItem(TenantOwned):
+    """One line of work on an appointment ("Arbeitsposition"): text and its cost.
+
+    An online-booked service becomes one item (with its service, which says what the
+    customer brings); the back office's `work_description`/`estimated_cost` one item too.
+    """
+
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, related_name="work_items"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField(_("Arbeit"))
+    cost = models.DecimalField(
+        _("Kosten"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    service = models.ForeignKey(
+        "BookableService",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Leistung"),
+    )
+
+    class Meta:
+        verbose_name = _("Arbeitsposition")
+        verbose_name_plural = _("Arbeitspositionen")
+        ordering = ["appointment", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ProposalStatus(models.TextChoices):
+    OPEN = "open", _("Wartet auf den Kunden")
+    ACCEPTED = "accepted", _("Angenommen")
+    COUNTERED = "countered", _("Anderer Termin gewünscht")
+    EXPIRED = "expired", _("Abgelaufen")
+    WITHDRAWN = "withdrawn", _("Zurückgezogen")
+
+
+class AppointmentProposal(TenantOwned):
+    """Slots staff offered the customer ("Vorschlag anbieten"); each held until the customer
+    answers or `expires_at` passes."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="proposals")
+    status = models.CharField(
+        _("Status"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.OPEN
+    )
+    by_email = models.BooleanField(_("per E-Mail"), default=True)
+    by_sms = models.BooleanField(_("per SMS"), default=False)
+    expires_at = models.DateTimeField(_("Gültig bis"))
+    created_at = models.DateTimeField(_("Angeboten am"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("Beantwortet am"), null=True, blank=True)
+    chosen_slot = models.ForeignKey(
+        "ProposedSlot", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The customer's note with "anderen Termin anfragen".
+    note = models.TextField(_("Nachricht des Kunden"), blank=True)
+
+    class Meta:
+        verbose_name = _("Terminvorschlag")
+        verbose_name_plural = _("Terminvorschläge")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "expires_at"], name="proposal_status_expires"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.appointment)
+
+
+class ProposedSlot(TenantOwned):
+    """One of the one to three slots of a proposal."""
+
+    proposal = models.ForeignKey(
+        AppointmentProposal, on_delete=models.CASCADE, related_name="slots"
+    )
+    # Denormalized from the proposal for the slot engine's one query per branch.
+    branch = models.ForeignKey("tenants.Branch", on_delete=models.CASCADE, related_name="+")
+    start = models.DateTimeField(_("Beginn"))
+    end = models.DateTimeField(_("Ende"))
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Serviceberater"),
+    )
+    # Whether it still holds capacity (open proposal); cleared when the proposal is answered,
+    # withdrawn or expired, so the slot engine needs no join.
+    holds_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Vorgeschlagener Termin")
+        verbose_name_plural = _("Vorgeschlagene Termine")
+        ordering = ["start", "id"]
+        indexes = [
+            models.Index(fields=["branch", "start"], name="proposed_slot_branch_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="proposed_slot_end_after"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return timezone.localtime(self.start).strftime("%d.%m.%Y %H:%M")
+
+
+class ReminderChannel(models.TextChoices):
+    EMAIL = "email", _("E-Mail")
+    SMS = "sms", _("SMS")
+
+
+class ReminderKind(models.TextChoices):
+    DAYS_BEFORE = "days_before", _("Terminerinnerung")
+    SAME_DAY = "same_day", _("Erinnerung am Termintag")
+
+
+class ReminderPreference(TenantOwned):
+    """A contact's wish for appointment reminders; no row: the tenant's defaults."""
+
+    contact = models.OneToOneField(
+        "customers.Contact", on_delete=models.CASCADE, related_name="reminder_preference"
+    )
+    # None: the tenant's default (`BookingSettings.reminder_days_before`).
+    days_before = models.PositiveSmallIntegerField(
+        _("Tage vorher"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    by_email = models.BooleanField(_("per E-Mail"), default=True)
+    by_sms = models.BooleanField(_("per SMS"), default=False)
+    same_day = models.BooleanField(_("Erinnerung am Morgen des Termins"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Erinnerungswunsch")
+        verbose_name_plural = _("Erinnerungswünsche")
+
+    def __str__(self) -> str:
+        return str(self.contact)
+
+
+class AppointmentReminder(TenantOwned):
+    """A reminder due at a moment: created with the appointment, moved with it, removed
+    when it is cancelled or finalized, sent exactly once (`sent_at`)."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("Art"), max_length=20, choices=ReminderKind.choices)
+    channel = models.CharField(_("Kanal"), max_length=10, choices=ReminderChannel.choices)
+    due_at = models.DateTimeField(_("Fällig am"))
+    sent_at = models.DateTimeField(_("Gesendet am"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Terminerinnerung")
+        verbose_name_plural = _("Terminerinnerungen")
+        ordering = ["due_at", "id"]
+        indexes = [
+            # The worker's sweep: unsent reminders by due time.
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="reminder_unsent_due",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appointment", "kind", "channel"],
+                condition=models.Q(sent_at__isnull=True),
+                name="reminder_one_pending_per_kind_channel",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.get_channel_display()}"
 
 
 # --- online service booking (seed 001, MOTIONDATA OSB) --------------------------------------
@@ -226,6 +444,25 @@ class BookingSettings(TenantOwned):
     # Origins (scheme://host[:port]) allowed to show the booking page in an iframe, one per
     # line; sent as CSP frame-ancestors.
     embed_origins = models.TextField(_("Erlaubte Websites für die Einbettung"), blank=True)
+    # --- workshop appointments (seed 002) ---
+    proposal_hold_hours = models.PositiveSmallIntegerField(
+        _("Terminvorschläge halten (Stunden)"),
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 14)],
+        help_text=_(
+            "So lange bleiben die vorgeschlagenen Zeiten für den Kunden reserviert, solange er "
+            "nicht antwortet."
+        ),
+    )
+    reminder_days_before = models.PositiveSmallIntegerField(
+        _("Erinnerung (Tage vor dem Termin)"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    reminder_time = models.TimeField(_("Uhrzeit der Erinnerung"), default=datetime.time(10, 0))
+    same_day_reminder_time = models.TimeField(
+        _("Uhrzeit der Erinnerung am Termintag"), default=datetime.time(7, 0)
+    )
 
     class Meta:
         verbose_name = _("Einstellungen der Online-Terminbuchung")
@@ -379,6 +616,8 @@ class BookableService(TenantOwned):
     )
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
     is_active = models.BooleanField(_("aktiv"), default=True)
+    # Shown on the customer's appointment page ("Bitte mitbringen: Fahrzeugschein").
+    what_to_bring = models.CharField(_("Bitte mitbringen"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("Buchbare Leistung")
@@ -533,6 +772,15 @@ class LeadManagerPreference(models.Model):
         _("Aktualisierung alle (Sekunden)"),
         default=60,
         validators=[MinValueValidator(15), MaxValueValidator(3600)],
+    )
+    # The calendar (seed 001's "Lokale Einstellungen"): open leads beside the advisors.
+    show_leads_in_calendar = models.BooleanField(
+        _("Terminleads im Kalender anzeigen"), default=True
+    )
+    lead_panel_width = models.PositiveSmallIntegerField(
+        _("Breite der Lead-Spalte (Pixel)"),
+        default=280,
+        validators=[MinValueValidator(200), MaxValueValidator(600)],
     )
 
     class Meta:

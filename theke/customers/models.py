@@ -50,6 +50,8 @@ class Customer(TenantOwned):
         verbose_name=_("Betrieb"),
     )
     notes = models.TextField(_("Notizen"), blank=True)
+    # Chose this business as the preferred workshop ("Werkstattkunde", seed 002).
+    preferred_workshop = models.BooleanField(_("Werkstattkunde"), default=False)
     # Lower-cased name, number, e-mails, phone digits, plates and VINs, kept by the services,
     # so the customer search is one indexed-column LIKE instead of six joins.
     search_text = models.TextField(editable=False, default="")
@@ -161,6 +163,8 @@ class Vehicle(TenantOwned):
     first_registration = models.DateField(_("Erstzulassung"), null=True, blank=True)
     mileage_km = models.PositiveIntegerField(_("Kilometerstand"), null=True, blank=True)
     external_id = models.CharField(max_length=100, blank=True)
+    # Serviced here by choice ("Werkstattfahrzeug", seed 002).
+    preferred_workshop = models.BooleanField(_("Werkstattfahrzeug"), default=False)
 
     class Meta:
         verbose_name = _("Fahrzeug")

@@ -178,7 +178,8 @@ def _repair_resource(resource: str, body: dict[str, Any]) -> None:
     elif resource == "vehicles":  # a plate or a VIN; a VIN only once per tenant
         body["vin"], body["license_plate"] = "", "B-XY 1"
     elif resource == "estimates":
-        body.setdefault("customer_external_id", "K-1")
+        # A new estimate needs its customer (a rule beyond the schema; null is sent too).
+        body["customer_external_id"] = body.get("customer_external_id") or "K-1"
         for position in body.get("positions") or []:  # amounts within the totals' columns
             position["quantity"] = "1"
             if position.get("unit_price") is not None:

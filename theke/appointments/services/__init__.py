@@ -12,25 +12,31 @@
 from theke.appointments.services.appointments import (
     TRANSITIONS,
     AppointmentError,
+    WorkItem,
     advisor_by_email,
     cancel_appointment,
     create_appointment,
     event_payload,
     finalize_appointment,
     plan_appointment,
+    total_cost,
     upcoming_and_recent,
     update_appointment,
+    work_items_of,
 )
 
 __all__ = [
     "TRANSITIONS",
     "AppointmentError",
+    "WorkItem",
     "advisor_by_email",
     "cancel_appointment",
     "create_appointment",
     "event_payload",
     "finalize_appointment",
     "plan_appointment",
+    "total_cost",
     "upcoming_and_recent",
     "update_appointment",
+    "work_items_of",
 ]

@@ -18,7 +18,8 @@ Refusals raise AppointmentError, a ServiceError naming the field at fault.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -35,6 +36,8 @@ from theke.appointments.models import (
     Appointment,
     AppointmentSource,
     AppointmentStatus,
+    AppointmentWorkItem,
+    BookableService,
 )
 from theke.audit.feed import emit_event
 from theke.audit.services import Actor, record
@@ -45,14 +48,17 @@ from theke.tenants.models import Tenant
 __all__ = [
     "TRANSITIONS",
     "AppointmentError",
+    "WorkItem",
     "advisor_by_email",
     "cancel_appointment",
     "create_appointment",
     "event_payload",
     "finalize_appointment",
     "plan_appointment",
+    "total_cost",
     "upcoming_and_recent",
     "update_appointment",
+    "work_items_of",
 ]
 
 # The customer's data on the appointment (a converted lead's, seed 001) and a walk-in vehicle.
@@ -78,7 +84,7 @@ APPOINTMENT_FIELDS = frozenset(
         "advisor",
         "start",
         "end",
-        "work_description",
+        "work_items",
         "notes",
         "mileage_km",
         "customer_waits",
@@ -87,24 +93,78 @@ APPOINTMENT_FIELDS = frozenset(
         *CONTACT_FIELDS,
         *WALK_IN_FIELDS,
         "update_master_data",
+        "confirmed_at",
+        "overbooked",
+        "workshop_time_confirmed",
+        "work_order_ready",
+        "parts_ready",
+        "no_show_at",
+        "counter_proposal_note",
+        "counter_proposal_at",
     }
 )
 FOREIGN_KEYS = ("customer", "vehicle", "branch", "advisor")
 TEXT_FIELDS = frozenset(
-    {"external_id", "work_description", "notes", *CONTACT_FIELDS, *WALK_IN_FIELDS}
+    {"external_id", "notes", "counter_proposal_note", *CONTACT_FIELDS, *WALK_IN_FIELDS}
 ) - {"contact_mobile"}
-BOOLEAN_FIELDS = frozenset({"customer_waits", "replacement_car", "update_master_data"})
+BOOLEAN_FIELDS = frozenset(
+    {
+        "customer_waits",
+        "replacement_car",
+        "update_master_data",
+        "overbooked",
+        "workshop_time_confirmed",
+        "work_order_ready",
+        "parts_ready",
+    }
+)
+OPTIONAL_MOMENTS = frozenset({"confirmed_at", "no_show_at", "counter_proposal_at"})
+MAX_WORK_ITEMS = 50
+WORK_ITEM_TEXT_LIMIT = 10_000
 MAX_COST = Decimal("99999999.99")
 CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One work item as the services take it ("Arbeitsposition": text, cost, service)."""
+
+    text: str
+    cost: Decimal | None = None
+    service_id: int | None = None
+
+    def plain(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "cost": str(self.cost) if self.cost is not None else None,
+            "service_id": self.service_id,
+        }
+
+
+def work_items_of(appointment: Appointment) -> list[WorkItem]:
+    """The appointment's work items as values (prefetched `work_items` are used)."""
+    return [
+        WorkItem(item.text, item.cost, item.service_id) for item in appointment.work_items.all()
+    ]
+
+
+def total_cost(appointment: Appointment) -> Decimal | None:
+    """The total the customer is told: "Gesamtkosten" when set, else the items' sum."""
+    if appointment.estimated_cost is not None:
+        return appointment.estimated_cost
+    costs = [item.cost for item in appointment.work_items.all() if item.cost is not None]
+    return sum(costs, Decimal("0")) if costs else None
+
 
 S = AppointmentStatus
 # Which status may follow which. Finalized and cancelled are final: the back office makes
 # a new appointment instead of reviving one (its history stays as it was).
 TRANSITIONS: dict[str, frozenset[str]] = {
-    S.REQUESTED: frozenset({S.PROPOSED, S.PLANNED, S.CONFIRMED, S.CANCELLED}),
-    S.PROPOSED: frozenset({S.REQUESTED, S.PLANNED, S.CONFIRMED, S.CANCELLED}),
-    S.PLANNED: frozenset({S.PROPOSED, S.CONFIRMED, S.FINALIZED, S.CANCELLED}),
-    S.CONFIRMED: frozenset({S.PLANNED, S.FINALIZED, S.CANCELLED}),
+    S.REQUESTED: frozenset({S.PROPOSED, S.PLANNED, S.CANCELLED}),
+    # Back to "Angefragt" when the customer asks for another time or the proposal expires.
+    S.PROPOSED: frozenset({S.REQUESTED, S.PLANNED, S.CANCELLED}),
+    # A planned appointment may be offered anew (another time proposed to the customer).
+    S.PLANNED: frozenset({S.PROPOSED, S.FINALIZED, S.CANCELLED}),
     S.FINALIZED: frozenset(),
     S.CANCELLED: frozenset(),
 }
@@ -155,7 +215,7 @@ def _snapshot(appointment: Appointment) -> dict[str, Any]:
         "advisor": _ref(appointment.advisor),
         "start": _iso(appointment.start),
         "end": _iso(appointment.end),
-        "work_description": appointment.work_description,
+        "work_items": [item.plain() for item in work_items_of(appointment)],
         "notes": appointment.notes,
         "mileage_km": appointment.mileage_km,
         "customer_waits": appointment.customer_waits,
@@ -163,6 +223,13 @@ def _snapshot(appointment: Appointment) -> dict[str, Any]:
         "estimated_cost": _plain(appointment.estimated_cost),
         **{name: str(getattr(appointment, name)) for name in (*CONTACT_FIELDS, *WALK_IN_FIELDS)},
         "update_master_data": appointment.update_master_data,
+        "confirmed_at": _iso(appointment.confirmed_at),
+        "overbooked": appointment.overbooked,
+        "workshop_time_confirmed": appointment.workshop_time_confirmed,
+        "work_order_ready": appointment.work_order_ready,
+        "parts_ready": appointment.parts_ready,
+        "no_show_at": _iso(appointment.no_show_at),
+        "counter_proposal_note": appointment.counter_proposal_note,
     }
 
 
@@ -191,7 +258,7 @@ def _mileage(value: Any) -> int | None:
     return value
 
 
-def _cost(value: Any) -> Decimal | None:
+def _cost(value: Any, field: str = "estimated_cost") -> Decimal | None:
     if value in (None, ""):
         return None
     try:
@@ -202,10 +269,44 @@ def _cost(value: Any) -> Decimal | None:
         raise AppointmentError(
             _("Die Kosten müssen ein Betrag zwischen 0 und %(maximum)s sein.")
             % {"maximum": MAX_COST},
-            "estimated_cost",
+            field,
             "invalid_cost",
         )
     return number.quantize(CENT)
+
+
+def _work_items(value: Any) -> list[WorkItem]:
+    """Work items from WorkItem values or mappings (text, cost, service_id); empty texts
+    without a cost are dropped (an empty form row)."""
+    items: list[WorkItem] = []
+    for raw in value or ():
+        if isinstance(raw, WorkItem):
+            text, cost, service_id = raw.text, raw.cost, raw.service_id
+        else:
+            text, cost, service_id = raw.get("text"), raw.get("cost"), raw.get("service_id")
+        text = "" if text is None else str(text).strip()
+        cost = _cost(cost, "work_items")
+        if not text and cost is None:
+            continue
+        if not text:
+            raise AppointmentError(
+                _("Bitte beschreiben Sie die Arbeit zu jedem Betrag."), "work_items", "no_text"
+            )
+        if len(text) > WORK_ITEM_TEXT_LIMIT:
+            raise AppointmentError(
+                _("Eine Arbeitsposition darf höchstens %(limit)s Zeichen lang sein.")
+                % {"limit": WORK_ITEM_TEXT_LIMIT},
+                "work_items",
+                "too_long",
+            )
+        items.append(WorkItem(text, cost, service_id))
+    if len(items) > MAX_WORK_ITEMS:
+        raise AppointmentError(
+            _("Höchstens %(limit)s Arbeitspositionen.") % {"limit": MAX_WORK_ITEMS},
+            "work_items",
+            "too_many",
+        )
+    return items
 
 
 def _normalize(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -217,6 +318,10 @@ def _normalize(values: Mapping[str, Any]) -> dict[str, Any]:
             clean[key] = bool(value)
         elif key in ("start", "end"):
             clean[key] = _datetime(value, key)
+        elif key in OPTIONAL_MOMENTS:
+            clean[key] = None if value is None else _datetime(value, key)
+        elif key == "work_items":
+            clean[key] = _work_items(value)
         elif key == "mileage_km":
             clean[key] = _mileage(value)
         elif key == "estimated_cost":
@@ -339,6 +444,14 @@ def _assign(appointment: Appointment, values: Mapping[str, Any]) -> dict[str, li
     """Set the values; return {field: [old, new]} for those that really changed."""
     changes: dict[str, list[Any]] = {}
     for key, new in values.items():
+        if key == "work_items":
+            old_items = work_items_of(appointment)
+            if old_items != new:
+                changes[key] = [
+                    [item.plain() for item in old_items],
+                    [item.plain() for item in new],
+                ]
+            continue
         if key in FOREIGN_KEYS:
             old_id = getattr(appointment, f"{key}_id")
             new_id = new.pk if new is not None else None
@@ -353,6 +466,30 @@ def _assign(appointment: Appointment, values: Mapping[str, Any]) -> dict[str, li
         setattr(appointment, key, new)
         changes[key] = [_plain(old), _plain(new)]
     return changes
+
+
+def _write_work_items(appointment: Appointment, items: Sequence[WorkItem]) -> None:
+    """Replace the appointment's work items (services of other tenants are dropped)."""
+    service_ids = {item.service_id for item in items if item.service_id is not None}
+    own = set(
+        BookableService.objects.filter(pk__in=service_ids, tenant=appointment.tenant_id)
+        .values_list("pk", flat=True)
+        .order_by()
+    )
+    AppointmentWorkItem.objects.filter(appointment=appointment).delete()
+    AppointmentWorkItem.objects.bulk_create(
+        AppointmentWorkItem(
+            tenant_id=appointment.tenant_id,
+            appointment=appointment,
+            position=position,
+            text=item.text,
+            cost=item.cost,
+            service_id=item.service_id if item.service_id in own else None,
+        )
+        for position, item in enumerate(items)
+    )
+    # The prefetched or cached items are stale now.
+    getattr(appointment, "_prefetched_objects_cache", {}).pop("work_items", None)
 
 
 def _final_error(status: str) -> AppointmentError:
@@ -408,13 +545,31 @@ def create_appointment(
     values = {"customer": customer, "start": start, "end": end, **values}
     _check_fields(values)
     values = _normalize(values)
+    items: list[WorkItem] = values.pop("work_items", [])
     appointment = Appointment(tenant=tenant, **values)
     _check_references(tenant, appointment, set(values), other_owner_ok=other_owner_ok)
     _check_times(appointment)
     _full_clean(appointment)
     _save(appointment)
+    _write_work_items(appointment, items)
     record(tenant, actor, "appointment.created", appointment, {"snapshot": _snapshot(appointment)})
+    _after_change(appointment)
     return appointment
+
+
+def _default_action(appointment: Appointment, changes: Mapping[str, Any]) -> str:
+    if "status" in changes:
+        return f"appointment.{appointment.status}"
+    if "confirmed_at" in changes and appointment.confirmed_at is not None:
+        return "appointment.confirmed"
+    return "appointment.updated"
+
+
+def _after_change(appointment: Appointment) -> None:
+    """What follows every change: the reminders follow the appointment's time and status."""
+    from theke.appointments.services.reminders import sync_reminders
+
+    sync_reminders(appointment)
 
 
 def _update(
@@ -423,7 +578,10 @@ def _update(
     values: Mapping[str, Any],
     *,
     other_owner_ok: bool = False,
+    action: str | None = None,
 ) -> tuple[Appointment, dict[str, list[Any]]]:
+    """Change the appointment under its lock; `action` names the audit event (default:
+    `appointment.<status>` on a status change, else `appointment.updated`)."""
     _check_fields(values)
     clean = _normalize(values)
     appointment = _lock(appointment)
@@ -440,9 +598,13 @@ def _update(
     _full_clean(appointment)
     appointment.version += 1
     _save(appointment)
-    action = f"appointment.{appointment.status}" if "status" in changes else "appointment.updated"
+    if "work_items" in changes:
+        _write_work_items(appointment, clean["work_items"])
+    if action is None:
+        action = _default_action(appointment, changes)
     data = {"changes": changes, "snapshot": _snapshot(appointment)}
     record(tenant, actor, action, appointment, data)
+    _after_change(appointment)
     if appointment.status == AppointmentStatus.CANCELLED:
         # Whoever cancels (staff, the customer, the back office): its lead says "Storniert".
         from theke.appointments.services.leads import mark_lead_of_cancelled_appointment
@@ -507,8 +669,10 @@ def finalize_appointment(appointment: Appointment, actor: Actor) -> Appointment:
 def upcoming_and_recent(customer: Customer, limit: int = 10) -> list[Appointment]:
     """The customer's next appointments, then the latest past ones (the customer page)."""
     now = timezone.now()
-    rows: QuerySet[Appointment] = Appointment.objects.filter(customer=customer).select_related(
-        "vehicle", "branch", "advisor"
+    rows: QuerySet[Appointment] = (
+        Appointment.objects.filter(customer=customer)
+        .select_related("vehicle", "branch", "advisor")
+        .prefetch_related("work_items")
     )
     upcoming = list(rows.filter(end__gte=now).order_by("start", "pk")[:limit])
     past = list(rows.filter(end__lt=now).order_by("-start", "-pk")[: max(limit - len(upcoming), 0)])

@@ -1,9 +1,10 @@
 """Free slots of a branch, read from the database in a constant number of queries and
 computed by `theke.appointments.slots` (pure).
 
-Taken time is every active appointment of the branch and every open lead ("Neu") younger
-than the tenant's hold time: a request holds its place until staff decide it or the hold
-runs out. Writers that take capacity (a booking, a conversion) first call `lock_branch`
+Taken time is every planned appointment of the branch, every slot of an open proposal
+(held until the customer answers or the proposal expires) and every open lead ("Neu")
+younger than the tenant's hold time: a request holds its place until staff decide it or the
+hold runs out. Writers that take capacity (a booking, a conversion) first call `lock_branch`
 inside their transaction and then ask `find_free_advisor`, so two of them never both get
 the last place: the branch's booking row is the one lock all of them queue on.
 """
@@ -19,13 +20,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from theke.appointments.models import (
-    ACTIVE_STATUSES,
+    CAPACITY_STATUSES,
     AdvisorAbsence,
     AdvisorWorkingHours,
     Appointment,
     BranchBooking,
     Lead,
     LeadStatus,
+    ProposedSlot,
     ServiceAdvisor,
 )
 from theke.appointments.services.settings import booking_settings, branch_booking
@@ -91,10 +93,12 @@ def slot_plan(
     overlapping = Q(start__lt=window_end, end__gt=window_start)
 
     appointments = Appointment.objects.filter(
-        overlapping, branch=branch, status__in=ACTIVE_STATUSES
+        overlapping, branch=branch, status__in=CAPACITY_STATUSES
     )
+    held = ProposedSlot.objects.filter(overlapping, branch=branch, holds_until__gt=now)
     if exclude_appointment is not None:
         appointments = appointments.exclude(pk=exclude_appointment.pk)
+        held = held.exclude(proposal__appointment_id=exclude_appointment.pk)
     hold = datetime.timedelta(hours=booking_settings(branch.tenant).hold_hours)
     leads = Lead.objects.filter(
         overlapping, branch=branch, status=LeadStatus.NEW, created_at__gt=now - hold
@@ -103,7 +107,7 @@ def slot_plan(
         leads = leads.exclude(pk=exclude_lead.pk)
     busy = [
         Busy(start, end, advisor_id)
-        for query in (appointments, leads)
+        for query in (appointments, held, leads)
         for start, end, advisor_id in query.values_list("start", "end", "advisor_id")
     ]
 

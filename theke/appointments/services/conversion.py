@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
 from django.db import transaction
@@ -24,10 +25,11 @@ from theke.appointments.models import (
     Lead,
     LeadStatus,
 )
-from theke.appointments.services import availability
+from theke.appointments.services import availability, notify
 from theke.appointments.services.appointments import (
     CONTACT_FIELDS,
     WALK_IN_FIELDS,
+    WorkItem,
     create_appointment,
     event_payload,
     update_appointment,
@@ -44,11 +46,9 @@ from theke.audit.feed import emit_event
 from theke.audit.services import Actor, record
 from theke.customers import services as customers
 from theke.customers.duplicates import DuplicateCandidate, DuplicateCriteria, DuplicateProbe
-from theke.customers.models import Contact, Customer, Location, Vehicle
+from theke.customers.models import Customer, Location, Vehicle
 from theke.customers.validators import normalize_plate, normalize_vin
 from theke.messaging.models import Channel, OutboundMessage
-from theke.messaging.services import outbox
-from theke.messaging.services.templates import base_context, greeting, render_message
 from theke.tenants.models import Tenant
 
 __all__ = [
@@ -180,8 +180,7 @@ class MasterData:
     city: str = ""
 
 
-def _primary_contact(customer: Customer) -> Contact | None:
-    return Contact.objects.filter(customer=customer).first()
+_primary_contact = notify.primary_contact
 
 
 def _address(customer: Customer) -> Location | None:
@@ -359,9 +358,22 @@ def vehicle_warning(appointment: Appointment) -> str | None:
 # --- converting ---------------------------------------------------------------------------
 
 
-def _work_description(lead: Lead) -> str:
-    names = [str(s.get("name", "")).strip() for s in lead.services_booked or []]
-    return "\n".join(n for n in names if n)
+def _work_items(lead: Lead) -> list[WorkItem]:
+    """One work item per booked service, with its price and the service (what to bring)."""
+    items = []
+    for booked in lead.services_booked or []:
+        name = str(booked.get("name", "")).strip()
+        if name:
+            price = booked.get("price")
+            service_id = booked.get("id")
+            items.append(
+                WorkItem(
+                    name,
+                    Decimal(price) if price is not None else None,
+                    service_id if isinstance(service_id, int) else None,
+                )
+            )
+    return items
 
 
 def _customer_for(
@@ -475,7 +487,7 @@ def convert_lead(
         status=AppointmentStatus.PLANNED,
         branch=lead.branch,
         advisor=advisor,
-        work_description=_work_description(lead),
+        work_items=_work_items(lead),
         notes=lead.note,
         mileage_km=lead.mileage_km,
         update_master_data=keep_switch,
@@ -545,55 +557,6 @@ def add_walk_in_vehicle_to_master(appointment: Appointment, actor: Actor) -> App
     return update_appointment(appointment, actor, other_owner_ok=True, vehicle=vehicle, **cleared)
 
 
-def _recipient(appointment: Appointment, channel: str) -> str:
-    contact = _primary_contact(appointment.customer)
-    if channel == Channel.SMS:
-        if not appointment.tenant.sms_enabled:
-            raise ConversionError(
-                _("SMS ist für Ihr Unternehmen nicht freigeschaltet."), "channel", "no_sms"
-            )
-        mobile = appointment.contact_mobile or (contact.mobile_phone if contact else None)
-        if not mobile:
-            raise ConversionError(
-                _("Für diesen Termin ist keine Mobilnummer hinterlegt."), "channel", "no_mobile"
-            )
-        return str(mobile.as_e164)
-    email = appointment.contact_email or (contact.email if contact else "")
-    if not email:
-        raise ConversionError(
-            _("Für diesen Termin ist keine E-Mail-Adresse hinterlegt."), "channel", "no_email"
-        )
-    return email
-
-
-def _language(appointment: Appointment) -> str:
-    lead = Lead.objects.filter(appointment=appointment).first()
-    if lead is not None:
-        return lead.language
-    contact = _primary_contact(appointment.customer)
-    return contact.language if contact else appointment.tenant.default_language or "de"
-
-
-def confirmation_context(appointment: Appointment, language: str) -> dict[str, str]:
-    """The purpose's own placeholders: date, time, branch and its address, the work."""
-    start, end = timezone.localtime(appointment.start), timezone.localtime(appointment.end)
-    branch = appointment.branch
-    address = ""
-    if branch is not None:
-        address = ", ".join(
-            p for p in [branch.street, f"{branch.postal_code} {branch.city}".strip()] if p
-        )
-    date = start.strftime("%d.%m.%Y") if language == "de" else start.strftime("%d %B %Y")
-    return {
-        "date": date,
-        "time": start.strftime("%H:%M"),
-        "end_time": end.strftime("%H:%M"),
-        "branch_name": branch.name if branch is not None else appointment.tenant.name,
-        "branch_address": address,
-        "work": appointment.work_description.replace("\n", ", "),
-    }
-
-
 @transaction.atomic
 def send_appointment_confirmation(
     appointment: Appointment, actor: Actor, channel: str
@@ -610,35 +573,16 @@ def send_appointment_confirmation(
     if channel not in (Channel.EMAIL, Channel.SMS):
         raise ConversionError(_("Unbekannter Versandweg."), "channel", "invalid_channel")
     tenant = appointment.tenant
-    address = _recipient(appointment, channel)
-    language = _language(appointment)
-    person = Contact(
-        salutation=appointment.contact_salutation or appointment.customer.salutation,
-        first_name=appointment.contact_first_name or appointment.customer.first_name,
-        last_name=appointment.contact_last_name or appointment.customer.last_name,
-    )
-    name = str(person).strip() or appointment.customer.display_name
-    context = {
-        **base_context(tenant, customer=appointment.customer, language=language, name=name),
-        "greeting": greeting(person, language, name),
-        **confirmation_context(appointment, language),
-    }
-    rendered = render_message(tenant, CONFIRMATION_PURPOSE, channel, language, context)
-    message = outbox.queue_message(
-        tenant,
-        channel=channel,
-        purpose=CONFIRMATION_PURPOSE,
-        recipient=address,
-        recipient_name=name,
-        dedupe_key=f"appointment:{appointment.pk}:confirmation:v{appointment.version}",
-        subject=rendered.subject,
-        text=rendered.text,
-        html=rendered.html,
-        contact=_primary_contact(appointment.customer),
-        related=appointment,
-        reply_to=tenant.email_reply_to if channel == Channel.EMAIL else "",
-        language=language,
-    )
+    try:
+        message = notify.queue_appointment_message(
+            appointment,
+            CONFIRMATION_PURPOSE,
+            channel,
+            dedupe_key=f"appointment:{appointment.pk}:confirmation:v{appointment.version}",
+        )
+    except notify.NotifyError as exc:
+        raise ConversionError(exc.messages[0], exc.field, exc.code) from exc
+    address = message.recipient
     record(
         tenant,
         actor,

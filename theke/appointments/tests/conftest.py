@@ -96,7 +96,7 @@ def appointment(tenant_a: Any, workshop: Workshop) -> Appointment:
             start=at(14, 9, 30),
             end=at(14, 11),
             external_id="T-1",
-            work_description="Inspektion",
+            work_items=[services.WorkItem("Inspektion")],
         )
 
 

@@ -52,7 +52,10 @@ def test_put_creates_an_appointment_then_updates_it(
         **APPOINTMENT,
         "external_id": "T-100",
         "uid": created["uid"],
-        "status": "confirmed",
+        # The back office's "confirmed": planned and confirmed to the customer.
+        "status": "planned",
+        "confirmed": True,
+        "work_items": [{"text": APPOINTMENT["work_description"], "cost": "289.50"}],
         "start": "2025-10-14T07:30:00.000Z",
         "end": "2025-10-14T10:00:00.000Z",
     }
@@ -325,8 +328,11 @@ def test_bulk_stores_the_valid_items_and_reports_each(
     assert [e["path"] for e in results[4]["errors"]] == ["items.4.end"]
     assert [e["path"] for e in results[5]["errors"]] == ["items.5.external_id"]
     with scopes_disabled():
-        stored = dict(Appointment.objects.values_list("external_id", "status"))
-    assert stored == {"T-1": "confirmed", "T-2": "planned"}
+        stored = {
+            a.external_id: (a.status, a.confirmed_at is not None)
+            for a in Appointment.objects.all()
+        }
+    assert stored == {"T-1": ("planned", True), "T-2": ("planned", False)}
     replay = post(client, "/appointments/bulk", {"items": items}, **{"Idempotency-Key": "b-1"})
     assert replay.content == response.content and replay["Idempotent-Replayed"] == "true"
 

@@ -58,7 +58,7 @@ def test_create_records_a_snapshot(in_a: Any, workshop: Workshop, owner: Any) ->
         advisor=workshop.advisor,
         start=at(14, 9, 30),
         end=at(14, 11),
-        work_description="  Inspektion  ",
+        work_items=[{"text": "  Inspektion  "}],
         estimated_cost="189,5",
         mileage_km=1200,
     )
@@ -234,7 +234,7 @@ def test_external_id_is_unique_per_tenant(in_a: Any, workshop: Workshop) -> None
         ("finalized", "planned"),
         ("finalized", "cancelled"),
         ("cancelled", "planned"),
-        ("cancelled", "confirmed"),
+        ("cancelled", "proposed"),
     ],
 )
 def test_final_statuses_stay_final(
