@@ -329,8 +329,7 @@ def test_bulk_stores_the_valid_items_and_reports_each(
     assert [e["path"] for e in results[5]["errors"]] == ["items.5.external_id"]
     with scopes_disabled():
         stored = {
-            a.external_id: (a.status, a.confirmed_at is not None)
-            for a in Appointment.objects.all()
+            a.external_id: (a.status, a.confirmed_at is not None) for a in Appointment.objects.all()
         }
     assert stored == {"T-1": ("planned", True), "T-2": ("planned", False)}
     replay = post(client, "/appointments/bulk", {"items": items}, **{"Idempotency-Key": "b-1"})
