@@ -32,6 +32,7 @@ urlpatterns = [
     # --- online booking (customer side) ---
     path("buchen/", include((appointment_pages.booking_patterns, "booking"))),
     path("anfrage/", include((appointment_pages.lead_patterns, "lead_pages"))),
+    path("termin/", include((appointment_pages.appointment_patterns, "appointment_pages"))),
 ]
 
 if settings.DEBUG:

@@ -1,12 +1,13 @@
 """The public booking pages (/buchen/…) and the lead's page behind its link (/anfrage/…).
 
-Two namespaces from one module: `booking` (no token, the tenant's public pages) and
-`lead_pages` (behind a customer link, theke.core.token_pages protections).
+Three namespaces from one module: `booking` (no token, the tenant's public pages),
+`lead_pages` and `appointment_pages` (/termin/…; behind a customer link,
+theke.core.token_pages protections).
 """
 
 from django.urls import path
 
-from theke.appointments import customer_views
+from theke.appointments import appointment_pages, customer_views
 
 booking_patterns = [
     path("<slug:slug>/", customer_views.branches, name="branches"),
@@ -18,4 +19,9 @@ booking_patterns = [
 lead_patterns = [
     path("<str:token>/", customer_views.lead_page, name="page"),
     path("<str:token>/stornieren", customer_views.lead_cancel, name="cancel"),
+]
+
+# The customer's appointment page (seed 002), namespace `appointment_pages`.
+appointment_patterns = [
+    path("<str:token>/", appointment_pages.page, name="page"),
 ]
