@@ -32,7 +32,7 @@ CONFIRMATION_SAMPLES: dict[str, dict[str, str]] = {
         "branch_name": "Autohaus Muster Mitte",
         "branch_address": "Hauptstraße 1, 10115 Berlin",
         "work": "Inspektion, Räderwechsel",
-        "link": "https://theke.example/termin/Xy7…",
+        "link": "https://theke.example/termin/Xy7pQ2/",
     },
     "en": {"date": "14 October 2025", "work": "Inspection, wheel change"},
 }

@@ -667,3 +667,26 @@ def test_refusals_are_service_errors_with_a_german_message(osb: Osb, staff: Acto
     with pytest.raises(ServiceError) as refused:
         workshop.plan(appointment, staff)
     assert "Überbuchung" in refused.value.messages[0]
+
+
+# --- the API reads appointments made in Theke by their uid ---------------------------------------
+
+
+def test_api_reads_an_appointment_made_in_theke_by_its_uid(
+    osb: Osb, staff: Actor, api_as: Any, tenant_b: Any
+) -> None:
+    planned = workshop.plan(request(osb, staff), staff)
+    workshop.send_confirmation(planned, staff)
+    client = api_as(osb.tenant)
+    response = client.get(f"/api/v1/appointments/by-uid/{planned.uid}")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["uid"] == str(planned.uid) and body["external_id"] == ""
+    assert body["status"] == "planned" and body["confirmed"] is True
+    assert [item["text"] for item in body["work_items"]] == ["Inspektion", "Räderwechsel"]
+    assert client.get("/api/v1/appointments/by-uid/not-a-uuid").status_code == 422
+    unknown = client.get("/api/v1/appointments/by-uid/00000000-0000-4000-8000-000000000000")
+    assert unknown.status_code == 404
+    assert api_as(tenant_b).get(f"/api/v1/appointments/by-uid/{planned.uid}").status_code == 404
+    schema = client.get("/api/v1/openapi.json").json()
+    assert set(schema["paths"]["/api/v1/appointments/by-uid/{uid}"]) == {"get"}
