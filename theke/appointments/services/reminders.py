@@ -45,7 +45,8 @@ from theke.appointments.services.notify import (
 )
 from theke.appointments.services.settings import booking_settings
 from theke.audit.services import SYSTEM, Actor, record
-from theke.customers.models import Contact
+from theke.customers import services as customers
+from theke.customers.models import Contact, Customer
 from theke.tenants.scoping import scopes_disabled, tenant_scope
 
 __all__ = [
@@ -95,16 +96,19 @@ def reminder_wish(
     appointment: Appointment,
     contact: Contact | None,
     settings: BookingSettings | None = None,
+    *,
+    reachable_only: bool = True,
 ) -> Wish:
     """The contact's preference with the tenant's default for the days; a channel only
     where there is an address, SMS only with the contact's consent and the tenant's SMS
-    switch."""
+    switch (`reachable_only=False`: the wish as such, for the sweep's re-check, which
+    settles a reminder whose address went missing instead of dropping it silently)."""
     settings = settings or booking_settings(appointment.tenant)
     default_days = settings.reminder_days_before
     preference = (
         ReminderPreference.objects.filter(contact=contact).first() if contact is not None else None
     )
-    email_ok, sms_ok = _reachable(appointment, contact)
+    email_ok, sms_ok = _reachable(appointment, contact) if reachable_only else (True, True)
     if preference is None:
         return Wish(default_days, email_ok, False, False)
     return Wish(
@@ -276,9 +280,8 @@ def _send_one(
     key = (reminder.kind, reminder.channel)
     due = None
     if appointment.start > now:
-        due = _due_times(appointment, reminder_wish(appointment, contact, settings), settings).get(
-            key
-        )
+        wish = reminder_wish(appointment, contact, settings, reachable_only=False)
+        due = _due_times(appointment, wish, settings).get(key)
     if due is None:
         # Cancelled, finalized, begun, or the wish changed meanwhile: not wanted any more.
         logger.info("reminder %s dropped: no longer wanted", reminder.pk)
@@ -334,26 +337,28 @@ def set_reminder_preference(
     sms_consent: bool = False,
 ) -> ReminderPreference:
     """Store the contact's wish for reminders and re-sync the customer's upcoming planned
-    appointments. `sms_consent` records the contact's consent to SMS (with the time);
-    SMS reminders need it and the tenant's SMS switch. `days_before` None: the tenant's
-    default."""
+    appointments. `sms_consent` records the contact's consent to SMS (with the time, through
+    the customers' service); SMS reminders need it and the tenant's SMS switch.
+    `days_before` None: the tenant's default."""
     tenant = contact.tenant
     now = timezone.now()
     with tenant_scope(tenant):
-        contact = Contact.objects.select_for_update().select_related("tenant").get(pk=contact.pk)
         if days_before is not None and not 1 <= days_before <= 4:
             raise AppointmentError(
                 _("Bitte wählen Sie 1 bis 4 Tage vor dem Termin."), "days_before", "invalid_days"
             )
-        consent_recorded = False
-        if sms_consent and not contact.consent_sms:
-            contact.consent_sms, contact.consent_sms_at = True, now
-            contact.save(update_fields=["consent_sms", "consent_sms_at"])
-            consent_recorded = True
+        # The customer's lock first, as the customers' services take it: two changes of
+        # the wish at once are one after the other, and the first one creates the row.
+        Customer.objects.select_for_update().get(pk=contact.customer_id)
+        contact = Contact.objects.select_related("tenant").get(pk=contact.pk)
+        tenant = contact.tenant
         if by_sms and not tenant.sms_enabled:
             raise AppointmentError(
                 _("Erinnerungen per SMS sind zurzeit nicht möglich."), "by_sms", "no_sms"
             )
+        consent_recorded = sms_consent and not contact.consent_sms
+        if consent_recorded:
+            contact = customers.update_contact(contact, actor, consent_sms=True)
         if by_sms and not contact.consent_sms:
             raise AppointmentError(
                 _("Für Erinnerungen per SMS brauchen wir Ihre Einwilligung."),
@@ -366,7 +371,7 @@ def set_reminder_preference(
             "by_sms": by_sms,
             "same_day": same_day,
         }
-        preference = ReminderPreference.objects.select_for_update().filter(contact=contact).first()
+        preference = ReminderPreference.objects.filter(contact=contact).first()
         created = preference is None
         if preference is None:
             preference = ReminderPreference(tenant=tenant, contact=contact)
@@ -380,10 +385,7 @@ def set_reminder_preference(
         for name, value in values.items():
             setattr(preference, name, value)
         preference.save()
-        data: dict[str, object] = {"changes": changes}
-        if consent_recorded:
-            data["sms_consent_at"] = now.isoformat()
-        record(tenant, actor, "reminder_preference.changed", preference, data)
+        record(tenant, actor, "reminder_preference.changed", preference, {"changes": changes})
         upcoming = Appointment.objects.filter(
             customer_id=contact.customer_id, status=AppointmentStatus.PLANNED, start__gt=now
         ).order_by("pk")
