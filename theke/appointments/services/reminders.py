@@ -105,9 +105,7 @@ def reminder_wish(
     settles a reminder whose address went missing instead of dropping it silently)."""
     settings = settings or booking_settings(appointment.tenant)
     default_days = settings.reminder_days_before
-    preference = (
-        ReminderPreference.objects.filter(contact=contact).first() if contact is not None else None
-    )
+    preference = _preference_of(contact)
     email_ok, sms_ok = _reachable(appointment, contact) if reachable_only else (True, True)
     if preference is None:
         return Wish(default_days, email_ok, False, False)
@@ -117,6 +115,15 @@ def reminder_wish(
         preference.by_sms and sms_ok,
         preference.same_day,
     )
+
+
+def _preference_of(contact: Contact | None) -> ReminderPreference | None:
+    """The contact's stored wish; the sweep hands it over read ahead (`_preference`)."""
+    if contact is None:
+        return None
+    if hasattr(contact, "_preference"):
+        return contact._preference
+    return ReminderPreference.objects.filter(contact=contact).first()
 
 
 def _at(day: datetime.date, time: datetime.time) -> datetime.datetime:
@@ -246,6 +253,7 @@ def _sweep_batch(now: datetime.datetime, limit: int) -> tuple[int, int, int]:
         appointments = (
             Appointment.objects.filter(pk__in={r.appointment_id for r in reminders})
             .select_related("tenant", "customer", "branch")
+            .prefetch_related("work_items")
             .order_by("pk")
         )
         if skip_locked:
@@ -254,6 +262,7 @@ def _sweep_batch(now: datetime.datetime, limit: int) -> tuple[int, int, int]:
             # here also rules out a deadlock with sync_reminders (appointment, then rows).
             appointments = appointments.select_for_update(skip_locked=True, of=("self",))
         by_pk = {appointment.pk: appointment for appointment in appointments}
+        contacts = _primary_contacts({a.customer_id for a in by_pk.values()})
     handled = queued = 0
     settings_cache: dict[int, BookingSettings] = {}
     for reminder in reminders:
@@ -263,20 +272,40 @@ def _sweep_batch(now: datetime.datetime, limit: int) -> tuple[int, int, int]:
         with tenant_scope(appointment.tenant):
             if appointment.tenant_id not in settings_cache:
                 settings_cache[appointment.tenant_id] = booking_settings(appointment.tenant)
-            outcome = _send_one(reminder, appointment, settings_cache[appointment.tenant_id], now)
+            outcome = _send_one(
+                reminder,
+                appointment,
+                contacts.get(appointment.customer_id),
+                settings_cache[appointment.tenant_id],
+                now,
+            )
         handled += 1
         queued += outcome
     return len(reminders), handled, queued
 
 
+def _primary_contacts(customer_ids: set[int]) -> dict[int, Contact]:
+    """{customer id: primary contact} as notify.primary_contact picks it (the first by the
+    contacts' ordering), each with its stored wish, read ahead for a whole batch."""
+    found: dict[int, Contact] = {}
+    for contact in Contact.objects.filter(customer_id__in=customer_ids).select_related("tenant"):
+        found.setdefault(contact.customer_id, contact)
+    preferences = {
+        p.contact_id: p for p in ReminderPreference.objects.filter(contact__in=found.values())
+    }
+    for contact in found.values():
+        contact._preference = preferences.get(contact.pk)  # type: ignore[attr-defined]
+    return found
+
+
 def _send_one(
     reminder: AppointmentReminder,
     appointment: Appointment,
+    contact: Contact | None,
     settings: BookingSettings,
     now: datetime.datetime,
 ) -> int:
     """Queue the reminder's message and mark it sent (1), or settle it without one (0)."""
-    contact = primary_contact(appointment.customer)
     key = (reminder.kind, reminder.channel)
     due = None
     if appointment.start > now:
