@@ -20,7 +20,6 @@ the wish; it re-syncs the customer's upcoming appointments.
 from __future__ import annotations
 
 import datetime
-import importlib
 import logging
 from dataclasses import dataclass
 
@@ -37,6 +36,7 @@ from theke.appointments.models import (
     ReminderKind,
     ReminderPreference,
 )
+from theke.appointments.services import links
 from theke.appointments.services.appointments import AppointmentError
 from theke.appointments.services.notify import (
     NotifyError,
@@ -211,13 +211,9 @@ def sync_reminders(appointment: Appointment, *, now: datetime.datetime | None = 
 
 
 def appointment_link(appointment: Appointment, now: datetime.datetime) -> str:
-    """The customer's link to the appointment page (links.issue_appointment_link of the
-    workshop service layer; empty until that module is there)."""
-    try:
-        links = importlib.import_module("theke.appointments.services.links")
-    except ModuleNotFoundError:
-        return ""
-    return str(links.issue_appointment_link(appointment, now=now))
+    """The customer's link to the appointment page (the newest link supersedes the older
+    ones: every message carries a working one)."""
+    return links.issue_appointment_link(appointment, now=now)
 
 
 def send_due_reminders(now: datetime.datetime | None = None, limit: int = 500) -> int:

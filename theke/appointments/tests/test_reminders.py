@@ -5,6 +5,7 @@ the customer's language with the link to the appointment page; the customer's wi
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,7 +21,8 @@ from theke.appointments.models import (
     AppointmentReminder,
     ReminderPreference,
 )
-from theke.appointments.services import reminders
+from theke.appointments.services import links, reminders
+from theke.appointments.services import workshop as workshop_services
 from theke.appointments.services import settings as booking
 from theke.appointments.services.appointments import AppointmentError
 from theke.appointments.tasks import send_appointment_reminders
@@ -38,7 +40,7 @@ pytestmark = pytest.mark.django_db
 
 BERLIN = ZoneInfo("Europe/Berlin")
 UTC = datetime.UTC
-LINK = "https://theke.test/termin/Beispiel-Token/"
+LINK_PATTERN = re.compile(r"https?://[^/\s]+/termin/([A-Za-z0-9_-]+)/")
 
 
 def berlin(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime.datetime:
@@ -49,10 +51,13 @@ def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime
     return datetime.datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def fixed_link(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The appointment page's link (the workshop layer's links service issues the real one)."""
-    monkeypatch.setattr(reminders, "appointment_link", lambda appointment, now: LINK)
+def link_of(message: OutboundMessage) -> Appointment | None:
+    """The appointment behind the link to the appointment page in the message (text and
+    HTML carry the same)."""
+    found = LINK_PATTERN.search(message.body_text)
+    assert found is not None, message.body_text
+    assert found.group(0) in message.body_html or message.channel == "sms"
+    return links.find_appointment_link(found.group(1)).appointment
 
 
 @pytest.fixture
@@ -198,6 +203,25 @@ def test_moved_on_reschedule(workshop: Workshop, contact: Contact) -> None:
     assert AppointmentReminder.objects.filter(appointment=appointment).count() == 2
 
 
+def test_moved_by_the_workshop_reschedule_and_removed_by_its_cancel(
+    workshop: Workshop, contact: Contact
+) -> None:
+    appointment = book(workshop, berlin(2026, 3, 25, 9), now=utc(2026, 3, 1, 8))
+    with time_machine.travel(utc(2026, 3, 2, 8), tick=False):
+        workshop_services.reschedule(
+            appointment,
+            SYSTEM,
+            start=berlin(2026, 3, 30, 9),
+            end=berlin(2026, 3, 30, 10),
+            allow_overbooking=True,
+        )
+    # Across the spring change: 10:00 summer time on 29 March.
+    assert pending(appointment) == {("days_before", "email"): utc(2026, 3, 29, 8)}
+    with time_machine.travel(utc(2026, 3, 3, 8), tick=False):
+        workshop_services.cancel(appointment, SYSTEM)
+    assert pending(appointment) == {}
+
+
 def test_removed_on_cancel(workshop: Workshop, contact: Contact) -> None:
     appointment = book(workshop, berlin(2026, 6, 17, 9), now=utc(2026, 6, 1, 8))
     with time_machine.travel(utc(2026, 6, 2, 8), tick=False):
@@ -210,7 +234,7 @@ def test_removed_on_finalize_but_a_sent_one_stays(workshop: Workshop, contact: C
     appointment = book(workshop, berlin(2026, 6, 17, 9), now=utc(2026, 6, 1, 8))
     assert sweep(berlin(2026, 6, 16, 10)) == 1
     with time_machine.travel(berlin(2026, 6, 16, 12), tick=False):
-        services.finalize_appointment(appointment, SYSTEM)
+        workshop_services.finalize(appointment, SYSTEM)
     rows = AppointmentReminder.objects.filter(appointment=appointment)
     assert [(r.kind, r.sent_at is not None) for r in rows] == [("days_before", True)]
 
@@ -267,7 +291,7 @@ def test_sent_exactly_once_with_the_link(workshop: Workshop, contact: Contact) -
     assert message.purpose == "appointment_reminder"
     assert message.recipient == "eva@kunde.test"
     assert message.subject == "Erinnerung: Ihr Termin am 17.06.2026 um 09:30 Uhr"
-    assert LINK in message.body_text and LINK in message.body_html
+    assert link_of(message) == appointment
     assert "Alpha Mitte" in message.body_text and "Inspektion" in message.body_text
     reminder = AppointmentReminder.objects.get(appointment=appointment)
     assert reminder.sent_at == berlin(2026, 6, 16, 10)
@@ -298,12 +322,12 @@ def test_in_the_customers_language(in_a: Any, workshop: Workshop) -> None:
     customers.add_contact(
         workshop.customer, SYSTEM, last_name="Berg", email="eva@kunde.test", language="en"
     )
-    book(workshop, berlin(2026, 10, 26, 9, 30), now=utc(2026, 10, 1, 8))
+    appointment = book(workshop, berlin(2026, 10, 26, 9, 30), now=utc(2026, 10, 1, 8))
     assert sweep(berlin(2026, 10, 25, 10)) == 1
     [message] = messages()
     assert message.subject == "Reminder: your appointment on 26 October 2026 at 09:30"
     assert "We would like to remind you of your appointment" in message.body_text
-    assert LINK in message.body_text
+    assert link_of(message) == appointment
 
 
 def test_a_reminder_whose_address_went_missing_is_settled_without_a_message(
@@ -438,7 +462,8 @@ def test_sms_needs_consent_which_is_recorded_with_its_time(
     assert set(pending(appointment)) == {("days_before", "email"), ("days_before", "sms")}
     assert sweep(berlin(2026, 6, 16, 10)) == 2
     sms = [m for m in messages() if m.channel == "sms"]
-    assert len(sms) == 1 and sms[0].recipient == "+4915123456789" and LINK in sms[0].body_text
+    assert len(sms) == 1 and sms[0].recipient == "+4915123456789"
+    assert link_of(sms[0]) == appointment
 
 
 def test_days_out_of_range_are_refused(contact: Contact) -> None:
