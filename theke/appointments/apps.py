@@ -117,3 +117,16 @@ class AppointmentsConfig(AppConfig):
                 ),
             }
         )
+
+        # --- remind ---
+        from theke.appointments.models import ReminderPreference
+
+        register_actions(
+            {
+                "reminder_preference.changed": _("Erinnerungswunsch geändert"),
+                "appointment.reminder_skipped": _(
+                    "Terminerinnerung nicht gesendet (keine Adresse für den Versandweg)"
+                ),
+            },
+            {"reminder_preference": ReminderPreference},
+        )

@@ -13,3 +13,12 @@ def expire_appointment_proposals() -> dict[str, int]:
     from theke.appointments.services import workshop
 
     return {"expired": workshop.expire_proposals()}
+
+
+# --- remind ---
+@task
+def send_appointment_reminders() -> int:
+    """Every minute: queue the reminders that are due (each exactly once)."""
+    from theke.appointments.services.reminders import send_due_reminders
+
+    return send_due_reminders()

@@ -32,6 +32,8 @@ PERIODIC_TASKS: list[tuple[str, str, int | None]] = [
         "theke.appointments.tasks.expire_appointment_proposals",
         5,
     ),
+    # --- remind ---
+    ("theke.appointment_reminders", "theke.appointments.tasks.send_appointment_reminders", 1),
 ]
 
 

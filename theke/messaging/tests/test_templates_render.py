@@ -157,6 +157,9 @@ def test_the_built_products_purposes_are_all_there() -> None:
         "appointment_confirmation",
         "appointment_proposal",
         "appointment_cancellation",
+        # --- remind ---
+        "appointment_reminder",
+        "appointment_same_day_reminder",
     }
     assert expected <= set(PURPOSES)
 
@@ -165,7 +168,6 @@ def test_purposes_of_products_not_built_yet_are_not_offered() -> None:
     # Their product issues bring them back in their own messages.py.
     unbuilt = {
         "lead_rejected",
-        "appointment_reminder",
         "portal_invitation",
         "quote_answer",
         "phase_activated",
