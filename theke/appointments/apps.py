@@ -99,3 +99,14 @@ class AppointmentsConfig(AppConfig):
                 "booking_service": BookableService,
             },
         )
+
+        # --- staff (issue 13): workshop appointments ---
+        register_tile("appointments.today", staff_views.todays_appointments_tile, order=16)
+        register_tile("appointments.proposals", staff_views.waiting_proposals_tile, order=17)
+        register_tile("appointments.counter", staff_views.counter_proposals_tile, order=18)
+        register_actions(
+            {
+                "appointment.no_show": _("Nicht erschienen erfasst"),
+                "appointment.checklist": _("Checkliste geändert"),
+            }
+        )
