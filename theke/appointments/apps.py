@@ -100,13 +100,25 @@ class AppointmentsConfig(AppConfig):
             },
         )
 
+        # --- life: workshop appointments (service layer) ---
+        # Registers the customer-link kind "appointment" (its page: appointment_pages:page).
+        from theke.appointments.services import links  # noqa: F401
+
+        register_actions(
+            {
+                "appointment.accepted": _("Terminvorschlag vom Kunden angenommen"),
+                "appointment.counter_proposed": _("Kunde wünscht einen anderen Termin"),
+                "appointment.proposal_expired": _("Vorschlag abgelaufen"),
+                "appointment.rescheduled": _("Termin verschoben"),
+                "appointment.checklist_changed": _("Checkliste des Termins geändert"),
+                "appointment.no_show": _("Kunde nicht erschienen"),
+                "appointment.cancellation_not_sent": _(
+                    "Terminabsage nicht gesendet (keine Adresse)"
+                ),
+            }
+        )
+
         # --- staff (issue 13): workshop appointments ---
         register_tile("appointments.today", staff_views.todays_appointments_tile, order=16)
         register_tile("appointments.proposals", staff_views.waiting_proposals_tile, order=17)
         register_tile("appointments.counter", staff_views.counter_proposals_tile, order=18)
-        register_actions(
-            {
-                "appointment.no_show": _("Nicht erschienen erfasst"),
-                "appointment.checklist": _("Checkliste geändert"),
-            }
-        )

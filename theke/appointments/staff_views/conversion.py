@@ -22,12 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from theke.appointments.forms import AppointmentEditForm
 from theke.appointments.models import Appointment, Lead, LeadStatus
-from theke.appointments.services import (
-    cancel_appointment,
-    update_appointment,
-    work_items_of,
-)
 from theke.appointments.services import conversion as convert
+from theke.appointments.services import update_appointment, work_items_of, workshop
 from theke.appointments.services.leads import check_may_touch
 from theke.appointments.workshop_forms import work_item_formset
 from theke.audit.presentation import timeline_for
@@ -434,7 +430,9 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _appointment_or_404(pk)
     if request.method == "POST":
         try:
-            cancel_appointment(appointment, _actor(request))
+            # The workshop service also withdraws open proposals and tells a customer whose
+            # appointment was confirmed (cancellation with METHOD:CANCEL).
+            workshop.cancel(appointment, _actor(request))
         except ServiceError as exc:
             messages.error(request, exc.messages[0])
         else:

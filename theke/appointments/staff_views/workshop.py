@@ -27,7 +27,6 @@ from theke.appointments.models import (
     Appointment,
     AppointmentProposal,
     AppointmentStatus,
-    ProposalStatus,
 )
 from theke.appointments.services import availability, workshop
 from theke.appointments.workshop_forms import (
@@ -109,12 +108,11 @@ def appointment_actions(
 
 
 def open_proposal(appointment: Appointment) -> AppointmentProposal | None:
-    return (
-        AppointmentProposal.objects.filter(appointment=appointment, status=ProposalStatus.OPEN)
-        .prefetch_related("slots__advisor", "slots__branch")
-        .order_by("-created_at")
-        .first()
-    )
+    """The proposal waiting for the customer (workshop.open_proposal), slots with advisor."""
+    proposal = workshop.open_proposal(appointment)
+    if proposal is not None:
+        proposal.slots_shown = list(proposal.slots.select_related("advisor").order_by("start"))  # type: ignore[attr-defined]
+    return proposal
 
 
 def checklist_warning() -> str:

@@ -39,6 +39,7 @@ from theke.appointments.models import (
     AppointmentWorkItem,
     ProposalStatus,
 )
+from theke.appointments.services import workshop
 from theke.appointments.workshop_forms import AppointmentFilterForm
 from theke.core.auth import staff_required
 from theke.core.panels import Tile
@@ -184,49 +185,10 @@ def tab_counts(tenant: Tenant) -> dict[str, int]:
     return counts
 
 
-@dataclass(frozen=True)
-class NoShowRow:
-    branch: str
-    month: datetime.date
-    no_shows: int
-    planned: int
-
-    @property
-    def percent(self) -> float:
-        return 100.0 * self.no_shows / self.planned if self.planned else 0.0
-
-
-def _no_show_rates(tenant: Tenant, branch: Branch | None, months: int) -> list[NoShowRow]:
-    """No-shows / planned (incl. finalized) appointments already past, per branch and month.
-
-    Stand-in until `workshop.no_show_rates` (helper "life") is merged: swap it in there."""
-    now = timezone.now()
-    first_month = (
-        timezone.localdate().replace(day=1) - datetime.timedelta(days=31 * (months - 1))
-    ).replace(day=1)
-    rows = Appointment.objects.filter(
-        tenant=tenant,
-        status__in=[S.PLANNED, S.FINALIZED],
-        start__gte=_local_midnight(first_month),
-        start__lt=now,
-    )
-    if branch is not None:
-        rows = rows.filter(branch=branch)
-    counts: dict[tuple[str, datetime.date], list[int]] = {}
-    for name, start, no_show_at in rows.values_list("branch__name", "start", "no_show_at"):
-        month = timezone.localtime(start).date().replace(day=1)
-        pair = counts.setdefault((name, month), [0, 0])
-        pair[1] += 1
-        if no_show_at is not None:
-            pair[0] += 1
-    return [NoShowRow(name, month, n, total) for (name, month), (n, total) in counts.items()]
-
-
-def no_show_table(tenant: Tenant, branch_id: int | None = None) -> list[NoShowRow]:
-    """The no-show rate per branch and month, newest month first."""
+def no_show_table(tenant: Tenant, branch_id: int | None = None) -> list[workshop.NoShowRate]:
+    """The no-show rate per branch and month (the last six months), newest month first."""
     branch = Branch.objects.filter(tenant=tenant, pk=branch_id).first() if branch_id else None
-    rows = _no_show_rates(tenant, branch, months=6)
-    return sorted(rows, key=lambda r: (r.month, r.branch), reverse=True)
+    return workshop.no_show_rates(tenant, branch=branch, months=6)
 
 
 @staff_required(MANAGE)

@@ -14,12 +14,21 @@ from django.utils import timezone
 
 from conftest import make_staff
 from theke.appointments import services
-from theke.appointments.models import Appointment, AppointmentStatus
+from theke.appointments.models import (
+    AdvisorWorkingHours,
+    Appointment,
+    AppointmentStatus,
+    BranchBooking,
+    ServiceAdvisor,
+)
 from theke.audit.models import AuditEvent
 from theke.audit.services import SYSTEM
+from theke.customers import services as customers
 from theke.customers.models import Customer, Vehicle
+from theke.tenants.models import OpeningHours
 from theke.tenants.scoping import tenant_scope
 
+from .booking_fixtures import OPENING, bookable_day
 from .conftest import Workshop, at
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +41,26 @@ CREATE = reverse("appointments:appointment_create")
 def staff(client: Any, colleague: Any) -> Any:
     client.force_login(colleague)
     return client
+
+
+def _open(tenant: Any, workshop: Workshop) -> datetime.date:
+    """Opening and working hours for the workshop's branch and advisor, a reachable customer;
+    returns a bookable day (so planning and proposing find capacity)."""
+    with tenant_scope(tenant):
+        for weekday, opens, closes in OPENING:
+            OpeningHours.objects.create(
+                tenant=tenant, branch=workshop.branch, weekday=weekday, opens=opens, closes=closes
+            )
+            BranchBooking.objects.get_or_create(tenant=tenant, branch=workshop.branch)
+        person = ServiceAdvisor.objects.create(
+            tenant=tenant, branch=workshop.branch, user=workshop.advisor
+        )
+        for weekday, starts, ends in OPENING:
+            AdvisorWorkingHours.objects.create(
+                tenant=tenant, advisor=person, weekday=weekday, starts=starts, ends=ends
+            )
+        customers.add_contact(workshop.customer, SYSTEM, last_name="Berg", email="eva@kunde.test")
+    return bookable_day()
 
 
 def _url(name: str, pk: int) -> str:
@@ -51,6 +80,10 @@ def _make(tenant: Any, workshop: Workshop, status: str = S.REQUESTED, **values: 
             status=status,
             **values,
         )
+
+
+def at_day(day: datetime.date, hour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
 def _fresh(appointment: Appointment) -> Appointment:
@@ -171,7 +204,7 @@ def test_no_show_rate_per_branch_and_month(staff: Any, tenant_a: Any, workshop: 
     _make(tenant_a, workshop, status=S.PLANNED, start=start, no_show_at=now)
     _make(tenant_a, workshop, status=S.FINALIZED, start=start)
     html = staff.get(LIST).content.decode()
-    assert 'id="no-show-rates"' in html and "50,0 %" in html and workshop.branch.name in html
+    assert 'id="no-show-rates"' in html and "50 %" in html and workshop.branch.name in html
 
 
 # --- creating ---------------------------------------------------------------------------------
@@ -309,34 +342,76 @@ def test_propose_page_warns_and_refuses_bad_choices(
     assert _fresh(appointment).status == S.REQUESTED
 
 
-def test_propose_typed_slots(staff: Any, tenant_a: Any, workshop: Workshop) -> None:
-    appointment = _make(tenant_a, workshop)
+def test_propose_a_suggested_and_a_typed_slot(
+    staff: Any, tenant_a: Any, workshop: Workshop
+) -> None:
+    day = _open(tenant_a, workshop)
+    appointment = _make(tenant_a, workshop, start=at_day(day, 9))
+    url = _url("appointment_propose", appointment.pk)
+    html = staff.get(url).content.decode()
+    assert 'name="suggested"' in html
+    suggested = html.split('name="suggested" value="', 1)[1].split('"', 1)[0]
     response = staff.post(
-        _url("appointment_propose", appointment.pk),
+        url,
         {
             "by_email": "on",
-            "slot0-date": "2031-03-04",
-            "slot0-time": "10:00",
-            "slot1-date": "2031-03-05",
-            "slot1-time": "14:00",
+            "suggested": suggested.replace("&#x2B;", "+"),
+            "slot0-date": day.isoformat(),
+            "slot0-time": "15:00",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 302, response.content.decode()[:3000]
     assert _fresh(appointment).status == S.PROPOSED
+    html = staff.get(_url("appointment_detail", appointment.pk)).content.decode()
+    assert 'id="open-proposal"' in html and "15:00" in html
 
 
-def test_plan(staff: Any, tenant_a: Any, workshop: Workshop) -> None:
-    appointment = _make(tenant_a, workshop)
+def test_propose_refuses_a_taken_slot(staff: Any, tenant_a: Any, workshop: Workshop) -> None:
+    day = _open(tenant_a, workshop)
+    _make(tenant_a, workshop, status=S.PLANNED, start=at_day(day, 10))
+    appointment = _make(tenant_a, workshop, start=at_day(day, 9))
+    response = staff.post(
+        _url("appointment_propose", appointment.pk),
+        {"by_email": "on", "slot0-date": day.isoformat(), "slot0-time": "10:00"},
+    )
+    assert response.status_code == 400 and 'id="slots-error"' in response.content.decode()
+    assert _fresh(appointment).status == S.REQUESTED
+
+
+def test_plan_and_the_overbooking_step(staff: Any, tenant_a: Any, workshop: Workshop) -> None:
+    day = _open(tenant_a, workshop)
+    _make(tenant_a, workshop, status=S.PLANNED, start=at_day(day, 10))
+    appointment = _make(tenant_a, workshop, start=at_day(day, 8))
     url = _url("appointment_plan", appointment.pk)
     html = staff.get(url).content.decode()
-    assert 'value="2025-10-14"' in html and 'value="09:00"' in html
-    response = staff.post(url, {"date": "2031-03-04", "time": "08:00", "duration": "60"})
+    assert f'value="{day.isoformat()}"' in html and 'value="08:00"' in html
+    taken = {"date": day.isoformat(), "time": "10:00", "duration": "60"}
+    response = staff.post(url, taken)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert 'id="overbooking-warning"' in html and 'id="confirm-overbooking"' in html
+    assert _fresh(appointment).status == S.REQUESTED
+    response = staff.post(url, {**taken, "allow_overbooking": "on"})
     assert response.status_code == 302
     fresh = _fresh(appointment)
-    assert fresh.status == S.PLANNED
-    assert timezone.localtime(fresh.start).hour == 8
+    assert fresh.status == S.PLANNED and fresh.overbooked
+    assert timezone.localtime(fresh.start).hour == 10
+    html = staff.get(LIST + "?tab=planned").content.decode()
+    assert "Überbucht" in html
     # Planned already: the page refuses and goes back.
     assert staff.get(url).status_code == 302
+
+
+def test_plan_at_a_free_time(staff: Any, tenant_a: Any, workshop: Workshop) -> None:
+    day = _open(tenant_a, workshop)
+    appointment = _make(tenant_a, workshop, start=at_day(day, 8))
+    response = staff.post(
+        _url("appointment_plan", appointment.pk),
+        {"date": day.isoformat(), "time": "11:00", "duration": "60"},
+    )
+    assert response.status_code == 302
+    fresh = _fresh(appointment)
+    assert fresh.status == S.PLANNED and not fresh.overbooked
 
 
 def test_plan_bad_input_stays_on_the_form(staff: Any, tenant_a: Any, workshop: Workshop) -> None:
