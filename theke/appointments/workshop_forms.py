@@ -101,7 +101,7 @@ class WorkItemForm(BootstrapMixin, forms.Form):
         return data
 
 
-class BaseWorkItemFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+class BaseWorkItemFormSet(forms.BaseFormSet):
     def items(self) -> list[WorkItem]:
         """The filled rows in their order (empty rows are left out)."""
         rows: list[WorkItem] = []

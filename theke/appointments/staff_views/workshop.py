@@ -450,14 +450,21 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     return redirect(fallback)
 
 
-def _set_preferred(request: HttpRequest, obj: Customer | Vehicle, customer_id: int) -> HttpResponse:
+def _set_preferred(
+    request: HttpRequest, obj: Customer | Vehicle, customer_id: int | None
+) -> HttpResponse:
     on = request.POST.get("preferred_workshop") == "on"
     customers.set_preferred_workshop(obj, _actor(request), on)
     if on:
         messages.success(request, _("Als Werkstattkunde markiert."))
     else:
         messages.success(request, _("Nicht mehr als Werkstattkunde markiert."))
-    return _back(request, reverse("customers:detail", args=[customer_id]))
+    fallback = (
+        reverse("customers:detail", args=[customer_id])
+        if customer_id
+        else reverse("appointments:workshop_customers")
+    )
+    return _back(request, fallback)
 
 
 @staff_required(MANAGE)

@@ -58,14 +58,14 @@ TAB_LABELS: dict[str, Any] = {
     "finalized": gettext_lazy("Abgeschlossen"),
     "cancelled": gettext_lazy("Storniert"),
 }
-TAB_STATUS = {
+TAB_STATUS: dict[str, str] = {
     "actions": S.REQUESTED,
     "proposed": S.PROPOSED,
     "planned": S.PLANNED,
     "finalized": S.FINALIZED,
     "cancelled": S.CANCELLED,
 }
-STATUS_BADGES = {
+STATUS_BADGES: dict[str, str] = {
     S.REQUESTED: "text-bg-warning",
     S.PROPOSED: "text-bg-info",
     S.PLANNED: "text-bg-primary",
