@@ -130,3 +130,8 @@ class AppointmentsConfig(AppConfig):
             },
             {"reminder_preference": ReminderPreference},
         )
+
+        # --- staff (issue 13): workshop appointments ---
+        register_tile("appointments.today", staff_views.todays_appointments_tile, order=16)
+        register_tile("appointments.proposals", staff_views.waiting_proposals_tile, order=17)
+        register_tile("appointments.counter", staff_views.counter_proposals_tile, order=18)

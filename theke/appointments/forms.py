@@ -53,6 +53,15 @@ class AppointmentEditForm(forms.Form):
         label=_("Fahrzeug"),
         empty_label=_("kein Fahrzeug aus dem Fahrzeugstamm"),
     )
+    estimated_cost = forms.DecimalField(
+        label=_("Gesamtkosten (€)"),
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        localize=True,
+        help_text=_("Leer lassen: die Summe der Arbeitspositionen."),
+    )
     # Set by "Trotzdem speichern" after the warning about a vehicle of another keeper.
     confirm_other_owner = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -68,6 +77,7 @@ class AppointmentEditForm(forms.Form):
                 "advisor": appointment.advisor_id,
                 "customer": appointment.customer_id,
                 "vehicle": appointment.vehicle_id,
+                "estimated_cost": appointment.estimated_cost,
             },
         )
         super().__init__(*args, **kwargs)
@@ -110,6 +120,7 @@ class AppointmentEditForm(forms.Form):
             "advisor": data.get("advisor"),
             "customer": data["customer"],
             "vehicle": data.get("vehicle"),
+            "estimated_cost": data.get("estimated_cost"),
         }
 
 

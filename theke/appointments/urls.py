@@ -86,3 +86,22 @@ urlpatterns += [
     path("leads/<int:pk>/reopen/", views.lead_reopen, name="lead_reopen"),
     path("leads/<int:pk>/edit/", views.lead_edit, name="lead_edit"),
 ]
+
+# --- staff (issue 13): workshop appointments ---
+urlpatterns += [
+    path("", views.appointment_list, name="appointment_list"),
+    path("new/", views.appointment_create, name="appointment_create"),
+    path("new/customer/", views.appointment_create_customer, name="appointment_create_customer"),
+    path("<int:pk>/propose/", views.appointment_propose, name="appointment_propose"),
+    path("<int:pk>/plan/", views.appointment_plan, name="appointment_plan"),
+    path("<int:pk>/checklist/", views.appointment_checklist, name="appointment_checklist"),
+    path("<int:pk>/finalize/", views.appointment_finalize, name="appointment_finalize"),
+    path("<int:pk>/no-show/", views.appointment_no_show, name="appointment_no_show"),
+    path("workshop-customers/", views.workshop_customers, name="workshop_customers"),
+    path(
+        "workshop-customers/customer/<int:pk>/",
+        views.preferred_customer,
+        name="preferred_customer",
+    ),
+    path("workshop-customers/vehicle/<int:pk>/", views.preferred_vehicle, name="preferred_vehicle"),
+]

@@ -107,6 +107,13 @@ ENTRIES: tuple[NavEntry, ...] = (
         ("appointments.use_lead_manager",),
         ("/staff/appointments/leads/",),
     ),
+    # --- staff (issue 13): workshop appointments ---
+    NavEntry(
+        _("Termine"),
+        "appointments:appointment_list",
+        ("appointments.manage",),
+        ("/staff/appointments/",),
+    ),
     NavEntry(_("Protokoll"), "audit:log", ("audit.view",), ("/staff/audit/",)),
     NavEntry(
         _("Einstellungen"),

@@ -66,6 +66,9 @@ PK_OWNERS = {
     "appointments:advisor_": "service_advisor",
     "appointments:absence_": "advisor_absence",
     "appointments:service_": "bookable_service",
+    # --- staff (issue 13): "Werkstattkunde" switches ---
+    "appointments:preferred_customer": "customer",
+    "appointments:preferred_vehicle": "vehicle",
 }
 
 

@@ -28,13 +28,42 @@ from theke.appointments.staff_views.leads import (
     new_leads_tile,
 )
 
+# --- staff (issue 13): workshop appointments ---
+from theke.appointments.staff_views.workshop import (
+    appointment_checklist,
+    appointment_create,
+    appointment_create_customer,
+    appointment_finalize,
+    appointment_no_show,
+    appointment_plan,
+    appointment_propose,
+    preferred_customer,
+    preferred_vehicle,
+)
+from theke.appointments.staff_views.workshop_list import (
+    appointment_list,
+    counter_proposals_tile,
+    todays_appointments_tile,
+    waiting_proposals_tile,
+    workshop_customers,
+)
+
 __all__ = [
     "appointment_add_vehicle",
     "appointment_cancel",
+    "appointment_checklist",
+    "appointment_create",
+    "appointment_create_customer",
     "appointment_detail",
     "appointment_edit",
+    "appointment_finalize",
+    "appointment_list",
     "appointment_master_data",
+    "appointment_no_show",
+    "appointment_plan",
+    "appointment_propose",
     "appointment_send_confirmation",
+    "counter_proposals_tile",
     "customer_leads_panel",
     "lead_badge",
     "lead_badge_view",
@@ -46,4 +75,9 @@ __all__ = [
     "lead_reject",
     "lead_reopen",
     "new_leads_tile",
+    "preferred_customer",
+    "preferred_vehicle",
+    "todays_appointments_tile",
+    "waiting_proposals_tile",
+    "workshop_customers",
 ]

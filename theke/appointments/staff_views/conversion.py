@@ -22,9 +22,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from theke.appointments.forms import AppointmentEditForm
 from theke.appointments.models import Appointment, Lead, LeadStatus
-from theke.appointments.services import cancel_appointment, update_appointment
 from theke.appointments.services import conversion as convert
+from theke.appointments.services import update_appointment, work_items_of, workshop
 from theke.appointments.services.leads import check_may_touch
+from theke.appointments.workshop_forms import work_item_formset
 from theke.audit.presentation import timeline_for
 from theke.audit.services import Actor
 from theke.core.auth import staff_required
@@ -308,7 +309,30 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sms_enabled": appointment.tenant.sms_enabled,
         "leads_url": _leads_url(),
     }
+    context.update(_workshop_context(appointment))
     return render(request, "appointments/staff/appointment_detail.html", context)
+
+
+def _workshop_context(appointment: Appointment) -> dict[str, Any]:
+    """The workshop side of the page (issue 13): buttons by status, the open proposal, the
+    checklist and the work items with the total."""
+    from theke.appointments.services import total_cost, work_items_of
+    from theke.appointments.staff_views.workshop import (
+        appointment_actions,
+        checklist_warning,
+        open_proposal,
+    )
+
+    open_ = appointment.status in ("requested", "proposed")
+    return {
+        "actions": appointment_actions(appointment),
+        "proposal": open_proposal(appointment),
+        "checklist_warning": (
+            checklist_warning() if open_ and not appointment.checklist_complete else ""
+        ),
+        "work_items": work_items_of(appointment),
+        "total_cost": total_cost(appointment),
+    }
 
 
 @staff_required(MANAGE)
@@ -316,8 +340,15 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def appointment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _appointment_or_404(pk)
     form = AppointmentEditForm(request.POST or None, appointment=appointment)
+    add_row = request.method == "POST" and "add_row" in request.POST
+    # A post without the work item rows (an older form) leaves the work items as they are.
+    with_items = request.method == "POST" and "items-TOTAL_FORMS" in request.POST
+    formset = work_item_formset(
+        request.POST if with_items else None, items=work_items_of(appointment), add_row=add_row
+    )
     warning: str | None = None
-    if request.method == "POST" and form.is_valid():
+    items_valid = formset.is_valid() if with_items else True
+    if request.method == "POST" and not add_row and form.is_valid() & items_valid:
         if form.needs_owner_confirmation():
             vehicle = form.cleaned_data["vehicle"]
             warning = _(
@@ -325,15 +356,19 @@ def appointment_edit(request: HttpRequest, pk: int) -> HttpResponse:
             ) % {"owner": convert.owner_label(vehicle)}
         else:
             try:
+                items = {"work_items": formset.items()} if with_items else {}
                 update_appointment(
-                    appointment, _actor(request), other_owner_ok=True, **form.values()
+                    appointment, _actor(request), other_owner_ok=True, **items, **form.values()
                 )
             except ServiceError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc)
+                if exc.field == "work_items":
+                    formset.service_error = exc.messages[0]  # type: ignore[attr-defined]
+                else:
+                    form.add_error(exc.field if exc.field in form.fields else None, exc)
             else:
                 messages.success(request, _("Die Änderungen wurden gespeichert."))
                 return _detail(appointment.pk)
-    context = {"form": form, "appointment": appointment, "warning": warning}
+    context = {"form": form, "formset": formset, "appointment": appointment, "warning": warning}
     return render(request, "appointments/staff/appointment_edit.html", context)
 
 
@@ -395,7 +430,9 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _appointment_or_404(pk)
     if request.method == "POST":
         try:
-            cancel_appointment(appointment, _actor(request))
+            # The workshop service also withdraws open proposals and tells a customer whose
+            # appointment was confirmed (cancellation with METHOD:CANCEL).
+            workshop.cancel(appointment, _actor(request))
         except ServiceError as exc:
             messages.error(request, exc.messages[0])
         else:

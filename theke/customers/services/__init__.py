@@ -1350,3 +1350,34 @@ def rebuild_search_text(customer: Customer) -> str:
         return customer.search_text
     reindex_customers([customer])
     return customer.search_text
+
+
+# --- staff (issue 13): "Werkstattkunde" ---
+
+
+@transaction.atomic
+def set_preferred_workshop(obj: Customer | Vehicle, actor: Actor, on: bool) -> bool:
+    """Mark a customer or one of their vehicles as having chosen this business as their
+    workshop ("Werkstattkunde", seed 002), or unmark it; False when nothing changed.
+    Recorded on the customer like any change of master data."""
+    if isinstance(obj, Vehicle):
+        if obj.customer is None:
+            raise CustomerError(_("Das Fahrzeug hat keinen Halter."), None, "no_keeper")
+        customer = _lock_customer(obj.customer)
+        target: Customer | Vehicle = Vehicle.objects.select_for_update().get(
+            pk=obj.pk, customer=customer
+        )
+    else:
+        customer = target = _lock_customer(obj)
+    old = target.preferred_workshop
+    if old == on:
+        return False
+    target.preferred_workshop = on
+    target.save(update_fields=["preferred_workshop"])
+    changes = {"preferred_workshop": [old, on]}
+    if isinstance(target, Vehicle):
+        data = {"id": target.pk, "label": str(target), "changes": changes}
+        record(customer.tenant, actor, "vehicle.updated", customer, data)
+    else:
+        record(customer.tenant, actor, "customer.updated", customer, {"changes": changes})
+    return True
