@@ -99,3 +99,16 @@ class AppointmentsConfig(AppConfig):
                 "booking_service": BookableService,
             },
         )
+
+        # --- remind ---
+        from theke.appointments.models import ReminderPreference
+
+        register_actions(
+            {
+                "reminder_preference.changed": _("Erinnerungswunsch geändert"),
+                "appointment.reminder_skipped": _(
+                    "Terminerinnerung nicht gesendet (keine Adresse für den Versandweg)"
+                ),
+            },
+            {"reminder_preference": ReminderPreference},
+        )

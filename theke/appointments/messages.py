@@ -372,3 +372,152 @@ This message was generated automatically for {company_name}.""",
         samples=BOOKING_SAMPLES,
     )
 )
+
+
+# --- remind ---
+# The reminders (services/reminders.py): a few days before and on the morning of the day,
+# with the link to the customer's appointment page (time, place, cancel, other time).
+
+REMINDER_PLACEHOLDERS = placeholders(
+    RECIPIENT,
+    COMPANY,
+    date=_("Datum des Termins"),
+    time=_("Beginn (Uhrzeit)"),
+    end_time=_("Ende (Uhrzeit)"),
+    branch_name=_("Name des Betriebs"),
+    branch_address=_("Adresse des Betriebs"),
+    work=_("Gebuchte Leistungen"),
+    link=_("Link zur Terminseite des Kunden"),
+)
+
+REMINDER_SAMPLES: dict[str, dict[str, str]] = {
+    **CONFIRMATION_SAMPLES,
+    "de": {
+        **CONFIRMATION_SAMPLES["de"],
+        "link": "https://theke.example/termin/QmVpc3BpZWwtTGluaw/",
+    },
+}
+
+APPOINTMENT_REMINDER = register(
+    Purpose(
+        code="appointment_reminder",
+        label=_("Terminerinnerung"),
+        description=_(
+            "Erinnert den Kunden einige Tage vor dem Termin (wie viele, wählt er selbst; "
+            "sonst gilt Ihre Einstellung) mit dem Link zu seiner Terminseite."
+        ),
+        channels=(EMAIL, SMS),
+        placeholders=REMINDER_PLACEHOLDERS,
+        defaults=defaults(
+            email_de=email_default(
+                "Erinnerung: Ihr Termin am {date} um {time} Uhr",
+                letter(
+                    "de",
+                    """
+wir möchten Sie an Ihren Termin erinnern:
+
+Datum: {date}
+Uhrzeit: {time} bis {end_time} Uhr
+Betrieb: {branch_name}
+Adresse: {branch_address}
+Leistungen: {work}
+
+Alle Einzelheiten finden Sie auf Ihrer Terminseite. Dort können Sie den Termin auch absagen oder einen anderen Termin anfragen:
+
+{link}
+""",
+                ),
+                "Termin ansehen",
+            ),
+            email_en=email_default(
+                "Reminder: your appointment on {date} at {time}",
+                letter(
+                    "en",
+                    """
+We would like to remind you of your appointment:
+
+Date: {date}
+Time: {time} to {end_time}
+Branch: {branch_name}
+Address: {branch_address}
+Services: {work}
+
+You will find all the details on your appointment page, where you can also cancel the appointment or ask for another time:
+
+{link}
+""",
+                ),
+                "View appointment",
+            ),
+            sms_de=sms_default(
+                "{company_name}: Erinnerung an Ihren Termin am {date} um {time} Uhr, "
+                "{branch_name}, {branch_address}. Details: {link}"
+            ),
+            sms_en=sms_default(
+                "{company_name}: Reminder of your appointment on {date} at {time}, "
+                "{branch_name}, {branch_address}. Details: {link}"
+            ),
+        ),
+        samples=REMINDER_SAMPLES,
+    )
+)
+
+APPOINTMENT_SAME_DAY_REMINDER = register(
+    Purpose(
+        code="appointment_same_day_reminder",
+        label=_("Erinnerung am Termintag"),
+        description=_(
+            "Erinnert den Kunden am Morgen des Termintags, wenn er das wünscht, mit dem Link "
+            "zu seiner Terminseite."
+        ),
+        channels=(EMAIL, SMS),
+        placeholders=REMINDER_PLACEHOLDERS,
+        defaults=defaults(
+            email_de=email_default(
+                "Heute um {time} Uhr: Ihr Termin bei {branch_name}",
+                letter(
+                    "de",
+                    """
+heute ist es so weit: Wir erwarten Sie um {time} Uhr.
+
+Betrieb: {branch_name}
+Adresse: {branch_address}
+Leistungen: {work}
+
+Alle Einzelheiten finden Sie auf Ihrer Terminseite:
+
+{link}
+""",
+                ),
+                "Termin ansehen",
+            ),
+            email_en=email_default(
+                "Today at {time}: your appointment at {branch_name}",
+                letter(
+                    "en",
+                    """
+Today is the day: we look forward to seeing you at {time}.
+
+Branch: {branch_name}
+Address: {branch_address}
+Services: {work}
+
+You will find all the details on your appointment page:
+
+{link}
+""",
+                ),
+                "View appointment",
+            ),
+            sms_de=sms_default(
+                "{company_name}: Heute um {time} Uhr erwarten wir Sie bei {branch_name}, "
+                "{branch_address}. Details: {link}"
+            ),
+            sms_en=sms_default(
+                "{company_name}: Today at {time} we look forward to seeing you at "
+                "{branch_name}, {branch_address}. Details: {link}"
+            ),
+        ),
+        samples=REMINDER_SAMPLES,
+    )
+)

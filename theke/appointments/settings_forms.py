@@ -33,6 +33,9 @@ class BookingSettingsForm(BootstrapMixin, forms.ModelForm):
                 }
             ),
             "cash_customer_number": forms.TextInput(attrs={"autocomplete": "off"}),
+            # --- remind ---
+            "reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "same_day_reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
         help_texts = {
             "embed_origins": _(
@@ -44,6 +47,19 @@ class BookingSettingsForm(BootstrapMixin, forms.ModelForm):
                 "Kundennummer aus dem Kundenstamm; mit ihr wird eine Terminanfrage auf Wunsch "
                 "als Barverkauf angelegt."
             ),
+            # --- remind ---
+            "reminder_days_before": _(
+                "Gilt für Kunden ohne eigenen Wunsch; jeder Kunde kann 1 bis 4 Tage wählen."
+            ),
+            "reminder_time": _("Ortszeit (Europe/Berlin), auch an den Tagen der Zeitumstellung."),
+            "same_day_reminder_time": _(
+                "Für Kunden, die am Morgen des Termins erinnert werden möchten."
+            ),
+        }
+        error_messages = {
+            # --- remind ---
+            "reminder_time": {"invalid": _("Bitte geben Sie eine Uhrzeit wie 10:00 an.")},
+            "same_day_reminder_time": {"invalid": _("Bitte geben Sie eine Uhrzeit wie 07:00 an.")},
         }
 
     def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
@@ -238,6 +254,10 @@ class BookableServiceForm(BootstrapMixin, forms.ModelForm):
         help_texts = {
             "price": _("Optional; der Kunde sieht ihn bei der Auswahl. Leer: ohne Preisangabe."),
             "position": _("Kleinere Zahlen stehen weiter oben."),
+            # --- remind ---
+            "what_to_bring": _(
+                "Steht auf der Terminseite des Kunden, z. B. „Fahrzeugschein“ für die HU."
+            ),
         }
 
     def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:

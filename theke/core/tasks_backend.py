@@ -26,6 +26,7 @@ OUTBOX_SWEEP_TASK = "theke.messaging.tasks.sweep_outbox"
 PERIODIC_TASKS: list[tuple[str, str, int | None]] = [
     ("theke.sweep_outbox", OUTBOX_SWEEP_TASK, None),
     ("theke.estimate_housekeeping", "theke.estimates.tasks.estimate_housekeeping", 15),
+    ("theke.appointment_reminders", "theke.appointments.tasks.send_appointment_reminders", 1),
 ]
 
 

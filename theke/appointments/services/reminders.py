@@ -7,29 +7,66 @@ tenant's reminder time, and on the morning of the day), by e-mail and/or SMS; a 
 gets them moved; a cancelled, finalized or unplanned one loses those not yet sent. A due
 time that has passed is never created: an appointment booked inside the window gets only
 the reminders still ahead. Times are wall-clock times in Europe/Berlin, so a reminder at
-10:00 is at 10:00 on the days of the DST changes too.
+10:00 is at 10:00 on the days of the DST changes too. A channel without an address (no
+e-mail address, no mobile number) gets no row.
+
+`send_due_reminders` is the worker's sweep (every minute, theke.core.tasks_backend): it
+claims due rows with FOR UPDATE SKIP LOCKED, checks each is still wanted and queues one
+outbox message per row, in one transaction per batch, so each reminder is sent once even
+with several workers. `set_reminder_preference` is the customer's (or staff's) change of
+the wish; it re-syncs the customer's upcoming appointments.
 """
 
 from __future__ import annotations
 
 import datetime
+import importlib
+import logging
 from dataclasses import dataclass
 
+from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from theke.appointments.models import (
     Appointment,
     AppointmentReminder,
     AppointmentStatus,
+    BookingSettings,
     ReminderChannel,
     ReminderKind,
     ReminderPreference,
 )
-from theke.appointments.services.notify import primary_contact
+from theke.appointments.services.appointments import AppointmentError
+from theke.appointments.services.notify import (
+    NotifyError,
+    primary_contact,
+    queue_appointment_message,
+)
 from theke.appointments.services.settings import booking_settings
-from theke.customers.models import Contact
+from theke.audit.services import SYSTEM, Actor, record
+from theke.customers import services as customers
+from theke.customers.models import Contact, Customer
+from theke.tenants.scoping import scopes_disabled, tenant_scope
 
-__all__ = ["Wish", "reminder_wish", "sync_reminders", "wanted_reminders"]
+__all__ = [
+    "PURPOSE_BY_KIND",
+    "Wish",
+    "appointment_link",
+    "reminder_wish",
+    "send_due_reminders",
+    "set_reminder_preference",
+    "sync_reminders",
+    "wanted_reminders",
+]
+
+logger = logging.getLogger(__name__)
+
+# The message purpose of each kind of reminder (theke/appointments/messages.py).
+PURPOSE_BY_KIND = {
+    ReminderKind.DAYS_BEFORE: "appointment_reminder",
+    ReminderKind.SAME_DAY: "appointment_same_day_reminder",
+}
 
 
 @dataclass(frozen=True)
@@ -42,20 +79,42 @@ class Wish:
     same_day: bool
 
 
-def reminder_wish(appointment: Appointment, contact: Contact | None) -> Wish:
-    """The contact's preference with the tenant's default for the days; SMS only with the
-    contact's consent and the tenant's SMS switch."""
-    default_days = booking_settings(appointment.tenant).reminder_days_before
+def _reachable(appointment: Appointment, contact: Contact | None) -> tuple[bool, bool]:
+    """(e-mail, SMS): whether the customer can be written to on the channel at all (the
+    same order of addresses as notify.recipient); a reminder without an address is none."""
+    email = bool(appointment.contact_email or (contact is not None and contact.email))
+    sms = bool(
+        appointment.tenant.sms_enabled
+        and contact is not None
+        and contact.consent_sms
+        and (appointment.contact_mobile or contact.mobile_phone)
+    )
+    return email, sms
+
+
+def reminder_wish(
+    appointment: Appointment,
+    contact: Contact | None,
+    settings: BookingSettings | None = None,
+    *,
+    reachable_only: bool = True,
+) -> Wish:
+    """The contact's preference with the tenant's default for the days; a channel only
+    where there is an address, SMS only with the contact's consent and the tenant's SMS
+    switch (`reachable_only=False`: the wish as such, for the sweep's re-check, which
+    settles a reminder whose address went missing instead of dropping it silently)."""
+    settings = settings or booking_settings(appointment.tenant)
+    default_days = settings.reminder_days_before
     preference = (
         ReminderPreference.objects.filter(contact=contact).first() if contact is not None else None
     )
-    sms_allowed = bool(appointment.tenant.sms_enabled and contact and contact.consent_sms)
+    email_ok, sms_ok = _reachable(appointment, contact) if reachable_only else (True, True)
     if preference is None:
-        return Wish(default_days, True, False, False)
+        return Wish(default_days, email_ok, False, False)
     return Wish(
         preference.days_before or default_days,
-        preference.by_email,
-        preference.by_sms and sms_allowed,
+        preference.by_email and email_ok,
+        preference.by_sms and sms_ok,
         preference.same_day,
     )
 
@@ -65,14 +124,14 @@ def _at(day: datetime.date, time: datetime.time) -> datetime.datetime:
     return datetime.datetime.combine(day, time, tzinfo=timezone.get_default_timezone())
 
 
-def wanted_reminders(
-    appointment: Appointment, wish: Wish, now: datetime.datetime
+def _due_times(
+    appointment: Appointment, wish: Wish, settings: BookingSettings
 ) -> dict[tuple[str, str], datetime.datetime]:
-    """{(kind, channel): due_at} the appointment should have now."""
+    """{(kind, channel): due_at} of a planned appointment, past ones included."""
     if appointment.status != AppointmentStatus.PLANNED:
         return {}
-    settings = booking_settings(appointment.tenant)
-    day = timezone.localtime(appointment.start).date()
+    # The day in the tenant's zone, never the zone a request may have activated.
+    day = timezone.localtime(appointment.start, timezone.get_default_timezone()).date()
     due: dict[str, datetime.datetime] = {
         ReminderKind.DAYS_BEFORE: _at(
             day - datetime.timedelta(days=wish.days_before), settings.reminder_time
@@ -92,7 +151,22 @@ def wanted_reminders(
         (kind, channel): moment
         for kind, moment in due.items()
         for channel in channels
-        if now < moment < appointment.start
+        if moment < appointment.start
+    }
+
+
+def wanted_reminders(
+    appointment: Appointment,
+    wish: Wish,
+    now: datetime.datetime,
+    settings: BookingSettings | None = None,
+) -> dict[tuple[str, str], datetime.datetime]:
+    """{(kind, channel): due_at} the appointment should have now: never one in the past."""
+    settings = settings or booking_settings(appointment.tenant)
+    return {
+        key: moment
+        for key, moment in _due_times(appointment, wish, settings).items()
+        if now < moment
     }
 
 
@@ -100,8 +174,10 @@ def sync_reminders(appointment: Appointment, *, now: datetime.datetime | None = 
     """Bring the appointment's pending reminders in line with its time, status and the
     contact's wish (inside the caller's transaction; sent ones stay as they are)."""
     now = now or timezone.now()
+    settings = booking_settings(appointment.tenant)
+    contact = primary_contact(appointment.customer)
     wanted = wanted_reminders(
-        appointment, reminder_wish(appointment, primary_contact(appointment.customer)), now
+        appointment, reminder_wish(appointment, contact, settings), now, settings
     )
     pending = AppointmentReminder.objects.filter(appointment=appointment, sent_at__isnull=True)
     for reminder in pending:
@@ -122,3 +198,197 @@ def sync_reminders(appointment: Appointment, *, now: datetime.datetime | None = 
         )
         for (kind, channel), due in wanted.items()
     )
+
+
+# --- the worker's sweep ---------------------------------------------------------------------
+
+
+def appointment_link(appointment: Appointment, now: datetime.datetime) -> str:
+    """The customer's link to the appointment page (links.issue_appointment_link of the
+    workshop service layer; empty until that module is there)."""
+    try:
+        links = importlib.import_module("theke.appointments.services.links")
+    except ModuleNotFoundError:
+        return ""
+    return str(links.issue_appointment_link(appointment, now=now))
+
+
+def send_due_reminders(now: datetime.datetime | None = None, limit: int = 500) -> int:
+    """Send every reminder due by `now`, batch by batch (one transaction each, at most
+    `limit` rows); returns how many messages were queued.
+
+    Stops when a batch was short or changed nothing (its rows all belong to appointments
+    being changed right now: they are taken up by the next run).
+    """
+    now = now or timezone.now()
+    queued = 0
+    while True:
+        claimed, handled, batch_queued = _sweep_batch(now, limit)
+        queued += batch_queued
+        if claimed < limit or handled == 0:
+            return queued
+
+
+@transaction.atomic
+def _sweep_batch(now: datetime.datetime, limit: int) -> tuple[int, int, int]:
+    """One batch: (rows claimed, rows handled, messages queued)."""
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    with scopes_disabled():
+        due = AppointmentReminder.objects.filter(sent_at__isnull=True, due_at__lte=now).order_by(
+            "due_at", "pk"
+        )
+        if skip_locked:
+            # Another worker's rows are skipped, never waited for: no reminder twice.
+            due = due.select_for_update(skip_locked=True)
+        reminders = list(due[:limit])
+        if not reminders:
+            return 0, 0, 0
+        appointments = (
+            Appointment.objects.filter(pk__in={r.appointment_id for r in reminders})
+            .select_related("tenant", "customer", "branch")
+            .order_by("pk")
+        )
+        if skip_locked:
+            # An appointment being changed (moved, cancelled) holds its lock; its reminders
+            # wait for the next run instead of being sent on the old state. Never waiting
+            # here also rules out a deadlock with sync_reminders (appointment, then rows).
+            appointments = appointments.select_for_update(skip_locked=True, of=("self",))
+        by_pk = {appointment.pk: appointment for appointment in appointments}
+    handled = queued = 0
+    settings_cache: dict[int, BookingSettings] = {}
+    for reminder in reminders:
+        appointment = by_pk.get(reminder.appointment_id)
+        if appointment is None:
+            continue
+        with tenant_scope(appointment.tenant):
+            if appointment.tenant_id not in settings_cache:
+                settings_cache[appointment.tenant_id] = booking_settings(appointment.tenant)
+            outcome = _send_one(reminder, appointment, settings_cache[appointment.tenant_id], now)
+        handled += 1
+        queued += outcome
+    return len(reminders), handled, queued
+
+
+def _send_one(
+    reminder: AppointmentReminder,
+    appointment: Appointment,
+    settings: BookingSettings,
+    now: datetime.datetime,
+) -> int:
+    """Queue the reminder's message and mark it sent (1), or settle it without one (0)."""
+    contact = primary_contact(appointment.customer)
+    key = (reminder.kind, reminder.channel)
+    due = None
+    if appointment.start > now:
+        wish = reminder_wish(appointment, contact, settings, reachable_only=False)
+        due = _due_times(appointment, wish, settings).get(key)
+    if due is None:
+        # Cancelled, finalized, begun, or the wish changed meanwhile: not wanted any more.
+        logger.info("reminder %s dropped: no longer wanted", reminder.pk)
+        reminder.delete()
+        return 0
+    if due > now:
+        # The tenant moved the reminder time later: the row follows instead of going early.
+        reminder.due_at = due
+        reminder.save(update_fields=["due_at"])
+        return 0
+    reminder.sent_at = now
+    reminder.save(update_fields=["sent_at"])
+    try:
+        with transaction.atomic():  # a refused message takes its new link back with it
+            queue_appointment_message(
+                appointment,
+                PURPOSE_BY_KIND[ReminderKind(reminder.kind)],
+                reminder.channel,
+                dedupe_key=f"appointment:{appointment.pk}:reminder:{reminder.pk}",
+                context={"link": appointment_link(appointment, now)},
+                contact=contact,
+            )
+    except NotifyError as error:
+        # No address (any more): settled without a message, never retried.
+        record(
+            appointment.tenant,
+            SYSTEM,
+            "appointment.reminder_skipped",
+            appointment,
+            {"kind": reminder.kind, "channel": reminder.channel, "reason": error.code},
+        )
+        return 0
+    except Exception:
+        # A fault in one reminder (a broken template) must not hold up the others or come
+        # back every minute: logged for the operator, settled without a message.
+        logger.exception("reminder %s could not be queued", reminder.pk)
+        return 0
+    return 1
+
+
+# --- the customer's wish ------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_reminder_preference(
+    contact: Contact,
+    actor: Actor,
+    *,
+    days_before: int | None,
+    by_email: bool,
+    by_sms: bool,
+    same_day: bool,
+    sms_consent: bool = False,
+) -> ReminderPreference:
+    """Store the contact's wish for reminders and re-sync the customer's upcoming planned
+    appointments. `sms_consent` records the contact's consent to SMS (with the time, through
+    the customers' service); SMS reminders need it and the tenant's SMS switch.
+    `days_before` None: the tenant's default."""
+    tenant = contact.tenant
+    now = timezone.now()
+    with tenant_scope(tenant):
+        if days_before is not None and not 1 <= days_before <= 4:
+            raise AppointmentError(
+                _("Bitte wählen Sie 1 bis 4 Tage vor dem Termin."), "days_before", "invalid_days"
+            )
+        # The customer's lock first, as the customers' services take it: two changes of
+        # the wish at once are one after the other, and the first one creates the row.
+        Customer.objects.select_for_update().get(pk=contact.customer_id)
+        contact = Contact.objects.select_related("tenant").get(pk=contact.pk)
+        tenant = contact.tenant
+        if by_sms and not tenant.sms_enabled:
+            raise AppointmentError(
+                _("Erinnerungen per SMS sind zurzeit nicht möglich."), "by_sms", "no_sms"
+            )
+        consent_recorded = sms_consent and not contact.consent_sms
+        if consent_recorded:
+            contact = customers.update_contact(contact, actor, consent_sms=True)
+        if by_sms and not contact.consent_sms:
+            raise AppointmentError(
+                _("Für Erinnerungen per SMS brauchen wir Ihre Einwilligung."),
+                "sms_consent",
+                "no_sms_consent",
+            )
+        values = {
+            "days_before": days_before,
+            "by_email": by_email,
+            "by_sms": by_sms,
+            "same_day": same_day,
+        }
+        preference = ReminderPreference.objects.filter(contact=contact).first()
+        created = preference is None
+        if preference is None:
+            preference = ReminderPreference(tenant=tenant, contact=contact)
+        changes = {
+            name: [None if created else getattr(preference, name), value]
+            for name, value in values.items()
+            if created or getattr(preference, name) != value
+        }
+        if not changes and not consent_recorded:
+            return preference
+        for name, value in values.items():
+            setattr(preference, name, value)
+        preference.save()
+        record(tenant, actor, "reminder_preference.changed", preference, {"changes": changes})
+        upcoming = Appointment.objects.filter(
+            customer_id=contact.customer_id, status=AppointmentStatus.PLANNED, start__gt=now
+        ).order_by("pk")
+        for appointment in upcoming.select_for_update(of=("self",)).select_related("tenant"):
+            sync_reminders(appointment, now=now)
+    return preference

@@ -100,6 +100,11 @@ BOOKING_SETTING_FIELDS = (
     "cash_customer_number",
     *DUPLICATE_FIELDS,
     "embed_origins",
+    # --- remind --- workshop appointments: proposals and reminders (seed 002)
+    "proposal_hold_hours",
+    "reminder_days_before",
+    "reminder_time",
+    "same_day_reminder_time",
 )
 BRANCH_BOOKING_FIELDS = (
     "enabled",
@@ -109,7 +114,14 @@ BRANCH_BOOKING_FIELDS = (
     "min_notice_hours",
     "horizon_days",
 )
-SERVICE_FIELDS = ("name", "description", "duration_minutes", "price", "position")
+SERVICE_FIELDS = (
+    "name",
+    "description",
+    "duration_minutes",
+    "price",
+    "position",
+    "what_to_bring",  # --- remind ---
+)
 REFRESH_MIN_SECONDS = 15
 REFRESH_MAX_SECONDS = 3600
 # A web origin as browsers send it: scheme, host, optional port; nothing after it.

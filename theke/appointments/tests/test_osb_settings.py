@@ -189,6 +189,10 @@ def _general(**values: str) -> dict[str, str]:
         "duplicates_by_phone": "on",
         "duplicates_by_vehicle": "on",
         "embed_origins": "",
+        "proposal_hold_hours": "48",
+        "reminder_days_before": "1",
+        "reminder_time": "10:00",
+        "same_day_reminder_time": "07:00",
     }
     data.update(values)
     return {key: value for key, value in data.items() if value != "off"}

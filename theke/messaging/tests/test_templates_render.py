@@ -153,6 +153,9 @@ def test_the_built_products_purposes_are_all_there() -> None:
         "booking_received",
         "booking_cancelled",
         "booking_cancelled_company",
+        # --- remind ---
+        "appointment_reminder",
+        "appointment_same_day_reminder",
     }
     assert expected <= set(PURPOSES)
 
@@ -162,7 +165,6 @@ def test_purposes_of_products_not_built_yet_are_not_offered() -> None:
     unbuilt = {
         "lead_rejected",
         "appointment_proposal",
-        "appointment_reminder",
         "portal_invitation",
         "quote_answer",
         "phase_activated",
