@@ -550,6 +550,10 @@ def reminders(request: HttpRequest, token: str) -> HttpResponse:
                 sms_consent=bool(data.get("sms_consent")),
             )
         except ServiceError as error:
-            extra = {"reminder_form": form, "reminder_error": _refusal(error)}
+            extra: dict[str, Any] = {"reminder_form": form}
+            if error.field == "sms_consent" and "sms_consent" in form.fields:
+                form.add_error("sms_consent", _refusal(error))  # next to the tick
+            else:
+                extra["reminder_error"] = _refusal(error)
             return _render(request, found, token, extra=extra, status=400)
     return _back_to_page(token, "reminders")

@@ -392,3 +392,22 @@ def test_my_appointments_by_vehicle(client: Any, scene: CustomerPage) -> None:
     section = html[html.index('id="my-appointments"') :]
     assert section.index("B-EB 1") < section.index("B-EB 2")
     assert "Vergangen" in section and "Bevorstehend" in section and "dieser Termin" in section
+
+
+def test_reminder_preference_is_stored_with_the_consent(client: Any, scene: CustomerPage) -> None:
+    """Through the real service: the wish and the SMS consent on the contact."""
+    with scopes_disabled():
+        type(scene.tenant).objects.filter(pk=scene.tenant.pk).update(sms_enabled=True)
+    response = client.post(
+        scene.url("erinnerungen"),
+        {"days_before": "2", "by_sms": "on", "sms_consent": "on", "same_day": "on"},
+    )
+    assert response.status_code == 302
+    with scopes_disabled():
+        preference = ReminderPreference.objects.get(contact=scene.contact)
+        contact = type(scene.contact).objects.get(pk=scene.contact.pk)
+    assert (preference.days_before, preference.by_email, preference.by_sms) == (2, False, True)
+    assert preference.same_day and contact.consent_sms
+    html = html_of(client.get(response["Location"]))
+    assert "Ihre Erinnerungseinstellungen sind gespeichert." in html
+    assert 'name="sms_consent"' not in html  # given once: no second tick
