@@ -73,6 +73,7 @@ DONE_MESSAGES = {
     ),
     "cancelled": gettext_lazy("Ihr Termin ist storniert."),
     "reminders": gettext_lazy("Ihre Erinnerungseinstellungen sind gespeichert."),
+    "answered": gettext_lazy("Dieser Terminvorschlag ist nicht mehr offen."),
 }
 
 
@@ -121,15 +122,30 @@ def _back_to_page(token: str, done: str = "") -> HttpResponse:
     return token_pages.protect(redirect(_page_url(token, done)))
 
 
+def _already_answered(token: str, appointment: Appointment) -> HttpResponse:
+    """A second answer (double click, another tab) gets the state the first one made."""
+    fresh = Appointment.objects.only("status").get(pk=appointment.pk)
+    return _back_to_page(
+        token, "accepted" if fresh.status == AppointmentStatus.PLANNED else "answered"
+    )
+
+
 # --- what the page shows -----------------------------------------------------------------------
 
 
-def open_proposal(appointment: Appointment) -> AppointmentProposal | None:
-    """The proposal waiting for the customer's answer (the newest open one)."""
+def open_proposal(
+    appointment: Appointment, now: datetime.datetime | None = None
+) -> AppointmentProposal | None:
+    """The proposal waiting for the customer's answer (the newest open one). One past its
+    time is no choice any more, even before the periodic task marks it expired."""
     if appointment.status != AppointmentStatus.PROPOSED:
         return None
     return (
-        AppointmentProposal.objects.filter(appointment=appointment, status=ProposalStatus.OPEN)
+        AppointmentProposal.objects.filter(
+            appointment=appointment,
+            status=ProposalStatus.OPEN,
+            expires_at__gt=now or timezone.now(),
+        )
         .order_by("-created_at", "-pk")
         .first()
     )
@@ -434,7 +450,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
     with tenant_scope(found.link.tenant):
         proposal = open_proposal(found.appointment)
         if proposal is None:
-            return _back_to_page(token)
+            return _already_answered(token, found.appointment)
         slots = proposal_slots(proposal)
         slot = _chosen_slot(request, slots)
         if slot is None:
@@ -443,6 +459,8 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         try:
             workshop.accept_proposal(proposal, slot, workshop.customer_actor(found.appointment))
         except AppointmentError as error:
+            if error.code != "slot_taken" and open_proposal(found.appointment) is None:
+                return _already_answered(token, found.appointment)  # lost the race
             return _accept_refused(request, found, token, error, slot)
     return _back_to_page(token, "accepted")
 
@@ -470,13 +488,15 @@ def counter(request: HttpRequest, token: str) -> HttpResponse:
     with tenant_scope(found.link.tenant):
         proposal = open_proposal(found.appointment)
         if proposal is None:
-            return _back_to_page(token)
+            return _already_answered(token, found.appointment)
         if not form.is_valid():
             return _render(request, found, token, extra={"note_form": form}, status=400)
         actor = workshop.customer_actor(found.appointment)
         try:
             workshop.counter_propose(proposal, actor, form.cleaned_data["note"])
         except AppointmentError as error:
+            if open_proposal(found.appointment) is None:
+                return _already_answered(token, found.appointment)  # lost the race
             return _render(request, found, token, extra={"error": _refusal(error)}, status=409)
     return _back_to_page(token, "countered")
 
@@ -496,6 +516,8 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
         try:
             workshop.cancel(appointment, workshop.customer_actor(appointment), by_customer=True)
         except AppointmentError as error:
+            if Appointment.objects.get(pk=appointment.pk).status == AppointmentStatus.CANCELLED:
+                return _back_to_page(token)  # the other tab cancelled first
             return _render(request, found, token, extra={"error": _refusal(error)}, status=409)
     return _back_to_page(token, "cancelled")
 

@@ -193,7 +193,7 @@ def test_a_second_accept_answers_with_the_state(client: Any, scene: CustomerPage
         first, second = list(proposal.slots.order_by("start"))[:2]
     client.post(scene.url("bestaetigen"), {"slot": first.pk})
     again = client.post(scene.url("bestaetigen"), {"slot": second.pk})
-    assert again.status_code == 302 and "done=" not in again["Location"]
+    assert again.status_code == 302 and again["Location"].endswith("?done=accepted")
     assert scene.refresh().start == first.start
     with scopes_disabled():
         assert AppointmentProposal.objects.get().status == ProposalStatus.ACCEPTED
@@ -248,7 +248,7 @@ def test_the_customer_asks_for_another_time(client: Any, scene: CustomerPage) ->
     assert appointment.status == AppointmentStatus.REQUESTED
     assert appointment.counter_proposal_note == "Lieber nächste Woche"
     again = client.post(scene.url("anderer-termin"), {"note": "Noch einmal"})
-    assert again.status_code == 302
+    assert again.status_code == 302 and again["Location"].endswith("?done=answered")
     assert scene.refresh().counter_proposal_note == "Lieber nächste Woche"
 
 
@@ -411,3 +411,15 @@ def test_reminder_preference_is_stored_with_the_consent(client: Any, scene: Cust
     html = html_of(client.get(response["Location"]))
     assert "Ihre Erinnerungseinstellungen sind gespeichert." in html
     assert 'name="sms_consent"' not in html  # given once: no second tick
+
+
+def test_an_expired_proposal_is_no_choice(client: Any, scene: CustomerPage) -> None:
+    proposal = propose_three(scene)
+    with scopes_disabled():
+        AppointmentProposal.objects.filter(pk=proposal.pk).update(expires_at=timezone.now())
+        slot = proposal.slots.first()
+    html = html_of(client.get(scene.path))
+    assert 'name="slot"' not in html and "Der Terminvorschlag ist abgelaufen." in html
+    response = client.post(scene.url("bestaetigen"), {"slot": slot.pk})
+    assert response["Location"].endswith("?done=answered")
+    assert scene.refresh().status == AppointmentStatus.PROPOSED
