@@ -558,8 +558,7 @@ def reminders(request: HttpRequest, token: str) -> HttpResponse:
         if form is None or found.contact is None:
             return _back_to_page(token)
         if not form.is_valid():
-            extra = {"reminder_form": form, "reminder_invalid": True}
-            return _render(request, found, token, extra=extra, status=400)
+            return _render(request, found, token, extra={"reminder_form": form}, status=400)
         data = form.cleaned_data
         try:
             reminder_services.set_reminder_preference(
@@ -572,10 +571,10 @@ def reminders(request: HttpRequest, token: str) -> HttpResponse:
                 sms_consent=bool(data.get("sms_consent")),
             )
         except ServiceError as error:
-            extra: dict[str, Any] = {"reminder_form": form}
+            extra = {"reminder_form": form}
             if error.field == "sms_consent" and "sms_consent" in form.fields:
                 form.add_error("sms_consent", _refusal(error))  # next to the tick
             else:
-                extra["reminder_error"] = _refusal(error)
+                extra = {"reminder_form": form, "reminder_error": _refusal(error)}
             return _render(request, found, token, extra=extra, status=400)
     return _back_to_page(token, "reminders")
