@@ -571,7 +571,7 @@ def reminders(request: HttpRequest, token: str) -> HttpResponse:
                 sms_consent=bool(data.get("sms_consent")),
             )
         except ServiceError as error:
-            extra = {"reminder_form": form}
+            extra: dict[str, Any] = {"reminder_form": form}
             if error.field == "sms_consent" and "sms_consent" in form.fields:
                 form.add_error("sms_consent", _refusal(error))  # next to the tick
             else:
