@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -42,7 +43,6 @@ from theke.appointments.models import (
     AppointmentProposal,
     AppointmentStatus,
     BookableService,
-    ProposalStatus,
     ProposedSlot,
     ReminderPreference,
 )
@@ -60,11 +60,7 @@ from theke.customers.models import Contact, CustomerLink
 from theke.tenants.scoping import tenant_scope
 
 MAP_SEARCH = "https://www.openstreetmap.org/search?query="
-NOTE_MAX_LENGTH = 1000
-# Statuses the customer may still cancel online (before the cut-off).
-CANCELLABLE = frozenset(
-    {AppointmentStatus.REQUESTED, AppointmentStatus.PROPOSED, AppointmentStatus.PLANNED}
-)
+NOTE_MAX_LENGTH = workshop.NOTE_LIMIT
 # What the page says after a POST went through (the redirect's `?done=`).
 DONE_MESSAGES = {
     "accepted": gettext_lazy("Vielen Dank! Ihr Termin ist bestätigt."),
@@ -98,17 +94,16 @@ def _language(request: HttpRequest, found: Found) -> str:
 def _open(request: HttpRequest, token: str) -> Found | HttpResponse:
     """The appointment behind the token, or the shared page that says why it does not open."""
     resolved = appointment_links.find_appointment_link(token)
-    if resolved is None:
+    link, appointment = resolved.link, resolved.appointment
+    if resolved.state == LinkState.UNKNOWN or link is None or appointment is None:
         return token_pages.invalid_page(request)
-    link, appointment = resolved
-    if link.state == LinkState.UNKNOWN or link.link is None:
-        return token_pages.invalid_page(request)
-    with tenant_scope(link.link.tenant):
-        contact = link.link.contact or primary_contact(appointment.customer)
-    found = Found(link.link, appointment, contact)
-    if link.state != LinkState.VALID:
+    with tenant_scope(link.tenant):
+        # Whom the link was sent to; else the customer's main contact (their preference).
+        contact = link.contact or primary_contact(appointment.customer)
+    found = Found(link, appointment, contact)
+    if resolved.state != LinkState.VALID:
         return token_pages.unavailable_page(
-            request, link.state, {"tenant": found.link.tenant}, language=_language(request, found)
+            request, resolved.state, {"tenant": link.tenant}, language=_language(request, found)
         )
     return found
 
@@ -136,38 +131,20 @@ def _already_answered(token: str, appointment: Appointment) -> HttpResponse:
 def open_proposal(
     appointment: Appointment, now: datetime.datetime | None = None
 ) -> AppointmentProposal | None:
-    """The proposal waiting for the customer's answer (the newest open one). One past its
+    """The proposal the customer can still answer (workshop.open_proposal). One past its
     time is no choice any more, even before the periodic task marks it expired."""
     if appointment.status != AppointmentStatus.PROPOSED:
         return None
-    return (
-        AppointmentProposal.objects.filter(
-            appointment=appointment,
-            status=ProposalStatus.OPEN,
-            expires_at__gt=now or timezone.now(),
-        )
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+    proposal = workshop.open_proposal(appointment)
+    if proposal is None or proposal.expires_at <= (now or timezone.now()):
+        return None
+    return proposal
 
 
 def proposal_slots(proposal: AppointmentProposal | None) -> list[ProposedSlot]:
     if proposal is None:
         return []
     return list(proposal.slots.select_related("branch", "advisor").order_by("start", "pk"))
-
-
-def cancel_deadline(appointment: Appointment) -> datetime.datetime:
-    """Until when the customer may cancel or ask for another time online."""
-    hours = booking_settings(appointment.tenant).cancel_cutoff_hours
-    return appointment.start - datetime.timedelta(hours=hours)
-
-
-def can_change(appointment: Appointment, now: datetime.datetime | None = None) -> bool:
-    """Cancel / another time are offered: an open appointment, before the cut-off."""
-    if appointment.status not in CANCELLABLE:
-        return False
-    return (now or timezone.now()) < cancel_deadline(appointment)
 
 
 def map_url(appointment: Appointment) -> str:
@@ -374,9 +351,9 @@ def _context(found: Found, token: str, request: HttpRequest) -> dict[str, Any]:
         "advisor": advisor_name(appointment.advisor),
         "what_to_bring": what_to_bring(appointment),
         "map_url": map_url(appointment),
-        "can_change": can_change(appointment),
+        "can_change": workshop.can_change_online(appointment),
         "can_ask_other_time": appointment.status == AppointmentStatus.PLANNED,
-        "deadline": cancel_deadline(appointment),
+        "deadline": workshop.cancel_deadline(appointment),
         "is_past": appointment.end < timezone.now(),
         "reminder_form": reminder_form(fresh),
         "my_appointments": my_appointments(appointment),
@@ -425,13 +402,15 @@ def ics(request: HttpRequest, token: str) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     appointment = found.appointment
+    page_url = settings.BASE_URL + _page_url(token)
     with tenant_scope(found.link.tenant):
         body = appointment_ics.calendar_file(
-            appointment, cancel=appointment.status == AppointmentStatus.CANCELLED
+            appointment, cancel=appointment.status == AppointmentStatus.CANCELLED, link=page_url
         )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    day = timezone.localtime(appointment.start).strftime("%Y-%m-%d")
-    response["Content-Disposition"] = f'attachment; filename="termin-{day}.ics"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{appointment_ics.filename(appointment)}"'
+    )
     return token_pages.protect(response)
 
 

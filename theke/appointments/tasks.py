@@ -1,4 +1,4 @@
-"""Background tasks of workshop appointments (run by the worker)."""
+"""Background tasks of appointments (run by the worker, see core.tasks_backend)."""
 
 from __future__ import annotations
 
@@ -13,3 +13,13 @@ def send_appointment_reminders() -> int:
     from theke.appointments.services.reminders import send_due_reminders
 
     return send_due_reminders()
+
+
+# --- life: proposals past their time ---
+@task
+def expire_appointment_proposals() -> dict[str, int]:
+    """Expire the proposals the customer did not answer in time (their held slots are
+    free again; the appointment returns to "Angefragt")."""
+    from theke.appointments.services import workshop
+
+    return {"expired": workshop.expire_proposals()}

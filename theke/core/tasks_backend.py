@@ -27,6 +27,12 @@ PERIODIC_TASKS: list[tuple[str, str, int | None]] = [
     ("theke.sweep_outbox", OUTBOX_SWEEP_TASK, None),
     ("theke.estimate_housekeeping", "theke.estimates.tasks.estimate_housekeeping", 15),
     ("theke.appointment_reminders", "theke.appointments.tasks.send_appointment_reminders", 1),
+    # --- life ---
+    (
+        "theke.expire_appointment_proposals",
+        "theke.appointments.tasks.expire_appointment_proposals",
+        5,
+    ),
 ]
 
 

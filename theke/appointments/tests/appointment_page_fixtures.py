@@ -6,6 +6,7 @@ and the customer link to it; `propose_three` turns it into a proposal of three s
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,13 +20,14 @@ from theke.appointments.models import (
     AppointmentSource,
     AppointmentStatus,
     AppointmentWorkItem,
-    ProposedSlot,
 )
 from theke.appointments.services import links as appointment_links
+from theke.appointments.services import workshop
 from theke.appointments.tests.booking_fixtures import Bookable, at, make_bookable
-from theke.audit.services import SYSTEM
+from theke.audit.services import SYSTEM, Actor
 from theke.customers import services as customers
 from theke.customers.models import Contact, Customer, Vehicle
+from theke.messaging.models import OutboundMessage
 from theke.tenants.models import Tenant
 from theke.tenants.scoping import tenant_scope
 
@@ -104,35 +106,29 @@ def make_customer_page(tenant: Tenant, advisor: Any, **changes: Any) -> Customer
             text="Bremsflüssigkeit wechseln",
             cost=Decimal("49.00"),
         )
-        url = appointment_links.issue_appointment_link(appointment)
+        url = appointment_links.issue_appointment_link(appointment, contact=contact)
     forget_setup_events()
-    path = url.split("://", 1)[-1]
-    return CustomerPage(bookable, customer, contact, vehicle, appointment, path[path.index("/") :])
+    return CustomerPage(bookable, customer, contact, vehicle, appointment, path_of(url))
+
+
+def path_of(url: str) -> str:
+    found = re.search(r"/termin/[A-Za-z0-9_-]+/", url)
+    assert found is not None, url
+    return found.group(0)
 
 
 def propose_three(scene: CustomerPage) -> AppointmentProposal:
-    """Three slots on the bookable day (9:00, 11:00, 14:00), held for two days."""
-    appointment = scene.appointment
+    """Staff propose three slots on the bookable day (9:00, 11:00, 14:00); the customer's
+    page is the link of the proposal's e-mail (it supersedes the older link)."""
     day = scene.bookable.day
-    now = timezone.now()
+    advisor = scene.bookable.advisor
+    slots = [workshop.SlotChoice(at(day, hour), at(day, hour + 1), advisor) for hour in (9, 11, 14)]
     with tenant_scope(scene.tenant):
-        proposal = AppointmentProposal.objects.create(
-            tenant=scene.tenant,
-            appointment=appointment,
-            expires_at=now + datetime.timedelta(hours=48),
+        proposal = workshop.propose(scene.appointment, Actor.staff(advisor), slots=slots)
+        message = (
+            OutboundMessage.objects.filter(purpose="appointment_proposal").order_by("-pk").first()
         )
-        for hour in (9, 11, 14):
-            ProposedSlot.objects.create(
-                tenant=scene.tenant,
-                proposal=proposal,
-                branch=scene.bookable.branch,
-                start=at(day, hour),
-                end=at(day, hour + 1),
-                advisor=scene.bookable.advisor,
-                holds_until=proposal.expires_at,
-            )
-        Appointment.objects.filter(pk=appointment.pk).update(
-            status=AppointmentStatus.PROPOSED, confirmed_at=None, start=at(day, 9), end=at(day, 10)
-        )
+    assert message is not None
+    scene.path = path_of(message.body_text)
     scene.refresh()
     return proposal

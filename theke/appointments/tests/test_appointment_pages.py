@@ -23,6 +23,7 @@ from theke.appointments.services import reminders as reminder_services
 from theke.audit.services import SYSTEM
 from theke.customers import services as customers
 from theke.customers.models import CustomerLink
+from theke.messaging.models import OutboundMessage
 from theke.tenants.scoping import tenant_scope
 
 from .appointment_page_fixtures import CustomerPage, make_customer_page, propose_three
@@ -185,6 +186,8 @@ def test_the_customer_accepts_a_slot(client: Any, scene: CustomerPage) -> None:
     assert appointment.status == AppointmentStatus.PLANNED and appointment.start == second.start
     html = html_of(client.get(response["Location"]))
     assert "Ihr Termin ist bestätigt" in html and "11:00 bis 12:00 Uhr" in html
+    with scopes_disabled():
+        assert OutboundMessage.objects.filter(purpose="appointment_confirmation").count() == 1
 
 
 def test_a_second_accept_answers_with_the_state(client: Any, scene: CustomerPage) -> None:
@@ -216,25 +219,27 @@ def test_a_slot_of_another_proposal_is_no_choice(client: Any, scene: CustomerPag
     assert client.post(scene.url("bestaetigen"), {"slot": stale.pk}).status_code == 400
 
 
-def test_a_taken_slot_shows_the_others(
-    client: Any, scene: CustomerPage, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from theke.appointments.services import AppointmentError, workshop
-
+def test_a_taken_slot_shows_the_others(client: Any, scene: CustomerPage) -> None:
+    """Meanwhile staff planned another customer's appointment with the advisor at 11:00."""
     proposal = propose_three(scene)
     with scopes_disabled():
-        first = proposal.slots.order_by("start")[0]
-
-    def taken(*args: Any, **kwargs: Any) -> Any:
-        raise AppointmentError("vergeben", "slots", "slot_taken")
-
-    monkeypatch.setattr(workshop, "accept_proposal", taken)
-    response = client.post(scene.url("bestaetigen"), {"slot": first.pk})
+        second = proposal.slots.order_by("start")[1]
+        Appointment.objects.create(
+            tenant=scene.tenant,
+            customer=customers.create_customer(scene.tenant, SYSTEM, last_name="Schulz"),
+            branch=scene.bookable.branch,
+            advisor=scene.bookable.advisor,
+            status=AppointmentStatus.PLANNED,
+            start=second.start,
+            end=second.end,
+        )
+    response = client.post(scene.url("bestaetigen"), {"slot": second.pk})
     html = html_of(response)
     assert response.status_code == 409
     assert "gerade vergeben worden" in html and "Leider nicht mehr frei" in html
-    assert f'id="slot-{first.pk}"' not in html
+    assert f'id="slot-{second.pk}"' not in html
     assert html.count('name="slot"') == 2
+    assert scene.refresh().status == AppointmentStatus.PROPOSED
 
 
 def test_the_customer_asks_for_another_time(client: Any, scene: CustomerPage) -> None:
@@ -266,18 +271,19 @@ def test_cancel_asks_first_then_cancels_once(client: Any, scene: CustomerPage) -
     assert again.status_code == 302 and "done=" not in again["Location"]
 
 
-def test_cancel_after_the_cut_off_is_refused(
-    client: Any, scene: CustomerPage, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from theke.appointments.services import AppointmentError, workshop
-
-    def too_late(*args: Any, **kwargs: Any) -> Any:
-        raise AppointmentError("Zu spät für eine Online-Stornierung.", None, "too_late")
-
-    monkeypatch.setattr(workshop, "cancel", too_late)
+def test_cancel_after_the_cut_off_is_refused(client: Any, scene: CustomerPage) -> None:
+    """The page offered it, the cut-off passed meanwhile: the service's refusal, no 500."""
+    client.post(scene.url("stornieren"))
+    with tenant_scope(scene.tenant):
+        BookingSettings.objects.update_or_create(
+            tenant=scene.tenant, defaults={"cancel_cutoff_hours": 24 * 60}
+        )
     response = client.post(scene.url("stornieren"), {"confirm": "1"})
-    assert response.status_code == 409
-    assert "Zu spät für eine Online-Stornierung." in html_of(response)
+    assert response.status_code == 409 and "Bitte rufen Sie uns an" in html_of(response)
+    assert scene.refresh().status == AppointmentStatus.PLANNED
+    late = client.post(scene.url("verschieben"), {"confirm": "1", "note": "Später"})
+    assert late.status_code == 409
+    assert scene.refresh().status == AppointmentStatus.PLANNED
 
 
 def test_another_time_for_a_planned_appointment(client: Any, scene: CustomerPage) -> None:
