@@ -24,4 +24,10 @@ lead_patterns = [
 # The customer's appointment page (seed 002), namespace `appointment_pages`.
 appointment_patterns = [
     path("<str:token>/", appointment_pages.page, name="page"),
+    path("<str:token>/kalender.ics", appointment_pages.ics, name="ics"),
+    path("<str:token>/bestaetigen", appointment_pages.accept, name="accept"),
+    path("<str:token>/anderer-termin", appointment_pages.counter, name="counter"),
+    path("<str:token>/verschieben", appointment_pages.other_time, name="other_time"),
+    path("<str:token>/stornieren", appointment_pages.cancel, name="cancel"),
+    path("<str:token>/erinnerungen", appointment_pages.reminders, name="reminders"),
 ]

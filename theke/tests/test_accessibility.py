@@ -434,6 +434,59 @@ def _lead_cancel_step(page: Any, scene: Scene) -> None:
     page.get_by_role("heading", name="Anfrage wirklich stornieren?").wait_for()
 
 
+# --- cust: the customer's appointment page (/termin/…) ---
+
+
+def _appointment_scene(scene: Scene, *, sms: bool = False) -> Any:
+    from theke.appointments.tests.appointment_page_fixtures import make_customer_page
+
+    if sms:
+        scene.tenant.sms_enabled = True
+        scene.tenant.save()
+    return make_customer_page(scene.tenant, scene.owner)
+
+
+def _appointment_planned(page: Any, scene: Scene) -> None:
+    """Planned, with SMS on: the reminder form with the consent tick."""
+    found = _appointment_scene(scene, sms=True)
+    page.goto(scene.base + found.path)
+    page.get_by_role("heading", name="Ihr Termin").wait_for()
+
+
+def _appointment_proposal(page: Any, scene: Scene) -> None:
+    from theke.appointments.tests.appointment_page_fixtures import propose_three
+
+    found = _appointment_scene(scene)
+    propose_three(found)
+    page.goto(scene.base + found.path)
+    page.get_by_role("heading", name="Bitte wählen Sie Ihren Termin").wait_for()
+
+
+def _appointment_counter_refused(page: Any, scene: Scene) -> None:
+    _appointment_proposal(page, scene)
+    page.get_by_role("button", name="Anderen Termin anfragen").click()
+    page.locator("#counter-note-error").wait_for()
+
+
+def _appointment_reminders_refused(page: Any, scene: Scene) -> None:
+    _appointment_planned(page, scene)
+    page.get_by_label("per SMS", exact=True).check()
+    page.get_by_role("button", name="Einstellungen speichern").click()
+    page.locator("#reminder-sms-consent-error").wait_for()
+
+
+def _appointment_cancel_step(page: Any, scene: Scene) -> None:
+    _appointment_planned(page, scene)
+    page.get_by_role("button", name="Termin stornieren").click()
+    page.get_by_role("heading", name="Termin wirklich stornieren?").wait_for()
+
+
+def _appointment_other_time_step(page: Any, scene: Scene) -> None:
+    _appointment_planned(page, scene)
+    page.get_by_role("button", name="Anderen Termin anfragen").click()
+    page.get_by_role("heading", name="Anderen Termin anfragen").wait_for()
+
+
 PAGES = [
     # The customer's estimate: open, both steps of an answer, answered.
     PageCase("estimate", _estimate),
@@ -489,6 +542,13 @@ PAGES = [
     PageCase("staff-estimate-editor", _staff_estimate_editor, staff=True),
     PageCase("staff-new-customer", _staff_new_customer, staff=True),
     PageCase("staff-leads", _staff_leads, staff=True),
+    # --- cust: the customer's appointment page ---
+    PageCase("appointment-planned", _appointment_planned),
+    PageCase("appointment-proposal", _appointment_proposal),
+    PageCase("appointment-counter-refused", _appointment_counter_refused),
+    PageCase("appointment-reminders-refused", _appointment_reminders_refused),
+    PageCase("appointment-cancel", _appointment_cancel_step),
+    PageCase("appointment-other-time", _appointment_other_time_step),
 ]
 
 
