@@ -86,3 +86,9 @@ urlpatterns += [
     path("leads/<int:pk>/reopen/", views.lead_reopen, name="lead_reopen"),
     path("leads/<int:pk>/edit/", views.lead_edit, name="lead_edit"),
 ]
+
+# --- cal ---
+urlpatterns += [
+    path("calendar/", views.calendar, name="calendar"),
+    path("<int:pk>/move/", views.appointment_move, name="appointment_move"),
+]

@@ -107,6 +107,13 @@ ENTRIES: tuple[NavEntry, ...] = (
         ("appointments.use_lead_manager",),
         ("/staff/appointments/leads/",),
     ),
+    # --- cal ---
+    NavEntry(
+        _("Kalender"),
+        "appointments:calendar",
+        ("appointments.manage",),
+        ("/staff/appointments/calendar/",),
+    ),
     NavEntry(_("Protokoll"), "audit:log", ("audit.view",), ("/staff/audit/",)),
     NavEntry(
         _("Einstellungen"),

@@ -2,10 +2,13 @@
 
 * `conversion` — "Als Termin anlegen" and the staff appointment page.
 * `leads` — the lead manager: list, lead page, reject / reopen / edit, badge, tile, panel.
+* `calendar` — the appointment calendar ("Servicetermin Manager") and moving a block.
 
 The names are re-exported here, so URL confs and app configs keep `staff_views.<view>`.
 """
 
+# --- cal ---
+from theke.appointments.staff_views.calendar import appointment_move, calendar
 from theke.appointments.staff_views.conversion import (
     appointment_add_vehicle,
     appointment_cancel,
@@ -46,4 +49,7 @@ __all__ = [
     "lead_reject",
     "lead_reopen",
     "new_leads_tile",
+    # --- cal ---
+    "appointment_move",
+    "calendar",
 ]
