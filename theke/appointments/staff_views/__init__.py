@@ -49,7 +49,7 @@ __all__ = [
     "lead_reject",
     "lead_reopen",
     "new_leads_tile",
-    # --- cal ---
-    "appointment_move",
-    "calendar",
 ]
+
+# --- cal ---
+__all__ += ["appointment_move", "calendar"]

@@ -596,7 +596,7 @@ def _branch_advisors(appointment: Appointment) -> dict[str, User]:
 
 def _advisor_choices(advisors: dict[str, User]) -> list[tuple[str, str]]:
     choices = sorted(((key, str(user)) for key, user in advisors.items()), key=lambda c: c[1])
-    return [("", _("ohne Berater"))] + choices
+    return [("", _("ohne Berater")), *choices]
 
 
 def _parse_move(
