@@ -103,6 +103,7 @@ class Block:
     takes_capacity: bool = True  # planned appointments, held slots and open leads
     move_url: str = ""
     confirm_url: str = ""
+    advisor_label: str = ""  # the column's name, for the phone list
     row_start: int = 0
     row_end: int = 0
     grid_column: int = 0
@@ -132,7 +133,7 @@ class Block:
             classes.append(
                 f"cal-lanes-{min(self.lane.count, 8)} cal-lane-{min(self.lane.index, 7)}"
             )
-        if self.badge_class:
+        if self.badge_class and self.kind == "appointment":
             classes.append(self.badge_class)
         if self.provisional:
             classes.append("cal-provisional")
@@ -566,6 +567,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
     )
     _mark_crowding(blocks + leads, capacity)
     columns = _columns(branch, [int(b.column_key) for b in blocks if b.column_key.isdigit()], names)
+    by_key = {column.key: column for column in columns}
+    for block in blocks + leads:
+        block.advisor_label = by_key.get(block.column_key, by_key[NO_ADVISOR]).label
     opening = _opening(branch)
     context.update(columns=columns, leads=leads, day_lists=_day_lists(span, blocks))
     if view == "day":
