@@ -280,3 +280,16 @@ class LeadPreferenceForm(BootstrapMixin, forms.Form):
             "werden: zwischen 15 und 3600 Sekunden."
         ),
     )
+    # --- cal ---
+    show_leads_in_calendar = forms.BooleanField(
+        label=_("Terminleads im Kalender anzeigen"),
+        required=False,
+        help_text=_("Offene Terminanfragen (Status „Neu“) erscheinen neben den Terminen."),
+    )
+    lead_panel_width = forms.IntegerField(
+        label=_("Breite der Lead-Spalte (Pixel)"),
+        min_value=booking.PANEL_WIDTH_MIN,
+        max_value=booking.PANEL_WIDTH_MAX,
+        required=False,  # left empty: the width stays as it is
+        help_text=_("Zwischen 200 und 600 Pixel."),
+    )

@@ -23,6 +23,7 @@ from theke.appointments.models import (
     AdvisorAbsence,
     BookableService,
     BranchBooking,
+    LeadManagerPreference,
     ServiceAdvisor,
 )
 from theke.appointments.services import settings as booking
@@ -435,13 +436,26 @@ def service_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def lead_preferences(request: HttpRequest) -> HttpResponse:
     """The user's own settings of the lead manager ("Lokale Einstellungen")."""
-    current = booking.refresh_interval(request.user)  # type: ignore[arg-type]
-    form = LeadPreferenceForm(request.POST or None, initial={"refresh_seconds": current})
+    current = LeadManagerPreference.objects.filter(user_id=request.user.pk).first()
+    current = current or LeadManagerPreference()
+    initial = {
+        "refresh_seconds": current.refresh_seconds,
+        # --- cal ---
+        "show_leads_in_calendar": current.show_leads_in_calendar,
+        "lead_panel_width": current.lead_panel_width,
+    }
+    form = LeadPreferenceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             booking.set_refresh_interval(
                 request.user,  # type: ignore[arg-type]
                 form.cleaned_data["refresh_seconds"],
+            )
+            # --- cal ---
+            booking.set_calendar_display(
+                request.user,  # type: ignore[arg-type]
+                show_leads_in_calendar=form.cleaned_data["show_leads_in_calendar"],
+                lead_panel_width=form.cleaned_data["lead_panel_width"] or current.lead_panel_width,
             )
         except ServiceError as error:
             form.add_refusal(error)

@@ -105,3 +105,9 @@ urlpatterns += [
     ),
     path("workshop-customers/vehicle/<int:pk>/", views.preferred_vehicle, name="preferred_vehicle"),
 ]
+
+# --- cal ---
+urlpatterns += [
+    path("calendar/", views.calendar, name="calendar"),
+    path("<int:pk>/move/", views.appointment_move, name="appointment_move"),
+]

@@ -569,3 +569,31 @@ def set_refresh_interval(user: User, seconds: int) -> LeadManagerPreference:
         preference.refresh_seconds = seconds
         preference.save(update_fields=["refresh_seconds"])
     return preference
+
+
+# --- cal ---
+PANEL_WIDTH_MIN = 200
+PANEL_WIDTH_MAX = 600
+
+
+@transaction.atomic
+def set_calendar_display(
+    user: User, *, show_leads_in_calendar: bool, lead_panel_width: int
+) -> LeadManagerPreference:
+    """Set the user's own calendar display (seed 001's "Lokale Einstellungen"): whether open
+    leads show in the calendar and how wide their panel is (200 to 600 px). Personal, like
+    the refresh interval: no audit event."""
+    if not PANEL_WIDTH_MIN <= lead_panel_width <= PANEL_WIDTH_MAX:
+        raise SettingsError(
+            _("Bitte geben Sie zwischen %(min)s und %(max)s Pixel an."),
+            "lead_panel_width",
+            "out_of_range",
+            {"min": PANEL_WIDTH_MIN, "max": PANEL_WIDTH_MAX},
+        )
+    preference, _created = LeadManagerPreference.objects.select_for_update().get_or_create(
+        user=user
+    )
+    preference.show_leads_in_calendar = show_leads_in_calendar
+    preference.lead_panel_width = lead_panel_width
+    preference.save(update_fields=["show_leads_in_calendar", "lead_panel_width"])
+    return preference

@@ -2,10 +2,13 @@
 
 * `conversion` — "Als Termin anlegen" and the staff appointment page.
 * `leads` — the lead manager: list, lead page, reject / reopen / edit, badge, tile, panel.
+* `calendar` — the appointment calendar ("Servicetermin Manager") and moving a block.
 
 The names are re-exported here, so URL confs and app configs keep `staff_views.<view>`.
 """
 
+# --- cal ---
+from theke.appointments.staff_views.calendar import appointment_move, calendar
 from theke.appointments.staff_views.conversion import (
     appointment_add_vehicle,
     appointment_cancel,
@@ -81,3 +84,6 @@ __all__ = [
     "waiting_proposals_tile",
     "workshop_customers",
 ]
+
+# --- cal ---
+__all__ += ["appointment_move", "calendar"]

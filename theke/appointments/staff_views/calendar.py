@@ -1,0 +1,694 @@
+"""The appointment calendar ("Servicetermin Manager", seeds 001 and 002): a day and a week
+per branch, one column (day) or row (week) per advisor plus "ohne Berater", appointments as
+blocks in their status colours, held proposal slots hatched, open leads beside them when the
+user's "Lokale Einstellungen" say so. Moving a block reschedules through the service layer.
+
+The page reads a constant number of queries however many appointments the range holds
+(checked by the tests and bench/calendar.py): every row comes with what the blocks show.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from theke.accounts.models import User
+from theke.appointments.calendar_grid import (
+    CELL_MINUTES,
+    Lane,
+    Span,
+    assign_lanes,
+    minutes_of,
+    over_capacity,
+    row_end_of,
+    row_of,
+    shown_minutes,
+)
+from theke.appointments.models import (
+    CAPACITY_STATUSES,
+    FINAL_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    BranchBooking,
+    Lead,
+    LeadManagerPreference,
+    LeadStatus,
+    ProposedSlot,
+    ServiceAdvisor,
+)
+from theke.appointments.services import update_appointment
+from theke.appointments.services.availability import zone
+from theke.appointments.services.leads import open_leads
+from theke.appointments.templatetags.theke_appointments import BADGES
+from theke.audit.services import Actor
+from theke.core.auth import staff_required
+from theke.core.errors import ServiceError
+from theke.tenants.models import Branch, Tenant
+
+MANAGE = "appointments.manage"
+USE_LEAD_MANAGER = "appointments.use_lead_manager"
+DAY = datetime.timedelta(days=1)
+NO_ADVISOR = "none"
+WEEK_DAYS = 7
+
+
+# --- what the page shows ---------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    """An advisor of the branch, "ohne Berater", or a former advisor who still has blocks."""
+
+    key: str  # the advisor's user id as text, or NO_ADVISOR
+    label: str
+    grid_column: int = 0  # CSS grid column line in the day view
+    active: bool = True
+
+    @property
+    def user_id(self) -> str:
+        return "" if self.key == NO_ADVISOR else self.key
+
+
+@dataclass
+class Block:
+    """One thing in a column: an appointment, a held proposal slot or an open lead."""
+
+    dom_id: str
+    kind: str  # "appointment" | "held" | "lead"
+    title: str
+    subtitle: str
+    start: datetime.datetime  # local
+    end: datetime.datetime  # local
+    url: str
+    column_key: str
+    status_label: str = ""
+    badge_class: str = ""
+    provisional: bool = False
+    unconfirmed: bool = False
+    overbooked: bool = False
+    takes_capacity: bool = True  # planned appointments, held slots and open leads
+    move_url: str = ""
+    confirm_url: str = ""
+    advisor_label: str = ""  # the column's name, for the phone list
+    row_start: int = 0
+    row_end: int = 0
+    grid_column: int = 0
+    lane: Lane = field(default_factory=lambda: Lane(0, 1))
+
+    @property
+    def time_label(self) -> str:
+        return f"{self.start:%H:%M}–{self.end:%H:%M}"
+
+    @property
+    def day(self) -> datetime.date:
+        return self.start.date()
+
+    @property
+    def start_value(self) -> str:
+        return f"{self.start:%Y-%m-%dT%H:%M}"
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+    @property
+    def css_classes(self) -> str:
+        classes = [f"cal-block cal-{self.kind}", f"cal-c{self.grid_column}"]
+        classes.append(f"cal-r{self.row_start} cal-e{self.row_end}")
+        if self.lane.count > 1:
+            classes.append(
+                f"cal-lanes-{min(self.lane.count, 8)} cal-lane-{min(self.lane.index, 7)}"
+            )
+        if self.badge_class and self.kind == "appointment":
+            classes.append(self.badge_class)
+        if self.provisional:
+            classes.append("cal-provisional")
+        if self.overbooked:
+            classes.append("cal-overbooked")
+        return " ".join(classes)
+
+
+@dataclass
+class FreeCell:
+    """A clickable empty half hour of an advisor: "new appointment" prefilled."""
+
+    column: Column
+    start: datetime.datetime  # local
+    row_start: int
+    row_end: int
+    url: str
+
+    @property
+    def start_value(self) -> str:
+        return f"{self.start:%Y-%m-%dT%H:%M}"
+
+    @property
+    def css_classes(self) -> str:
+        return f"cal-free cal-c{self.column.grid_column} cal-r{self.row_start} cal-e{self.row_end}"
+
+
+@dataclass
+class TimeLabel:
+    text: str
+    row: int
+
+
+@dataclass
+class WeekCell:
+    column: Column
+    day: datetime.date
+    blocks: list[Block]
+    create_url: str
+    start_value: str  # the day's first opening time, for "+" and drops without a time
+
+
+@dataclass
+class WeekRow:
+    column: Column
+    cells: list[WeekCell]
+
+
+@dataclass
+class DayList:
+    """One day of the phone list."""
+
+    day: datetime.date
+    label: str
+    is_today: bool
+    blocks: list[Block]
+
+
+# --- reading the rows --------------------------------------------------------------------------
+
+
+def _tenant(request: HttpRequest) -> Tenant:
+    tenant: Tenant = getattr(request, "tenant")  # noqa: B009  # set by TenantMiddleware
+    return tenant
+
+
+def _reverse_or_empty(name: str, *args: Any) -> str:
+    """The URL of a page another part of the product builds, or "" while it is missing."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def _local(moment: datetime.datetime) -> datetime.datetime:
+    return moment.astimezone(zone())
+
+
+def _day_bounds(first_day: datetime.date, days: int) -> tuple[datetime.datetime, datetime.datetime]:
+    tz = zone()
+    start = datetime.datetime.combine(first_day, datetime.time(), tzinfo=tz)
+    end = datetime.datetime.combine(first_day + days * DAY, datetime.time(), tzinfo=tz)
+    return start, end
+
+
+def calendar_preference(user: Any) -> LeadManagerPreference:
+    """The user's "Lokale Einstellungen" (the defaults while never saved)."""
+    found = LeadManagerPreference.objects.filter(user_id=user.pk).first()
+    return found or LeadManagerPreference(user_id=user.pk)
+
+
+def _columns(
+    branch: Branch, blocks_advisors: Iterable[int | None], names: dict[int, str]
+) -> list[Column]:
+    """Active advisors of the branch by name, former ones that still have blocks, then
+    "ohne Berater"."""
+    advisors = ServiceAdvisor.objects.filter(branch=branch, is_active=True).select_related("user")
+    columns = sorted(
+        (Column(str(a.user_id), str(a.user)) for a in advisors), key=lambda c: c.label.casefold()
+    )
+    known = {column.key for column in columns}
+    for user_id in sorted({u for u in blocks_advisors if u is not None}):
+        if str(user_id) not in known:
+            known.add(str(user_id))
+            columns.append(Column(str(user_id), names.get(user_id, "?"), active=False))
+    columns.append(Column(NO_ADVISOR, _("ohne Berater")))
+    for index, column in enumerate(columns):
+        column.grid_column = index + 2  # line 1 is the time column
+    return columns
+
+
+def _appointment_block(appointment: Appointment, move: bool) -> Block:
+    start, end = _local(appointment.start), _local(appointment.end)
+    vehicle = appointment.vehicle
+    plate = (vehicle.license_plate if vehicle else "") or appointment.walk_in_license_plate
+    customer = str(appointment.customer) if appointment.customer_id else ""
+    name = customer or " ".join(
+        p for p in [appointment.contact_first_name, appointment.contact_last_name] if p
+    )
+    planned = appointment.status == AppointmentStatus.PLANNED
+    return Block(
+        dom_id=f"cal-a{appointment.pk}",
+        kind="appointment",
+        title=name or _("Termin"),
+        subtitle=plate,
+        start=start,
+        end=end,
+        url=reverse("appointments:appointment_detail", args=[appointment.pk]),
+        column_key=str(appointment.advisor_id) if appointment.advisor_id else NO_ADVISOR,
+        status_label=str(appointment.get_status_display()),
+        badge_class=BADGES.get(appointment.status, "text-bg-secondary"),
+        provisional=appointment.is_provisional,
+        unconfirmed=planned and appointment.confirmed_at is None,
+        overbooked=appointment.overbooked,
+        takes_capacity=appointment.status in CAPACITY_STATUSES,
+        move_url=reverse("appointments:appointment_move", args=[appointment.pk]) if move else "",
+        confirm_url=(
+            reverse("appointments:appointment_send_confirmation", args=[appointment.pk])
+            if planned
+            else ""
+        ),
+    )
+
+
+def _held_block(slot: ProposedSlot) -> Block:
+    appointment = slot.proposal.appointment
+    customer = str(appointment.customer) if appointment.customer_id else ""
+    return Block(
+        dom_id=f"cal-h{slot.pk}",
+        kind="held",
+        title=customer or _("Vorschlag"),
+        subtitle=_("Vorschlag, gehalten"),
+        start=_local(slot.start),
+        end=_local(slot.end),
+        url=reverse("appointments:appointment_detail", args=[appointment.pk]),
+        column_key=str(slot.advisor_id) if slot.advisor_id else NO_ADVISOR,
+        status_label=_("Vorgeschlagen"),
+    )
+
+
+def _lead_block(lead: Lead) -> Block:
+    return Block(
+        dom_id=f"cal-l{lead.pk}",
+        kind="lead",
+        title=lead.full_name,
+        subtitle=lead.license_plate,
+        start=_local(lead.start),
+        end=_local(lead.end),
+        url=reverse("appointments:lead_detail", args=[lead.pk]),
+        column_key=str(lead.advisor_id) if lead.advisor_id else NO_ADVISOR,
+        status_label=_("Neu"),
+        badge_class="text-bg-primary",
+    )
+
+
+@dataclass
+class Range:
+    first_day: datetime.date
+    days: int
+
+    @property
+    def day_list(self) -> list[datetime.date]:
+        return [self.first_day + i * DAY for i in range(self.days)]
+
+
+def _read_blocks(
+    branch: Branch, span: Range, *, with_leads: bool, now: datetime.datetime
+) -> tuple[list[Block], list[Block], dict[int, str]]:
+    """The range's blocks (appointments, held slots, leads as blocks) and the open leads of
+    the panel, in four queries; plus the names of every advisor that has a block."""
+    start, end = _day_bounds(span.first_day, span.days)
+    overlapping = {"start__lt": end, "end__gt": start}
+    appointments = (
+        Appointment.objects.filter(branch=branch, **overlapping)
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .select_related("customer", "vehicle", "advisor")
+        .only(
+            "pk", "status", "start", "end", "advisor_id", "advisor__full_name",
+            "advisor__email", "customer_id", "customer__kind", "customer__first_name",
+            "customer__last_name", "customer__company_name", "vehicle_id",
+            "vehicle__license_plate", "walk_in_license_plate", "contact_first_name",
+            "contact_last_name", "confirmed_at", "overbooked", "workshop_time_confirmed",
+        )
+        .order_by("start", "pk")
+    )  # fmt: skip
+    names: dict[int, str] = {}
+    blocks: list[Block] = []
+    for appointment in appointments:
+        if appointment.advisor_id:
+            names[appointment.advisor_id] = str(appointment.advisor)
+        blocks.append(_appointment_block(appointment, appointment.status not in FINAL_STATUSES))
+    held = (
+        ProposedSlot.objects.filter(branch=branch, holds_until__gt=now, **overlapping)
+        .select_related("proposal__appointment__customer")
+        .order_by("start", "pk")
+    )
+    blocks += [_held_block(slot) for slot in held]
+    leads: list[Block] = []
+    if with_leads:
+        rows = Lead.objects.filter(branch=branch, status=LeadStatus.NEW, **overlapping).order_by(
+            "start", "pk"
+        )
+        leads = [_lead_block(lead) for lead in rows]
+    return blocks, leads, names
+
+
+def _mark_crowding(blocks: list[Block], capacity: int | None) -> None:
+    """Overbooking made visible: two blocks taking one advisor at once, or more blocks in the
+    branch at once than its parallel capacity (held slots and leads take capacity too)."""
+    by_column: dict[str, list[Span]] = defaultdict(list)
+    taking = [block for block in blocks if block.takes_capacity]
+    for block in taking:
+        if block.column_key != NO_ADVISOR:
+            by_column[block.column_key].append(Span(block.dom_id, block.start, block.end))
+    crowded: set[Hashable] = set()
+    for spans in by_column.values():
+        crowded |= over_capacity(spans, 1)
+    if capacity is not None:
+        crowded |= over_capacity([Span(b.dom_id, b.start, b.end) for b in taking], capacity)
+    for block in blocks:
+        if block.dom_id in crowded and block.kind == "appointment":
+            block.overbooked = True
+
+
+def _create_url(branch: Branch, column: Column, start: datetime.datetime) -> str:
+    base = _reverse_or_empty("appointments:appointment_create")
+    if not base:
+        return ""
+    query = {"branch": branch.pk, "advisor": column.user_id, "start": f"{start:%Y-%m-%dT%H:%M}"}
+    return f"{base}?{urlencode(query)}"
+
+
+def _opening(branch: Branch) -> dict[int, list[tuple[datetime.time, datetime.time]]]:
+    opening: dict[int, list[tuple[datetime.time, datetime.time]]] = defaultdict(list)
+    for weekday, opens, closes in branch.opening_hours.values_list("weekday", "opens", "closes"):
+        opening[weekday].append((opens, closes))
+    return opening
+
+
+def _is_open(
+    opening: dict[int, list[tuple[datetime.time, datetime.time]]], moment: datetime.datetime
+) -> bool:
+    local = moment.time()
+    return any(opens <= local < closes for opens, closes in opening.get(moment.weekday(), []))
+
+
+def _day_grid(
+    branch: Branch,
+    day: datetime.date,
+    columns: list[Column],
+    blocks: list[Block],
+    opening: dict[int, list[tuple[datetime.time, datetime.time]]],
+) -> dict[str, Any]:
+    """Rows, time labels, free cells and block positions of the day view."""
+    busy = [(minutes_of(b.start, day), minutes_of(b.end, day)) for b in blocks]
+    first, last = shown_minutes(opening.get(day.weekday(), []), busy)
+    by_key = {column.key: column for column in columns}
+    per_column: dict[str, list[Block]] = defaultdict(list)
+    for block in blocks:
+        column = by_key.get(block.column_key, by_key[NO_ADVISOR])
+        block.grid_column = column.grid_column
+        block.row_start = row_of(minutes_of(block.start, day), first)
+        block.row_end = max(
+            row_end_of(minutes_of(block.end, day), first, last), block.row_start + 1
+        )
+        per_column[column.key].append(block)
+    for column_blocks in per_column.values():
+        lanes = assign_lanes([Span(b.dom_id, b.start, b.end) for b in column_blocks])
+        for block in column_blocks:
+            block.lane = lanes[block.dom_id]
+    tz = zone()
+    midnight = datetime.datetime.combine(day, datetime.time(), tzinfo=tz)
+    cells: list[FreeCell] = []
+    labels: list[TimeLabel] = []
+    for minute in range(first, last, CELL_MINUTES):
+        moment = midnight + datetime.timedelta(minutes=minute)
+        row = row_of(minute, first)
+        if minute % 60 == 0:
+            labels.append(TimeLabel(f"{moment:%H:%M}", row))
+        if not _is_open(opening, moment):
+            continue
+        end_row = row_end_of(minute + CELL_MINUTES, first, last)
+        for column in columns:
+            url = _create_url(branch, column, moment)
+            cells.append(FreeCell(column, moment, row, end_row, url))
+    rows = row_end_of(last, first, last) - 2
+    return {"cells": cells, "labels": labels, "rows": rows}
+
+
+def _week_rows(
+    branch: Branch,
+    span: Range,
+    columns: list[Column],
+    blocks: list[Block],
+    opening: dict[int, list[tuple[datetime.time, datetime.time]]],
+) -> list[WeekRow]:
+    """Week view: one row per advisor, one cell per day, the blocks in time order."""
+    by_key = {column.key: column for column in columns}
+    placed: dict[tuple[str, datetime.date], list[Block]] = defaultdict(list)
+    for block in blocks:
+        column = by_key.get(block.column_key, by_key[NO_ADVISOR])
+        placed[(column.key, block.day)].append(block)
+    rows = []
+    for column in columns:
+        cells = []
+        for day in span.day_list:
+            hours = sorted(opening.get(day.weekday(), []))
+            first = hours[0][0] if hours else datetime.time(8)
+            start = datetime.datetime.combine(day, first, tzinfo=zone())
+            cells.append(
+                WeekCell(
+                    column,
+                    day,
+                    placed.get((column.key, day), []),
+                    _create_url(branch, column, start),
+                    f"{start:%Y-%m-%dT%H:%M}",
+                )
+            )
+        rows.append(WeekRow(column, cells))
+    return rows
+
+
+def _branches(tenant: Tenant) -> list[Branch]:
+    return list(Branch.objects.filter(tenant=tenant, is_active=True).order_by("name"))
+
+
+def _chosen_branch(branches: list[Branch], raw: str | None) -> Branch | None:
+    by_id = {str(branch.pk): branch for branch in branches}
+    if raw and raw not in by_id:
+        raise Http404("unknown branch")
+    return by_id.get(raw or "") or (branches[0] if branches else None)
+
+
+def calendar_url(branch: Branch | None, day: datetime.date, view: str) -> str:
+    query = {"date": day.isoformat(), "view": view}
+    if branch is not None:
+        query["branch"] = str(branch.pk)
+    return reverse("appointments:calendar") + "?" + urlencode(query)
+
+
+def _navigation(branch: Branch | None, day: datetime.date, view: str) -> dict[str, str]:
+    step = WEEK_DAYS * DAY if view == "week" else DAY
+    today = timezone.localdate()
+    return {
+        "prev": calendar_url(branch, day - step, view),
+        "next": calendar_url(branch, day + step, view),
+        "today": calendar_url(branch, today, view),
+        "day": calendar_url(branch, day, "day"),
+        "week": calendar_url(branch, day, "week"),
+    }
+
+
+def _title(span: Range) -> str:
+    if span.days == 1:
+        return date_format(span.first_day, "l, j. F Y")
+    last = span.first_day + (span.days - 1) * DAY
+    return f"{date_format(span.first_day, 'j. F')} – {date_format(last, 'j. F Y')}"
+
+
+def _day_lists(span: Range, blocks: list[Block]) -> list[DayList]:
+    today = timezone.localdate()
+    by_day: dict[datetime.date, list[Block]] = defaultdict(list)
+    for block in sorted(blocks, key=lambda b: (b.start, b.dom_id)):
+        by_day[block.day].append(block)
+    return [
+        DayList(day, date_format(day, "l, j. F"), day == today, by_day.get(day, []))
+        for day in span.day_list
+    ]
+
+
+@staff_required(MANAGE)
+def calendar(request: HttpRequest) -> HttpResponse:
+    """The calendar of one branch: ?branch=&date=YYYY-MM-DD&view=day|week."""
+    tenant = _tenant(request)
+    view = "week" if request.GET.get("view") == "week" else "day"
+    day = parse_date(request.GET.get("date") or "") or timezone.localdate()
+    if view == "week":
+        day -= day.weekday() * DAY  # the week starts on Monday
+    span = Range(day, WEEK_DAYS if view == "week" else 1)
+    branches = _branches(tenant)
+    branch = _chosen_branch(branches, request.GET.get("branch"))
+    preference = calendar_preference(request.user)
+    may_see_leads = request.user.has_perm(USE_LEAD_MANAGER)
+    show_leads = may_see_leads and preference.show_leads_in_calendar
+    context: dict[str, Any] = {
+        "view": view,
+        "day": day,
+        "title": _title(span),
+        "branches": branches,
+        "branch": branch,
+        "nav": _navigation(branch, day, view),
+        "show_leads": show_leads,
+        "lead_panel_width": preference.lead_panel_width,
+        # The panel's width as one of calendar.css's classes (20 px steps; no inline styles).
+        "lead_panel_class": min(600, max(200, (preference.lead_panel_width + 10) // 20 * 20)),
+        "today": timezone.localdate(),
+        "lead_list_url": _reverse_or_empty("appointments:lead_list") if may_see_leads else "",
+        "open_lead_count": open_leads(tenant).count() if may_see_leads else 0,
+        "preferences_url": (
+            _reverse_or_empty("appointments:lead_preferences") if may_see_leads else ""
+        ),
+    }
+    if branch is None:
+        return render(request, "appointments/staff/calendar.html", context)
+    now = timezone.now()
+    blocks, leads, names = _read_blocks(branch, span, with_leads=show_leads, now=now)
+    capacity = (
+        BranchBooking.objects.filter(branch=branch)
+        .values_list("parallel_capacity", flat=True)
+        .first()
+    )
+    _mark_crowding(blocks + leads, capacity)
+    columns = _columns(branch, [int(b.column_key) for b in blocks if b.column_key.isdigit()], names)
+    by_key = {column.key: column for column in columns}
+    for block in blocks + leads:
+        block.advisor_label = by_key.get(block.column_key, by_key[NO_ADVISOR]).label
+    opening = _opening(branch)
+    context.update(columns=columns, leads=leads, day_lists=_day_lists(span, blocks))
+    if view == "day":
+        shown = blocks + leads
+        context.update(grid=_day_grid(branch, day, columns, shown, opening), blocks=shown)
+    else:
+        context.update(week_rows=_week_rows(branch, span, columns, blocks, opening))
+        context["week_days"] = [
+            (d, date_format(d, "D j.n."), calendar_url(branch, d, "day")) for d in span.day_list
+        ]
+    return render(request, "appointments/staff/calendar.html", context)
+
+
+# --- moving a block ----------------------------------------------------------------------------
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _branch_advisors(appointment: Appointment) -> dict[str, User]:
+    """The active advisors of the appointment's branch by user id (as text)."""
+    advisors = ServiceAdvisor.objects.filter(
+        branch_id=appointment.branch_id, is_active=True
+    ).select_related("user")
+    return {str(advisor.user_id): advisor.user for advisor in advisors}
+
+
+def _advisor_choices(advisors: dict[str, User]) -> list[tuple[str, str]]:
+    choices = sorted(((key, str(user)) for key, user in advisors.items()), key=lambda c: c[1])
+    return [("", _("ohne Berater")), *choices]
+
+
+def _parse_move(
+    request: HttpRequest, appointment: Appointment, advisors: dict[str, User]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The new start, end and advisor from the POST, or the errors per field."""
+    errors: dict[str, str] = {}
+    raw_start = (request.POST.get("start") or "").strip()
+    start = parse_datetime(raw_start) if raw_start else None
+    if start is None:
+        errors["start"] = _("Bitte geben Sie Datum und Uhrzeit an (TT.MM.JJJJ HH:MM).")
+    elif timezone.is_naive(start):
+        start = timezone.make_aware(start, zone())
+    advisor = (request.POST.get("advisor") or "").strip()
+    if advisor and advisor not in advisors:
+        errors["advisor"] = _("Bitte wählen Sie einen Annehmer dieses Betriebs.")
+    if errors or start is None:
+        return {}, errors
+    duration = appointment.end - appointment.start
+    values = {"start": start, "end": start + duration, "advisor": advisors.get(advisor)}
+    return values, {}
+
+
+def _reschedule(
+    appointment: Appointment, actor: Actor, values: dict[str, Any], allow_overbooking: bool
+) -> Appointment:
+    """Reschedule through the service layer (the workshop service, once it has landed)."""
+    del allow_overbooking  # the workshop service decides overbooking (see contract)
+    return update_appointment(
+        appointment,
+        actor,
+        start=values["start"],
+        end=values["end"],
+        advisor=values["advisor"],
+    )
+
+
+@staff_required(MANAGE)
+@require_http_methods(["GET", "POST"])
+def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move an appointment to another time or advisor: the target of a dragged block (JSON),
+    and a small form on phones. Overbooking needs an explicit second "yes"."""
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("customer", "branch", "advisor"), pk=pk
+    )
+    advisors = _branch_advisors(appointment)
+    choices = _advisor_choices(advisors)
+    errors: dict[str, str] = {}
+    overbooking = ""
+    start_value = f"{_local(appointment.start):%Y-%m-%dT%H:%M}"
+    advisor_value = str(appointment.advisor_id or "")
+    if request.method == "POST":
+        start_value = request.POST.get("start", start_value)
+        advisor_value = request.POST.get("advisor", advisor_value)
+        values, errors = _parse_move(request, appointment, advisors)
+        if not errors:
+            allow = request.POST.get("confirm_overbooking") == "1"
+            try:
+                moved = _reschedule(appointment, Actor.staff(request.user), values, allow)
+            except ServiceError as exc:
+                if exc.code == "overbooking":
+                    overbooking = str(exc.messages[0])
+                else:
+                    errors[exc.field or "start"] = str(exc.messages[0])
+            else:
+                text = _("Der Termin wurde auf %(when)s verschoben.") % {
+                    "when": f"{_local(moved.start):%d.%m.%Y %H:%M}"
+                }
+                if _wants_json(request):
+                    return JsonResponse({"ok": True, "message": text})
+                messages.success(request, text)
+                return redirect(calendar_url(moved.branch, _local(moved.start).date(), "day"))
+        if _wants_json(request):
+            if overbooking:
+                return JsonResponse(
+                    {"ok": False, "code": "overbooking", "message": overbooking}, status=409
+                )
+            return JsonResponse(
+                {"ok": False, "code": "invalid", "message": " ".join(errors.values())}, status=400
+            )
+    context = {
+        "appointment": appointment,
+        "choices": choices,
+        "errors": errors,
+        "overbooking": overbooking,
+        "start_value": start_value,
+        "advisor_value": advisor_value,
+        "back_url": calendar_url(appointment.branch, _local(appointment.start).date(), "day"),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "appointments/staff/appointment_move.html", context, status=status)
