@@ -86,3 +86,10 @@ urlpatterns += [
     path("leads/<int:pk>/reopen/", views.lead_reopen, name="lead_reopen"),
     path("leads/<int:pk>/edit/", views.lead_edit, name="lead_edit"),
 ]
+
+# --- hist: history "as it looked then" ---
+urlpatterns += [
+    path("<int:pk>/history/", views.appointment_history, name="appointment_history"),
+    path("<int:pk>/history/<int:version>/", views.appointment_version, name="appointment_version"),
+    path("vehicles/<int:pk>/", views.vehicle_appointments, name="vehicle_appointments"),
+]
