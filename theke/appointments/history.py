@@ -103,7 +103,7 @@ def _checklist(values: Mapping[str, Any]) -> tuple[CheckItem, ...]:
     if not all(name in values for name in CHECKLIST_FIELDS):
         return ()
     return tuple(
-        CheckItem(str(Appointment._meta.get_field(name).verbose_name), bool(values[name]))
+        CheckItem(_field_label(name), bool(values[name]))
         for name in CHECKLIST_FIELDS
     )
 

@@ -121,7 +121,7 @@ class WorkshopSeeder:
     def run(self) -> int:
         if Appointment.objects.filter(tenant=self.tenant, source=AppointmentSource.STAFF).exists():
             return 0
-        self.branch = Branch.objects.filter(tenant=self.tenant).order_by("pk").first()
+        self.branch = Branch.objects.filter(tenant=self.tenant).order_by("pk")[0]
         emails = booking_data.ADVISOR_EMAILS
         self.advisors = [User.objects.get(email=email) for email in emails]
         self.services = {s.name: s for s in BookableService.objects.filter(tenant=self.tenant)}
