@@ -20,11 +20,9 @@ from theke.appointments import services
 from theke.appointments.models import (
     Appointment,
     AppointmentSource,
-    AppointmentStatus,
     BookableService,
 )
-from theke.appointments.services import availability
-from theke.appointments.services import conversion as convert
+from theke.appointments.services import availability, workshop
 from theke.appointments.services import settings as booking_admin
 from theke.audit.services import Actor
 from theke.customers import services as customers
@@ -180,21 +178,27 @@ class WorkshopSeeder:
         return day
 
     def _slot(
-        self, day: datetime.date, row: DemoAppointment, minutes: int
-    ) -> tuple[datetime.datetime, datetime.datetime]:
-        """The first free time of the day from the row's hour on (the booking engine's
-        view: working hours, the other appointments)."""
-        before = datetime.datetime.combine(
-            day - datetime.timedelta(days=2), datetime.time(8), availability.zone()
-        )
-        found = availability.free_slots(self.branch, minutes, now=before, first_day=day, days=1)
-        for slot in found:
-            if slot.start.astimezone(availability.zone()).hour >= row.hour:
-                return slot.start, slot.end
-        if found:
-            return found[-1].start, found[-1].end
-        start = datetime.datetime.combine(day, datetime.time(row.hour), availability.zone())
-        return start, start + datetime.timedelta(minutes=minutes)
+        self, day: datetime.date, hour: int, minutes: int, advisor: User, now: datetime.datetime
+    ) -> tuple[datetime.datetime, datetime.datetime, User]:
+        """The first time of the day from `hour` on that is free for the advisor (the
+        booking engine's view: working hours, absences, the other appointments, held
+        slots as at `now`, when it is taken), else for anyone, else the hour itself."""
+        zone = availability.zone()
+        length = datetime.timedelta(minutes=minutes)
+        start = datetime.datetime.combine(day, datetime.time(hour), zone)
+        closing = datetime.datetime.combine(day, datetime.time(17, 30), zone)
+        for wanted in (advisor.pk, None):
+            moment = start
+            while moment + length <= closing:
+                found = availability.find_free_advisor(
+                    self.branch, moment, moment + length, now=now, advisor=wanted
+                )
+                if found is not False:
+                    if wanted is None and found is not None:
+                        advisor = User.objects.get(pk=found)
+                    return moment, moment + length, advisor
+                moment += datetime.timedelta(minutes=30)
+        return start, start + length, advisor
 
     def _work_items(self, row: DemoAppointment) -> list[services.WorkItem]:
         return [
@@ -211,73 +215,72 @@ class WorkshopSeeder:
         return max(minutes, 60)
 
     def _appointment(self, row: DemoAppointment, made: list[Appointment]) -> Appointment:
-        day = self._day(row.day)
         staff = self._staff(row.advisor)
-        advisor = self.advisors[row.advisor]
         customer = self.customers[row.customer]
-        vehicle = customer.vehicles.order_by("pk").first()
+        day = self._day(row.day)
+        # Entered a few days before (requests and proposals: yesterday), planned 2 h later.
+        wanted = datetime.datetime.combine(day, datetime.time(row.hour), availability.zone())
+        entered = min(wanted - datetime.timedelta(days=5), self.now - datetime.timedelta(days=1))
         if row.overbook:
-            # The same time and advisor as the row before: staff planned it anyway.
+            # The same time and advisor as the row before: staff plan it anyway.
             twin = made[-1]
-            start, end = twin.start, twin.end
-            advisor = twin.advisor or advisor
+            start, end, advisor = twin.start, twin.end, twin.advisor or self.advisors[row.advisor]
         else:
-            start, end = self._slot(day, row, self._minutes(row))
-        # Entered a few days before (requests and proposals: yesterday).
-        entered = min(start - datetime.timedelta(days=5), self.now - datetime.timedelta(days=1))
+            start, end, advisor = self._slot(
+                day,
+                row.hour,
+                self._minutes(row),
+                self.advisors[row.advisor],
+                entered + datetime.timedelta(hours=2),
+            )
         with clock_at(entered):
-            appointment = services.create_appointment(
+            appointment = workshop.create_request(
                 self.tenant,
                 staff,
                 customer=customer,
-                vehicle=vehicle,
+                vehicle=customer.vehicles.order_by("pk").first(),
                 branch=self.branch,
                 advisor=advisor,
                 start=start,
                 end=end,
-                source=AppointmentSource.STAFF,
-                status=AppointmentStatus.REQUESTED,
                 work_items=self._work_items(row),
                 notes=row.notes,
-                customer_waits=row.customer_waits,
-                replacement_car=row.replacement_car,
             )
+            if row.customer_waits or row.replacement_car:
+                appointment = services.update_appointment(
+                    appointment,
+                    staff,
+                    customer_waits=row.customer_waits,
+                    replacement_car=row.replacement_car,
+                )
         if row.status == REQUESTED:
             return appointment
         if row.status in (PROPOSED, COUNTERED):
-            return self._propose(appointment, staff, row, entered)
+            return self._propose(appointment, staff, row)
         with clock_at(entered + datetime.timedelta(hours=2)):
-            appointment = self._plan(appointment, staff, row)
+            appointment = workshop.plan(appointment, staff, allow_overbooking=row.overbook)
         return self._afterwards(appointment, staff, row, entered)
 
-    def _propose(
-        self,
-        appointment: Appointment,
-        staff: Actor,
-        row: DemoAppointment,
-        entered: datetime.datetime,
-    ) -> Appointment:
-        with clock_at(entered + datetime.timedelta(hours=2)):
-            appointment = services.update_appointment(
-                appointment, staff, status=AppointmentStatus.PROPOSED
+    def _propose(self, appointment: Appointment, staff: Actor, row: DemoAppointment) -> Appointment:
+        """Three times on three working days, offered this morning by e-mail; one customer
+        has already asked for another time."""
+        offered = self.now - datetime.timedelta(hours=4)
+        minutes = self._minutes(row)
+        slots = []
+        for offset in range(3):
+            start, end, advisor = self._slot(
+                self._day(row.day + offset), row.hour, minutes, self.advisors[row.advisor], offered
             )
+            slots.append(workshop.SlotChoice(start, end, advisor))
+        with clock_at(offered):
+            proposal = workshop.propose(appointment, staff, slots=slots)
         if row.status == COUNTERED:
-            answered = self.now - datetime.timedelta(hours=3)
-            contact = appointment.customer.contacts.exclude(email="").order_by("pk").first()
-            with clock_at(answered):
-                appointment = services.update_appointment(
-                    appointment,
-                    Actor.contact(contact),
-                    status=AppointmentStatus.REQUESTED,
-                    counter_proposal_note=row.answer,
-                    counter_proposal_at=answered,
+            with clock_at(self.now - datetime.timedelta(hours=1)):
+                appointment = workshop.counter_propose(
+                    proposal, workshop.customer_actor(appointment), row.answer
                 )
+        appointment.refresh_from_db()
         return appointment
-
-    def _plan(self, appointment: Appointment, staff: Actor, row: DemoAppointment) -> Appointment:
-        if row.overbook:
-            appointment = services.update_appointment(appointment, staff, overbooked=True)
-        return services.plan_appointment(appointment, staff)
 
     def _afterwards(
         self,
@@ -286,13 +289,10 @@ class WorkshopSeeder:
         row: DemoAppointment,
         entered: datetime.datetime,
     ) -> Appointment:
-        """Confirmation, checklist, staff edits, then what happened on the day."""
+        """Confirmation, staff edits, the checklist, then what happened on the day."""
         with clock_at(entered + datetime.timedelta(hours=3)):
             if row.confirmed:
-                convert.send_appointment_confirmation(appointment, staff, "email")
-                appointment = services.update_appointment(
-                    appointment, staff, confirmed_at=entered + datetime.timedelta(hours=3)
-                )
+                workshop.send_confirmation(appointment, staff)
             if "items" in row.edits:
                 items = [
                     *self._work_items(row),
@@ -300,14 +300,22 @@ class WorkshopSeeder:
                 ]
                 appointment = services.update_appointment(appointment, staff, work_items=items)
             if "moved" in row.edits:
-                later = datetime.timedelta(hours=1)
-                appointment = services.update_appointment(
-                    appointment, staff, start=appointment.start + later, end=appointment.end + later
+                day = appointment.start.astimezone(availability.zone()).date()
+                hour = appointment.start.astimezone(availability.zone()).hour + 2
+                start, end, advisor = self._slot(
+                    day,
+                    hour,
+                    self._minutes(row),
+                    appointment.advisor or self.advisors[0],
+                    entered + datetime.timedelta(hours=3),
+                )
+                appointment = workshop.reschedule(
+                    appointment, staff, start=start, end=end, advisor=advisor
                 )
         if row.checklist:
             day_before = appointment.start - datetime.timedelta(days=1)
             with clock_at(min(day_before, self.now - datetime.timedelta(hours=1))):
-                appointment = services.update_appointment(
+                appointment = workshop.set_checklist(
                     appointment,
                     staff,
                     workshop_time_confirmed=True,
@@ -316,12 +324,11 @@ class WorkshopSeeder:
                 )
         if row.status == FINALIZED:
             with clock_at(appointment.end + datetime.timedelta(hours=1)):
-                appointment = services.finalize_appointment(appointment, staff)
+                appointment = workshop.finalize(appointment, staff)
         elif row.status == CANCELLED:
             with clock_at(entered + datetime.timedelta(days=1)):
-                services.cancel_appointment(appointment, staff)
+                appointment = workshop.cancel(appointment, staff)
         elif row.status == NO_SHOW:
-            noticed = appointment.start + datetime.timedelta(minutes=30)
-            with clock_at(noticed):
-                appointment = services.update_appointment(appointment, staff, no_show_at=noticed)
+            with clock_at(appointment.start + datetime.timedelta(minutes=30)):
+                appointment = workshop.record_no_show(appointment, staff)
         return appointment

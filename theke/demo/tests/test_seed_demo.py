@@ -190,8 +190,15 @@ def test_demo_workshop_week_has_every_status_two_advisors_and_a_history(client):
     from django.utils import timezone
 
     from theke.appointments.history import versions_of
-    from theke.appointments.models import Appointment, AppointmentReminder, AppointmentStatus
+    from theke.appointments.models import (
+        Appointment,
+        AppointmentProposal,
+        AppointmentReminder,
+        AppointmentStatus,
+    )
+    from theke.audit.models import FeedEvent
     from theke.demo.booking_data import ADVISOR_EMAILS
+    from theke.messaging.models import OutboundMessage
     from theke.tenants.scoping import tenant_scope
 
     call_command("seed_demo", stdout=StringIO())
@@ -215,6 +222,12 @@ def test_demo_workshop_week_has_every_status_two_advisors_and_a_history(client):
             appointment__in=planned, sent_at__isnull=True
         ).exists()
         assert all(a.work_items.exists() for a in rows)
+        waiting = AppointmentProposal.objects.get(appointment__status="proposed", status="open")
+        assert waiting.slots.count() == 3 and waiting.expires_at > now
+        assert AppointmentProposal.objects.filter(status="countered").exists()
+        assert OutboundMessage.objects.filter(purpose="appointment_proposal").exists()
+        types = set(FeedEvent.objects.filter(tenant=demo).values_list("type", flat=True))
+        assert {"appointment.proposed", "appointment.planned", "appointment.no_show"} <= types
         edited = max(rows, key=lambda a: len(versions_of(a)))
         assert len(versions_of(edited)) >= 4
     with scopes_disabled():
