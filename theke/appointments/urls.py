@@ -111,3 +111,10 @@ urlpatterns += [
     path("calendar/", views.calendar, name="calendar"),
     path("<int:pk>/move/", views.appointment_move, name="appointment_move"),
 ]
+
+# --- hist: history "as it looked then" ---
+urlpatterns += [
+    path("<int:pk>/history/", views.appointment_history, name="appointment_history"),
+    path("<int:pk>/history/<int:version>/", views.appointment_version, name="appointment_version"),
+    path("vehicles/<int:pk>/", views.vehicle_appointments, name="vehicle_appointments"),
+]

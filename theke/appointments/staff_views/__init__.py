@@ -3,6 +3,7 @@
 * `conversion` — "Als Termin anlegen" and the staff appointment page.
 * `leads` — the lead manager: list, lead page, reject / reopen / edit, badge, tile, panel.
 * `calendar` — the appointment calendar ("Servicetermin Manager") and moving a block.
+* `history` — an appointment's versions "as it looked then"; a vehicle's appointments.
 
 The names are re-exported here, so URL confs and app configs keep `staff_views.<view>`.
 """
@@ -18,6 +19,11 @@ from theke.appointments.staff_views.conversion import (
     appointment_send_confirmation,
     lead_convert,
     lead_convert_new_customer,
+)
+from theke.appointments.staff_views.history import (
+    appointment_history,
+    appointment_version,
+    vehicle_appointments,
 )
 from theke.appointments.staff_views.leads import (
     customer_leads_panel,
@@ -87,3 +93,5 @@ __all__ = [
 
 # --- cal ---
 __all__ += ["appointment_move", "calendar"]
+# --- hist ---
+__all__ += ["appointment_history", "appointment_version", "vehicle_appointments"]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from theke.appointments.forms import AppointmentEditForm
+from theke.appointments.history import AppointmentData
 from theke.appointments.models import Appointment, Lead, LeadStatus
 from theke.appointments.services import conversion as convert
 from theke.appointments.services import update_appointment, work_items_of, workshop
@@ -305,6 +306,8 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contact": contact if own_contact else vars(convert.master_data(appointment.customer)),
         "own_contact": own_contact,
         "duration": int((appointment.end - appointment.start).total_seconds() // 60),
+        # --- hist: the facts block shared with the history's versions ---
+        "data": AppointmentData.from_appointment(appointment),
         "events": timeline_for(request, *subjects),
         "sms_enabled": appointment.tenant.sms_enabled,
         "leads_url": _leads_url(),

@@ -181,3 +181,57 @@ def test_demo_booking_has_leads_in_every_status_and_look_alike_customers():
     with tenant_scope(demo):
         found = identify_customer(typo).candidates
     assert [c.customer.last_name for c in found if c.customer] == ["Müller", "Mueller"]
+
+
+# --- hist ---
+def test_demo_workshop_week_has_every_status_two_advisors_and_a_history(client):
+    import datetime
+
+    from django.utils import timezone
+
+    from theke.appointments.history import versions_of
+    from theke.appointments.models import (
+        Appointment,
+        AppointmentProposal,
+        AppointmentReminder,
+        AppointmentStatus,
+    )
+    from theke.audit.models import FeedEvent
+    from theke.demo.booking_data import ADVISOR_EMAILS
+    from theke.messaging.models import OutboundMessage
+    from theke.tenants.scoping import tenant_scope
+
+    call_command("seed_demo", stdout=StringIO())
+    with scopes_disabled():
+        demo = Tenant.objects.get(slug="autohaus-demo")
+    with tenant_scope(demo):
+        rows = Appointment.objects.filter(tenant=demo, source="staff").select_related("advisor")
+        assert {a.status for a in rows} == set(AppointmentStatus.values)
+        assert {a.advisor.email for a in rows if a.advisor} == set(ADVISOR_EMAILS)
+        now = timezone.now()
+        this_week = [a for a in rows if abs(a.start - now) < datetime.timedelta(days=8)]
+        assert len(this_week) >= 10
+        planned = [a for a in rows if a.status == AppointmentStatus.PLANNED]
+        assert any(a.overbooked for a in planned)
+        assert any(a.confirmed_at and a.checklist_complete for a in planned)
+        assert any(a.is_provisional for a in planned)
+        assert any(a.counter_proposal_note for a in rows)
+        no_show = [a for a in rows if a.no_show_at]
+        assert no_show and no_show[0].start < now - datetime.timedelta(days=14)
+        assert AppointmentReminder.objects.filter(
+            appointment__in=planned, sent_at__isnull=True
+        ).exists()
+        assert all(a.work_items.exists() for a in rows)
+        waiting = AppointmentProposal.objects.get(appointment__status="proposed", status="open")
+        assert waiting.slots.count() == 3 and waiting.expires_at > now
+        assert AppointmentProposal.objects.filter(status="countered").exists()
+        assert OutboundMessage.objects.filter(purpose="appointment_proposal").exists()
+        types = set(FeedEvent.objects.filter(tenant=demo).values_list("type", flat=True))
+        assert {"appointment.proposed", "appointment.planned", "appointment.no_show"} <= types
+        edited = max(rows, key=lambda a: len(versions_of(a)))
+        assert len(versions_of(edited)) >= 4
+    with scopes_disabled():
+        admin = User.objects.get(email="admin@autohaus-demo.de")
+    client.force_login(admin)
+    assert client.get(f"/staff/appointments/{edited.pk}/history/").status_code == 200
+    assert client.get(f"/staff/appointments/{edited.pk}/history/1/").status_code == 200

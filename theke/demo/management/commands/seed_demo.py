@@ -24,6 +24,7 @@ from theke.demo.data import (
     demo_customers,
 )
 from theke.demo.estimate_seed import EstimateSeeder
+from theke.demo.workshop_seed import WorkshopSeeder
 from theke.estimates.services import set_fee_articles
 from theke.messaging.services import conversations
 from theke.tenants.models import Branch, Tenant
@@ -68,6 +69,12 @@ class Command(BaseCommand):
             leads = self._booking()
             if leads:
                 self.stdout.write(f"{leads} Demo-Terminanfragen ergänzt / booking leads added.")
+            # --- hist ---
+            workshop = self._workshop()
+            if workshop:
+                self.stdout.write(
+                    f"{workshop} Demo-Werkstatttermine ergänzt / workshop appointments added."
+                )
         else:
             self._load()
             self.stdout.write(self.style.SUCCESS("Demo-Daten geladen / demo data loaded."))
@@ -108,6 +115,7 @@ class Command(BaseCommand):
             self._conversations(demo_list, users[0])
             EstimateSeeder(autohaus).run()
             BookingSeeder(autohaus).run()
+            WorkshopSeeder(autohaus).run()  # --- hist ---
         with tenant_scope(container):
             self._branches(container)
             self._legal_texts(container)
@@ -132,6 +140,14 @@ class Command(BaseCommand):
             autohaus = Tenant.objects.get(slug=DEMO_SLUG)
         with tenant_scope(autohaus):
             return BookingSeeder(autohaus).run()
+
+    # --- hist ---
+    @transaction.atomic
+    def _workshop(self) -> int:
+        with scopes_disabled():
+            autohaus = Tenant.objects.get(slug=DEMO_SLUG)
+        with tenant_scope(autohaus):
+            return WorkshopSeeder(autohaus).run()
 
     def _conversations(self, customer_list: list[Customer], staff: User) -> None:
         """Two threads with a customer's answer nobody has read: the start page's to-do."""
