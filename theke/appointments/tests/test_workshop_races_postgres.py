@@ -43,16 +43,20 @@ def osb(tenant_a: Any, colleague: Any) -> Osb:
 
 
 def _request(osb: Osb, **values: Any) -> Appointment:
+    fields = {
+        "customer": osb.eva,
+        "branch": osb.branch,
+        "start": osb.start,
+        "end": osb.end,
+        **values,
+    }
     with tenant_scope(osb.tenant):
-        return workshop.create_request(
-            osb.tenant,
-            Actor.staff(osb.advisor),
-            customer=osb.eva,
-            branch=osb.branch,
-            start=osb.start,
-            end=osb.end,
-            **values,
-        )
+        return workshop.create_request(osb.tenant, Actor.staff(osb.advisor), **fields)
+
+
+def _customer(osb: Osb, proposal: AppointmentProposal) -> Actor:
+    with tenant_scope(osb.tenant):
+        return workshop.customer_actor(proposal.appointment)
 
 
 def _propose(osb: Osb, appointment: Appointment) -> AppointmentProposal:
@@ -81,7 +85,7 @@ def _feed(type: str) -> int:
 def test_two_tabs_accepting_two_slots_at_once_plan_one(osb: Osb) -> None:
     proposal = _propose(osb, _request(osb))
     first, second = _slots(proposal)
-    customer = workshop.customer_actor(proposal.appointment)
+    customer = _customer(osb, proposal)
     refused: list[workshop.AppointmentError] = []
 
     def accept(slot: ProposedSlot) -> Any:
@@ -107,7 +111,7 @@ def test_two_tabs_accepting_two_slots_at_once_plan_one(osb: Osb) -> None:
 def test_accepting_while_the_proposal_expires_has_one_outcome(osb: Osb) -> None:
     proposal = _propose(osb, _request(osb))
     first, _second = _slots(proposal)
-    customer = workshop.customer_actor(proposal.appointment)
+    customer = _customer(osb, proposal)
     # The customer's click a moment before the end; the task's run a moment after it.
     before = proposal.expires_at - datetime.timedelta(seconds=1)
     after = proposal.expires_at + datetime.timedelta(seconds=1)
