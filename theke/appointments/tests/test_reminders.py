@@ -22,8 +22,8 @@ from theke.appointments.models import (
     ReminderPreference,
 )
 from theke.appointments.services import links, reminders
-from theke.appointments.services import workshop as workshop_services
 from theke.appointments.services import settings as booking
+from theke.appointments.services import workshop as workshop_services
 from theke.appointments.services.appointments import AppointmentError
 from theke.appointments.tasks import send_appointment_reminders
 from theke.audit.models import AuditEvent
