@@ -547,7 +547,11 @@ Would you like a new appointment? Please get in touch with us. You can find your
 
 # The same placeholders and samples as the other workshop texts (life's block above).
 REMINDER_PLACEHOLDERS = placeholders(RECIPIENT, COMPANY, WORKSHOP_PLACEHOLDERS)
-REMINDER_SAMPLES = WORKSHOP_SAMPLES
+# A link without an ellipsis, so the SMS sample stays GSM-7.
+REMINDER_SAMPLES = {
+    **WORKSHOP_SAMPLES,
+    "de": {**WORKSHOP_SAMPLES["de"], "link": "https://theke.example/termin/Xy7Beispiel/"},
+}
 
 APPOINTMENT_REMINDER = register(
     Purpose(
