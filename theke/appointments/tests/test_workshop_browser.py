@@ -17,6 +17,7 @@ from theke.core.tests.browser import DESKTOP, PHONE, new_page, screenshot, wider
 from theke.tenants.scoping import tenant_scope
 
 from .conftest import Workshop
+from .workshop_fixtures import open_workshop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TABLET = {"width": 820, "height": 1180}
@@ -31,14 +32,15 @@ def _page(browser: Any, live_server: Any, client: Any, user: Any, viewport: dict
 
 
 def test_staff_create_a_request_and_plan_it(
-    browser: Any, live_server: Any, client: Any, workshop: Workshop
+    browser: Any, live_server: Any, client: Any, tenant_a: Any, workshop: Workshop
 ) -> None:
+    day = open_workshop(tenant_a, workshop)
     page = _page(browser, live_server, client, workshop.advisor, DESKTOP)
     try:
         page.goto(live_server.url + reverse("customers:detail", args=[workshop.customer.pk]))
         page.locator("#customer-new-appointment").click()
         page.locator("#appointment-create-form").wait_for()
-        page.get_by_label("Datum").fill("2031-03-04")
+        page.get_by_label("Datum").fill(day.isoformat())
         page.get_by_label("Uhrzeit").fill("09:30")
         page.get_by_label("Betrieb").select_option(str(workshop.branch.pk))
         page.get_by_label("Arbeit", exact=True).fill("Inspektion")

@@ -15,21 +15,16 @@ from django.utils import timezone
 from conftest import make_staff
 from theke.appointments import services
 from theke.appointments.models import (
-    AdvisorWorkingHours,
     Appointment,
     AppointmentStatus,
-    BranchBooking,
-    ServiceAdvisor,
 )
 from theke.audit.models import AuditEvent
 from theke.audit.services import SYSTEM
-from theke.customers import services as customers
 from theke.customers.models import Customer, Vehicle
-from theke.tenants.models import OpeningHours
 from theke.tenants.scoping import tenant_scope
 
-from .booking_fixtures import OPENING, bookable_day
 from .conftest import Workshop, at
+from .workshop_fixtures import open_workshop
 
 pytestmark = pytest.mark.django_db
 S = AppointmentStatus
@@ -41,26 +36,6 @@ CREATE = reverse("appointments:appointment_create")
 def staff(client: Any, colleague: Any) -> Any:
     client.force_login(colleague)
     return client
-
-
-def _open(tenant: Any, workshop: Workshop) -> datetime.date:
-    """Opening and working hours for the workshop's branch and advisor, a reachable customer;
-    returns a bookable day (so planning and proposing find capacity)."""
-    with tenant_scope(tenant):
-        for weekday, opens, closes in OPENING:
-            OpeningHours.objects.create(
-                tenant=tenant, branch=workshop.branch, weekday=weekday, opens=opens, closes=closes
-            )
-            BranchBooking.objects.get_or_create(tenant=tenant, branch=workshop.branch)
-        person = ServiceAdvisor.objects.create(
-            tenant=tenant, branch=workshop.branch, user=workshop.advisor
-        )
-        for weekday, starts, ends in OPENING:
-            AdvisorWorkingHours.objects.create(
-                tenant=tenant, advisor=person, weekday=weekday, starts=starts, ends=ends
-            )
-        customers.add_contact(workshop.customer, SYSTEM, last_name="Berg", email="eva@kunde.test")
-    return bookable_day()
 
 
 def _url(name: str, pk: int) -> str:
@@ -345,7 +320,7 @@ def test_propose_page_warns_and_refuses_bad_choices(
 def test_propose_a_suggested_and_a_typed_slot(
     staff: Any, tenant_a: Any, workshop: Workshop
 ) -> None:
-    day = _open(tenant_a, workshop)
+    day = open_workshop(tenant_a, workshop)
     appointment = _make(tenant_a, workshop, start=at_day(day, 9))
     url = _url("appointment_propose", appointment.pk)
     html = staff.get(url).content.decode()
@@ -367,7 +342,7 @@ def test_propose_a_suggested_and_a_typed_slot(
 
 
 def test_propose_refuses_a_taken_slot(staff: Any, tenant_a: Any, workshop: Workshop) -> None:
-    day = _open(tenant_a, workshop)
+    day = open_workshop(tenant_a, workshop)
     _make(tenant_a, workshop, status=S.PLANNED, start=at_day(day, 10))
     appointment = _make(tenant_a, workshop, start=at_day(day, 9))
     response = staff.post(
@@ -379,7 +354,7 @@ def test_propose_refuses_a_taken_slot(staff: Any, tenant_a: Any, workshop: Works
 
 
 def test_plan_and_the_overbooking_step(staff: Any, tenant_a: Any, workshop: Workshop) -> None:
-    day = _open(tenant_a, workshop)
+    day = open_workshop(tenant_a, workshop)
     _make(tenant_a, workshop, status=S.PLANNED, start=at_day(day, 10))
     appointment = _make(tenant_a, workshop, start=at_day(day, 8))
     url = _url("appointment_plan", appointment.pk)
@@ -403,7 +378,7 @@ def test_plan_and_the_overbooking_step(staff: Any, tenant_a: Any, workshop: Work
 
 
 def test_plan_at_a_free_time(staff: Any, tenant_a: Any, workshop: Workshop) -> None:
-    day = _open(tenant_a, workshop)
+    day = open_workshop(tenant_a, workshop)
     appointment = _make(tenant_a, workshop, start=at_day(day, 8))
     response = staff.post(
         _url("appointment_plan", appointment.pk),
