@@ -357,7 +357,9 @@ def _context(found: Found, token: str, request: HttpRequest) -> dict[str, Any]:
         "is_past": appointment.end < timezone.now(),
         "reminder_form": reminder_form(fresh),
         "my_appointments": my_appointments(appointment),
-        "done_message": DONE_MESSAGES.get(done, ""),
+        # The reminder form's answer shows next to it (its POST returns to #erinnerungen).
+        "done_message": "" if done == "reminders" else DONE_MESSAGES.get(done, ""),
+        "reminders_saved": DONE_MESSAGES["reminders"] if done == "reminders" else "",
         "note_form": NoteForm(),
     }
 
