@@ -614,6 +614,8 @@ def _wants_json(request: HttpRequest) -> bool:
 
 def _branch_advisors(appointment: Appointment) -> dict[str, User]:
     """The active advisors of the appointment's branch by user id (as text)."""
+    if appointment.branch_id is None:
+        return {}
     advisors = ServiceAdvisor.objects.filter(
         branch_id=appointment.branch_id, is_active=True
     ).select_related("user")
