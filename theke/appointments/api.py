@@ -13,7 +13,9 @@
   appointments are final: a later change is refused with 409 (the same data again is fine).
 * `DELETE` cancels (`"result": "cancelled"`); the appointment stays for the history.
 * Changes pushed here emit no event: the feed reports what happens in Theke
-  (`appointment.planned`, `appointment.finalized` when staff decide).
+  (`appointment.proposed`, `.accepted`, `.counter_proposed`, `.planned`, `.rescheduled`,
+  `.cancelled`, `.finalized`, `.no_show`: staff's decisions and the customer's answers).
+* `GET /appointments/by-uid/{uid}` reads an appointment made in Theke (no external id yet).
 * Leads and online booking (`/leads`, `/booking/...`): see their section below.
 """
 
@@ -317,6 +319,33 @@ def cancel_appointment(request: Any, external_id: str) -> Any:
         except ServiceError as exc:
             raise Problem(409, "Conflict", exc.messages[0]) from exc
         return {"external_id": external_id, "result": "cancelled"}
+
+
+# --- life: appointments made in Theke, read by their uid ------------------------------------
+
+
+@router.get(
+    "/appointments/by-uid/{uid}",
+    response=AppointmentOut,
+    operation_id="get_appointment_by_uid",
+    summary="Read an appointment by its uid",
+    description=(
+        "The appointment with this `uid` (as in the `appointment.*` events and the calendar "
+        "file). Appointments made in Theke have no `external_id` until the back office sets "
+        "one with PUT."
+    ),
+)
+def get_appointment_by_uid(request: Any, uid: UUID) -> dict[str, Any]:
+    with api_scope(request):
+        appointment = (
+            Appointment.objects.select_related("customer", "vehicle", "branch", "advisor")
+            .prefetch_related("work_items")
+            .filter(uid=uid)
+            .first()
+        )
+        if appointment is None:
+            raise Problem(404, "Not Found", f"No appointment with uid {str(uid)!r}.")
+        return _appointment_out(appointment)
 
 
 # --- leads and online booking (issue 12) ----------------------------------------------------

@@ -99,3 +99,21 @@ class AppointmentsConfig(AppConfig):
                 "booking_service": BookableService,
             },
         )
+
+        # --- life: workshop appointments (service layer) ---
+        # Registers the customer-link kind "appointment" (its page: appointment_pages:page).
+        from theke.appointments.services import links  # noqa: F401
+
+        register_actions(
+            {
+                "appointment.accepted": _("Terminvorschlag vom Kunden angenommen"),
+                "appointment.counter_proposed": _("Kunde wünscht einen anderen Termin"),
+                "appointment.proposal_expired": _("Vorschlag abgelaufen"),
+                "appointment.rescheduled": _("Termin verschoben"),
+                "appointment.checklist_changed": _("Checkliste des Termins geändert"),
+                "appointment.no_show": _("Kunde nicht erschienen"),
+                "appointment.cancellation_not_sent": _(
+                    "Terminabsage nicht gesendet (keine Adresse)"
+                ),
+            }
+        )

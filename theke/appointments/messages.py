@@ -32,6 +32,7 @@ CONFIRMATION_SAMPLES: dict[str, dict[str, str]] = {
         "branch_name": "Autohaus Muster Mitte",
         "branch_address": "Hauptstraße 1, 10115 Berlin",
         "work": "Inspektion, Räderwechsel",
+        "link": "https://theke.example/termin/Xy7pQ2/",
     },
     "en": {"date": "14 October 2025", "work": "Inspection, wheel change"},
 }
@@ -54,6 +55,7 @@ APPOINTMENT_CONFIRMATION = register(
             branch_name=_("Name des Betriebs"),
             branch_address=_("Adresse des Betriebs"),
             work=_("Gebuchte Leistungen"),
+            link=_("Link zur Terminseite des Kunden"),
         ),
         defaults=defaults(
             email_de=email_default(
@@ -69,9 +71,14 @@ Betrieb: {branch_name}
 Adresse: {branch_address}
 Leistungen: {work}
 
+Alle Einzelheiten zu Ihrem Termin finden Sie hier:
+
+{link}
+
 Sollten Sie den Termin nicht wahrnehmen können, geben Sie uns bitte rechtzeitig Bescheid.
 """,
                 ),
+                "Termin ansehen",
             ),
             email_en=email_default(
                 "Your appointment on {date} at {time}",
@@ -86,17 +93,22 @@ Branch: {branch_name}
 Address: {branch_address}
 Services: {work}
 
+You will find all details of your appointment here:
+
+{link}
+
 If you cannot keep the appointment, please let us know in good time.
 """,
                 ),
+                "View appointment",
             ),
             sms_de=sms_default(
                 "{company_name}: Ihr Termin ist bestätigt: {date} um {time} Uhr, "
-                "{branch_name}, {branch_address}."
+                "{branch_name}, {branch_address}. Details: {link}"
             ),
             sms_en=sms_default(
                 "{company_name}: Your appointment is confirmed: {date} at {time}, "
-                "{branch_name}, {branch_address}."
+                "{branch_name}, {branch_address}. Details: {link}"
             ),
         ),
         samples=CONFIRMATION_SAMPLES,
@@ -370,5 +382,160 @@ This message was generated automatically for {company_name}.""",
             ),
         ),
         samples=BOOKING_SAMPLES,
+    )
+)
+
+
+# --- life: workshop appointments (proposal, cancellation; seed 002) ------------------------------
+
+# What every appointment text of staff's workshop appointments shows (services/notify.py).
+WORKSHOP_PLACEHOLDERS = {
+    "date": _("Datum des Termins"),
+    "time": _("Beginn (Uhrzeit)"),
+    "end_time": _("Ende (Uhrzeit)"),
+    "branch_name": _("Name des Betriebs"),
+    "branch_address": _("Adresse des Betriebs"),
+    "work": _("Gebuchte Leistungen"),
+    "link": _("Link zur Terminseite des Kunden"),
+}
+
+WORKSHOP_SAMPLES: dict[str, dict[str, str]] = {
+    "de": {
+        **CONFIRMATION_SAMPLES["de"],
+        "slots": "• Dienstag, 14.10.2025, 09:30–11:00 Uhr\n• Mittwoch, 15.10.2025, 14:00–15:30 Uhr",
+        "slots_short": "14.10. 09:30, 15.10. 14:00",
+        "valid_until": "12.10.2025, 18:00 Uhr",
+    },
+    "en": {
+        "date": "14 October 2025",
+        "work": "Inspection, wheel change",
+        "slots": "• Tuesday, 14 October 2025, 9:30–11:00\n• Wednesday, 15 October 2025, 14:00–15:30",
+        "slots_short": "14 Oct 9:30, 15 Oct 14:00",
+        "valid_until": "12 October 2025, 18:00",
+    },
+}
+
+APPOINTMENT_PROPOSAL = register(
+    Purpose(
+        code="appointment_proposal",
+        label=_("Terminvorschlag"),
+        description=_(
+            "Bietet dem Kunden ein bis drei Termine zur Auswahl an („Vorschlag anbieten“); "
+            "der Kunde wählt über den Link einen Termin oder bittet um einen anderen."
+        ),
+        channels=(EMAIL, SMS),
+        placeholders=placeholders(
+            RECIPIENT,
+            COMPANY,
+            WORKSHOP_PLACEHOLDERS,
+            slots=_("Die angebotenen Termine, einer pro Zeile"),
+            slots_short=_("Die angebotenen Termine, kurz (für SMS)"),
+            valid_until=_("Bis wann die Termine freigehalten werden"),
+        ),
+        defaults=defaults(
+            email_de=email_default(
+                "Terminvorschlag von {company_name}",
+                letter(
+                    "de",
+                    """
+wie besprochen schlagen wir Ihnen folgende Termine vor:
+
+{slots}
+
+Betrieb: {branch_name}, {branch_address}
+Leistungen: {work}
+
+Bitte wählen Sie über den folgenden Link einen Termin aus oder teilen Sie uns mit, wann es Ihnen besser passt:
+
+{link}
+
+Wir halten die Termine bis {valid_until} für Sie frei.
+""",
+                ),
+                "Termin auswählen",
+            ),
+            email_en=email_default(
+                "Appointment proposal from {company_name}",
+                letter(
+                    "en",
+                    """
+As discussed, we would like to offer you the following appointments:
+
+{slots}
+
+Branch: {branch_name}, {branch_address}
+Services: {work}
+
+Please choose an appointment at the link below or let us know when would suit you better:
+
+{link}
+
+We will hold these appointments for you until {valid_until}.
+""",
+                ),
+                "Choose appointment",
+            ),
+            sms_de=sms_default(
+                "{company_name}: Ihre Terminvorschläge ({slots_short}). Bitte wählen Sie bis "
+                "{valid_until}: {link}"
+            ),
+            sms_en=sms_default(
+                "{company_name}: Your proposed appointments ({slots_short}). Please choose by "
+                "{valid_until}: {link}"
+            ),
+        ),
+        samples=WORKSHOP_SAMPLES,
+    )
+)
+
+APPOINTMENT_CANCELLATION = register(
+    Purpose(
+        code="appointment_cancellation",
+        label=_("Terminabsage"),
+        description=_(
+            "Teilt dem Kunden mit, dass sein bestätigter Termin storniert ist; die "
+            "Kalenderdatei im Anhang entfernt ihn aus seinem Kalender."
+        ),
+        channels=(EMAIL, SMS),
+        placeholders=placeholders(RECIPIENT, COMPANY, WORKSHOP_PLACEHOLDERS),
+        defaults=defaults(
+            email_de=email_default(
+                "Storniert: Ihr Termin am {date} um {time} Uhr",
+                letter(
+                    "de",
+                    """
+Ihr Termin am {date} um {time} Uhr bei {branch_name} ist storniert.
+
+Leistungen: {work}
+
+Möchten Sie einen neuen Termin vereinbaren? Sprechen Sie uns gern an. Ihre Termine finden Sie hier:
+
+{link}
+""",
+                ),
+            ),
+            email_en=email_default(
+                "Cancelled: your appointment on {date} at {time}",
+                letter(
+                    "en",
+                    """
+Your appointment on {date} at {time} at {branch_name} has been cancelled.
+
+Services: {work}
+
+Would you like a new appointment? Please get in touch with us. You can find your appointments here:
+
+{link}
+""",
+                ),
+            ),
+            sms_de=sms_default(
+                "{company_name}: Ihr Termin am {date} um {time} Uhr ist storniert. {link}"
+            ),
+            sms_en=sms_default(
+                "{company_name}: Your appointment on {date} at {time} has been cancelled. {link}"
+            ),
+        ),
+        samples=WORKSHOP_SAMPLES,
     )
 )

@@ -192,18 +192,22 @@ class SlotPlan:
         return now.astimezone(self.zone).date() + datetime.timedelta(days=self.rules.horizon_days)
 
     def advisor_for(
-        self, start: datetime.datetime, end: datetime.datetime
+        self, start: datetime.datetime, end: datetime.datetime, wanted: int | None = None
     ) -> int | Literal[False] | None:
         """Whether [start, end) can be taken: TAKEN (False), None (free at a branch with
-        parallel capacity) or the id of the advisor it goes to (the least busy that day)."""
+        parallel capacity) or the id of the advisor it goes to (the least busy that day).
+        `wanted`: staff chose this advisor (a user id); when it is one of the branch's
+        advisors, the time must be free for them in particular."""
         day = start.astimezone(self.zone).date()
         if day in self.holidays:
             return TAKEN
-        return self._advisor_for(day, _ts(start), _ts(end))
+        return self._advisor_for(day, _ts(start), _ts(end), wanted)
 
     # --- helpers ------------------------------------------------------------------------
 
-    def _advisor_for(self, day: datetime.date, start: int, end: int) -> int | Literal[False] | None:
+    def _advisor_for(
+        self, day: datetime.date, start: int, end: int, wanted: int | None = None
+    ) -> int | Literal[False] | None:
         if not self._covered(self.opening, day, start, end):
             return TAKEN
         window_end = end + self.rules.buffer_minutes * 60
@@ -228,6 +232,8 @@ class SlotPlan:
                     break
         if len(free) <= unassigned:
             return TAKEN
+        if wanted is not None and any(advisor.user_id == wanted for advisor in self.advisors):
+            return wanted if wanted in free else TAKEN
         if len(free) == 1:
             return free[0]
         loads = self._day_loads(day)

@@ -26,6 +26,12 @@ OUTBOX_SWEEP_TASK = "theke.messaging.tasks.sweep_outbox"
 PERIODIC_TASKS: list[tuple[str, str, int | None]] = [
     ("theke.sweep_outbox", OUTBOX_SWEEP_TASK, None),
     ("theke.estimate_housekeeping", "theke.estimates.tasks.estimate_housekeeping", 15),
+    # --- life ---
+    (
+        "theke.expire_appointment_proposals",
+        "theke.appointments.tasks.expire_appointment_proposals",
+        5,
+    ),
 ]
 
 

@@ -7,6 +7,9 @@
 * `booking` — a customer books online; cancels through the customer link.
 * `lead_actions` — staff reject, reopen and edit leads.
 * `conversion` — staff turn a lead into an appointment (duplicates, vehicle by VIN).
+* `workshop` — staff's workshop appointments: request, proposal, plan, confirmation,
+  finalize, no-show, cancel, and the customer's answers (seed 002).
+* `ics`, `links`, `notify` — the calendar file, the customer link and the messages.
 """
 
 from theke.appointments.services.appointments import (
@@ -17,8 +20,6 @@ from theke.appointments.services.appointments import (
     cancel_appointment,
     create_appointment,
     event_payload,
-    finalize_appointment,
-    plan_appointment,
     total_cost,
     upcoming_and_recent,
     update_appointment,
@@ -33,8 +34,6 @@ __all__ = [
     "cancel_appointment",
     "create_appointment",
     "event_payload",
-    "finalize_appointment",
-    "plan_appointment",
     "total_cost",
     "upcoming_and_recent",
     "update_appointment",

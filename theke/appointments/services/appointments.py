@@ -9,8 +9,9 @@ Two kinds of callers:
 * The back office (REST API) and staff editing data call `create_appointment`,
   `update_appointment` and `cancel_appointment`. They emit no API event: the back office
   pushed the change itself and needs no echo.
-* Staff decisions the back office must learn about go through `plan_appointment` and
-  `finalize_appointment`, which emit `appointment.planned` / `appointment.finalized`.
+* Staff decisions and the customer's answers the back office must learn about go through
+  `services/workshop.py` (propose, plan, reschedule, finalize, cancel, ...), which builds on
+  `_update` here and emits the `appointment.*` feed events.
 
 Refusals raise AppointmentError, a ServiceError naming the field at fault.
 """
@@ -39,7 +40,6 @@ from theke.appointments.models import (
     AppointmentWorkItem,
     BookableService,
 )
-from theke.audit.feed import emit_event
 from theke.audit.services import Actor, record
 from theke.core.errors import ServiceError
 from theke.customers.models import Customer
@@ -53,8 +53,6 @@ __all__ = [
     "cancel_appointment",
     "create_appointment",
     "event_payload",
-    "finalize_appointment",
-    "plan_appointment",
     "total_cost",
     "upcoming_and_recent",
     "update_appointment",
@@ -163,8 +161,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.REQUESTED: frozenset({S.PROPOSED, S.PLANNED, S.CANCELLED}),
     # Back to "Angefragt" when the customer asks for another time or the proposal expires.
     S.PROPOSED: frozenset({S.REQUESTED, S.PLANNED, S.CANCELLED}),
-    # A planned appointment may be offered anew (another time proposed to the customer).
-    S.PLANNED: frozenset({S.PROPOSED, S.FINALIZED, S.CANCELLED}),
+    # A planned appointment may be offered anew (another time proposed to the customer), or
+    # go back to "Angefragt" when the customer asks for another time on their page.
+    S.PLANNED: frozenset({S.REQUESTED, S.PROPOSED, S.FINALIZED, S.CANCELLED}),
     S.FINALIZED: frozenset(),
     S.CANCELLED: frozenset(),
 }
@@ -633,34 +632,6 @@ def cancel_appointment(appointment: Appointment, actor: Actor) -> bool:
         return False
     _update(locked, actor, {"status": AppointmentStatus.CANCELLED})
     return True
-
-
-# --- staff decisions the back office learns about (API events) ----------------------------
-
-
-def _decide(appointment: Appointment, actor: Actor, status: str) -> Appointment:
-    appointment, changes = _update(appointment, actor, {"status": status})
-    if changes:
-        emit_event(
-            appointment.tenant,
-            f"appointment.{status}",
-            subject_type="appointment",
-            external_id=appointment.external_id,
-            payload=event_payload(appointment),
-        )
-    return appointment
-
-
-@transaction.atomic
-def plan_appointment(appointment: Appointment, actor: Actor) -> Appointment:
-    """Staff plan the appointment in the workshop; emits `appointment.planned` once."""
-    return _decide(appointment, actor, AppointmentStatus.PLANNED)
-
-
-@transaction.atomic
-def finalize_appointment(appointment: Appointment, actor: Actor) -> Appointment:
-    """Staff close the case after the work (seed 002); emits `appointment.finalized` once."""
-    return _decide(appointment, actor, AppointmentStatus.FINALIZED)
 
 
 # --- reading ------------------------------------------------------------------------------

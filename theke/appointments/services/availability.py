@@ -212,11 +212,13 @@ def find_free_advisor(
     exclude_lead: Lead | None = None,
     exclude_appointment: Appointment | None = None,
     now: datetime.datetime | None = None,
+    advisor: int | None = None,
 ) -> int | Literal[False] | None:
     """Whether [start, end) is free at the branch, after `lock_branch`: False when taken,
     None when free at a branch with parallel capacity, else the advisor it goes to.
     Checks hours, holidays, absences and capacity; notice and horizon are the caller's
-    (`within_booking_window`), since staff may plan inside them."""
+    (`within_booking_window`), since staff may plan inside them. `advisor` (a user id):
+    staff chose the advisor, who must be free then (when the branch knows them)."""
     day = start.astimezone(zone()).date()
     plan = slot_plan(
         branch,
@@ -226,7 +228,7 @@ def find_free_advisor(
         exclude_lead=exclude_lead,
         exclude_appointment=exclude_appointment,
     )
-    return plan.advisor_for(start, end)
+    return plan.advisor_for(start, end, advisor)
 
 
 def within_booking_window(

@@ -25,10 +25,11 @@ from theke.appointments.models import (
     Lead,
     LeadStatus,
 )
-from theke.appointments.services import availability, notify
+from theke.appointments.services import availability, notify, workshop
 from theke.appointments.services.appointments import (
     CONTACT_FIELDS,
     WALK_IN_FIELDS,
+    AppointmentError,
     WorkItem,
     create_appointment,
     event_payload,
@@ -43,12 +44,12 @@ from theke.appointments.services.leads import (
 )
 from theke.appointments.services.settings import booking_settings
 from theke.audit.feed import emit_event
-from theke.audit.services import Actor, record
+from theke.audit.services import Actor
 from theke.customers import services as customers
 from theke.customers.duplicates import DuplicateCandidate, DuplicateCriteria, DuplicateProbe
 from theke.customers.models import Customer, Location, Vehicle
 from theke.customers.validators import normalize_plate, normalize_vin
-from theke.messaging.models import Channel, OutboundMessage
+from theke.messaging.models import OutboundMessage
 from theke.tenants.models import Tenant
 
 __all__ = [
@@ -557,37 +558,13 @@ def add_walk_in_vehicle_to_master(appointment: Appointment, actor: Actor) -> App
     return update_appointment(appointment, actor, other_owner_ok=True, vehicle=vehicle, **cleared)
 
 
-@transaction.atomic
 def send_appointment_confirmation(
     appointment: Appointment, actor: Actor, channel: str
 ) -> OutboundMessage:
-    """Queue the confirmation (date, time, branch, address) by e-mail or SMS; SMS needs the
-    tenant's switch and a mobile number. Once per channel and version of the appointment."""
-    appointment = Appointment.objects.select_related("tenant", "branch", "customer").get(
-        pk=appointment.pk
-    )
-    if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.FINALIZED):
-        raise ConversionError(
-            _("Für diesen Termin kann keine Bestätigung mehr gesendet werden."), None, "final"
-        )
-    if channel not in (Channel.EMAIL, Channel.SMS):
-        raise ConversionError(_("Unbekannter Versandweg."), "channel", "invalid_channel")
-    tenant = appointment.tenant
+    """Queue the confirmation (date, time, branch, address, link; e-mail with the calendar
+    file) by e-mail or SMS; SMS needs the tenant's switch and a mobile number. Delegates to
+    `workshop.send_confirmation`; its refusals come back as ConversionError."""
     try:
-        message = notify.queue_appointment_message(
-            appointment,
-            CONFIRMATION_PURPOSE,
-            channel,
-            dedupe_key=f"appointment:{appointment.pk}:confirmation:v{appointment.version}",
-        )
-    except notify.NotifyError as exc:
+        return workshop.send_confirmation(appointment, actor, channel)
+    except AppointmentError as exc:
         raise ConversionError(exc.messages[0], exc.field, exc.code) from exc
-    address = message.recipient
-    record(
-        tenant,
-        actor,
-        "appointment.confirmation_sent",
-        appointment,
-        {"channel": channel, "recipient": address},
-    )
-    return message

@@ -15,6 +15,7 @@ from conftest import make_staff
 from theke.accounts.models import Membership
 from theke.appointments import services
 from theke.appointments.models import Appointment, AppointmentStatus
+from theke.appointments.services import workshop as workshop_services
 from theke.audit.models import AuditEvent, FeedEvent
 from theke.audit.presentation import describe_event
 from theke.audit.services import SYSTEM, Actor
@@ -251,7 +252,7 @@ def test_final_statuses_stay_final(
 def test_a_request_cannot_be_finalized(in_a: Any, workshop: Workshop) -> None:
     requested = _create(in_a, workshop, status="requested")
     with pytest.raises(services.AppointmentError) as error:
-        services.finalize_appointment(requested, SYSTEM)
+        workshop_services.finalize(requested, SYSTEM)
     assert error.value.code == "invalid_transition"
     assert error.value.messages == [
         "Ein Termin mit dem Status „Angefragt“ kann nicht auf „Abgeschlossen“ gesetzt werden."
@@ -275,7 +276,7 @@ def test_planning_a_request_emits_appointment_planned(
     requested = _create(
         in_a, workshop, status="requested", external_id="T-7", branch=workshop.branch
     )
-    planned = services.plan_appointment(requested, Actor.staff(owner))
+    planned = workshop_services.plan(requested, Actor.staff(owner), allow_overbooking=True)
     assert planned.status == AppointmentStatus.PLANNED
     [event] = api_events()
     assert (event.type, event.external_id, event.tenant_id) == (
@@ -294,7 +295,7 @@ def test_planning_a_request_emits_appointment_planned(
         "advisor_email": None,
     }
     # A second click changes nothing and emits nothing.
-    services.plan_appointment(planned, Actor.staff(owner))
+    workshop_services.plan(planned, Actor.staff(owner), allow_overbooking=True)
     assert len(api_events()) == 1
     assert [e.action for e in events_of(requested)] == [
         "appointment.created",
@@ -305,8 +306,8 @@ def test_planning_a_request_emits_appointment_planned(
 def test_finalizing_emits_appointment_finalized_once(
     in_a: Any, appointment: Appointment, owner: Any
 ) -> None:
-    services.finalize_appointment(appointment, Actor.staff(owner))
-    services.finalize_appointment(appointment, Actor.staff(owner))
+    workshop_services.finalize(appointment, Actor.staff(owner))
+    workshop_services.finalize(appointment, Actor.staff(owner))
     [event] = api_events()
     assert event.type == "appointment.finalized" and event.external_id == "T-1"
     assert event.payload["status"] == "finalized"
@@ -317,7 +318,7 @@ def test_finalizing_emits_appointment_finalized_once(
 
 def test_appointment_made_in_theke_is_reported_by_its_uid(in_a: Any, workshop: Workshop) -> None:
     made_here = _create(in_a, workshop, status="proposed")
-    services.plan_appointment(made_here, SYSTEM)
+    workshop_services.plan(made_here, SYSTEM, allow_overbooking=True)
     [event] = api_events()
     assert event.external_id == "" and event.payload["uid"] == str(made_here.uid)
 
@@ -325,9 +326,9 @@ def test_appointment_made_in_theke_is_reported_by_its_uid(in_a: Any, workshop: W
 def test_a_cancelled_appointment_cannot_be_planned(in_a: Any, appointment: Appointment) -> None:
     services.cancel_appointment(appointment, SYSTEM)
     with pytest.raises(services.AppointmentError):
-        services.plan_appointment(appointment, SYSTEM)
+        workshop_services.plan(appointment, SYSTEM, allow_overbooking=True)
     with pytest.raises(services.AppointmentError):
-        services.finalize_appointment(appointment, SYSTEM)
+        workshop_services.finalize(appointment, SYSTEM)
     assert not api_events()
 
 
@@ -336,8 +337,8 @@ def test_planned_event_reaches_the_feed(
 ) -> None:
     with tenant_scope(tenant_a):
         requested = _create(tenant_a, workshop, status="requested", external_id="T-8")
-        services.plan_appointment(requested, Actor.staff(owner))
-        services.finalize_appointment(requested, Actor.staff(owner))
+        workshop_services.plan(requested, Actor.staff(owner), allow_overbooking=True)
+        workshop_services.finalize(requested, Actor.staff(owner))
     feed = api_as(tenant_a).get("/api/v1/events").json()["events"]
     assert [(e["type"], e["subject_type"], e["external_id"]) for e in feed] == [
         ("appointment.planned", "appointment", "T-8"),
@@ -384,7 +385,7 @@ def test_two_staff_finalizing_at_once_emit_one_event(tenant_a: Any, workshop: Wo
         try:
             barrier.wait()
             with tenant_scope(tenant_a):
-                services.finalize_appointment(appointment, SYSTEM)
+                workshop_services.finalize(appointment, SYSTEM)
             outcomes.append("done")
         except services.AppointmentError:
             outcomes.append("refused")
@@ -423,7 +424,7 @@ def test_cancel_and_finalize_at_once_have_one_outcome(tenant_a: Any, workshop: W
         finally:
             connection.close()
 
-    jobs = (services.finalize_appointment, services.cancel_appointment)
+    jobs = (workshop_services.finalize, services.cancel_appointment)
     threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
     for thread in threads:
         thread.start()

@@ -153,6 +153,10 @@ def test_the_built_products_purposes_are_all_there() -> None:
         "booking_received",
         "booking_cancelled",
         "booking_cancelled_company",
+        # --- life ---
+        "appointment_confirmation",
+        "appointment_proposal",
+        "appointment_cancellation",
     }
     assert expected <= set(PURPOSES)
 
@@ -161,7 +165,6 @@ def test_purposes_of_products_not_built_yet_are_not_offered() -> None:
     # Their product issues bring them back in their own messages.py.
     unbuilt = {
         "lead_rejected",
-        "appointment_proposal",
         "appointment_reminder",
         "portal_invitation",
         "quote_answer",
