@@ -50,7 +50,7 @@ from theke.appointments.models import (
     ProposedSlot,
     ServiceAdvisor,
 )
-from theke.appointments.services import update_appointment
+from theke.appointments.services import workshop
 from theke.appointments.services.availability import zone
 from theke.appointments.services.leads import open_leads
 from theke.appointments.templatetags.theke_appointments import BADGES
@@ -651,14 +651,16 @@ def _parse_move(
 def _reschedule(
     appointment: Appointment, actor: Actor, values: dict[str, Any], allow_overbooking: bool
 ) -> Appointment:
-    """Reschedule through the service layer (the workshop service, once it has landed)."""
-    del allow_overbooking  # the workshop service decides overbooking (see contract)
-    return update_appointment(
+    """Reschedule through the workshop service (capacity check, feed event, reminders);
+    it refuses an overbooking with code "overbooking" unless staff confirmed it. Its
+    advisor None keeps the current advisor."""
+    return workshop.reschedule(
         appointment,
         actor,
         start=values["start"],
         end=values["end"],
         advisor=values["advisor"],
+        allow_overbooking=allow_overbooking,
     )
 
 
