@@ -169,7 +169,6 @@ def bench(args: argparse.Namespace) -> None:
     from django.db import connection
     from django.template import Context, Template
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
     from django.utils import timezone
 
@@ -218,7 +217,13 @@ def bench(args: argparse.Namespace) -> None:
                 branch=branch, start__lt=window[1], end__gt=window[0]
             ).count()
         page()  # warm up (templates, caches)
-        with CaptureQueriesContext(connection) as queries:
+        queries: list[str] = []
+
+        def count(execute: Any, sql: str, *rest: Any, queries: list[str] = queries) -> Any:
+            queries.append(sql)
+            return execute(sql, *rest)
+
+        with connection.execute_wrapper(count):
             response = page()
         html = response.content.decode()
         blocks = html.count('class="cal-chip')

@@ -436,8 +436,8 @@ def service_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def lead_preferences(request: HttpRequest) -> HttpResponse:
     """The user's own settings of the lead manager ("Lokale Einstellungen")."""
-    current = LeadManagerPreference.objects.filter(user=request.user).first()  # type: ignore[misc]
-    current = current or LeadManagerPreference()
+    found = LeadManagerPreference.objects.filter(user=request.user).first()  # type: ignore[misc]
+    current = found or LeadManagerPreference()
     initial = {
         "refresh_seconds": current.refresh_seconds,
         # --- cal ---

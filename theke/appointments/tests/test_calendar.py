@@ -260,7 +260,21 @@ def test_drop_moves_the_appointment_and_keeps_its_length(osb: Osb, staff: Client
         {"start": f"{target:%Y-%m-%dT%H:%M}", "advisor": str(second.pk)},
         HTTP_ACCEPT="application/json",
     )
+    # The second advisor has no working hours: the service calls it overbooking, and the
+    # calendar asks for an explicit yes before it sends the move again.
+    assert response.status_code == 409 and response.json()["code"] == "overbooking"
+    assert fresh(planned).start == osb.start
+    response = staff.post(
+        move,
+        {
+            "start": f"{target:%Y-%m-%dT%H:%M}",
+            "advisor": str(second.pk),
+            "confirm_overbooking": "1",
+        },
+        HTTP_ACCEPT="application/json",
+    )
     assert response.status_code == 200 and response.json()["ok"] is True
+    assert fresh(planned).overbooked
     moved = fresh(planned)
     assert moved.start == target and moved.end == target + datetime.timedelta(minutes=90)
     assert moved.advisor_id == second.pk
@@ -282,7 +296,7 @@ def test_phone_form_moves_and_refuses_bad_input(osb: Osb, staff: Client) -> None
     done = staff.post(move, {"start": f"{target:%Y-%m-%dT%H:%M}", "advisor": ""})
     assert done.status_code == 302 and URL in done["Location"]
     moved = fresh(planned)
-    assert moved.start == target and moved.advisor_id is None
+    assert moved.start == target and moved.advisor_id == osb.advisor.pk  # "" keeps it
 
 
 def test_finalized_appointment_is_not_movable(osb: Osb, staff: Client) -> None:
