@@ -513,6 +513,7 @@ Möchten Sie einen neuen Termin vereinbaren? Sprechen Sie uns gern an. Ihre Term
 {link}
 """,
                 ),
+                "Meine Termine",
             ),
             email_en=email_default(
                 "Cancelled: your appointment on {date} at {time}",
@@ -528,6 +529,7 @@ Would you like a new appointment? Please get in touch with us. You can find your
 {link}
 """,
                 ),
+                "My appointments",
             ),
             sms_de=sms_default(
                 "{company_name}: Ihr Termin am {date} um {time} Uhr ist storniert. {link}"

@@ -69,6 +69,8 @@ PK_OWNERS = {
     # --- staff (issue 13): "Werkstattkunde" switches ---
     "appointments:preferred_customer": "customer",
     "appointments:preferred_vehicle": "vehicle",
+    # --- hist: a vehicle's appointments ---
+    "appointments:vehicle_appointments": "vehicle",
 }
 
 
