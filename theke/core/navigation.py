@@ -114,13 +114,6 @@ ENTRIES: tuple[NavEntry, ...] = (
         ("appointments.manage",),
         ("/staff/appointments/",),
     ),
-    # --- cal ---
-    NavEntry(
-        _("Kalender"),
-        "appointments:calendar",
-        ("appointments.manage",),
-        ("/staff/appointments/calendar/",),
-    ),
     NavEntry(_("Protokoll"), "audit:log", ("audit.view",), ("/staff/audit/",)),
     NavEntry(
         _("Einstellungen"),

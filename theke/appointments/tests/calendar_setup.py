@@ -10,6 +10,7 @@ from django_scopes import scopes_disabled
 
 from conftest import make_staff
 from theke.appointments.models import (
+    AdvisorWorkingHours,
     Appointment,
     AppointmentProposal,
     AppointmentStatus,
@@ -21,10 +22,24 @@ from theke.tenants.scoping import tenant_scope
 from .osb import Osb, berlin
 
 
-def add_advisor(osb: Osb, email: str = "berater2@alpha.test", name: str = "Bea Berater") -> Any:
+def add_advisor(
+    osb: Osb, email: str = "berater2@alpha.test", name: str = "Bea Berater", *, working: bool = True
+) -> Any:
     user = make_staff(osb.tenant, email, name, "Serviceberater")
     with tenant_scope(osb.tenant):
-        ServiceAdvisor.objects.create(tenant=osb.tenant, branch=osb.branch, user=user)
+        advisor = ServiceAdvisor.objects.create(tenant=osb.tenant, branch=osb.branch, user=user)
+        # Working Monday to Friday like the branch's first advisor, so the capacity check
+        # agrees with the free cells the calendar draws.
+        AdvisorWorkingHours.objects.bulk_create(
+            AdvisorWorkingHours(
+                tenant=osb.tenant,
+                advisor=advisor,
+                weekday=weekday,
+                starts=datetime.time(7),
+                ends=datetime.time(19),
+            )
+            for weekday in (range(5) if working else ())
+        )
     return user
 
 

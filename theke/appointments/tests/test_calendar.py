@@ -224,8 +224,10 @@ def test_lead_list_and_calendar_link_each_other(osb: Osb, staff: Client) -> None
     assert re.search(r'id="cal-open-leads">1<', html)
 
 
-def test_navigation_has_the_calendar(osb: Osb, staff: Client) -> None:
-    html = staff.get(reverse("core:dashboard")).content.decode()
+def test_appointment_list_links_to_the_calendar(osb: Osb, staff: Client) -> None:
+    # The staff bar has one entry "Termine"; the calendar is a button on its list (and the
+    # lead manager's "Servicetermin Manager").
+    html = staff.get(reverse("appointments:appointment_list")).content.decode()
     assert f'href="{URL}"' in html
 
 
@@ -251,7 +253,7 @@ def test_other_tenants_branch_and_appointment_answer_404(osb: Osb, outsider_clie
 
 
 def test_drop_moves_the_appointment_and_keeps_its_length(osb: Osb, staff: Client) -> None:
-    second = add_advisor(osb)
+    second = add_advisor(osb, working=False)
     planned = make_appointment(osb, osb.start, minutes=90, advisor=osb.advisor)
     move = reverse("appointments:appointment_move", args=[planned.pk])
     target = berlin(osb.start.date(), 14, 30)

@@ -50,8 +50,14 @@ def _plan_from_free_cell(page: Any, osb: Any, second: Any) -> Appointment:
     cell.click()
     page.wait_for_url("**/staff/appointments/new/**")
     assert f"advisor={second.pk}" in page.url and f"start={day.isoformat()}T09%3A00" in page.url
-    page.get_by_role("button", name="Termin planen").click()
-    page.wait_for_url("**/staff/appointments/*/")
+    # The cell knows branch, advisor and time; the customer is chosen on the page (here by
+    # its parameter, as the customer search would), then "Termin anlegen" and "Termin planen".
+    page.goto(f"{page.url}&customer={osb.eva.pk}")
+    page.locator("#create-appointment").click()
+    page.locator("#present-menu").click()
+    page.locator("#appointment-plan").click()
+    page.locator("#plan-appointment").click()
+    page.get_by_text("Der Termin ist geplant.").wait_for()
     with scopes_disabled():
         return Appointment.objects.order_by("-pk").first()  # type: ignore[return-value]
 
