@@ -9,12 +9,16 @@ plain spans to these functions, so the layout is tested without a request.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 ROW_MINUTES = 15  # one grid row; blocks start and end on these lines (rounded)
 CELL_MINUTES = 30  # one clickable free cell ("new appointment at …")
 DEFAULT_DAY = (7 * 60, 19 * 60)  # shown when a branch has no opening hours on the days
+DAY_END = 24 * 60
+
+MinuteSpan = tuple[int, int]  # [first, last) minute of a local day
+WallInterval = tuple[datetime.time, datetime.time]
 
 
 @dataclass(frozen=True)
@@ -39,12 +43,12 @@ def minutes_of(moment: datetime.datetime, day: datetime.date) -> int:
 
 
 def shown_minutes(
-    opening: Iterable[tuple[datetime.time, datetime.time]],
-    busy: Iterable[tuple[int, int]] = (),
+    opening: Iterable[MinuteSpan],
+    busy: Iterable[MinuteSpan] = (),
 ) -> tuple[int, int]:
     """The first and last minute of the day the grid shows: the opening hours, widened to
     whatever is booked outside them, on whole hours (default 7–19 without opening hours)."""
-    bounds = [(t.hour * 60 + t.minute, c.hour * 60 + c.minute) for t, c in opening]
+    bounds = list(opening)
     bounds += [(max(start, 0), min(end, 24 * 60)) for start, end in busy if end > 0]
     if not bounds:
         return DEFAULT_DAY
@@ -115,3 +119,66 @@ def over_capacity(spans: Sequence[Span], capacity: int) -> set[Hashable]:
         if len(running) > capacity:
             crowded |= running
     return crowded
+
+
+# --- who takes appointments when ---------------------------------------------------------
+
+
+def day_minutes(intervals: Iterable[WallInterval]) -> list[MinuteSpan]:
+    """Wall-clock intervals as minutes of the day, sorted ("until 00:00" ends the day)."""
+    spans = []
+    for opens, closes in intervals:
+        last = closes.hour * 60 + closes.minute or DAY_END
+        spans.append((opens.hour * 60 + opens.minute, last))
+    return sorted(spans)
+
+
+def intersect(first: Sequence[MinuteSpan], second: Sequence[MinuteSpan]) -> list[MinuteSpan]:
+    """The minutes inside both lists of spans (an advisor's hours within the opening)."""
+    both = []
+    for a_start, a_end in first:
+        for b_start, b_end in second:
+            start, end = max(a_start, b_start), min(a_end, b_end)
+            if start < end:
+                both.append((start, end))
+    return sorted(both)
+
+
+@dataclass(frozen=True)
+class Duty:
+    """When a calendar column takes new appointments: minute spans per weekday (0 = Monday)
+    and the days it takes none (an advisor's absences, the branch's public holidays). The
+    same hours the slot engine books by, so a free cell is a time planning accepts."""
+
+    hours: Mapping[int, Sequence[MinuteSpan]]
+    days_off: frozenset[datetime.date] = frozenset()
+
+    @classmethod
+    def of(
+        cls,
+        hours: Mapping[int, Iterable[WallInterval]],
+        days_off: Iterable[datetime.date] = (),
+    ) -> Duty:
+        return cls({day: day_minutes(spans) for day, spans in hours.items()}, frozenset(days_off))
+
+    def on(self, day: datetime.date) -> Sequence[MinuteSpan]:
+        return () if day in self.days_off else self.hours.get(day.weekday(), ())
+
+    def covers(self, day: datetime.date, start: int, end: int) -> bool:
+        """Whether [start, end) minutes of `day` lie within one span (a break splits)."""
+        return any(first <= start and end <= last for first, last in self.on(day))
+
+    def first_minute(self, day: datetime.date) -> int | None:
+        spans = self.on(day)
+        return spans[0][0] if spans else None
+
+    def within(self, other: Duty) -> Duty:
+        """Only the time both take appointments (an advisor's hours while the branch is
+        open; their days off together)."""
+        hours = {
+            day: intersect(spans, other.hours.get(day, ())) for day, spans in self.hours.items()
+        }
+        return Duty(hours, self.days_off | other.days_off)
+
+
+OFF_DUTY = Duty({})

@@ -195,8 +195,12 @@ class Appointment(TenantOwned):
 
     @property
     def is_provisional(self) -> bool:
+        return self.provisional(self.status, self.workshop_time_confirmed)
+
+    @staticmethod
+    def provisional(status: str, workshop_time_confirmed: bool) -> bool:
         """Planned with workshop time not yet confirmed: listed prominently (seed 002)."""
-        return self.status == AppointmentStatus.PLANNED and not self.workshop_time_confirmed
+        return status == AppointmentStatus.PLANNED and not workshop_time_confirmed
 
     @property
     def work_description(self) -> str:

@@ -80,10 +80,15 @@ class Customer(TenantOwned):
 
     @property
     def display_name(self) -> str:
-        person = " ".join(p for p in [self.first_name, self.last_name] if p)
-        if self.kind == CustomerKind.COMPANY and self.company_name:
-            return self.company_name
-        return person or self.company_name or f"#{self.pk}"
+        return self.name_of(self.kind, self.first_name, self.last_name, self.company_name, self.pk)
+
+    @staticmethod
+    def name_of(kind: str, first_name: str, last_name: str, company_name: str, pk: object) -> str:
+        """The display name from the plain values (lists that read values, not models)."""
+        person = " ".join(p for p in [first_name, last_name] if p)
+        if kind == CustomerKind.COMPANY and company_name:
+            return company_name
+        return person or company_name or f"#{pk}"
 
 
 class Contact(TenantOwned):

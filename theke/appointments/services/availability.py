@@ -38,6 +38,7 @@ from theke.tenants.models import Branch
 __all__ = [
     "TAKEN",
     "FreeSlot",
+    "advisors_of",
     "find_free_advisor",
     "free_slots",
     "lock_branch",
@@ -122,15 +123,16 @@ def slot_plan(
         zone=tz,
         opening=opening,
         holidays=holidays,
-        advisors=_advisors(branch, first_day, last_day),
+        advisors=advisors_of(branch, first_day, last_day),
         busy=busy,
         rules=rules_of(branch_booking(branch)),
     )
 
 
-def _advisors(branch: Branch, first_day: datetime.date, last_day: datetime.date) -> list[Advisor]:
-    """The branch's active advisors with their hours and the days they are absent (three
-    queries of plain values: this runs for every slot question)."""
+def advisors_of(branch: Branch, first_day: datetime.date, last_day: datetime.date) -> list[Advisor]:
+    """The branch's active advisors with their hours and the days they are absent between
+    first_day and last_day (three queries of plain values: this runs for every slot
+    question, and the calendar draws its free cells from the same hours)."""
     active = ServiceAdvisor.objects.filter(branch=branch, is_active=True, user__is_active=True)
     users = dict(active.order_by("user_id").values_list("pk", "user_id"))
     hours: dict[int, dict[int, list[tuple[datetime.time, datetime.time]]]] = {

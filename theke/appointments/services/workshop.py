@@ -17,6 +17,7 @@ Messages to the customer are outbox rows (services/notify.py), sent after the co
 from __future__ import annotations
 
 import datetime
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -65,6 +66,7 @@ __all__ = [
     "CONFIRMATION_PURPOSE",
     "MAX_SLOTS",
     "PROPOSAL_PURPOSE",
+    "Keep",
     "NoShowRate",
     "SlotChoice",
     "accept_proposal",
@@ -94,6 +96,12 @@ MAX_SLOTS = 3
 NOTE_LIMIT = 2000
 
 S = AppointmentStatus
+
+
+class Keep(enum.Enum):
+    """`reschedule(advisor=Keep.ADVISOR)`: the appointment stays with its advisor."""
+
+    ADVISOR = "keep"
 
 
 @dataclass(frozen=True)
@@ -710,9 +718,13 @@ def _capacity(
     end: datetime.datetime,
     advisor: User | None,
     allow_overbooking: bool,
+    *,
+    assign: bool = True,
 ) -> tuple[User | None, bool]:
     """The advisor and the overbooked flag for [start, end), under the branch's lock;
-    refuses ("overbooking") a time beyond the capacity unless staff confirmed it."""
+    refuses ("overbooking") a time beyond the capacity unless staff confirmed it. Without
+    an advisor the least busy free one is assigned, unless `assign` is False (staff moved
+    the appointment to "ohne Berater": it still needs room at the branch)."""
     _lock_branch_of(appointment)
     found = _free_advisor(appointment, start, end, advisor)
     if found is False:
@@ -726,6 +738,8 @@ def _capacity(
                 "overbooking",
             )
         return advisor, True
+    if advisor is None and not assign:
+        return None, False
     return advisor or _user(found or None), False
 
 
@@ -757,7 +771,7 @@ def plan(
             actor,
             start=start,
             end=end,
-            advisor=advisor,
+            advisor=advisor if advisor is not None else Keep.ADVISOR,
             allow_overbooking=allow_overbooking,
         )
     advisor, overbooked = _capacity(appointment, start, end, advisor, allow_overbooking)
@@ -786,24 +800,27 @@ def reschedule(
     *,
     start: datetime.datetime,
     end: datetime.datetime,
-    advisor: User | None = None,
+    advisor: User | Keep | None = Keep.ADVISOR,
     allow_overbooking: bool = False,
 ) -> Appointment:
     """Move a planned appointment (the calendar, the edit page): same capacity rule as
     `plan`; feed `appointment.rescheduled`; the reminders follow by themselves. A request
-    or proposal just gets the new times (no capacity taken yet, no event). `advisor` None
-    keeps the current one."""
+    or proposal just gets the new times (no capacity taken yet, no event). `advisor`
+    Keep.ADVISOR keeps the current one; None takes it off any advisor ("ohne Berater")."""
     appointment = _lock(appointment)
     _refuse_final(appointment)
     start, end = _check_span(start, end, "start")
-    advisor = advisor if advisor is not None else appointment.advisor
+    unassign = advisor is None
+    chosen = appointment.advisor if isinstance(advisor, Keep) else advisor
     if appointment.status != S.PLANNED:
-        return _update(appointment, actor, {"start": start, "end": end, "advisor": advisor})[0]
-    advisor, overbooked = _capacity(appointment, start, end, advisor, allow_overbooking)
+        return _update(appointment, actor, {"start": start, "end": end, "advisor": chosen})[0]
+    chosen, overbooked = _capacity(
+        appointment, start, end, chosen, allow_overbooking, assign=not unassign
+    )
     appointment, changes = _update(
         appointment,
         actor,
-        {"start": start, "end": end, "advisor": advisor, "overbooked": overbooked},
+        {"start": start, "end": end, "advisor": chosen, "overbooked": overbooked},
         action="appointment.rescheduled",
     )
     if changes.keys() & {"start", "end", "advisor"}:

@@ -23,12 +23,16 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from theke.accounts.models import User
 from theke.appointments.calendar_grid import (
     CELL_MINUTES,
+    OFF_DUTY,
+    Duty,
     Lane,
     Span,
     assign_lanes,
@@ -51,12 +55,14 @@ from theke.appointments.models import (
     ServiceAdvisor,
 )
 from theke.appointments.services import workshop
-from theke.appointments.services.availability import zone
+from theke.appointments.services.availability import advisors_of, zone
 from theke.appointments.services.leads import open_leads
 from theke.appointments.templatetags.theke_appointments import BADGES
 from theke.audit.services import Actor
 from theke.core.auth import staff_required
 from theke.core.errors import ServiceError
+from theke.customers.models import Customer
+from theke.tenants.federal_states import public_holidays
 from theke.tenants.models import Branch, Tenant
 
 MANAGE = "appointments.manage"
@@ -77,6 +83,7 @@ class Column:
     label: str
     grid_column: int = 0  # CSS grid column line in the day view
     active: bool = True
+    duty: Duty = OFF_DUTY  # when a free cell offers "new appointment" here
 
     @property
     def user_id(self) -> str:
@@ -144,13 +151,15 @@ class Block:
 
 @dataclass
 class FreeCell:
-    """A clickable empty half hour of an advisor: "new appointment" prefilled."""
+    """A half hour of a column while the branch is open: "new appointment" prefilled where
+    the advisor works then (`url`), shaded where not; blocks can be dropped on both."""
 
     column: Column
     start: datetime.datetime  # local
     row_start: int
     row_end: int
     url: str
+    label: str = ""
 
     @property
     def start_value(self) -> str:
@@ -158,7 +167,20 @@ class FreeCell:
 
     @property
     def css_classes(self) -> str:
-        return f"cal-free cal-c{self.column.grid_column} cal-r{self.row_start} cal-e{self.row_end}"
+        where = f"cal-c{self.column.grid_column} cal-r{self.row_start} cal-e{self.row_end}"
+        return f"cal-free {where}" if self.url else f"cal-free cal-off {where}"
+
+    @property
+    def html(self) -> str:
+        """The cell's markup (hundreds per day: built here rather than in a template loop;
+        the label is the only text, and it is escaped)."""
+        drop = f'data-drop data-start="{self.start_value}" data-advisor="{self.column.user_id}"'
+        if self.url:
+            return (
+                f'<a class="{self.css_classes}" href="{escape(self.url)}" {drop} '
+                f'aria-label="{escape(self.label)}"></a>'
+            )
+        return f'<div class="{self.css_classes}" {drop}></div>'
 
 
 @dataclass
@@ -171,9 +193,8 @@ class TimeLabel:
 class WeekCell:
     column: Column
     day: datetime.date
-    blocks: list[Block]
-    create_url: str
-    start_value: str  # the day's first opening time, for "+" and drops without a time
+    chips: SafeString  # the blocks of the day, in time order
+    create_url: str  # "" when the advisor does not work that day
 
 
 @dataclass
@@ -190,6 +211,17 @@ class DayList:
     label: str
     is_today: bool
     blocks: list[Block]
+    holiday: str = ""  # the public holiday's name
+
+
+@dataclass
+class Range:
+    first_day: datetime.date
+    days: int
+
+    @property
+    def day_list(self) -> list[datetime.date]:
+        return [self.first_day + i * DAY for i in range(self.days)]
 
 
 # --- reading the rows --------------------------------------------------------------------------
@@ -225,21 +257,58 @@ def calendar_preference(user: Any) -> LeadManagerPreference:
     return found or LeadManagerPreference(user_id=user.pk)
 
 
+@dataclass(frozen=True)
+class Duties:
+    """Who takes appointments when in the shown days: the branch (its opening, public
+    holidays off) and each active advisor (working hours within the opening, absences
+    off), from the same rows the slot engine books by."""
+
+    branch: Duty
+    advisors: dict[str, Duty]  # by user id as text
+    holidays: dict[datetime.date, str]  # the shown days that are public holidays
+
+
+def _duties(branch: Branch, span: Range) -> Duties:
+    days = span.day_list
+    years = {day.year for day in days}
+    holidays = {
+        day: name
+        for year in sorted(years)
+        for day, name in public_holidays(branch.state, year).items()
+        if day in days
+    }
+    opening = Duty.of(_opening(branch), holidays)
+    advisors = {
+        str(advisor.user_id): Duty.of(advisor.hours, advisor.absent_days).within(opening)
+        for advisor in advisors_of(branch, days[0], days[-1])
+    }
+    return Duties(opening, advisors, holidays)
+
+
 def _columns(
-    branch: Branch, blocks_advisors: Iterable[int | None], names: dict[int, str]
+    branch: Branch,
+    blocks_advisors: Iterable[int | None],
+    duties: Duties,
 ) -> list[Column]:
     """Active advisors of the branch by name, former ones that still have blocks, then
-    "ohne Berater"."""
+    "ohne Berater" (the branch's hours)."""
     advisors = ServiceAdvisor.objects.filter(branch=branch, is_active=True).select_related("user")
     columns = sorted(
-        (Column(str(a.user_id), str(a.user)) for a in advisors), key=lambda c: c.label.casefold()
+        (
+            Column(str(a.user_id), str(a.user), duty=duties.advisors.get(str(a.user_id), OFF_DUTY))
+            for a in advisors
+        ),
+        key=lambda c: c.label.casefold(),
     )
-    known = {column.key for column in columns}
-    for user_id in sorted({u for u in blocks_advisors if u is not None}):
-        if str(user_id) not in known:
-            known.add(str(user_id))
-            columns.append(Column(str(user_id), names.get(user_id, "?"), active=False))
-    columns.append(Column(NO_ADVISOR, _("ohne Berater")))
+    known = {int(column.key) for column in columns}
+    former = {u for u in blocks_advisors if u is not None} - known
+    if former:  # advisors no longer at the branch who still have blocks in the range
+        names = User.objects.filter(pk__in=former).values_list("pk", "full_name", "email")
+        columns += [
+            Column(str(pk), full_name or email, active=False)
+            for pk, full_name, email in sorted(names)
+        ]
+    columns.append(Column(NO_ADVISOR, _("ohne Berater"), duty=duties.branch))
     for index, column in enumerate(columns):
         column.grid_column = index + 2  # line 1 is the time column
     return columns
@@ -268,32 +337,57 @@ class BlockUrls:
     lead: PkUrls = field(default_factory=lambda: PkUrls("appointments:lead_detail"))
 
 
-def _appointment_block(appointment: Appointment, move: bool, urls: BlockUrls) -> Block:
-    start, end = _local(appointment.start), _local(appointment.end)
-    vehicle = appointment.vehicle
-    plate = (vehicle.license_plate if vehicle else "") or appointment.walk_in_license_plate
-    customer = str(appointment.customer) if appointment.customer_id else ""
-    name = customer or " ".join(
-        p for p in [appointment.contact_first_name, appointment.contact_last_name] if p
+# The values one appointment block shows, read as plain values: a week holds hundreds of
+# appointments, and model instances (with customer and vehicle) were a third of its time.
+APPOINTMENT_VALUES = (
+    "pk", "status", "start", "end", "advisor_id", "customer_id", "customer__kind",
+    "customer__first_name", "customer__last_name", "customer__company_name",
+    "vehicle__license_plate", "walk_in_license_plate", "contact_first_name",
+    "contact_last_name", "confirmed_at", "overbooked", "workshop_time_confirmed",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BlockTexts:
+    """Labels every block repeats, translated once per page."""
+
+    statuses: dict[str, str] = field(
+        default_factory=lambda: {value: str(label) for value, label in AppointmentStatus.choices}
     )
-    planned = appointment.status == AppointmentStatus.PLANNED
+    appointment: str = field(default_factory=lambda: _("Termin"))
+
+
+def _appointment_block(row: dict[str, Any], urls: BlockUrls, texts: BlockTexts) -> Block:
+    pk, status = row["pk"], row["status"]
+    name = ""
+    if row["customer_id"]:
+        name = Customer.name_of(
+            row["customer__kind"],
+            row["customer__first_name"],
+            row["customer__last_name"],
+            row["customer__company_name"],
+            row["customer_id"],
+        )
+    name = name or " ".join(p for p in [row["contact_first_name"], row["contact_last_name"]] if p)
+    planned = status == AppointmentStatus.PLANNED
+    movable = status not in FINAL_STATUSES
     return Block(
-        dom_id=f"cal-a{appointment.pk}",
+        dom_id=f"cal-a{pk}",
         kind="appointment",
-        title=name or _("Termin"),
-        subtitle=plate,
-        start=start,
-        end=end,
-        url=urls.detail(appointment.pk),
-        column_key=str(appointment.advisor_id) if appointment.advisor_id else NO_ADVISOR,
-        status_label=str(appointment.get_status_display()),
-        badge_class=BADGES.get(appointment.status, "text-bg-secondary"),
-        provisional=appointment.is_provisional,
-        unconfirmed=planned and appointment.confirmed_at is None,
-        overbooked=appointment.overbooked,
-        takes_capacity=appointment.status in CAPACITY_STATUSES,
-        move_url=urls.move(appointment.pk) if move else "",
-        confirm_url=urls.confirm(appointment.pk) if planned else "",
+        title=name or texts.appointment,
+        subtitle=row["vehicle__license_plate"] or row["walk_in_license_plate"],
+        start=_local(row["start"]),
+        end=_local(row["end"]),
+        url=urls.detail(pk),
+        column_key=str(row["advisor_id"]) if row["advisor_id"] else NO_ADVISOR,
+        status_label=texts.statuses.get(status, status),
+        badge_class=BADGES.get(status, "text-bg-secondary"),
+        provisional=Appointment.provisional(status, row["workshop_time_confirmed"]),
+        unconfirmed=planned and row["confirmed_at"] is None,
+        overbooked=row["overbooked"],
+        takes_capacity=status in CAPACITY_STATUSES,
+        move_url=urls.move(pk) if movable else "",
+        confirm_url=urls.confirm(pk) if planned else "",
     )
 
 
@@ -328,45 +422,21 @@ def _lead_block(lead: Lead, urls: BlockUrls) -> Block:
     )
 
 
-@dataclass
-class Range:
-    first_day: datetime.date
-    days: int
-
-    @property
-    def day_list(self) -> list[datetime.date]:
-        return [self.first_day + i * DAY for i in range(self.days)]
-
-
 def _read_blocks(
     branch: Branch, span: Range, *, with_leads: bool, now: datetime.datetime
-) -> tuple[list[Block], list[Block], dict[int, str]]:
+) -> tuple[list[Block], list[Block]]:
     """The range's blocks (appointments, held slots, leads as blocks) and the open leads of
-    the panel, in four queries; plus the names of every advisor that has a block."""
+    the panel, in three queries."""
     start, end = _day_bounds(span.first_day, span.days)
     overlapping = {"start__lt": end, "end__gt": start}
     appointments = (
         Appointment.objects.filter(branch=branch, **overlapping)
         .exclude(status=AppointmentStatus.CANCELLED)
-        .select_related("customer", "vehicle", "advisor")
-        .only(
-            "pk", "status", "start", "end", "advisor_id", "advisor__full_name",
-            "advisor__email", "customer_id", "customer__kind", "customer__first_name",
-            "customer__last_name", "customer__company_name", "vehicle_id",
-            "vehicle__license_plate", "walk_in_license_plate", "contact_first_name",
-            "contact_last_name", "confirmed_at", "overbooked", "workshop_time_confirmed",
-        )
         .order_by("start", "pk")
-    )  # fmt: skip
-    urls = BlockUrls()
-    names: dict[int, str] = {}
-    blocks: list[Block] = []
-    for appointment in appointments:
-        if appointment.advisor_id:
-            names[appointment.advisor_id] = str(appointment.advisor)
-        blocks.append(
-            _appointment_block(appointment, appointment.status not in FINAL_STATUSES, urls)
-        )
+        .values(*APPOINTMENT_VALUES)
+    )
+    urls, texts = BlockUrls(), BlockTexts()
+    blocks = [_appointment_block(row, urls, texts) for row in appointments]
     held = (
         ProposedSlot.objects.filter(branch=branch, holds_until__gt=now, **overlapping)
         .select_related("proposal__appointment__customer")
@@ -379,7 +449,7 @@ def _read_blocks(
             "start", "pk"
         )
         leads = [_lead_block(lead, urls) for lead in rows]
-    return blocks, leads, names
+    return blocks, leads
 
 
 def _mark_crowding(blocks: list[Block], capacity: int | None) -> None:
@@ -415,23 +485,16 @@ def _opening(branch: Branch) -> dict[int, list[tuple[datetime.time, datetime.tim
     return opening
 
 
-def _is_open(
-    opening: dict[int, list[tuple[datetime.time, datetime.time]]], moment: datetime.datetime
-) -> bool:
-    local = moment.time()
-    return any(opens <= local < closes for opens, closes in opening.get(moment.weekday(), []))
-
-
 def _day_grid(
     branch: Branch,
     day: datetime.date,
     columns: list[Column],
     blocks: list[Block],
-    opening: dict[int, list[tuple[datetime.time, datetime.time]]],
+    duties: Duties,
 ) -> dict[str, Any]:
     """Rows, time labels, free cells and block positions of the day view."""
     busy = [(minutes_of(b.start, day), minutes_of(b.end, day)) for b in blocks]
-    first, last = shown_minutes(opening.get(day.weekday(), []), busy)
+    first, last = shown_minutes(duties.branch.on(day), busy)
     by_key = {column.key: column for column in columns}
     per_column: dict[str, list[Block]] = defaultdict(list)
     for block in blocks:
@@ -450,52 +513,89 @@ def _day_grid(
     midnight = datetime.datetime.combine(day, datetime.time(), tzinfo=tz)
     cells: list[FreeCell] = []
     labels: list[TimeLabel] = []
+    new_at = _("Neuer Termin um %(time)s bei %(name)s")
     for minute in range(first, last, CELL_MINUTES):
         moment = midnight + datetime.timedelta(minutes=minute)
         row = row_of(minute, first)
         if minute % 60 == 0:
             labels.append(TimeLabel(f"{moment:%H:%M}", row))
-        if not _is_open(opening, moment):
+        if not duties.branch.covers(day, minute, minute + CELL_MINUTES):
             continue
         end_row = row_end_of(minute + CELL_MINUTES, first, last)
         for column in columns:
-            url = _create_url(branch, column, moment)
-            cells.append(FreeCell(column, moment, row, end_row, url))
+            cell = FreeCell(column, moment, row, end_row, "")
+            if column.duty.covers(day, minute, minute + CELL_MINUTES):
+                cell.url = _create_url(branch, column, moment)
+                cell.label = new_at % {"time": f"{moment:%H:%M}", "name": column.label}
+            cells.append(cell)
     rows = row_end_of(last, first, last) - 2
-    return {"cells": cells, "labels": labels, "rows": rows}
+    html = mark_safe("".join(cell.html for cell in cells))  # noqa: S308  # escaped in FreeCell
+    return {"cells": cells, "cells_html": html, "labels": labels, "rows": rows}
 
 
 def _week_rows(
-    branch: Branch,
-    span: Range,
-    columns: list[Column],
-    blocks: list[Block],
-    opening: dict[int, list[tuple[datetime.time, datetime.time]]],
+    branch: Branch, span: Range, columns: list[Column], blocks: list[Block]
 ) -> list[WeekRow]:
-    """Week view: one row per advisor, one cell per day, the blocks in time order."""
+    """Week view: one row per advisor, one cell per day, the blocks in time order; "+"
+    where the advisor works that day, at their first hour."""
     by_key = {column.key: column for column in columns}
     placed: dict[tuple[str, datetime.date], list[Block]] = defaultdict(list)
     for block in blocks:
         column = by_key.get(block.column_key, by_key[NO_ADVISOR])
         placed[(column.key, block.day)].append(block)
+    texts = ChipTexts()
+    tz = zone()
     rows = []
     for column in columns:
         cells = []
         for day in span.day_list:
-            hours = sorted(opening.get(day.weekday(), []))
-            first = hours[0][0] if hours else datetime.time(8)
-            start = datetime.datetime.combine(day, first, tzinfo=zone())
-            cells.append(
-                WeekCell(
-                    column,
-                    day,
-                    placed.get((column.key, day), []),
-                    _create_url(branch, column, start),
-                    f"{start:%Y-%m-%dT%H:%M}",
-                )
-            )
+            first = column.duty.first_minute(day)
+            create_url = ""
+            if first is not None:
+                start = datetime.datetime.combine(day, datetime.time(), tzinfo=tz)
+                create_url = _create_url(branch, column, start + datetime.timedelta(minutes=first))
+            chips = _chips(placed.get((column.key, day), []), column, texts)
+            cells.append(WeekCell(column, day, chips, create_url))
         rows.append(WeekRow(column, cells))
     return rows
+
+
+@dataclass(frozen=True)
+class ChipTexts:
+    """The flags' words, translated once per page rather than once per chip."""
+
+    provisional: str = field(default_factory=lambda: _("vorläufig"))
+    overbooked: str = field(default_factory=lambda: _("überbucht"))
+
+
+def _chips(blocks: list[Block], column: Column, texts: ChipTexts) -> SafeString:
+    """The week cell's blocks as links. Built here, not in the template: a week holds
+    hundreds of them, and a template loop with a dozen lookups each was most of the page's
+    time (bench/calendar.py). Every value from the database goes through `escape`."""
+    return mark_safe("".join(_chip(block, column, texts) for block in blocks))  # noqa: S308
+
+
+def _chip(block: Block, column: Column, texts: ChipTexts) -> str:
+    classes = f"cal-chip {block.badge_class}"
+    title = f"{block.time_label} {block.title} · {block.status_label}"
+    if block.kind == "held":
+        classes += " cal-held"
+    if block.provisional:
+        classes += " cal-provisional"
+        title += f" · {texts.provisional}"
+    if block.overbooked:
+        classes += " cal-overbooked"
+        title += f" · {texts.overbooked}"
+    drag = ""
+    if block.move_url:
+        drag = (
+            f' draggable="true" data-move-url="{block.move_url}" '
+            f'data-start="{block.start_value}" data-advisor="{column.user_id}"'
+        )
+    return (
+        f'<a id="{block.dom_id}" class="{classes.strip()}" href="{block.url}" '
+        f'title="{escape(title)}"{drag}>{block.start:%H:%M} {escape(block.title)}</a>'
+    )
 
 
 def _branches(tenant: Tenant) -> list[Branch]:
@@ -535,20 +635,30 @@ def _title(span: Range) -> str:
     return f"{date_format(span.first_day, 'j. F')} – {date_format(last, 'j. F Y')}"
 
 
-def _day_lists(span: Range, blocks: list[Block]) -> list[DayList]:
+def _day_lists(span: Range, blocks: list[Block], duties: Duties) -> list[DayList]:
     today = timezone.localdate()
     by_day: dict[datetime.date, list[Block]] = defaultdict(list)
     for block in sorted(blocks, key=lambda b: (b.start, b.dom_id)):
         by_day[block.day].append(block)
     return [
-        DayList(day, date_format(day, "l, j. F"), day == today, by_day.get(day, []))
+        DayList(
+            day,
+            date_format(day, "l, j. F"),
+            day == today,
+            by_day.get(day, []),
+            duties.holidays.get(day, ""),
+        )
         for day in span.day_list
     ]
 
 
 @staff_required(MANAGE)
 def calendar(request: HttpRequest) -> HttpResponse:
-    """The calendar of one branch: ?branch=&date=YYYY-MM-DD&view=day|week."""
+    """The calendar of one branch: ?branch=&date=YYYY-MM-DD&view=day|week.
+
+    Phones see a list of the days instead of the grid. It is fetched when it comes into
+    view (`&part=list`, htmx), so desktops and tablets never render it: it repeated every
+    block of the week. Without script, the placeholder's link loads the page with it."""
     tenant = _tenant(request)
     view = "week" if request.GET.get("view") == "week" else "day"
     day = parse_date(request.GET.get("date") or "") or timezone.localdate()
@@ -560,6 +670,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     preference = calendar_preference(request.user)
     may_see_leads = request.user.has_perm(USE_LEAD_MANAGER)
     show_leads = may_see_leads and preference.show_leads_in_calendar
+    list_only = request.GET.get("part") == "list" and bool(getattr(request, "htmx", False))
     context: dict[str, Any] = {
         "view": view,
         "day": day,
@@ -567,13 +678,14 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "branches": branches,
         "branch": branch,
         "nav": _navigation(branch, day, view),
+        "list_url": calendar_url(branch, day, view) + "&part=list",
         "show_leads": show_leads,
         "lead_panel_width": preference.lead_panel_width,
         # The panel's width as one of calendar.css's classes (20 px steps; no inline styles).
         "lead_panel_class": min(600, max(200, (preference.lead_panel_width + 10) // 20 * 20)),
         "today": timezone.localdate(),
         "lead_list_url": _reverse_or_empty("appointments:lead_list") if may_see_leads else "",
-        "open_lead_count": open_leads(tenant).count() if may_see_leads else 0,
+        "open_lead_count": open_leads(tenant).count() if may_see_leads and not list_only else 0,
         "preferences_url": (
             _reverse_or_empty("appointments:lead_preferences") if may_see_leads else ""
         ),
@@ -581,26 +693,36 @@ def calendar(request: HttpRequest) -> HttpResponse:
     if branch is None:
         return render(request, "appointments/staff/calendar.html", context)
     now = timezone.now()
-    blocks, leads, names = _read_blocks(branch, span, with_leads=show_leads, now=now)
+    blocks, leads = _read_blocks(branch, span, with_leads=show_leads, now=now)
     capacity = (
         BranchBooking.objects.filter(branch=branch)
         .values_list("parallel_capacity", flat=True)
         .first()
     )
     _mark_crowding(blocks + leads, capacity)
-    columns = _columns(branch, [int(b.column_key) for b in blocks if b.column_key.isdigit()], names)
+    duties = _duties(branch, span)
+    advisors = [int(b.column_key) for b in blocks if b.column_key.isdigit()]
+    columns = _columns(branch, advisors, duties)
     by_key = {column.key: column for column in columns}
     for block in blocks + leads:
         block.advisor_label = by_key.get(block.column_key, by_key[NO_ADVISOR]).label
-    opening = _opening(branch)
-    context.update(columns=columns, leads=leads, day_lists=_day_lists(span, blocks))
+    if list_only or request.GET.get("part") == "list":
+        context["day_lists"] = _day_lists(span, blocks, duties)
+    if list_only:
+        return render(request, "appointments/staff/_calendar_day_list.html", context)
+    context.update(columns=columns, leads=leads)
     if view == "day":
         shown = blocks + leads
-        context.update(grid=_day_grid(branch, day, columns, shown, opening), blocks=shown)
+        context.update(
+            grid=_day_grid(branch, day, columns, shown, duties),
+            blocks=shown,
+            holiday=duties.holidays.get(day, ""),
+        )
     else:
-        context.update(week_rows=_week_rows(branch, span, columns, blocks, opening))
+        context.update(week_rows=_week_rows(branch, span, columns, blocks))
         context["week_days"] = [
-            (d, date_format(d, "D j.n."), calendar_url(branch, d, "day")) for d in span.day_list
+            (d, date_format(d, "D j.n."), calendar_url(branch, d, "day"), duties.holidays.get(d))
+            for d in span.day_list
         ]
     return render(request, "appointments/staff/calendar.html", context)
 

@@ -16,13 +16,22 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from conftest import make_staff
-from theke.appointments.calendar_grid import Span, assign_lanes, over_capacity, shown_minutes
+from theke.appointments.calendar_grid import (
+    Span,
+    assign_lanes,
+    day_minutes,
+    over_capacity,
+    shown_minutes,
+)
 from theke.appointments.models import (
+    AdvisorAbsence,
     Appointment,
     AppointmentStatus,
     LeadManagerPreference,
+    ServiceAdvisor,
 )
 from theke.appointments.services import settings as booking
+from theke.tenants.scoping import tenant_scope
 
 from .calendar_setup import add_advisor, hold_slot, make_appointment, make_many
 from .osb import Osb, berlin, make_lead, make_osb
@@ -81,8 +90,8 @@ def test_over_capacity_names_only_the_crowded_blocks() -> None:
 
 def test_the_day_shows_opening_hours_widened_to_bookings_outside() -> None:
     opening = [(datetime.time(7, 30), datetime.time(12)), (datetime.time(13), datetime.time(18))]
-    assert shown_minutes(opening) == (7 * 60, 18 * 60)
-    assert shown_minutes(opening, [(18 * 60, 19 * 60 + 15)]) == (7 * 60, 20 * 60)
+    assert shown_minutes(day_minutes(opening)) == (7 * 60, 18 * 60)
+    assert shown_minutes(day_minutes(opening), [(18 * 60, 19 * 60 + 15)]) == (7 * 60, 20 * 60)
     assert shown_minutes([]) == (7 * 60, 19 * 60)
 
 
@@ -154,6 +163,73 @@ def test_free_cells_link_to_new_appointment_prefilled(osb: Osb, staff: Client) -
     assert base == "/staff/appointments/new/"
     expected = f"{base}?branch={osb.branch.pk}&amp;advisor={osb.advisor.pk}&amp;start={day}T10%3A30"
     assert expected in html
+
+
+def _cell(html: str, day: datetime.date, hour: str, advisor: str) -> str:
+    """The free cell of `advisor` (user id or "") at `hour` on `day`."""
+    found = re.search(
+        rf'<(a|div) class="cal-free[^"]*"[^>]*data-start="{day.isoformat()}T{hour}" '
+        rf'data-advisor="{advisor}"[^>]*>',
+        html,
+    )
+    assert found, (day, hour, advisor)
+    return found.group(0)
+
+
+def test_free_cells_follow_the_advisors_working_hours(osb: Osb, staff: Client) -> None:
+    # The branch is open 7-19, the colleague works 8-17: before and after, only "ohne
+    # Berater" offers a new appointment; the colleague's cells are shaded drop targets.
+    html = staff.get(day_url(osb)).content.decode()
+    day, me = osb.start.date(), str(osb.advisor.pk)
+    assert _cell(html, day, "10:00", me).startswith("<a ")
+    for hour in ("07:00", "17:00", "18:30"):
+        off = _cell(html, day, hour, me)
+        assert off.startswith("<div ") and "cal-off" in off and "data-drop" in off
+        assert _cell(html, day, hour, "").startswith("<a ")
+    assert "nicht im Dienst" in html
+
+
+def test_an_absent_advisor_offers_no_free_cells(osb: Osb, staff: Client) -> None:
+    with tenant_scope(osb.tenant):
+        person = ServiceAdvisor.objects.get(user=osb.advisor)
+        AdvisorAbsence.objects.create(
+            tenant=osb.tenant, advisor=person, first_day=osb.start.date(), last_day=osb.start.date()
+        )
+    html = staff.get(day_url(osb)).content.decode()
+    me = str(osb.advisor.pk)
+    assert not re.search(rf'<a class="cal-free[^"]*"[^>]*data-advisor="{me}"', html)
+    week = staff.get(day_url(osb, "week")).content.decode()
+    new_for_me = rf"advisor={me}&amp;start={osb.start.date().isoformat()}T"
+    assert not re.search(new_for_me, week), "no + on the day of the absence"
+    next_day = osb.start.date() + datetime.timedelta(days=1)
+    if next_day.weekday() < 5:
+        assert f"advisor={me}&amp;start={next_day.isoformat()}T08%3A00" in week
+
+
+def test_a_public_holiday_closes_the_day(osb: Osb, staff: Client) -> None:
+    christmas = datetime.date(osb.start.year, 12, 25)
+    while christmas.weekday() >= 5:  # a weekday, or the branch is closed anyway
+        christmas = christmas.replace(year=christmas.year + 1)
+    url = f"{URL}?branch={osb.branch.pk}&date={christmas.isoformat()}&view=day"
+    html = staff.get(url).content.decode()
+    assert 'id="cal-holiday"' in html and "Weihnachtstag" in html
+    assert 'class="cal-free' not in html
+    week = staff.get(url.replace("view=day", "view=week")).content.decode()
+    assert "Weihnachtstag" in week
+
+
+def test_phones_fetch_the_day_list_when_it_comes_into_view(osb: Osb, staff: Client) -> None:
+    planned = make_appointment(osb, osb.start, advisor=osb.advisor)
+    week = day_url(osb, "week")
+    html = staff.get(week).content.decode()
+    assert 'hx-trigger="intersect once"' in html and "part=list" in html
+    assert "list-group-item" not in html, "the list is not rendered for desktops"
+    fragment = staff.get(week + "&part=list", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and f"/staff/appointments/{planned.pk}/" in fragment
+    assert "Carl Colleague" in fragment and "list-group-item" in fragment
+    # Without script the placeholder's link loads the whole page with the list in it.
+    eager = staff.get(week + "&part=list").content.decode()
+    assert "<html" in eager and "list-group-item" in eager and 'id="cal-week"' in eager
 
 
 def test_week_view_has_a_row_per_advisor_and_seven_days(osb: Osb, staff: Client) -> None:
@@ -298,7 +374,7 @@ def test_phone_form_moves_and_refuses_bad_input(osb: Osb, staff: Client) -> None
     done = staff.post(move, {"start": f"{target:%Y-%m-%dT%H:%M}", "advisor": ""})
     assert done.status_code == 302 and URL in done["Location"]
     moved = fresh(planned)
-    assert moved.start == target and moved.advisor_id == osb.advisor.pk  # "" keeps it
+    assert moved.start == target and moved.advisor_id is None  # "ohne Berater"
 
 
 def test_finalized_appointment_is_not_movable(osb: Osb, staff: Client) -> None:

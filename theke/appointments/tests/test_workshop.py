@@ -446,6 +446,26 @@ def test_reschedule_moves_a_planned_appointment(osb: Osb, staff: Actor) -> None:
     assert feed() == ["appointment.planned", "appointment.rescheduled"]
 
 
+def test_reschedule_to_no_advisor_unassigns_but_still_needs_room(osb: Osb, staff: Actor) -> None:
+    planned = workshop.plan(request(osb, staff), staff)
+    assert planned.advisor == osb.advisor
+    day = osb.start.date()
+    kept = workshop.reschedule(planned, staff, start=berlin(day, 9), end=berlin(day, 10))
+    assert kept.advisor == osb.advisor, "without an advisor given, it stays with its own"
+    unassigned = workshop.reschedule(
+        kept, staff, start=berlin(day, 9), end=berlin(day, 10), advisor=None
+    )
+    assert unassigned.advisor is None and not unassigned.overbooked
+    assert feed()[-1] == "appointment.rescheduled"
+    # The only advisor is busy at 14: an unassigned appointment finds no room either.
+    occupy(osb, berlin(day, 14), berlin(day, 15))
+    with pytest.raises(workshop.AppointmentError) as refused:
+        workshop.reschedule(
+            unassigned, staff, start=berlin(day, 14), end=berlin(day, 15), advisor=None
+        )
+    assert refused.value.code == "overbooking"
+
+
 def test_reschedule_of_a_request_only_changes_its_times(osb: Osb, staff: Actor) -> None:
     appointment = request(osb, staff)
     day = osb.start.date()
