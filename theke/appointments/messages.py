@@ -10,13 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from theke.messaging.purposes import (
     COMPANY,
-    EMAIL,
     RECIPIENT,
     SMS,
     Purpose,
-    defaults,
-    email_default,
-    letter,
+    Texts,
+    make_purpose,
     placeholders,
     register,
     sms_default,
@@ -38,17 +36,14 @@ CONFIRMATION_SAMPLES: dict[str, dict[str, str]] = {
 }
 
 APPOINTMENT_CONFIRMATION = register(
-    Purpose(
-        code="appointment_confirmation",
-        label=_("Terminbestätigung"),
-        description=_(
+    make_purpose(
+        "appointment_confirmation",
+        _("Terminbestätigung"),
+        _(
             "Bestätigt dem Kunden seinen Termin mit Datum, Uhrzeit, Betrieb und Adresse "
             "(„Bestätigung senden“ auf der Terminseite)."
         ),
-        channels=(EMAIL, SMS),
         placeholders=placeholders(
-            RECIPIENT,
-            COMPANY,
             date=_("Datum des Termins"),
             time=_("Beginn (Uhrzeit)"),
             end_time=_("Ende (Uhrzeit)"),
@@ -57,12 +52,9 @@ APPOINTMENT_CONFIRMATION = register(
             work=_("Gebuchte Leistungen"),
             link=_("Link zur Terminseite des Kunden"),
         ),
-        defaults=defaults(
-            email_de=email_default(
-                "Ihr Termin am {date} um {time} Uhr",
-                letter(
-                    "de",
-                    """
+        de=Texts(
+            "Ihr Termin am {date} um {time} Uhr",
+            """
 hiermit bestätigen wir Ihren Termin:
 
 Datum: {date}
@@ -77,14 +69,15 @@ Alle Einzelheiten zu Ihrem Termin finden Sie hier:
 
 Sollten Sie den Termin nicht wahrnehmen können, geben Sie uns bitte rechtzeitig Bescheid.
 """,
-                ),
-                "Termin ansehen",
+            button="Termin ansehen",
+            sms=(
+                "{company_name}: Ihr Termin ist bestätigt: {date} um {time} Uhr, "
+                "{branch_name}, {branch_address}. Details: {link}"
             ),
-            email_en=email_default(
-                "Your appointment on {date} at {time}",
-                letter(
-                    "en",
-                    """
+        ),
+        en=Texts(
+            "Your appointment on {date} at {time}",
+            """
 We are pleased to confirm your appointment:
 
 Date: {date}
@@ -99,14 +92,8 @@ You will find all details of your appointment here:
 
 If you cannot keep the appointment, please let us know in good time.
 """,
-                ),
-                "View appointment",
-            ),
-            sms_de=sms_default(
-                "{company_name}: Ihr Termin ist bestätigt: {date} um {time} Uhr, "
-                "{branch_name}, {branch_address}. Details: {link}"
-            ),
-            sms_en=sms_default(
+            button="View appointment",
+            sms=(
                 "{company_name}: Your appointment is confirmed: {date} at {time}, "
                 "{branch_name}, {branch_address}. Details: {link}"
             ),
@@ -138,39 +125,30 @@ LEAD_SAMPLES: dict[str, dict[str, str]] = {
 }
 
 LEAD_REJECTION_EMAIL = register(
-    Purpose(
-        code="lead_rejection_email",
-        label=_("E-Mail-Textbaustein für Terminlead-Ablehnung"),
-        description=_(
+    make_purpose(
+        "lead_rejection_email",
+        _("E-Mail-Textbaustein für Terminlead-Ablehnung"),
+        _(
             "Füllt die E-Mail vor, mit der Sie eine Online-Terminanfrage im Leadmanager "
             "ablehnen. Sie können den Text vor dem Senden ändern."
         ),
-        channels=(EMAIL,),
         placeholders=LEAD_PLACEHOLDERS,
-        defaults={
-            (EMAIL, "de"): email_default(
-                "Ihre Terminanfrage für den {appointment_date}",
-                letter(
-                    "de",
-                    """
+        de=Texts(
+            "Ihre Terminanfrage für den {appointment_date}",
+            """
 vielen Dank für Ihre Terminanfrage für den {appointment_date} um {appointment_time} Uhr bei {branch_name}. Leider können wir Ihnen diesen Termin nicht anbieten.
 
 Gern finden wir gemeinsam einen anderen Termin: Rufen Sie uns unter {branch_phone} an oder buchen Sie online einen neuen Termin.
 """,
-                ),
-            ),
-            (EMAIL, "en"): email_default(
-                "Your appointment request for {appointment_date}",
-                letter(
-                    "en",
-                    """
+        ),
+        en=Texts(
+            "Your appointment request for {appointment_date}",
+            """
 Thank you for your appointment request for {appointment_date} at {appointment_time} at {branch_name}. Unfortunately we cannot offer you this appointment.
 
 We will gladly find another date with you: call us on {branch_phone} or book a new appointment online.
 """,
-                ),
-            ),
-        },
+        ),
         samples=LEAD_SAMPLES,
     )
 )
@@ -236,27 +214,21 @@ BOOKING_SAMPLES: dict[str, dict[str, str]] = {
 }
 
 BOOKING_RECEIVED = register(
-    Purpose(
-        code="booking_received",
-        label=_("Terminanfrage erhalten"),
-        description=_(
+    make_purpose(
+        "booking_received",
+        _("Terminanfrage erhalten"),
+        _(
             "Bestätigt dem Kunden den Eingang seiner Online-Terminbuchung, mit dem Link zum "
             "Ansehen oder Stornieren der Anfrage."
         ),
-        channels=(EMAIL,),
         placeholders=placeholders(
-            RECIPIENT,
-            COMPANY,
             BOOKING_PLACEHOLDERS,
             link=_("Link zur Terminanfrage (ansehen oder stornieren)"),
             cancel_until=_("Bis wann der Kunde online stornieren kann"),
         ),
-        defaults=defaults(
-            email_de=email_default(
-                "Anfrage erhalten: Ihr Termin am {date} um {time}",
-                letter(
-                    "de",
-                    """
+        de=Texts(
+            "Anfrage erhalten: Ihr Termin am {date} um {time}",
+            """
 vielen Dank für Ihre Terminanfrage. Wir haben sie erhalten und melden uns, sobald wir den Termin eingeplant haben.
 
 Termin: {date}, {time} Uhr
@@ -270,14 +242,11 @@ Unter folgendem Link können Sie Ihre Anfrage ansehen und bis {cancel_until} sto
 
 Bei Fragen erreichen Sie uns unter {branch_phone}.
 """,
-                ),
-                "Anfrage ansehen",
-            ),
-            email_en=email_default(
-                "Request received: your appointment on {date} at {time}",
-                letter(
-                    "en",
-                    """
+            button="Anfrage ansehen",
+        ),
+        en=Texts(
+            "Request received: your appointment on {date} at {time}",
+            """
 Thank you for your appointment request. We have received it and will get back to you as soon as we have scheduled it.
 
 Appointment: {date}, {time}
@@ -291,95 +260,74 @@ You can view your request at the link below and cancel it until {cancel_until}:
 
 If you have any questions, please call us on {branch_phone}.
 """,
-                ),
-                "View request",
-            ),
+            button="View request",
         ),
         samples=BOOKING_SAMPLES,
     )
 )
 
 BOOKING_CANCELLED = register(
-    Purpose(
-        code="booking_cancelled",
-        label=_("Terminanfrage storniert (an den Kunden)"),
-        description=_(
-            "Bestätigt dem Kunden, dass er seine online gebuchte Terminanfrage storniert hat."
-        ),
-        channels=(EMAIL,),
-        placeholders=placeholders(RECIPIENT, COMPANY, BOOKING_PLACEHOLDERS),
-        defaults=defaults(
-            email_de=email_default(
-                "Storniert: Ihr Termin am {date} um {time}",
-                letter(
-                    "de",
-                    """
+    make_purpose(
+        "booking_cancelled",
+        _("Terminanfrage storniert (an den Kunden)"),
+        _("Bestätigt dem Kunden, dass er seine online gebuchte Terminanfrage storniert hat."),
+        placeholders=BOOKING_PLACEHOLDERS,
+        de=Texts(
+            "Storniert: Ihr Termin am {date} um {time}",
+            """
 Sie haben Ihre Terminanfrage für {date}, {time} Uhr ({services}) bei {branch_name} storniert. Der Termin ist damit abgesagt.
 
 Möchten Sie einen neuen Termin vereinbaren? Buchen Sie gern wieder online oder rufen Sie uns an: {branch_phone}.
 """,
-                ),
-            ),
-            email_en=email_default(
-                "Cancelled: your appointment on {date} at {time}",
-                letter(
-                    "en",
-                    """
+        ),
+        en=Texts(
+            "Cancelled: your appointment on {date} at {time}",
+            """
 You have cancelled your appointment request for {date}, {time} ({services}) at {branch_name}. The appointment is cancelled.
 
 Would you like a new appointment? Feel free to book online again or call us on {branch_phone}.
 """,
-                ),
-            ),
         ),
         samples=BOOKING_SAMPLES,
     )
 )
 
 BOOKING_CANCELLED_COMPANY = register(
-    Purpose(
-        code="booking_cancelled_company",
-        label=_("Terminanfrage vom Kunden storniert"),
-        description=_(
+    make_purpose(
+        "booking_cancelled_company",
+        _("Terminanfrage vom Kunden storniert"),
+        _(
             "Meldet an die Benachrichtigungsadresse Ihres Unternehmens, dass ein Kunde seine "
             "online gebuchte Terminanfrage storniert hat."
         ),
-        channels=(EMAIL,),
         to_company=True,
         placeholders=placeholders(
             BOOKING_PLACEHOLDERS,
             customer_name=_("Name des Kunden"),
             customer_contact=_("E-Mail-Adresse und Mobilnummer des Kunden"),
             cancelled_at=_("Zeitpunkt der Stornierung"),
-            company_name=COMPANY["company_name"],
         ),
-        defaults=defaults(
-            email_de=email_default(
-                "Von Kunden storniert: Termin am {date} um {time}",
-                """Guten Tag,
-
+        de=Texts(
+            "Von Kunden storniert: Termin am {date} um {time}",
+            """
 {customer_name} hat die Terminanfrage für {date}, {time} Uhr am {cancelled_at} storniert.
 
 Leistungen: {services}
 Fahrzeug: {vehicle}
 Betrieb: {branch_name}
 Kontakt: {customer_contact}
-
-Diese Nachricht wurde automatisch für {company_name} erstellt.""",
-            ),
-            email_en=email_default(
-                "Cancelled by the customer: appointment on {date} at {time}",
-                """Hello,
-
+""",
+        ),
+        en=Texts(
+            "Cancelled by the customer: appointment on {date} at {time}",
+            """
 {customer_name} cancelled the appointment request for {date}, {time} on {cancelled_at}.
 
 Services: {services}
 Vehicle: {vehicle}
 Branch: {branch_name}
 Contact: {customer_contact}
-
-This message was generated automatically for {company_name}.""",
-            ),
+""",
         ),
         samples=BOOKING_SAMPLES,
     )
@@ -416,28 +364,22 @@ WORKSHOP_SAMPLES: dict[str, dict[str, str]] = {
 }
 
 APPOINTMENT_PROPOSAL = register(
-    Purpose(
-        code="appointment_proposal",
-        label=_("Terminvorschlag"),
-        description=_(
+    make_purpose(
+        "appointment_proposal",
+        _("Terminvorschlag"),
+        _(
             "Bietet dem Kunden ein bis drei Termine zur Auswahl an („Vorschlag anbieten“); "
             "der Kunde wählt über den Link einen Termin oder bittet um einen anderen."
         ),
-        channels=(EMAIL, SMS),
         placeholders=placeholders(
-            RECIPIENT,
-            COMPANY,
             WORKSHOP_PLACEHOLDERS,
             slots=_("Die angebotenen Termine, einer pro Zeile"),
             slots_short=_("Die angebotenen Termine, kurz (für SMS)"),
             valid_until=_("Bis wann die Termine freigehalten werden"),
         ),
-        defaults=defaults(
-            email_de=email_default(
-                "Terminvorschlag von {company_name}",
-                letter(
-                    "de",
-                    """
+        de=Texts(
+            "Terminvorschlag von {company_name}",
+            """
 wie besprochen schlagen wir Ihnen folgende Termine vor:
 
 {slots}
@@ -451,14 +393,15 @@ Bitte wählen Sie über den folgenden Link einen Termin aus oder teilen Sie uns 
 
 Wir halten die Termine bis {valid_until} für Sie frei.
 """,
-                ),
-                "Termin auswählen",
+            button="Termin auswählen",
+            sms=(
+                "{company_name}: Ihre Terminvorschläge ({slots_short}). Bitte wählen Sie bis "
+                "{valid_until}: {link}"
             ),
-            email_en=email_default(
-                "Appointment proposal from {company_name}",
-                letter(
-                    "en",
-                    """
+        ),
+        en=Texts(
+            "Appointment proposal from {company_name}",
+            """
 As discussed, we would like to offer you the following appointments:
 
 {slots}
@@ -472,14 +415,8 @@ Please choose an appointment at the link below or let us know when would suit yo
 
 We will hold these appointments for you until {valid_until}.
 """,
-                ),
-                "Choose appointment",
-            ),
-            sms_de=sms_default(
-                "{company_name}: Ihre Terminvorschläge ({slots_short}). Bitte wählen Sie bis "
-                "{valid_until}: {link}"
-            ),
-            sms_en=sms_default(
+            button="Choose appointment",
+            sms=(
                 "{company_name}: Your proposed appointments ({slots_short}). Please choose by "
                 "{valid_until}: {link}"
             ),
@@ -489,21 +426,17 @@ We will hold these appointments for you until {valid_until}.
 )
 
 APPOINTMENT_CANCELLATION = register(
-    Purpose(
-        code="appointment_cancellation",
-        label=_("Terminabsage"),
-        description=_(
+    make_purpose(
+        "appointment_cancellation",
+        _("Terminabsage"),
+        _(
             "Teilt dem Kunden mit, dass sein bestätigter Termin storniert ist; die "
             "Kalenderdatei im Anhang entfernt ihn aus seinem Kalender."
         ),
-        channels=(EMAIL, SMS),
-        placeholders=placeholders(RECIPIENT, COMPANY, WORKSHOP_PLACEHOLDERS),
-        defaults=defaults(
-            email_de=email_default(
-                "Storniert: Ihr Termin am {date} um {time} Uhr",
-                letter(
-                    "de",
-                    """
+        placeholders=WORKSHOP_PLACEHOLDERS,
+        de=Texts(
+            "Storniert: Ihr Termin am {date} um {time} Uhr",
+            """
 Ihr Termin am {date} um {time} Uhr bei {branch_name} ist storniert.
 
 Leistungen: {work}
@@ -512,14 +445,12 @@ Möchten Sie einen neuen Termin vereinbaren? Sprechen Sie uns gern an. Ihre Term
 
 {link}
 """,
-                ),
-                "Meine Termine",
-            ),
-            email_en=email_default(
-                "Cancelled: your appointment on {date} at {time}",
-                letter(
-                    "en",
-                    """
+            button="Meine Termine",
+            sms="{company_name}: Ihr Termin am {date} um {time} Uhr ist storniert. {link}",
+        ),
+        en=Texts(
+            "Cancelled: your appointment on {date} at {time}",
+            """
 Your appointment on {date} at {time} at {branch_name} has been cancelled.
 
 Services: {work}
@@ -528,15 +459,8 @@ Would you like a new appointment? Please get in touch with us. You can find your
 
 {link}
 """,
-                ),
-                "My appointments",
-            ),
-            sms_de=sms_default(
-                "{company_name}: Ihr Termin am {date} um {time} Uhr ist storniert. {link}"
-            ),
-            sms_en=sms_default(
-                "{company_name}: Your appointment on {date} at {time} has been cancelled. {link}"
-            ),
+            button="My appointments",
+            sms="{company_name}: Your appointment on {date} at {time} has been cancelled. {link}",
         ),
         samples=WORKSHOP_SAMPLES,
     )
@@ -547,8 +471,7 @@ Would you like a new appointment? Please get in touch with us. You can find your
 # The reminders (services/reminders.py): a few days before and on the morning of the day,
 # with the link to the customer's appointment page (time, place, cancel, other time).
 
-# The same placeholders and samples as the other workshop texts (life's block above).
-REMINDER_PLACEHOLDERS = placeholders(RECIPIENT, COMPANY, WORKSHOP_PLACEHOLDERS)
+# The same placeholders as the other workshop texts (life's block above).
 # A link without an ellipsis, so the SMS sample stays GSM-7.
 REMINDER_SAMPLES = {
     **WORKSHOP_SAMPLES,
@@ -556,21 +479,17 @@ REMINDER_SAMPLES = {
 }
 
 APPOINTMENT_REMINDER = register(
-    Purpose(
-        code="appointment_reminder",
-        label=_("Terminerinnerung"),
-        description=_(
+    make_purpose(
+        "appointment_reminder",
+        _("Terminerinnerung"),
+        _(
             "Erinnert den Kunden einige Tage vor dem Termin (wie viele, wählt er selbst; "
             "sonst gilt Ihre Einstellung) mit dem Link zu seiner Terminseite."
         ),
-        channels=(EMAIL, SMS),
-        placeholders=REMINDER_PLACEHOLDERS,
-        defaults=defaults(
-            email_de=email_default(
-                "Erinnerung: Ihr Termin am {date} um {time} Uhr",
-                letter(
-                    "de",
-                    """
+        placeholders=WORKSHOP_PLACEHOLDERS,
+        de=Texts(
+            "Erinnerung: Ihr Termin am {date} um {time} Uhr",
+            """
 wir möchten Sie an Ihren Termin erinnern:
 
 Datum: {date}
@@ -583,14 +502,15 @@ Alle Einzelheiten finden Sie auf Ihrer Terminseite. Dort können Sie den Termin 
 
 {link}
 """,
-                ),
-                "Termin ansehen",
+            button="Termin ansehen",
+            sms=(
+                "{company_name}: Erinnerung an Ihren Termin am {date} um {time} Uhr, "
+                "{branch_name}, {branch_address}. Details: {link}"
             ),
-            email_en=email_default(
-                "Reminder: your appointment on {date} at {time}",
-                letter(
-                    "en",
-                    """
+        ),
+        en=Texts(
+            "Reminder: your appointment on {date} at {time}",
+            """
 We would like to remind you of your appointment:
 
 Date: {date}
@@ -603,14 +523,8 @@ You will find all the details on your appointment page, where you can also cance
 
 {link}
 """,
-                ),
-                "View appointment",
-            ),
-            sms_de=sms_default(
-                "{company_name}: Erinnerung an Ihren Termin am {date} um {time} Uhr, "
-                "{branch_name}, {branch_address}. Details: {link}"
-            ),
-            sms_en=sms_default(
+            button="View appointment",
+            sms=(
                 "{company_name}: Reminder of your appointment on {date} at {time}, "
                 "{branch_name}, {branch_address}. Details: {link}"
             ),
@@ -620,21 +534,17 @@ You will find all the details on your appointment page, where you can also cance
 )
 
 APPOINTMENT_SAME_DAY_REMINDER = register(
-    Purpose(
-        code="appointment_same_day_reminder",
-        label=_("Erinnerung am Termintag"),
-        description=_(
+    make_purpose(
+        "appointment_same_day_reminder",
+        _("Erinnerung am Termintag"),
+        _(
             "Erinnert den Kunden am Morgen des Termintags, wenn er das wünscht, mit dem Link "
             "zu seiner Terminseite."
         ),
-        channels=(EMAIL, SMS),
-        placeholders=REMINDER_PLACEHOLDERS,
-        defaults=defaults(
-            email_de=email_default(
-                "Heute um {time} Uhr: Ihr Termin bei {branch_name}",
-                letter(
-                    "de",
-                    """
+        placeholders=WORKSHOP_PLACEHOLDERS,
+        de=Texts(
+            "Heute um {time} Uhr: Ihr Termin bei {branch_name}",
+            """
 heute ist es so weit: Wir erwarten Sie um {time} Uhr.
 
 Betrieb: {branch_name}
@@ -645,14 +555,15 @@ Alle Einzelheiten finden Sie auf Ihrer Terminseite:
 
 {link}
 """,
-                ),
-                "Termin ansehen",
+            button="Termin ansehen",
+            sms=(
+                "{company_name}: Heute um {time} Uhr erwarten wir Sie bei {branch_name}, "
+                "{branch_address}. Details: {link}"
             ),
-            email_en=email_default(
-                "Today at {time}: your appointment at {branch_name}",
-                letter(
-                    "en",
-                    """
+        ),
+        en=Texts(
+            "Today at {time}: your appointment at {branch_name}",
+            """
 Today is the day: we look forward to seeing you at {time}.
 
 Branch: {branch_name}
@@ -663,14 +574,8 @@ You will find all the details on your appointment page:
 
 {link}
 """,
-                ),
-                "View appointment",
-            ),
-            sms_de=sms_default(
-                "{company_name}: Heute um {time} Uhr erwarten wir Sie bei {branch_name}, "
-                "{branch_address}. Details: {link}"
-            ),
-            sms_en=sms_default(
+            button="View appointment",
+            sms=(
                 "{company_name}: Today at {time} we look forward to seeing you at "
                 "{branch_name}, {branch_address}. Details: {link}"
             ),

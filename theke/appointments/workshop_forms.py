@@ -231,6 +231,12 @@ class SlotForm(BootstrapMixin, forms.Form):
     date = forms.DateField(label=_("Datum"), required=False, widget=DATE_WIDGET)
     time = forms.TimeField(label=_("Uhrzeit"), required=False, widget=TIME_WIDGET)
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("date")) != bool(data.get("time")) and not self.errors:
+            self.add_error("time", _("Bitte geben Sie Datum und Uhrzeit an."))
+        return data
+
 
 class ProposeForm(forms.Form):
     """ "Vorschlag anbieten": up to three suggested slots ticked (value: start ISO,

@@ -10,17 +10,10 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from theke.messaging.purposes import (
-    COMPANY,
-    EMAIL,
-    RECIPIENT,
-    SMS,
-    Purpose,
-    defaults,
-    email_default,
-    letter,
+    Texts,
+    make_purpose,
     placeholders,
     register,
-    sms_default,
 )
 
 # Sample values of the estimates' own placeholders, for the preview.
@@ -43,53 +36,42 @@ SAMPLES: dict[str, dict[str, str]] = {
 }
 
 ESTIMATE_LINK = register(
-    Purpose(
-        code="estimate_link",
-        label=_("Link zum Kostenvoranschlag"),
-        description=_("Schickt dem Kunden den Link zu seinem Online-Kostenvoranschlag."),
-        channels=(EMAIL, SMS),
+    make_purpose(
+        "estimate_link",
+        _("Link zum Kostenvoranschlag"),
+        _("Schickt dem Kunden den Link zu seinem Online-Kostenvoranschlag."),
         placeholders=placeholders(
-            RECIPIENT,
-            COMPANY,
             estimate_number=_("Nummer des Kostenvoranschlags"),
             item=_("Gegenstand des Auftrags, z. B. Gerät oder Fahrzeug"),
             link=_("Link zum Kostenvoranschlag"),
             valid_until=_("Gültig bis (Datum)"),
         ),
-        defaults=defaults(
-            email_de=email_default(
-                "Ihr Kostenvoranschlag {estimate_number}",
-                letter(
-                    "de",
-                    """
+        de=Texts(
+            "Ihr Kostenvoranschlag {estimate_number}",
+            """
 Ihr Kostenvoranschlag {estimate_number} für {item} ist fertig. Unter folgendem Link können Sie ihn ansehen und direkt online annehmen oder ablehnen:
 
 {link}
 
 Der Kostenvoranschlag ist gültig bis {valid_until}. Bei Fragen rufen Sie uns gern an.
 """,
-                ),
-                "Kostenvoranschlag ansehen",
+            button="Kostenvoranschlag ansehen",
+            sms=(
+                "{company_name}: Ihr Kostenvoranschlag {estimate_number} ist fertig. "
+                "Ansehen und online beantworten: {link}"
             ),
-            email_en=email_default(
-                "Your cost estimate {estimate_number}",
-                letter(
-                    "en",
-                    """
+        ),
+        en=Texts(
+            "Your cost estimate {estimate_number}",
+            """
 Your cost estimate {estimate_number} for {item} is ready. You can view it at the link below and accept or decline it online:
 
 {link}
 
 The estimate is valid until {valid_until}. If you have any questions, please give us a call.
 """,
-                ),
-                "View cost estimate",
-            ),
-            sms_de=sms_default(
-                "{company_name}: Ihr Kostenvoranschlag {estimate_number} ist fertig. "
-                "Ansehen und online beantworten: {link}"
-            ),
-            sms_en=sms_default(
+            button="View cost estimate",
+            sms=(
                 "{company_name}: Your cost estimate {estimate_number} is ready. "
                 "View and reply online: {link}"
             ),
@@ -99,49 +81,40 @@ The estimate is valid until {valid_until}. If you have any questions, please giv
 )
 
 ESTIMATE_REMINDER = register(
-    Purpose(
-        code="estimate_reminder",
-        label=_("Erinnerung an Kostenvoranschlag"),
-        description=_(
+    make_purpose(
+        "estimate_reminder",
+        _("Erinnerung an Kostenvoranschlag"),
+        _(
             "Erinnert den Kunden einmal an seinen unbeantworteten Kostenvoranschlag, wenn Sie "
             "das in den Einstellungen der Kostenvoranschläge eingeschaltet haben."
         ),
-        channels=(EMAIL, SMS),
         placeholders=ESTIMATE_LINK.placeholders,
-        defaults=defaults(
-            email_de=email_default(
-                "Erinnerung: Ihr Kostenvoranschlag {estimate_number}",
-                letter(
-                    "de",
-                    """
+        de=Texts(
+            "Erinnerung: Ihr Kostenvoranschlag {estimate_number}",
+            """
 Ihr Kostenvoranschlag {estimate_number} für {item} wartet noch auf Ihre Antwort. Unter folgendem Link können Sie ihn ansehen und online annehmen oder ablehnen:
 
 {link}
 
 Der Kostenvoranschlag ist gültig bis {valid_until}. Haben Sie Fragen? Rufen Sie uns gern an.
 """,
-                ),
-                "Kostenvoranschlag ansehen",
+            button="Kostenvoranschlag ansehen",
+            sms=(
+                "{company_name}: Ihr Kostenvoranschlag {estimate_number} wartet noch auf Ihre "
+                "Antwort: {link}"
             ),
-            email_en=email_default(
-                "Reminder: your cost estimate {estimate_number}",
-                letter(
-                    "en",
-                    """
+        ),
+        en=Texts(
+            "Reminder: your cost estimate {estimate_number}",
+            """
 Your cost estimate {estimate_number} for {item} is still waiting for your reply. You can view it at the link below and accept or decline it online:
 
 {link}
 
 The estimate is valid until {valid_until}. Any questions? Please give us a call.
 """,
-                ),
-                "View cost estimate",
-            ),
-            sms_de=sms_default(
-                "{company_name}: Ihr Kostenvoranschlag {estimate_number} wartet noch auf Ihre "
-                "Antwort: {link}"
-            ),
-            sms_en=sms_default(
+            button="View cost estimate",
+            sms=(
                 "{company_name}: Your cost estimate {estimate_number} is still waiting for your "
                 "reply: {link}"
             ),
@@ -151,13 +124,12 @@ The estimate is valid until {valid_until}. Any questions? Please give us a call.
 )
 
 ESTIMATE_ANSWER_COMPANY = register(
-    Purpose(
-        code="estimate_answer_company",
-        label=_("Kundenantwort auf Kostenvoranschlag"),
-        description=_(
+    make_purpose(
+        "estimate_answer_company",
+        _("Kundenantwort auf Kostenvoranschlag"),
+        _(
             "Meldet die Antwort des Kunden auf einen Kostenvoranschlag an die Firmen-E-Mail-Adresse."
         ),
-        channels=(EMAIL,),
         to_company=True,
         placeholders=placeholders(
             customer_name=_("Name des Kunden"),
@@ -170,13 +142,10 @@ ESTIMATE_ANSWER_COMPANY = register(
             ),
             answered_at=_("Zeitpunkt der Antwort"),
             link=_("Link zum Kostenvoranschlag in der Theke"),
-            company_name=COMPANY["company_name"],
         ),
-        defaults=defaults(
-            email_de=email_default(
-                "Antwort auf Kostenvoranschlag {estimate_number}: {answer}",
-                """Guten Tag,
-
+        de=Texts(
+            "Antwort auf Kostenvoranschlag {estimate_number}: {answer}",
+            """
 {customer_name} hat den Kostenvoranschlag {estimate_number} ({item}) am {answered_at} beantwortet.
 
 Antwort: {answer}
@@ -185,14 +154,12 @@ Antwort: {answer}
 Zum Kostenvoranschlag in der Theke:
 
 {link}
-
-Diese Nachricht wurde automatisch für {company_name} erstellt.""",
-                "Kostenvoranschlag öffnen",
-            ),
-            email_en=email_default(
-                "Reply to cost estimate {estimate_number}: {answer}",
-                """Hello,
-
+""",
+            button="Kostenvoranschlag öffnen",
+        ),
+        en=Texts(
+            "Reply to cost estimate {estimate_number}: {answer}",
+            """
 {customer_name} replied to cost estimate {estimate_number} ({item}) on {answered_at}.
 
 Reply: {answer}
@@ -201,10 +168,8 @@ Reply: {answer}
 Open the cost estimate in Theke:
 
 {link}
-
-This message was generated automatically for {company_name}.""",
-                "Open cost estimate",
-            ),
+""",
+            button="Open cost estimate",
         ),
         samples=SAMPLES,
     )

@@ -14,9 +14,10 @@ from theke.messaging.purposes import (
     SIGNATURE,
     SMS,
     Purpose,
+    Texts,
     defaults,
     email_default,
-    letter,
+    make_purpose,
     placeholders,
     register,
     sms_default,
@@ -46,25 +47,19 @@ MESSAGE_TO_CUSTOMER = register(
 )
 
 CONVERSATION_REPLY = register(
-    Purpose(
-        code="conversation_reply",
-        label=_("Neue Nachricht in einer Unterhaltung"),
-        description=_("Benachrichtigt den Kunden über eine neue Nachricht Ihres Teams."),
-        channels=(EMAIL, SMS),
+    make_purpose(
+        "conversation_reply",
+        _("Neue Nachricht in einer Unterhaltung"),
+        _("Benachrichtigt den Kunden über eine neue Nachricht Ihres Teams."),
         placeholders=placeholders(
-            RECIPIENT,
-            COMPANY,
             conversation_subject=_("Betreff der Unterhaltung"),
             message_text=_("Text der neuen Nachricht"),
             sender_name=_("Name des Mitarbeiters, der geschrieben hat"),
             link=_("Link zur Unterhaltung"),
         ),
-        defaults=defaults(
-            email_de=email_default(
-                "Neue Nachricht: {conversation_subject}",
-                letter(
-                    "de",
-                    """
+        de=Texts(
+            "Neue Nachricht: {conversation_subject}",
+            """
 Sie haben eine neue Nachricht von {sender_name} ({company_name}) zu „{conversation_subject}“:
 
 {message_text}
@@ -73,14 +68,15 @@ Sie können einfach auf diese E-Mail antworten oder die Unterhaltung hier öffne
 
 {link}
 """,
-                ),
-                "Unterhaltung öffnen",
+            button="Unterhaltung öffnen",
+            sms=(
+                "{company_name}: Sie haben eine neue Nachricht zu {conversation_subject}. "
+                "Lesen und antworten: {link}"
             ),
-            email_en=email_default(
-                "New message: {conversation_subject}",
-                letter(
-                    "en",
-                    """
+        ),
+        en=Texts(
+            "New message: {conversation_subject}",
+            """
 You have a new message from {sender_name} ({company_name}) about "{conversation_subject}":
 
 {message_text}
@@ -89,14 +85,8 @@ Simply reply to this e-mail, or open the conversation here:
 
 {link}
 """,
-                ),
-                "Open conversation",
-            ),
-            sms_de=sms_default(
-                "{company_name}: Sie haben eine neue Nachricht zu {conversation_subject}. "
-                "Lesen und antworten: {link}"
-            ),
-            sms_en=sms_default(
+            button="Open conversation",
+            sms=(
                 "{company_name}: You have a new message about {conversation_subject}. "
                 "Read and reply: {link}"
             ),

@@ -223,3 +223,77 @@ def defaults(
         found[(SMS, "de")] = sms_de
         found[(SMS, "en")] = sms_en
     return found
+
+
+# --- builders of whole purposes -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Texts:
+    """A purpose's shipped texts in one language: the e-mail's subject and body (the builder
+    adds the opening and the closing), the label of its prominent `{link}`, and the SMS where
+    the purpose has one."""
+
+    subject: str
+    body: str
+    button: str = ""
+    sms: str | None = None
+
+
+# The opening and closing of a notice to the business itself.
+NOTICE = {
+    "de": ("Guten Tag,", "Diese Nachricht wurde automatisch für {company_name} erstellt."),
+    "en": ("Hello,", "This message was generated automatically for {company_name}."),
+}
+
+
+def notice(language: str, body: str) -> str:
+    """Opening, body and the note that the message was written automatically."""
+    opening, closing = NOTICE[language]
+    return f"{opening}\n\n{body.strip()}\n\n{closing}"
+
+
+def make_purpose(
+    code: str,
+    label: Label,
+    description: Label,
+    *,
+    placeholders: Mapping[str, Label],
+    de: Texts,
+    en: Texts,
+    samples: Mapping[str, Mapping[str, str]] | None = None,
+    to_company: bool = False,
+) -> Purpose:
+    """A purpose stating only what is its own; the frame of its texts comes from here.
+
+    To a customer: the e-mail is a letter (greeting, body, the tenant's signature), with an SMS
+    when both languages bring one; the recipient's and the company's placeholders come first.
+    To the company (`to_company`): the e-mail is a notice (see `notice`), no SMS; the company's
+    name comes last among the placeholders.
+    """
+    texts = {"de": de, "en": en}
+    frame = notice if to_company else letter
+    shipped = {
+        (EMAIL, language): email_default(t.subject, frame(language, t.body), t.button)
+        for language, t in texts.items()
+    }
+    sms = {language: t.sms for language, t in texts.items() if t.sms is not None}
+    if sms and (to_company or len(sms) != len(texts)):
+        raise ImproperlyConfigured(
+            f"message purpose {code!r}: an SMS text in every language, and none to the company"
+        )
+    shipped.update({(SMS, language): sms_default(text) for language, text in sms.items()})
+    if to_company:
+        merged = {**placeholders, "company_name": COMPANY["company_name"]}
+    else:
+        merged = {**RECIPIENT, **COMPANY, **placeholders}
+    return Purpose(
+        code=code,
+        label=label,
+        description=description,
+        channels=(EMAIL, SMS) if sms else (EMAIL,),
+        placeholders=merged,
+        defaults=shipped,
+        to_company=to_company,
+        samples=samples or {},
+    )

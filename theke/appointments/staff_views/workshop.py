@@ -285,6 +285,7 @@ def _parse_slot(value: str) -> workshop.SlotChoice | None:
 
 
 def _typed_slots(forms_: list[SlotForm], minutes: int) -> list[workshop.SlotChoice]:
+    """The slots typed in (SlotForm has refused a date without a time and the reverse)."""
     slots = []
     for slot_form in forms_:
         data = slot_form.cleaned_data
@@ -293,8 +294,6 @@ def _typed_slots(forms_: list[SlotForm], minutes: int) -> list[workshop.SlotChoi
             slots.append(
                 workshop.SlotChoice(start=start, end=start + datetime.timedelta(minutes=minutes))
             )
-        elif data.get("date") or data.get("time"):
-            slot_form.add_error("time", _("Bitte geben Sie Datum und Uhrzeit an."))
     return slots
 
 
@@ -315,9 +314,7 @@ def appointment_propose(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() & all(slots_valid):
         slots = [s for s in map(_parse_slot, form.cleaned_data["suggested"]) if s is not None]
         slots += _typed_slots(slot_forms, _minutes(appointment))
-        if any(f.errors for f in slot_forms):
-            pass
-        elif not 1 <= len(slots) <= MAX_PROPOSED_SLOTS:
+        if not 1 <= len(slots) <= MAX_PROPOSED_SLOTS:
             slots_error = _("Bitte wählen Sie einen bis drei Termine.")
         else:
             try:

@@ -314,6 +314,10 @@ def test_propose_page_warns_and_refuses_bad_choices(
     assert "Bitte wählen Sie mindestens einen Weg." in response.content.decode()
     response = staff.post(url, {"by_email": "on", "slot0-date": "2031-03-04"})
     assert "Bitte geben Sie Datum und Uhrzeit an." in response.content.decode()
+    # Every field's message at once: the half slot and the missing way together.
+    html = staff.post(url, {"slot0-date": "2031-03-04"}).content.decode()
+    assert "Bitte geben Sie Datum und Uhrzeit an." in html
+    assert "Bitte wählen Sie mindestens einen Weg." in html
     assert _fresh(appointment).status == S.REQUESTED
 
 

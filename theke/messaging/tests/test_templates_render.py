@@ -5,8 +5,20 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
-from theke.messaging.purposes import CHANNELS, LANGUAGES, PURPOSES, SMS, html_from_text
+from theke.messaging.purposes import (
+    CHANNELS,
+    COMPANY,
+    EMAIL,
+    LANGUAGES,
+    PURPOSES,
+    RECIPIENT,
+    SMS,
+    Texts,
+    html_from_text,
+    make_purpose,
+)
 from theke.messaging.services.templates import render_text, text_to_html, validate_template
 from theke.messaging.textformat import (
     TemplateError,
@@ -235,6 +247,58 @@ def test_english_and_german_defaults_differ() -> None:
     for code, purpose in PURPOSES.items():
         for channel in purpose.channels:
             assert purpose.default(channel, "de").text != purpose.default(channel, "en").text, code
+
+
+def test_make_purpose_frames_a_letter_to_the_customer() -> None:
+    purpose = make_purpose(
+        "x",
+        "X",
+        "",
+        placeholders={"link": "Link"},
+        de=Texts("Betreff", "\nText\n\n{link}\n", button="Ansehen", sms="SMS {link}"),
+        en=Texts("Subject", "Text\n\n{link}", button="View", sms="SMS {link}"),
+    )
+    assert purpose.channels == (EMAIL, SMS)
+    assert list(purpose.placeholders) == [*RECIPIENT, *COMPANY, "link"]
+    email = purpose.default(EMAIL, "de")
+    assert email.subject == "Betreff"
+    assert email.text.startswith("{greeting},\n\nText\n\n{link}\n\nFreundliche Grüße")
+    assert "<strong>Ansehen</strong>" in email.html
+    assert purpose.default(SMS, "en").text == "SMS {link}"
+    assert not purpose.to_company
+
+
+def test_make_purpose_frames_a_notice_to_the_company() -> None:
+    purpose = make_purpose(
+        "x",
+        "X",
+        "",
+        to_company=True,
+        placeholders={"answer": "Antwort"},
+        de=Texts("Antwort", "{answer}"),
+        en=Texts("Reply", "{answer}"),
+    )
+    assert purpose.to_company and purpose.channels == (EMAIL,)
+    assert list(purpose.placeholders) == ["answer", "company_name"]
+    assert purpose.default(EMAIL, "en").text == (
+        "Hello,\n\n{answer}\n\nThis message was generated automatically for {company_name}."
+    )
+
+
+@pytest.mark.parametrize(
+    ("to_company", "sms_en"), [(False, None), (True, "SMS")], ids=["one-language", "company"]
+)
+def test_make_purpose_refuses_an_sms_it_cannot_send(to_company: bool, sms_en: str | None) -> None:
+    with pytest.raises(ImproperlyConfigured):
+        make_purpose(
+            "x",
+            "X",
+            "",
+            to_company=to_company,
+            placeholders={},
+            de=Texts("S", "T", sms="SMS"),
+            en=Texts("S", "T", sms=sms_en),
+        )
 
 
 def test_html_from_text_makes_paragraphs_and_a_link_button() -> None:
