@@ -717,6 +717,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
             grid=_day_grid(branch, day, columns, shown, duties),
             blocks=shown,
             holiday=duties.holidays.get(day, ""),
+            closed=not duties.branch.on(day),
         )
     else:
         context.update(week_rows=_week_rows(branch, span, columns, blocks))

@@ -216,6 +216,9 @@ def test_a_public_holiday_closes_the_day(osb: Osb, staff: Client) -> None:
     assert 'class="cal-free' not in html
     week = staff.get(url.replace("view=day", "view=week")).content.decode()
     assert "Weihnachtstag" in week
+    sunday = osb.start.date() + datetime.timedelta(days=6 - osb.start.weekday())
+    closed = staff.get(f"{URL}?branch={osb.branch.pk}&date={sunday.isoformat()}").content.decode()
+    assert 'id="cal-closed"' in closed and 'class="cal-free' not in closed
 
 
 def test_phones_fetch_the_day_list_when_it_comes_into_view(osb: Osb, staff: Client) -> None:
