@@ -332,8 +332,8 @@ def _send_one(reminder: AppointmentReminder, appointment: Appointment, batch: _B
     # Sent from here on, whatever becomes of the message: a refused or broken one is
     # settled without a message, never tried again.
     batch.settled.append(reminder.pk)
-    link, url = links.new_appointment_link(appointment, now)
     try:
+        link, url = links.new_appointment_link(appointment, now)
         with transaction.atomic():  # a broken message leaves no half-written rows behind
             queue_appointment_message(
                 appointment,
