@@ -1,16 +1,28 @@
 #!/usr/bin/env python
 """The appointment calendar: the week view of a branch with 10 advisors, served through the
-whole Django stack (middleware, view, template) by the test client.
+whole Django stack (middleware, view, template) by the test client; and the reminder sweep.
 
-With 200 and then 2,000 appointments in the database (spread over --weeks weeks around the
-shown week, so the shown week holds 1/weeks of them; --weeks 1 puts all of them in it):
-server time p50/p95 (wall and CPU time of this process) and the SQL queries of one page,
-which must not grow with the appointments. Baseline in the same run: one plain query of the
-week's appointments rendered as a bare list (the least any page must do). Target:
-p95 < 150 ms.
+Week view (`--section week`): with 200 and then 2,000 appointments in the database (spread
+over --weeks weeks around the shown week, so the shown week holds 1/weeks of them; --weeks 1
+puts all of them in it): server time p50/p95 (wall and CPU time of this process) and the SQL
+queries of one page, which must not grow with the appointments. Baseline in the same run:
+one plain query of the week's appointments rendered as a bare list (the least any page must
+do). Target: p95 < 150 ms.
+
+Reminders (`--section reminders`): --reminders due reminders (default 10,000, so that `make
+bench` stays within minutes; the issue's figure is `--reminders 100000`), each of its own
+planned appointment and customer, swept by `send_due_reminders` (re-check, link, render in
+the customer's language, queue, mark sent) and delivered by the outbox worker to a local SMTP
+sink; messages/s and SQL statements per reminder of the sweep. Baseline in the same run: the
+plain outbox delivery (deliver_due) of the same number of ready e-mails (rows stored
+directly, as bench/outbox.py does); the ratio says what the reminders cost on top of sending.
 
     .venv/bin/python bench/calendar.py [--appointments 2000] [--advisors 10] [--runs 40]
+    .venv/bin/python bench/calendar.py --section reminders --reminders 100000
     THEKE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python bench/calendar.py
+
+SQLite in a throwaway directory by default; a PostgreSQL database is flushed first: use one
+meant for benchmarks.
 """
 
 from __future__ import annotations
@@ -26,12 +38,15 @@ sys.path[:] = [entry for entry in sys.path if str(Path(entry or ".").resolve()) 
 
 import argparse  # noqa: E402
 import datetime  # noqa: E402
+import importlib.util  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
+import resource  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
+from types import ModuleType  # noqa: E402
 from typing import Any  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +59,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--advisors", type=int, default=10)
     parser.add_argument("--weeks", type=int, default=8)
     parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--section", choices=["week", "reminders", "all"], default="all")
+    parser.add_argument(
+        "--reminders", type=int, default=10_000, help="due reminders (the issue's: 100000)"
+    )
     return parser.parse_args()
 
 
@@ -162,7 +181,10 @@ def main() -> None:
     args = parse_args()
     with tempfile.TemporaryDirectory(prefix="theke-bench-") as var_dir:
         setup_django(var_dir)
-        bench(args)
+        if args.section in ("week", "all"):
+            bench(args)
+        if args.section in ("reminders", "all"):
+            bench_reminders(args.reminders)
 
 
 def bench(args: argparse.Namespace) -> None:
@@ -246,6 +268,190 @@ def bench(args: argparse.Namespace) -> None:
     )
     if many[2] > few[2]:
         raise SystemExit("the calendar's queries grow with the appointments")
+
+
+# --- the reminder sweep ---------------------------------------------------------------------
+
+REMINDER_ROWS = 2000  # rows per bulk_create while filling
+
+
+def fill_reminders(count: int) -> datetime.datetime:
+    """`count` planned appointments tomorrow, each of its own customer (a contact with an
+    e-mail address, one in five English) with one reminder due; returns when it is due."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from theke.appointments.models import (
+        Appointment,
+        AppointmentReminder,
+        AppointmentWorkItem,
+        ReminderChannel,
+        ReminderKind,
+    )
+    from theke.audit.services import SYSTEM
+    from theke.customers.models import Contact, Customer
+    from theke.tenants.scoping import scopes_disabled, tenant_scope
+    from theke.tenants.services import create_branch, create_tenant
+
+    tenant = create_tenant("Autohaus Alpha", f"alpha-{time.time_ns()}", email="info@alpha.test")
+    with tenant_scope(tenant):
+        branch = create_branch(tenant, SYSTEM, "Alpha Mitte", external_id="B-1")
+    zone = timezone.get_default_timezone()
+    due = datetime.datetime.combine(
+        timezone.localdate() + datetime.timedelta(days=1), datetime.time(10), tzinfo=zone
+    )
+    tomorrow = due + datetime.timedelta(days=1)
+    with scopes_disabled(), transaction.atomic():
+        for first in range(0, count, REMINDER_ROWS):
+            numbers = range(first, min(first + REMINDER_ROWS, count))
+            customers = Customer.objects.bulk_create(
+                Customer(tenant=tenant, kind="person", first_name="Eva", last_name=f"Berg {n}")
+                for n in numbers
+            )
+            Contact.objects.bulk_create(
+                Contact(
+                    tenant=tenant,
+                    customer=customer,
+                    first_name="Eva",
+                    last_name=f"Berg {n}",
+                    email=f"eva{n}@kunde.example",
+                    language="en" if n % 5 == 0 else "de",
+                    is_primary=True,
+                )
+                for n, customer in zip(numbers, customers, strict=True)
+            )
+            appointments = Appointment.objects.bulk_create(
+                Appointment(
+                    tenant=tenant,
+                    customer=customer,
+                    branch=branch,
+                    start=tomorrow + datetime.timedelta(minutes=n % 480),
+                    end=tomorrow + datetime.timedelta(minutes=n % 480 + 60),
+                )
+                for n, customer in zip(numbers, customers, strict=True)
+            )
+            AppointmentWorkItem.objects.bulk_create(
+                AppointmentWorkItem(
+                    tenant=tenant, appointment=appointment, position=1, text="Inspektion"
+                )
+                for appointment in appointments
+            )
+            AppointmentReminder.objects.bulk_create(
+                AppointmentReminder(
+                    tenant=tenant,
+                    appointment=appointment,
+                    kind=ReminderKind.DAYS_BEFORE,
+                    channel=ReminderChannel.EMAIL,
+                    due_at=due,
+                )
+                for appointment in appointments
+            )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return due
+
+
+def deliver_all() -> tuple[int, float]:
+    """deliver_due() until nothing is left; (sent, seconds)."""
+    from theke.messaging.services.delivery import deliver_due
+
+    start = time.perf_counter()
+    sent = 0
+    while True:
+        batch = deliver_due()
+        sent += batch
+        if not batch:
+            return sent, time.perf_counter() - start
+
+
+def rate_line(label: str, count: int, seconds: float, extra: str = "") -> float:
+    """Print and return messages per second."""
+    rate = count / seconds
+    print(f"  {label:<52} {rate:9.1f} msg/s   {seconds:7.2f} s{extra}")
+    return rate
+
+
+def sibling(name: str) -> ModuleType:
+    """Another script of bench/ as a module: bench/ is off sys.path (see the top)."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", Path(_HERE) / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def bench_reminders(count: int) -> None:
+    # The SMTP sink and the plain e-mails of the baseline are bench/outbox.py's.
+    outbox_bench = sibling("outbox")
+    sink = outbox_bench.Sink()
+    try:
+        sweep_and_deliver(count, sink, outbox_bench)
+    finally:
+        sink.stop()
+
+
+def sweep_and_deliver(count: int, sink: Any, outbox_bench: ModuleType) -> None:
+    from django.conf import settings
+    from django.db import connection
+
+    from theke.appointments.models import AppointmentReminder
+    from theke.appointments.services import reminders
+    from theke.messaging.models import OutboundMessage, OutboundStatus
+    from theke.messaging.services import outbox
+    from theke.tenants.scoping import scopes_disabled
+
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": sink.port, "timeout": 20},
+        }
+    }
+    # No on-commit kick of each queued message: deliver_all sends them, timed apart.
+    setattr(outbox, "_kick_worker", lambda message_id: None)  # noqa: B010
+    start = time.perf_counter()
+    due = fill_reminders(count)
+    print(
+        f"reminders: {count} due reminders, {connection.vendor}, sweep batch 500, "
+        f"outbox batch {settings.OUTBOX_BATCH_SIZE}, SMTP sink on port {sink.port} "
+        f"(setup {time.perf_counter() - start:.1f} s)"
+    )
+    statements = 0
+
+    def counted(execute: Any, sql: str, *rest: Any) -> Any:
+        nonlocal statements
+        statements += 1
+        return execute(sql, *rest)
+
+    start, cpu_start = time.perf_counter(), time.process_time()
+    with connection.execute_wrapper(counted):
+        queued = reminders.send_due_reminders(now=due)
+    sweep_seconds, sweep_cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    with scopes_disabled():
+        left = AppointmentReminder.objects.filter(sent_at__isnull=True).count()
+    assert queued == count and left == 0, (queued, left)
+    rate_line(
+        "send_due_reminders() (check, link, render, queue)",
+        count,
+        sweep_seconds,
+        f"   (CPU {sweep_cpu:.2f} s, {statements / count:.2f} SQL statements per reminder)",
+    )
+    sent, delivery_seconds = deliver_all()
+    assert sent == count == sink.count(), (sent, sink.count())
+    rate_line("deliver_due() of the reminders", count, delivery_seconds)
+    reminder_rate = rate_line("sweep + delivery", count, sweep_seconds + delivery_seconds)
+
+    # The baseline: the same number of ready e-mails, delivered by the same worker.
+    with scopes_disabled():
+        OutboundMessage.objects.all().delete()
+    outbox_bench.fill(count)
+    plain_sent, plain_seconds = deliver_all()
+    assert plain_sent == count and sink.count() == 2 * count
+    with scopes_disabled():
+        assert not OutboundMessage.objects.exclude(status=OutboundStatus.SENT).exists()
+    plain_rate = rate_line("plain outbox deliver_due() (baseline)", count, plain_seconds)
+    print(f"  ratio reminders (sweep + delivery) / plain outbox: {reminder_rate / plain_rate:.2f}")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak RSS of the process: {peak_mb:.0f} MB")
 
 
 if __name__ == "__main__":

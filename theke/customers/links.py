@@ -16,6 +16,7 @@ import functools
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -105,6 +106,26 @@ def issue_link[L: CustomerLink](
 
     `model` may be a domain's proxy of CustomerLink (e.g. EstimateLink), to get that class back.
     """
+    link, token = new_link(
+        tenant, kind, object_id, expires_at=expires_at, contact=contact, now=now, model=model
+    )
+    store_links([link])
+    return link, token
+
+
+def new_link[L: CustomerLink](
+    tenant: Tenant,
+    kind: str,
+    object_id: str,
+    *,
+    expires_at: datetime,
+    contact: Contact | None = None,
+    now: datetime | None = None,
+    model: type[L] = CustomerLink,  # type: ignore[assignment]
+) -> tuple[L, str]:
+    """A link as `issue_link` makes it, with its token, but not stored yet: a batch that
+    puts the links' URLs into messages first stores only the links of the messages it did
+    queue, all at once (`store_links`)."""
     get_kind(kind)  # an unregistered kind is a programming error, not a link
     token = secrets.token_urlsafe(TOKEN_BYTES)
     link = model(
@@ -116,8 +137,12 @@ def issue_link[L: CustomerLink](
         created_at=now or timezone.now(),
         expires_at=expires_at,
     )
-    link.save(force_insert=True)
     return link, token
+
+
+def store_links(links: Sequence[CustomerLink]) -> None:
+    """Store links made by `new_link`, in one INSERT however many."""
+    CustomerLink.objects.bulk_create(links)
 
 
 def revoke_links(tenant: Tenant, kind: str, object_id: str, now: datetime | None = None) -> int:

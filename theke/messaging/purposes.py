@@ -9,6 +9,7 @@ language (MessageTemplate), and the recipient's language picks the text.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable, Mapping
@@ -181,19 +182,30 @@ def html_from_text(
     layout's branded button when sending, `plain_button` by default.
     """
     button = button or plain_button
-    paragraphs = []
+    return "\n".join(
+        button(link_label) if paragraph is None else paragraph
+        # str(): a lazy text as a key would match its translation in another language.
+        for paragraph in _paragraphs(str(text), str(link_label))
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _paragraphs(text: str, link_label: str) -> tuple[str | None, ...]:
+    """The paragraphs of `html_from_text`, None where the button goes. Kept: urlize is
+    slow, and a batch of messages (the reminder sweep) builds the same text every time."""
+    paragraphs: list[str | None] = []
     for block in text.strip().split("\n\n"):
         block = block.strip("\n")
         if not block.strip():
             continue
         if block.strip() == "{link}" and link_label:
-            paragraphs.append(button(link_label))
+            paragraphs.append(None)
             continue
         lines = [urlize(line, nofollow=True, autoescape=True) for line in block.split("\n")]
         body = "<br>\n".join(lines)
         body = _INLINE_LINK.sub('<a href="{link}">{link}</a>', body)
         paragraphs.append(f"<p>{body}</p>")
-    return "\n".join(paragraphs)
+    return tuple(paragraphs)
 
 
 def email_default(subject: str, text: str, link_label: str = "") -> DefaultText:

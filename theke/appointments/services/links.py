@@ -8,6 +8,7 @@ customer is using a link right now (accepting a proposal): that one must keep wo
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -25,6 +26,8 @@ __all__ = [
     "appointment_link_url",
     "find_appointment_link",
     "issue_appointment_link",
+    "new_appointment_link",
+    "store_appointment_links",
 ]
 
 LINK_KIND = "appointment"
@@ -51,26 +54,54 @@ def issue_appointment_link(
     Valid until 30 days after the appointment's end. `supersede`: the older links of the
     appointment stop working (every message carries the newest one)."""
     now = now or timezone.now()
-    object_id = str(appointment.uid)
-    if supersede:
-        with scopes_disabled():
-            CustomerLink.objects.filter(
-                tenant=appointment.tenant_id,
-                kind=LINK_KIND,
-                object_id=object_id,
-                superseded_at__isnull=True,
-                revoked_at__isnull=True,
-            ).update(superseded_at=now)
-    _link, token = customer_links.issue_link(
+    link, url = new_appointment_link(appointment, now, contact=contact)
+    store_appointment_links([link], now, supersede=supersede)
+    return url
+
+
+def new_appointment_link(
+    appointment: Appointment, now: datetime.datetime, *, contact: Contact | None = None
+) -> tuple[CustomerLink, str]:
+    """A link to the appointment and its URL, not stored yet: a batch of messages (the
+    reminder sweep) puts the URLs in first and stores the links of the messages it queued
+    in one go (`store_appointment_links`)."""
+    link, token = customer_links.new_link(
         appointment.tenant,
         LINK_KIND,
-        object_id,
+        str(appointment.uid),
         expires_at=max(appointment.end, now) + datetime.timedelta(days=LINK_DAYS_AFTER),
         contact=contact,
         now=now,
         model=CustomerLink,
     )
-    return appointment_link_url(token)
+    return link, appointment_link_url(token)
+
+
+def store_appointment_links(
+    new_links: Sequence[CustomerLink], now: datetime.datetime, *, supersede: bool = True
+) -> None:
+    """Store links made by `new_appointment_link`, in two statements however many.
+
+    `supersede`: the older links of their appointments stop working; of several new links
+    to one appointment only the last keeps working, as if they were issued one by one."""
+    if not new_links:
+        return
+    if supersede:
+        with scopes_disabled():
+            # The object ids are the appointments' UUIDs, unique across tenants: the tenant
+            # condition only keeps the index (tenant, kind, object_id) in use.
+            CustomerLink.objects.filter(
+                tenant__in={link.tenant_id for link in new_links},
+                kind=LINK_KIND,
+                object_id__in={link.object_id for link in new_links},
+                superseded_at__isnull=True,
+                revoked_at__isnull=True,
+            ).update(superseded_at=now)
+        newest = {link.object_id: link for link in new_links}
+        for link in new_links:
+            if newest[link.object_id] is not link:
+                link.superseded_at = now
+    customer_links.store_links(new_links)
 
 
 @dataclass(frozen=True)

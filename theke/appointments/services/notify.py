@@ -8,7 +8,7 @@ branch, address, work) and one outbox row. They get them here, so no purpose gro
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from django.utils import timezone
@@ -20,12 +20,18 @@ from theke.customers.models import Contact, Customer
 from theke.messaging.models import Channel, OutboundMessage
 from theke.messaging.services import outbox
 from theke.messaging.services.outbox import Attachment
-from theke.messaging.services.templates import base_context, greeting, render_message
+from theke.messaging.services.templates import (
+    TemplateCache,
+    base_context,
+    greeting,
+    render_message,
+)
 
 __all__ = [
     "NotifyError",
     "appointment_context",
     "language_of",
+    "lead_languages",
     "primary_contact",
     "queue_appointment_message",
     "recipient",
@@ -65,12 +71,26 @@ def recipient(appointment: Appointment, channel: str, contact: Contact | None = 
     return email
 
 
-def language_of(appointment: Appointment, contact: Contact | None = None) -> str:
-    """The customer's language: the lead's (what the customer booked in), else the
-    contact's, else the tenant's."""
-    lead_language = (
-        Lead.objects.filter(appointment=appointment).values_list("language", flat=True).first()
+def lead_languages(appointment_ids: Collection[int]) -> dict[int, str]:
+    """{appointment id: the language its lead was booked in}, in one query for many
+    appointments (a batch of reminders); appointments without a lead are missing."""
+    return dict(
+        Lead.objects.filter(appointment_id__in=appointment_ids).values_list(
+            "appointment_id", "language"
+        )
     )
+
+
+def language_of(
+    appointment: Appointment,
+    contact: Contact | None = None,
+    leads: Mapping[int, str] | None = None,
+) -> str:
+    """The customer's language: the lead's (what the customer booked in), else the
+    contact's, else the tenant's. `leads`: `lead_languages` read ahead for a batch."""
+    if leads is None:
+        leads = lead_languages([appointment.pk])
+    lead_language = leads.get(appointment.pk)
     if lead_language:
         return lead_language
     contact = contact if contact is not None else primary_contact(appointment.customer)
@@ -116,13 +136,17 @@ def queue_appointment_message(
     context: Mapping[str, Any] | None = None,
     attachments: Sequence[Attachment] = (),
     contact: Contact | None = None,
+    language: str | None = None,
+    texts: TemplateCache | None = None,
 ) -> OutboundMessage:
     """Render `purpose` for the appointment's customer and queue it (inside the caller's
-    transaction). `context` adds the purpose's own placeholders (a link, the slots)."""
+    transaction). `context` adds the purpose's own placeholders (a link, the slots).
+    A batch (the reminder sweep) hands in what it read ahead for all its messages: the
+    customer's `language` (`language_of`) and its cache of `texts`."""
     tenant = appointment.tenant
     contact = contact if contact is not None else primary_contact(appointment.customer)
     address = recipient(appointment, channel, contact)
-    language = language_of(appointment, contact)
+    language = language or language_of(appointment, contact)
     person, name = _name(appointment)
     full_context = {
         **base_context(tenant, customer=appointment.customer, language=language, name=name),
@@ -130,7 +154,7 @@ def queue_appointment_message(
         **appointment_context(appointment, language),
         **(context or {}),
     }
-    rendered = render_message(tenant, purpose, channel, language, full_context)
+    rendered = render_message(tenant, purpose, channel, language, full_context, texts=texts)
     return outbox.queue_message(
         tenant,
         channel=channel,

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -40,19 +40,22 @@ from theke.appointments.services import links
 from theke.appointments.services.appointments import AppointmentError
 from theke.appointments.services.notify import (
     NotifyError,
+    language_of,
+    lead_languages,
     primary_contact,
     queue_appointment_message,
 )
 from theke.appointments.services.settings import booking_settings
 from theke.audit.services import SYSTEM, Actor, record
 from theke.customers import services as customers
-from theke.customers.models import Contact, Customer
+from theke.customers.models import Contact, Customer, CustomerLink
+from theke.messaging.services.templates import TemplateCache
+from theke.tenants.models import Tenant
 from theke.tenants.scoping import scopes_disabled, tenant_scope
 
 __all__ = [
     "PURPOSE_BY_KIND",
     "Wish",
-    "appointment_link",
     "reminder_wish",
     "send_due_reminders",
     "set_reminder_preference",
@@ -210,12 +213,6 @@ def sync_reminders(appointment: Appointment, *, now: datetime.datetime | None = 
 # --- the worker's sweep ---------------------------------------------------------------------
 
 
-def appointment_link(appointment: Appointment, now: datetime.datetime) -> str:
-    """The customer's link to the appointment page (the newest link supersedes the older
-    ones: every message carries a working one)."""
-    return links.issue_appointment_link(appointment, now=now)
-
-
 def send_due_reminders(now: datetime.datetime | None = None, limit: int = 500) -> int:
     """Send every reminder due by `now`, batch by batch (one transaction each, at most
     `limit` rows); returns how many messages were queued.
@@ -230,6 +227,28 @@ def send_due_reminders(now: datetime.datetime | None = None, limit: int = 500) -
         queued += batch_queued
         if claimed < limit or handled == 0:
             return queued
+
+
+@dataclass
+class _Batch:
+    """One sweep batch: what it reads once for all its reminders, and what it writes once
+    at its end (`_finish`). A single due reminder goes the same way, as a batch of one, so
+    the cost of a batch grows with its rows only by the outbox row of each message."""
+
+    now: datetime.datetime
+    contacts: dict[int, Contact]  # the primary contact by customer id
+    leads: dict[int, str]  # the language of the lead by appointment id
+    texts: TemplateCache = field(default_factory=TemplateCache)
+    settings: dict[int, BookingSettings] = field(default_factory=dict)  # by tenant id
+    settled: list[int] = field(default_factory=list)  # reminders done, message or not
+    dropped: list[int] = field(default_factory=list)  # reminders no longer wanted
+    moved: list[AppointmentReminder] = field(default_factory=list)  # due later now
+    links: list[CustomerLink] = field(default_factory=list)  # of the messages queued
+
+    def settings_of(self, tenant: Tenant) -> BookingSettings:
+        if tenant.pk not in self.settings:
+            self.settings[tenant.pk] = booking_settings(tenant)
+        return self.settings[tenant.pk]
 
 
 @transaction.atomic
@@ -258,25 +277,20 @@ def _sweep_batch(now: datetime.datetime, limit: int) -> tuple[int, int, int]:
             # here also rules out a deadlock with sync_reminders (appointment, then rows).
             appointments = appointments.select_for_update(skip_locked=True, of=("self",))
         by_pk = {appointment.pk: appointment for appointment in appointments}
-        contacts = _primary_contacts({a.customer_id for a in by_pk.values()})
+        batch = _Batch(
+            now,
+            contacts=_primary_contacts({a.customer_id for a in by_pk.values()}),
+            leads=lead_languages(by_pk.keys()),
+        )
     handled = queued = 0
-    settings_cache: dict[int, BookingSettings] = {}
     for reminder in reminders:
         appointment = by_pk.get(reminder.appointment_id)
         if appointment is None:
             continue
         with tenant_scope(appointment.tenant):
-            if appointment.tenant_id not in settings_cache:
-                settings_cache[appointment.tenant_id] = booking_settings(appointment.tenant)
-            outcome = _send_one(
-                reminder,
-                appointment,
-                contacts.get(appointment.customer_id),
-                settings_cache[appointment.tenant_id],
-                now,
-            )
+            queued += _send_one(reminder, appointment, batch)
         handled += 1
-        queued += outcome
+    _finish(batch)
     return len(reminders), handled, queued
 
 
@@ -294,14 +308,12 @@ def _primary_contacts(customer_ids: set[int]) -> dict[int, Contact]:
     return found
 
 
-def _send_one(
-    reminder: AppointmentReminder,
-    appointment: Appointment,
-    contact: Contact | None,
-    settings: BookingSettings,
-    now: datetime.datetime,
-) -> int:
-    """Queue the reminder's message and mark it sent (1), or settle it without one (0)."""
+def _send_one(reminder: AppointmentReminder, appointment: Appointment, batch: _Batch) -> int:
+    """Queue the reminder's message (1), or settle it without one (0); what it writes
+    besides the outbox row is noted in the batch and written by `_finish`."""
+    now = batch.now
+    contact = batch.contacts.get(appointment.customer_id)
+    settings = batch.settings_of(appointment.tenant)
     key = (reminder.kind, reminder.channel)
     due = None
     if appointment.start > now:
@@ -310,24 +322,28 @@ def _send_one(
     if due is None:
         # Cancelled, finalized, begun, or the wish changed meanwhile: not wanted any more.
         logger.info("reminder %s dropped: no longer wanted", reminder.pk)
-        reminder.delete()
+        batch.dropped.append(reminder.pk)
         return 0
     if due > now:
         # The tenant moved the reminder time later: the row follows instead of going early.
         reminder.due_at = due
-        reminder.save(update_fields=["due_at"])
+        batch.moved.append(reminder)
         return 0
-    reminder.sent_at = now
-    reminder.save(update_fields=["sent_at"])
+    # Sent from here on, whatever becomes of the message: a refused or broken one is
+    # settled without a message, never tried again.
+    batch.settled.append(reminder.pk)
     try:
-        with transaction.atomic():  # a refused message takes its new link back with it
+        link, url = links.new_appointment_link(appointment, now)
+        with transaction.atomic():  # a broken message leaves no half-written rows behind
             queue_appointment_message(
                 appointment,
                 PURPOSE_BY_KIND[ReminderKind(reminder.kind)],
                 reminder.channel,
                 dedupe_key=f"appointment:{appointment.pk}:reminder:{reminder.pk}",
-                context={"link": appointment_link(appointment, now)},
+                context={"link": url},
                 contact=contact,
+                language=language_of(appointment, contact, batch.leads),
+                texts=batch.texts,
             )
     except NotifyError as error:
         # No address (any more): settled without a message, never retried.
@@ -344,7 +360,23 @@ def _send_one(
         # back every minute: logged for the operator, settled without a message.
         logger.exception("reminder %s could not be queued", reminder.pk)
         return 0
+    # Only a queued message's link is stored: without a message, the customer's older
+    # link keeps working.
+    batch.links.append(link)
     return 1
+
+
+def _finish(batch: _Batch) -> None:
+    """Write what the batch's reminders noted, in one statement each (inside the batch's
+    transaction, so a reminder is marked sent together with its message)."""
+    with scopes_disabled():
+        if batch.dropped:
+            AppointmentReminder.objects.filter(pk__in=batch.dropped).delete()
+        if batch.moved:
+            AppointmentReminder.objects.bulk_update(batch.moved, ["due_at"])
+        if batch.settled:
+            AppointmentReminder.objects.filter(pk__in=batch.settled).update(sent_at=batch.now)
+        links.store_appointment_links(batch.links, batch.now)
 
 
 # --- the customer's wish ------------------------------------------------------------------

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
 from theke.appointments import services
@@ -30,7 +31,8 @@ from theke.audit.models import AuditEvent
 from theke.audit.services import SYSTEM, Actor
 from theke.core.tasks_backend import PERIODIC_TASKS
 from theke.customers import services as customers
-from theke.customers.models import Contact
+from theke.customers.links import LinkState
+from theke.customers.models import Contact, CustomerLink
 from theke.messaging.models import OutboundMessage
 from theke.tenants.scoping import tenant_scope
 
@@ -58,6 +60,14 @@ def link_of(message: OutboundMessage) -> Appointment | None:
     assert found is not None, message.body_text
     assert found.group(0) in message.body_html or message.channel == "sms"
     return links.find_appointment_link(found.group(1)).appointment
+
+
+def link_state(text: str, at: datetime.datetime) -> LinkState:
+    """The state at `at` of the link to the appointment page in `text`."""
+    found = LINK_PATTERN.search(text)
+    assert found is not None, text
+    with time_machine.travel(at, tick=False):
+        return links.find_appointment_link(found.group(1)).state
 
 
 @pytest.fixture
@@ -381,6 +391,59 @@ def test_one_broken_reminder_does_not_hold_up_the_others(
     assert sweep(berlin(2026, 6, 16, 10)) == 1
     assert AppointmentReminder.objects.filter(sent_at__isnull=True).count() == 0
     assert len(messages()) == 1
+
+
+def test_a_broken_reminder_leaves_the_customers_older_link_working(
+    workshop: Workshop, contact: Contact, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    appointment = book(workshop, berlin(2026, 6, 17, 9), now=utc(2026, 6, 1, 8))
+    older = links.issue_appointment_link(appointment, now=utc(2026, 6, 1, 8))
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("template broken")
+
+    monkeypatch.setattr(reminders, "queue_appointment_message", broken)
+    assert sweep(berlin(2026, 6, 16, 10)) == 0
+    assert link_state(older, berlin(2026, 6, 16, 10)) == LinkState.VALID
+    with scopes_disabled():
+        assert CustomerLink.objects.filter(object_id=str(appointment.uid)).count() == 1
+
+
+def test_two_reminders_of_one_appointment_in_one_batch_only_the_last_link_works(
+    workshop: Workshop, contact: Contact
+) -> None:
+    want(contact, same_day=True)
+    appointment = book(workshop, berlin(2026, 6, 17, 9, 30), now=utc(2026, 6, 1, 8))
+    # The worker was down: both reminders are due in the morning's sweep.
+    assert sweep(berlin(2026, 6, 17, 7)) == 2
+    first, second = messages()
+    states = [link_state(m.body_text, berlin(2026, 6, 17, 7)) for m in (first, second)]
+    assert states == [LinkState.SUPERSEDED, LinkState.VALID]
+    assert link_of(second) == appointment
+
+
+def test_the_sweeps_queries_do_not_grow_with_the_reminders(
+    workshop: Workshop, contact: Contact
+) -> None:
+    """Per batch a fixed number of statements; per reminder only its outbox row (the
+    dedupe look-up and the INSERT, in savepoints)."""
+
+    def statements(day: int, count: int) -> tuple[list[str], list[str]]:
+        for number in range(count):
+            start = berlin(2026, 6, day, 8) + datetime.timedelta(minutes=5 * number)
+            book(workshop, start, now=utc(2026, 6, 1, 8), minutes=5)
+        with CaptureQueriesContext(connection) as captured:
+            assert sweep(berlin(2026, 6, day - 1, 10)) == count
+        sql = [query["sql"] for query in captured.captured_queries]
+        per_message = [q for q in sql if "messaging_outboundmessage" in q or "SAVEPOINT" in q]
+        return [q for q in sql if q not in per_message], per_message
+
+    few, few_outbox = statements(17, 5)
+    many, many_outbox = statements(18, 50)
+    assert len(many) == len(few) <= 15
+    # The outbox look-up and INSERT of each message, in the savepoints that keep a broken
+    # message from leaving anything behind.
+    assert len(many_outbox) - len(few_outbox) == 45 * 6
 
 
 def test_batches_until_everything_due_is_sent(workshop: Workshop, contact: Contact) -> None:

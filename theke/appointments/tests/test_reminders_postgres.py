@@ -39,9 +39,8 @@ DUE = datetime.datetime(2026, 6, 16, 10, tzinfo=BERLIN)
 
 @pytest.fixture(autouse=True)
 def quiet(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No on-commit delivery (the outbox rows are what is counted) and a fixed link."""
+    """No on-commit delivery (the outbox rows are what is counted)."""
     monkeypatch.setattr(outbox, "_kick_worker", lambda message_id: None)
-    monkeypatch.setattr(reminders, "appointment_link", lambda appointment, now: "https://t/x/")
 
 
 def make_due(tenant: Any, workshop: Workshop) -> list[Appointment]:

@@ -148,6 +148,31 @@ def get_template(
     return TemplateText(default.subject, default.text, default.html, is_custom=False)
 
 
+class TemplateCache:
+    """The texts `get_template` found, kept for one batch of messages (e.g. one sweep of
+    the appointment reminders): a batch writing the same purpose in the same language to
+    many customers reads the tenant's text once instead of once per message. Never kept
+    longer than the batch: a text staff edit must count from the next batch on."""
+
+    def __init__(self) -> None:
+        self._texts: dict[tuple[int, str, str, str, int | None], TemplateText] = {}
+
+    def get(
+        self,
+        tenant: Tenant,
+        purpose: str,
+        channel: str,
+        language: str,
+        template_id: int | None = None,
+    ) -> TemplateText:
+        """`get_template`, read once per tenant, purpose, channel, language and text."""
+        key = (tenant.pk, purpose, channel, resolve_language(tenant, language), template_id)
+        found = self._texts.get(key)
+        if found is None:
+            found = self._texts[key] = get_template(tenant, purpose, channel, language, template_id)
+        return found
+
+
 def custom_keys(tenant: Tenant) -> dict[tuple[str, str, str], int]:
     """(purpose, channel, language) -> how many named texts the tenant keeps for it."""
     with tenant_scope(tenant):
@@ -586,11 +611,13 @@ def render_message(
     *,
     keep_missing: bool = False,
     template_id: int | None = None,
+    texts: TemplateCache | None = None,
 ) -> Rendered:
     """Render a purpose's text in a language (with fallback): the named text `template_id`,
-    else the tenant's default, else the shipped one."""
+    else the tenant's default, else the shipped one. `texts`: the batch's cache of texts
+    (without one, the text is read for this message alone)."""
     language = resolve_language(tenant, language)
-    template = get_template(tenant, purpose, channel, language, template_id)
+    template = (texts or TemplateCache()).get(tenant, purpose, channel, language, template_id)
     return render_text(
         tenant,
         purpose,
