@@ -65,7 +65,8 @@ pytest: venv test-tools
 test: lint pytest
 
 bench: venv
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@# -P: bench/ stays off sys.path, where bench/calendar.py would hide the stdlib calendar.
+	@for script in bench/*.py; do echo "== $$script"; $(PY) -P $$script || exit 1; done
 
 messages: venv
 	cd theke && ../$(PY) ../manage.py makemessages -l en --no-obsolete --no-location

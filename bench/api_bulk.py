@@ -11,8 +11,8 @@ Baseline measured in the same run: Django's `Order.objects.bulk_create(...,
 update_conflicts=True)` of the same rows (for a second tenant with its own 1,000 customers),
 in batches of 1,000, one transaction each, in this process.
 
-    .venv/bin/python bench/api_bulk.py [--orders 10000] [--batch 1000] [--clients 2]
-    THEKE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/theke_bench python bench/api_bulk.py
+    .venv/bin/python -P bench/api_bulk.py [--orders 10000] [--batch 1000] [--clients 2]
+    THEKE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/theke_bench python -P bench/api_bulk.py
 
 The PostgreSQL database is created when missing and flushed first: use one meant for
 benchmarks.

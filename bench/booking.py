@@ -13,9 +13,9 @@ corpus of the quality test: one typo, umlaut/ß spelling, swapped letters or pho
 each) and the SQL queries per lookup. Baseline in the same run: an exact indexed lookup of
 a customer by its e-mail key. Target: p95 < 50 ms on SQLite.
 
-    .venv/bin/python bench/booking.py [--appointments 2000] [--runs 40]
-    .venv/bin/python bench/booking.py --section duplicates [--customers 100000] [--lookups 500]
-    THEKE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python bench/booking.py
+    .venv/bin/python -P bench/booking.py [--appointments 2000] [--runs 40]
+    .venv/bin/python -P bench/booking.py --section duplicates [--customers 100000] [--lookups 500]
+    THEKE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python -P bench/booking.py
 """
 
 from __future__ import annotations

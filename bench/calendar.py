@@ -17,9 +17,9 @@ sink; messages/s and SQL statements per reminder of the sweep. Baseline in the s
 plain outbox delivery (deliver_due) of the same number of ready e-mails (rows stored
 directly, as bench/outbox.py does); the ratio says what the reminders cost on top of sending.
 
-    .venv/bin/python bench/calendar.py [--appointments 2000] [--advisors 10] [--runs 40]
-    .venv/bin/python bench/calendar.py --section reminders --reminders 100000
-    THEKE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python bench/calendar.py
+    .venv/bin/python -P bench/calendar.py [--appointments 2000] [--advisors 10] [--runs 40]
+    .venv/bin/python -P bench/calendar.py --section reminders --reminders 100000
+    THEKE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python -P bench/calendar.py
 
 SQLite in a throwaway directory by default; a PostgreSQL database is flushed first: use one
 meant for benchmarks.

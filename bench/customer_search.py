@@ -4,8 +4,8 @@
 Baselines measured in the same run: the same LIKE query as raw SQL on the same connection
 (for the service), and a bare Django view returning the page's bytes (for the page).
 
-    .venv/bin/python bench/customer_search.py [--customers 20000] [--queries 300]
-    THEKE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python bench/customer_search.py
+    .venv/bin/python -P bench/customer_search.py [--customers 20000] [--queries 300]
+    THEKE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python -P bench/customer_search.py
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ Baseline measured in the same run, by the same clients against the same gunicorn
 Django view returning the page's bytes from memory (a URL that only the bench's own settings
 module, written to the temporary directory, adds to the product's URLs).
 
-    .venv/bin/python bench/estimate_page.py [--seconds 20] [--clients 20] [--rounds 2]
-    THEKE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/theke_bench python bench/estimate_page.py
+    .venv/bin/python -P bench/estimate_page.py [--seconds 20] [--clients 20] [--rounds 2]
+    THEKE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/theke_bench python -P bench/estimate_page.py
 
 The PostgreSQL database is created when missing and flushed first: use one meant for
 benchmarks.
@@ -48,7 +48,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.append(str(ROOT / "bench"))  # after the stdlib: bench/calendar.py is no stdlib calendar
 
 from api_bulk import Server, ensure_postgres_database  # noqa: E402
 

@@ -5,9 +5,9 @@ Baseline measured in the same run: a raw smtplib loop sending the same N message
 bytes prepared beforehand) over one connection to the same sink. The sink (aiosmtpd) runs
 in its own process, as a mail server would.
 
-    .venv/bin/python bench/outbox.py [--messages 10000]
-    THEKE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/theke_bench python bench/outbox.py
-    BENCH_PROFILE=/tmp/outbox.prof python bench/outbox.py   # cProfile of deliver_due()
+    .venv/bin/python -P bench/outbox.py [--messages 10000]
+    THEKE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/theke_bench python -P bench/outbox.py
+    BENCH_PROFILE=/tmp/outbox.prof python -P bench/outbox.py   # cProfile of deliver_due()
 
 The PostgreSQL database is flushed first: use one meant for benchmarks.
 """

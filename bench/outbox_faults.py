@@ -13,7 +13,7 @@
 
 Lost = never accepted by the SMTP server; duplicated = accepted more than once.
 
-    .venv/bin/python bench/outbox_faults.py
+    .venv/bin/python -P bench/outbox_faults.py
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ have it too: the "before" figures are, if anything, lower than the old code's in
 Each measurement runs in a fresh process (Django set up, the files read) and reports its
 RSS high-water mark (VmHWM of /proc/self/status): idle before the uploads, and peak.
 
-    .venv/bin/python bench/uploads.py [--threads 10] [--naive-cap-mb 4096]
+    .venv/bin/python -P bench/uploads.py [--threads 10] [--naive-cap-mb 4096]
 """
 
 from __future__ import annotations
