@@ -17,7 +17,7 @@ Django view returning the page's bytes from memory (a URL that only the bench's 
 module, written to the temporary directory, adds to the product's URLs).
 
     .venv/bin/python -P bench/estimate_page.py [--seconds 20] [--clients 20] [--rounds 2]
-    THEKE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/theke_bench python -P bench/estimate_page.py
+    THEKE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python -P bench/estimate_page.py
 
 The PostgreSQL database is created when missing and flushed first: use one meant for
 benchmarks.
