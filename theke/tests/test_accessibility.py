@@ -487,6 +487,41 @@ def _appointment_other_time_step(page: Any, scene: Scene) -> None:
     page.get_by_role("heading", name="Anderen Termin anfragen").wait_for()
 
 
+# --- staff: the workshop appointments ---
+
+
+def _staff_calendar(page: Any, scene: Scene, view: str) -> None:
+    """The calendar around a planned appointment (the advisor's working hours shaded)."""
+    found = _appointment_scene(scene)
+    appointment = found.appointment
+    day = appointment.start.astimezone(appointment.start.tzinfo).date().isoformat()
+    query = f"?branch={appointment.branch_id}&date={day}&view={view}"
+    page.goto(scene.base + reverse("appointments:calendar") + query)
+    page.locator(f"#cal-a{appointment.pk}").first.wait_for(state="attached")
+    page.wait_for_load_state("networkidle")  # phones fetch the list of the days
+
+
+def _staff_calendar_day(page: Any, scene: Scene) -> None:
+    _staff_calendar(page, scene, "day")
+
+
+def _staff_calendar_week(page: Any, scene: Scene) -> None:
+    _staff_calendar(page, scene, "week")
+
+
+def _staff_appointments(page: Any, scene: Scene) -> None:
+    _appointment_scene(scene)
+    page.goto(scene.base + reverse("appointments:appointment_list"))
+    page.get_by_role("heading", name="Termine", exact=True).wait_for()
+
+
+def _staff_appointment(page: Any, scene: Scene) -> None:
+    found = _appointment_scene(scene)
+    url = reverse("appointments:appointment_detail", args=[found.appointment.pk])
+    page.goto(scene.base + url)
+    page.get_by_role("heading", name="Termin", exact=False).first.wait_for()
+
+
 PAGES = [
     # The customer's estimate: open, both steps of an answer, answered.
     PageCase("estimate", _estimate),
@@ -542,6 +577,10 @@ PAGES = [
     PageCase("staff-estimate-editor", _staff_estimate_editor, staff=True),
     PageCase("staff-new-customer", _staff_new_customer, staff=True),
     PageCase("staff-leads", _staff_leads, staff=True),
+    PageCase("staff-calendar-day", _staff_calendar_day, staff=True),
+    PageCase("staff-calendar-week", _staff_calendar_week, staff=True),
+    PageCase("staff-appointments", _staff_appointments, staff=True),
+    PageCase("staff-appointment", _staff_appointment, staff=True),
     # --- cust: the customer's appointment page ---
     PageCase("appointment-planned", _appointment_planned),
     PageCase("appointment-proposal", _appointment_proposal),
