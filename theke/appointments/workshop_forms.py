@@ -1,7 +1,7 @@
 """Staff forms of the workshop appointments (seed 002): the list's filters, "Neuen Termin
 erstellen", the work items, a proposal's slots, planning and the checklist.
 
-They only read input; the services (services/workshop.py, services/appointments.py) decide.
+They only read input; the services (services/workshop/, services/appointments.py) decide.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ Two kinds of callers:
   `update_appointment` and `cancel_appointment`. They emit no API event: the back office
   pushed the change itself and needs no echo.
 * Staff decisions and the customer's answers the back office must learn about go through
-  `services/workshop.py` (propose, plan, reschedule, finalize, cancel, ...), which builds on
+  `services/workshop/` (propose, plan, reschedule, finalize, cancel, ...), which builds on
   `_update` here and emits the `appointment.*` feed events.
 
 Refusals raise AppointmentError, a ServiceError naming the field at fault.

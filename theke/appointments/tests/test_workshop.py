@@ -1,5 +1,5 @@
 """Workshop appointments made by staff (seed 002): every transition and refusal of
-services/workshop.py — request, proposal (accepted, counter-proposed, expired), plan with
+services/workshop/ — request, proposal (accepted, counter-proposed, expired), plan with
 the capacity check and overbooking, reschedule, checklist, finalize, no-show, cancel,
 confirmation with its calendar file — and the feed events they emit (once; never for the
 back office's own pushes)."""
