@@ -72,6 +72,24 @@ class Required(GroupedMetadata):
         yield AfterValidator(_not_blank)
 
 
+@dataclass(frozen=True)
+class RequiredLine(GroupedMetadata):
+    """A one-line text that must contain more than spaces (catalog names)."""
+
+    max_length: int
+
+    def __iter__(self) -> Iterator[Any]:
+        line = SINGLE_LINE_PATTERN.removeprefix("^").removesuffix("*$")  # "[^<controls>]"
+        visible = "[^\\s" + line.removeprefix("[^")  # neither a control nor a space
+        yield Field(
+            min_length=1,
+            max_length=self.max_length,
+            json_schema_extra={"pattern": f"^{line}*{visible}{line}*$"},
+        )
+        yield AfterValidator(_single_line)
+        yield AfterValidator(_not_blank)
+
+
 # --- integers ----------------------------------------------------------------------------------
 
 

@@ -92,8 +92,14 @@ ENTRIES: tuple[NavEntry, ...] = (
     NavEntry(
         _("Artikel"),
         "customers:article_list",
-        ("customers.manage_articles", "customers.view"),
-        ("/staff/customers/articles/",),
+        ("customers.manage_articles", "customers.view", "customers.manage_catalog"),
+        # The container catalog's lists are reached from the article page (no entry of
+        # their own: the bar has no room for a product's master data).
+        (
+            "/staff/customers/articles/",
+            "/staff/customers/waste-types/",
+            "/staff/customers/container-types/",
+        ),
     ),
     NavEntry(
         _("Versand"),

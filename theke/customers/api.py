@@ -10,6 +10,12 @@ Conventions of every resource here:
   every upsert. When `contacts` is left out, the stored contacts stay untouched.
 * Locations, vehicles and assets name their customer by `customer_external_id`;
   a location or asset cannot move to another customer (422), a vehicle can (keeper change).
+* The container catalog: `waste-types` (with an AVV `code`) and `container-types`, which
+  name the waste types they may be used for by `waste_type_external_ids` (the complete list)
+  and the order kinds they allow. Catalog rows are not deleted but deactivated
+  (`is_active: false`); `GET /waste-types` and `GET /container-types` list them. An asset
+  (a placed container) names its `container_type_external_id`, `waste_type_external_id`
+  and `placed_on`; `kind` is needed only for an asset without a container type.
 * `DELETE` answers `{"external_id", "result"}`: "deleted", "detached" (a vehicle still
   referenced elsewhere loses its keeper) or "deactivated" (a referenced article).
   A customer that still has vehicles is refused with 409.
@@ -27,6 +33,7 @@ from pydantic import Field
 
 from theke.api.errors import Problem
 from theke.api.resources import (
+    API_FIELD,
     DeleteOut,
     ExternalId,
     StrictIn,
@@ -39,14 +46,41 @@ from theke.api.resources import (
     unknown_reference,
     values_of,
 )
-from theke.api.types import Date, IntegerRange, Money, Percent, Required, SingleLine
+from theke.api.types import (
+    Date,
+    DecimalText,
+    IntegerRange,
+    Money,
+    Percent,
+    Required,
+    RequiredLine,
+    SingleLine,
+)
 from theke.audit.services import Actor
 from theke.core.errors import ServiceError
 from theke.customers import services
-from theke.customers.models import Article, Asset, Contact, Customer, Location, Vehicle
+from theke.customers.models import (
+    Article,
+    Asset,
+    Contact,
+    ContainerType,
+    Customer,
+    Location,
+    Vehicle,
+    WasteType,
+)
+from theke.customers.services import catalog
 from theke.tenants.models import Tenant
 
 router = Router(tags=["customers"])
+
+API_FIELD.setdefault("container_type", "container_type_external_id")
+API_FIELD.setdefault("waste_type", "waste_type_external_id")
+API_FIELD.setdefault("waste_types", "waste_type_external_ids")
+
+ContainerOrderKindCode = Literal["placement", "exchange", "emptying", "withdrawal"]
+# ContainerType.volume_m3: above 0, up to 4 digits before the point, 2 after ("7", "1.1").
+Volume = DecimalText(r"^(?=.*[1-9])[0-9]{1,4}(\.[0-9]{1,2})?$", "7", 1, 9999)
 
 FederalStateCode = Literal[
     "",
@@ -145,13 +179,63 @@ class VehicleBulkItem(VehicleIn):
 class AssetIn(StrictIn):
     customer_external_id: str = ExternalId
     location_external_id: str | None = None
-    kind: Annotated[str, Required(100)]
+    kind: str = Field(
+        "",
+        max_length=100,
+        description="Free-text type, e.g. Mulde; needed when no container type is named.",
+    )
     size: str = Field("", max_length=60)
+    container_type_external_id: str | None = Field(
+        None, max_length=100, description="The container type (see /container-types), or null."
+    )
+    waste_type_external_id: str | None = Field(
+        None, max_length=100, description="The waste type it holds (see /waste-types), or null."
+    )
+    placed_on: Date | None = Field(None, description="Placed at the site on (Gestellt am).")
     serial_number: str = Field("", max_length=100)
     description: str = Field("", max_length=200)
 
 
 class AssetBulkItem(AssetIn):
+    external_id: str = ExternalId
+
+
+class WasteTypeIn(StrictIn):
+    name: Annotated[str, RequiredLine(200)]
+    code: str = Field(
+        "",
+        pattern=r"^([0-9]{6}\*?|[0-9]{2} [0-9]{2} [0-9]{2}\*?)?$",
+        description='AVV waste code, six digits, "*" for hazardous waste: "170107", '
+        '"17 06 05*"; stored and answered without spaces. Empty: none.',
+    )
+    description: str = ""
+    is_active: bool = True
+    sort_order: Annotated[int, IntegerRange(0, 2_147_483_647)] = 0
+
+
+class WasteTypeBulkItem(WasteTypeIn):
+    external_id: str = ExternalId
+
+
+class ContainerTypeIn(StrictIn):
+    name: Annotated[str, RequiredLine(200)]
+    volume_m3: Annotated[Decimal, Volume] = Field(description='Size in m³, "7" or "1.1".')
+    variant: Annotated[str, SingleLine(100)] = Field("", description="E.g. offen, mit Deckel.")
+    order_kinds: list[ContainerOrderKindCode] = Field(
+        default_factory=list,
+        description="The orders customers may place for a container of this type.",
+    )
+    price: Annotated[Decimal, Money] | None = Field(
+        None, description='Net price as a decimal string, "189.00"; null: not shown.'
+    )
+    waste_type_external_ids: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list,
+        description="The complete list of waste types it may be used for (their external ids).",
+    )
+    is_active: bool = True
+
+
+class ContainerTypeBulkItem(ContainerTypeIn):
     external_id: str = ExternalId
 
 
@@ -227,10 +311,33 @@ class AssetOut(Schema):
     external_id: str
     customer_external_id: str
     location_external_id: str | None
-    kind: Annotated[str, Required(100)]
+    kind: str
     size: str
+    container_type_external_id: str | None
+    waste_type_external_id: str | None
+    placed_on: str | None
     serial_number: str
     description: str
+
+
+class WasteTypeOut(Schema):
+    external_id: str
+    name: str
+    code: str
+    description: str
+    is_active: bool
+    sort_order: int
+
+
+class ContainerTypeOut(Schema):
+    external_id: str
+    name: str
+    volume_m3: str
+    variant: str
+    order_kinds: list[str]
+    price: str | None
+    waste_type_external_ids: list[str]
+    is_active: bool
 
 
 class ArticleOut(Schema):
@@ -318,6 +425,29 @@ def _asset_out(asset: Asset) -> dict[str, Any]:
     data = {name: getattr(asset, name) for name in fields}
     data["customer_external_id"] = asset.customer.external_id
     data["location_external_id"] = asset.location.external_id if asset.location else None
+    data["container_type_external_id"] = (
+        asset.container_type.external_id or None if asset.container_type else None
+    )
+    data["waste_type_external_id"] = (
+        asset.waste_type.external_id or None if asset.waste_type else None
+    )
+    data["placed_on"] = asset.placed_on.isoformat() if asset.placed_on else None
+    return data
+
+
+def _waste_type_out(waste_type: WasteType) -> dict[str, Any]:
+    fields = ("external_id", "name", "code", "description", "is_active", "sort_order")
+    return {name: getattr(waste_type, name) for name in fields}
+
+
+def _container_type_out(container_type: ContainerType) -> dict[str, Any]:
+    fields = ("external_id", "name", "variant", "order_kinds", "is_active")
+    data = {name: getattr(container_type, name) for name in fields}
+    data["volume_m3"] = str(container_type.volume_m3)
+    data["price"] = str(container_type.price) if container_type.price is not None else None
+    data["waste_type_external_ids"] = sorted(
+        w.external_id for w in container_type.waste_types.all() if w.external_id
+    )
     return data
 
 
@@ -392,7 +522,14 @@ def _upsert_asset(
     tenant: Tenant, actor: Actor, external_id: str, data: AssetIn
 ) -> tuple[Asset, bool]:
     customer = _customer_ref(data.customer_external_id)
-    values = values_of(data, "customer_external_id", "location_external_id", "external_id")
+    values = values_of(
+        data,
+        "customer_external_id",
+        "location_external_id",
+        "container_type_external_id",
+        "waste_type_external_id",
+        "external_id",
+    )
     if "location_external_id" in data.model_fields_set:
         location = None
         if data.location_external_id:
@@ -402,6 +539,19 @@ def _upsert_asset(
                     "location of this customer", "location_external_id", data.location_external_id
                 )
         values["location"] = location
+    for field, model, what in (
+        ("container_type", ContainerType, "container type"),
+        ("waste_type", WasteType, "waste type"),
+    ):
+        api_field = f"{field}_external_id"
+        if api_field in data.model_fields_set:
+            reference = getattr(data, api_field)
+            row = None
+            if reference:
+                row = find(model.objects.all(), reference)
+                if row is None:
+                    raise unknown_reference(what, api_field, reference)
+            values[field] = row
     values["customer"] = customer
     asset: Asset
     asset, created = _answer(services.upsert_assets(tenant, actor, [(external_id, values)]))
@@ -417,6 +567,35 @@ def _upsert_article(
     return article, created
 
 
+def _upsert_waste_type(
+    tenant: Tenant, actor: Actor, external_id: str, data: WasteTypeIn
+) -> tuple[WasteType, bool]:
+    values = values_of(data, "external_id")
+    waste_type: WasteType
+    waste_type, created = _answer(
+        catalog.upsert_waste_types(tenant, actor, [(external_id, values)])
+    )
+    return waste_type, created
+
+
+def _upsert_container_type(
+    tenant: Tenant, actor: Actor, external_id: str, data: ContainerTypeIn
+) -> tuple[ContainerType, bool]:
+    values = values_of(data, "external_id", "waste_type_external_ids")
+    if "waste_type_external_ids" in data.model_fields_set:
+        wanted = list(dict.fromkeys(data.waste_type_external_ids))
+        by_id = {w.external_id: w for w in WasteType.objects.filter(external_id__in=wanted)}
+        for index, reference in enumerate(wanted):
+            if reference not in by_id:
+                raise unknown_reference("waste type", f"waste_type_external_ids.{index}", reference)
+        values["waste_types"] = [by_id[reference] for reference in wanted]
+    container_type: ContainerType
+    container_type, created = _answer(
+        catalog.upsert_container_types(tenant, actor, [(external_id, values)])
+    )
+    return container_type, created
+
+
 # --- bulk endpoints (registered before "/<resource>/{external_id}", which would match "bulk")
 
 add_bulk_endpoint(router, "customers", CustomerBulkItem, _upsert_customer, _bulk_customers)
@@ -425,6 +604,8 @@ for _resource, _item_schema, _upsert in (
     ("vehicles", VehicleBulkItem, _upsert_vehicle),
     ("assets", AssetBulkItem, _upsert_asset),
     ("articles", ArticleBulkItem, _upsert_article),
+    ("waste-types", WasteTypeBulkItem, _upsert_waste_type),
+    ("container-types", ContainerTypeBulkItem, _upsert_container_type),
 ):
     add_bulk_endpoint(router, _resource, _item_schema, _upsert)
 
@@ -541,7 +722,8 @@ add_upsert_and_read(
     out_schema=AssetOut,
     upsert=_upsert_asset,
     read=lambda external_id: find(
-        Asset.objects.select_related("customer", "location"), external_id
+        Asset.objects.select_related("customer", "location", "container_type", "waste_type"),
+        external_id,
     ),
     out=_asset_out,
     put_summary="Create or update an asset of a customer",
@@ -594,3 +776,56 @@ def delete_article(request: Any, external_id: str) -> Any:
             raise not_found("article", external_id)
         deleted = services.remove_article(article, actor)
         return {"external_id": external_id, "result": "deleted" if deleted else "deactivated"}
+
+
+# --- container catalog ----------------------------------------------------------------------
+
+
+@router.get(
+    "/waste-types",
+    response=list[WasteTypeOut],
+    operation_id="list_waste_types",
+    summary="List the waste types (inactive ones too)",
+)
+def list_waste_types(request: Any) -> list[dict[str, Any]]:
+    with api_scope(request):
+        return [_waste_type_out(w) for w in WasteType.objects.all()]
+
+
+@router.get(
+    "/container-types",
+    response=list[ContainerTypeOut],
+    operation_id="list_container_types",
+    summary="List the container types (inactive ones too)",
+)
+def list_container_types(request: Any) -> list[dict[str, Any]]:
+    with api_scope(request):
+        rows = ContainerType.objects.prefetch_related("waste_types")
+        return [_container_type_out(c) for c in rows]
+
+
+add_upsert_and_read(
+    router,
+    "waste-types",
+    singular="waste_type",
+    in_schema=WasteTypeIn,
+    out_schema=WasteTypeOut,
+    upsert=_upsert_waste_type,
+    read=lambda external_id: find(WasteType.objects.all(), external_id),
+    out=_waste_type_out,
+    put_summary="Create or update a waste type (Abfallart)",
+    get_summary="Read a waste type",
+)
+
+add_upsert_and_read(
+    router,
+    "container-types",
+    singular="container_type",
+    in_schema=ContainerTypeIn,
+    out_schema=ContainerTypeOut,
+    upsert=_upsert_container_type,
+    read=lambda external_id: find(ContainerType.objects.all(), external_id),
+    out=_container_type_out,
+    put_summary="Create or update a container type (Behältertyp) with its waste types",
+    get_summary="Read a container type",
+)

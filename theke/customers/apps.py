@@ -10,19 +10,29 @@ class CustomersConfig(AppConfig):
         "customers.view": _("Kundenstamm ansehen"),
         "customers.manage": _("Kundenstamm bearbeiten"),
         "customers.manage_articles": _("Artikelstamm und Pauschalen pflegen"),
+        "customers.manage_catalog": _("Abfallarten und Behältertypen pflegen"),
     }
     permission_area = _("Kunden")
     role_grants = {
         "Serviceberater": ["customers.view", "customers.manage"],
         "Techniker": ["customers.view"],
         "Vertrieb": ["customers.view", "customers.manage"],
-        "Disposition": ["customers.view"],
+        "Disposition": ["customers.view", "customers.manage_catalog"],
     }
 
     def ready(self) -> None:
         from theke.audit.presentation import register_actions
         from theke.core.panels import START_PAGE, register_panel
-        from theke.customers.models import Article, Asset, Contact, Customer, Location, Vehicle
+        from theke.customers.models import (
+            Article,
+            Asset,
+            Contact,
+            ContainerType,
+            Customer,
+            Location,
+            Vehicle,
+            WasteType,
+        )
         from theke.customers.staff_views import start_tile
 
         register_panel(
@@ -56,6 +66,12 @@ class CustomersConfig(AppConfig):
                 "article.updated": _("Artikel geändert"),
                 "article.deleted": _("Artikel gelöscht"),
                 "article.deactivated": _("Artikel deaktiviert"),
+                "waste_type.created": _("Abfallart angelegt"),
+                "waste_type.updated": _("Abfallart geändert"),
+                "waste_type.deactivated": _("Abfallart deaktiviert"),
+                "container_type.created": _("Behältertyp angelegt"),
+                "container_type.updated": _("Behältertyp geändert"),
+                "container_type.deactivated": _("Behältertyp deaktiviert"),
             },
             {
                 "customer": Customer,
@@ -64,5 +80,7 @@ class CustomersConfig(AppConfig):
                 "vehicle": Vehicle,
                 "asset": Asset,
                 "article": Article,
+                "waste_type": WasteType,
+                "container_type": ContainerType,
             },
         )

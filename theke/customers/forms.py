@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.widgets import RegionalPhoneNumberWidget
 
@@ -13,13 +14,16 @@ from theke.customers.models import (
     Article,
     Asset,
     Contact,
+    ContainerOrderKind,
+    ContainerType,
     Customer,
     CustomerKind,
     Location,
     Vehicle,
+    WasteType,
 )
 from theke.customers.services import unreachable_message
-from theke.customers.validators import normalize_vin
+from theke.customers.validators import normalize_vin, normalize_waste_code
 from theke.tenants.models import Branch
 
 
@@ -244,14 +248,41 @@ class AssetForm(StyledModelForm):
     location = forms.ModelChoiceField(
         queryset=Location.objects.none(), required=False, label=_("Standort")
     )
+    container_type = forms.ModelChoiceField(
+        queryset=ContainerType.objects.none(), required=False, label=_("Behältertyp")
+    )
+    waste_type = forms.ModelChoiceField(
+        queryset=WasteType.objects.none(), required=False, label=_("Abfallart")
+    )
 
     class Meta:
         model = Asset
-        fields = ["kind", "size", "serial_number", "description", "location"]
+        fields = [
+            "container_type",
+            "waste_type",
+            "kind",
+            "size",
+            "serial_number",
+            "description",
+            "location",
+            "placed_on",
+        ]
+        widgets = {"placed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        help_texts = {"kind": _("Nur nötig ohne Behältertyp, z. B. Mulde.")}
 
     def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = customer.locations.all()  # type: ignore[attr-defined]
+        # Active catalog rows, and the asset's own even when since deactivated.
+        instance = self.instance
+        container_types = ContainerType.objects.filter(
+            models.Q(is_active=True) | models.Q(pk=instance.container_type_id)
+        )
+        waste_types = WasteType.objects.filter(
+            models.Q(is_active=True) | models.Q(pk=instance.waste_type_id)
+        )
+        self.fields["container_type"].queryset = container_types  # type: ignore[attr-defined]
+        self.fields["waste_type"].queryset = waste_types  # type: ignore[attr-defined]
 
 
 class ArticleForm(StyledModelForm):
@@ -262,3 +293,67 @@ class ArticleForm(StyledModelForm):
             "price": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
             "vat_rate": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "100"}),
         }
+
+
+class WasteTypeForm(StyledModelForm):
+    # Longer than the column: "17 06 05*" is typed with spaces and stored without.
+    code = forms.CharField(
+        label=_("Abfallschlüssel"),
+        max_length=12,
+        required=False,
+        help_text=_("AVV-Schlüssel, sechs Ziffern, gefährliche Abfälle mit Stern."),
+    )
+
+    class Meta:
+        model = WasteType
+        fields = ["name", "code", "description", "sort_order", "is_active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.code and not self.is_bound:
+            self.initial["code"] = self.instance.code_display
+
+    def clean_code(self) -> str:
+        return normalize_waste_code(self.cleaned_data["code"])
+
+
+class ContainerTypeForm(StyledModelForm):
+    order_kinds = forms.MultipleChoiceField(
+        label=_("Mögliche Aufträge"),
+        choices=ContainerOrderKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    waste_types = forms.ModelMultipleChoiceField(
+        label=_("Abfallarten"),
+        queryset=WasteType.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Die Abfallarten, für die der Behälter bestellt werden kann."),
+    )
+
+    class Meta:
+        model = ContainerType
+        fields = [
+            "name",
+            "volume_m3",
+            "variant",
+            "price",
+            "order_kinds",
+            "waste_types",
+            "is_active",
+        ]
+        widgets = {
+            "volume_m3": forms.NumberInput(attrs={"step": "0.01", "min": "0.01"}),
+            "price": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        chosen = [w.pk for w in self.instance.waste_types.all()] if self.instance.pk else []
+        self.fields["waste_types"].queryset = WasteType.objects.filter(  # type: ignore[attr-defined]
+            models.Q(is_active=True) | models.Q(pk__in=chosen)
+        )
+        for name in ("order_kinds", "waste_types"):
+            self.fields[name].widget.attrs.pop("class", None)

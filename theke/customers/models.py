@@ -1,4 +1,5 @@
-"""The customer master: customers, contacts, locations, vehicles, assets and articles."""
+"""The customer master: customers, contacts, locations, vehicles, assets, articles and the
+container catalog (waste types and container types)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from theke.core.validators import validate_single_line
-from theke.customers.validators import validate_vin
+from theke.customers.validators import format_waste_code, validate_vin, validate_waste_code
 from theke.tenants.federal_states import FederalState
 from theke.tenants.models import Language
 from theke.tenants.scoping import TenantOwned
@@ -188,8 +189,126 @@ class Vehicle(TenantOwned):
         return " · ".join(p for p in [self.license_plate, label, self.vin] if p) or f"#{self.pk}"
 
 
+class ContainerOrderKind(models.TextChoices):
+    """The order kinds a container type can allow; the same values as orders.OrderKind's
+    container kinds (the customer master imports no orders)."""
+
+    PLACEMENT = "placement", _("Gestellung")
+    EXCHANGE = "exchange", _("Tausch")
+    EMPTYING = "emptying", _("Leerung")
+    WITHDRAWAL = "withdrawal", _("Abzug")
+
+
+class WasteType(TenantOwned):
+    """A kind of waste the tenant takes ("Abfallart"), with its AVV waste code."""
+
+    name = models.CharField(_("Bezeichnung"), max_length=200, validators=[validate_single_line])
+    code = models.CharField(
+        _("Abfallschlüssel"),
+        max_length=7,
+        blank=True,
+        validators=[validate_waste_code],
+        help_text=_("AVV-Schlüssel, sechs Ziffern, gefährliche Abfälle mit Stern."),
+    )
+    description = models.TextField(_("Beschreibung"), blank=True)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    sort_order = models.PositiveIntegerField(_("Reihenfolge"), default=0)
+    external_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("Abfallart")
+        verbose_name_plural = _("Abfallarten")
+        ordering = ["sort_order", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="waste_type_external_id_unique_per_tenant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code_display})" if self.code else self.name
+
+    @property
+    def code_display(self) -> str:
+        return format_waste_code(self.code)
+
+    @property
+    def is_hazardous(self) -> bool:
+        return self.code.endswith("*")
+
+
+class ContainerType(TenantOwned):
+    """A container the tenant places ("Behältertyp"): size, variant, the order kinds it
+    allows, its net price and the waste types it may be used for."""
+
+    name = models.CharField(_("Bezeichnung"), max_length=200, validators=[validate_single_line])
+    volume_m3 = models.DecimalField(
+        _("Größe (m³)"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    variant = models.CharField(
+        _("Ausführung"),
+        max_length=100,
+        blank=True,
+        validators=[validate_single_line],
+        help_text=_("Zum Beispiel offen, mit Deckel, mit Klappe."),
+    )
+    # A list of ContainerOrderKind values, kept unique and in the choices' order by the
+    # services (a list, not four flags, so the API sends what it means: ["exchange", …]).
+    order_kinds = models.JSONField(_("Mögliche Aufträge"), default=list, blank=True)
+    price = models.DecimalField(
+        _("Preis netto"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    waste_types = models.ManyToManyField(
+        WasteType, blank=True, related_name="container_types", verbose_name=_("Abfallarten")
+    )
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    external_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("Behältertyp")
+        verbose_name_plural = _("Behältertypen")
+        ordering = ["name", "volume_m3", "variant", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="container_type_external_id_unique_per_tenant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        parts = [self.name, f"{self.volume_display} m³", self.variant]
+        return " ".join(p for p in parts if p)
+
+    @property
+    def volume_display(self) -> str:
+        """The size without trailing zeros, German style: "7", "1,1"."""
+        text = format(self.volume_m3.normalize(), "f") if self.volume_m3 is not None else ""
+        return text.replace(".", ",")
+
+    def order_kind_labels(self) -> list[str]:
+        labels = dict(ContainerOrderKind.choices)
+        return [str(labels[kind]) for kind in self.order_kinds if kind in labels]
+
+    def allows(self, kind: str) -> bool:
+        return kind in self.order_kinds
+
+
 class Asset(TenantOwned):
-    """Something of the customer's that the business services, e.g. a container at a site."""
+    """Something of the customer's that the business services, e.g. a container at a site.
+
+    A container names its container type and waste type; assets without a type (and data
+    from before the catalog) describe themselves by the free-text kind and size."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="assets")
     location = models.ForeignKey(
@@ -200,8 +319,25 @@ class Asset(TenantOwned):
         related_name="assets",
         verbose_name=_("Standort"),
     )
-    kind = models.CharField(_("Typ"), max_length=100)
+    kind = models.CharField(_("Typ"), max_length=100, blank=True)
     size = models.CharField(_("Größe"), max_length=60, blank=True)
+    container_type = models.ForeignKey(
+        ContainerType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assets",
+        verbose_name=_("Behältertyp"),
+    )
+    waste_type = models.ForeignKey(
+        WasteType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assets",
+        verbose_name=_("Abfallart"),
+    )
+    placed_on = models.DateField(_("Gestellt am"), null=True, blank=True)
     serial_number = models.CharField(_("Seriennummer"), max_length=100, blank=True)
     description = models.CharField(_("Beschreibung"), max_length=200, blank=True)
     external_id = models.CharField(max_length=100, blank=True)
@@ -212,7 +348,14 @@ class Asset(TenantOwned):
         ordering = ["kind", "serial_number", "id"]
 
     def __str__(self) -> str:
-        return " ".join(p for p in [self.kind, self.size, self.serial_number] if p)
+        return " ".join(p for p in [self.type_label, self.serial_number] if p)
+
+    @property
+    def type_label(self) -> str:
+        """The container type when there is one, else the free-text kind and size."""
+        if self.container_type_id is not None:
+            return str(self.container_type)
+        return " ".join(p for p in [self.kind, self.size] if p)
 
 
 class Article(TenantOwned):

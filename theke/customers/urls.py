@@ -3,6 +3,7 @@
 from django.urls import path
 
 from theke.customers import staff_views as views
+from theke.customers.staff_views import catalog
 
 app_name = "customers"
 
@@ -49,4 +50,24 @@ urlpatterns = [
     path("articles/new/", views.article_create, name="article_create"),
     path("articles/<int:article_pk>/edit/", views.article_edit, name="article_edit"),
     path("articles/<int:article_pk>/remove/", views.article_remove, name="article_remove"),
+    path("waste-types/", catalog.waste_type_list, name="waste_type_list"),
+    path("waste-types/new/", catalog.waste_type_create, name="waste_type_create"),
+    path("waste-types/<int:waste_type_pk>/edit/", catalog.waste_type_edit, name="waste_type_edit"),
+    path(
+        "waste-types/<int:waste_type_pk>/deactivate/",
+        catalog.waste_type_deactivate,
+        name="waste_type_deactivate",
+    ),
+    path("container-types/", catalog.container_type_list, name="container_type_list"),
+    path("container-types/new/", catalog.container_type_create, name="container_type_create"),
+    path(
+        "container-types/<int:container_type_pk>/edit/",
+        catalog.container_type_edit,
+        name="container_type_edit",
+    ),
+    path(
+        "container-types/<int:container_type_pk>/deactivate/",
+        catalog.container_type_deactivate,
+        name="container_type_deactivate",
+    ),
 ]

@@ -295,6 +295,55 @@ DEMO_ARTICLES = [
     ),
 ]
 
+# The container service's catalog: waste types (AVV code, the back office's id) and the
+# container types with the order kinds they allow, net price and waste types.
+DEMO_WASTE_TYPES = [
+    ("AA-170107", "Bauschutt", "170107", "Beton, Ziegel, Fliesen und Keramik ohne Anhaftungen"),
+    ("AA-170904", "Baumischabfall", "170904", "Gemischte Bau- und Abbruchabfälle"),
+    ("AA-170201", "Holz A I–III", "170201", "Unbehandeltes bis beschichtetes Holz, kein A IV"),
+    ("AA-200201", "Grünschnitt", "200201", "Rasen, Laub, Strauch- und Baumschnitt"),
+    ("AA-200301", "Gewerbeabfall", "200301", "Gemischte gewerbliche Siedlungsabfälle"),
+    ("AA-200101", "Pappe/Papier", "200101", "Kartonagen, Papier, Verpackungen aus Pappe"),
+    ("AA-170504", "Erdaushub", "170504", "Boden und Steine, unbelastet"),
+    ("AA-170605", "Asbest", "170605*", "Asbesthaltige Baustoffe, nur staubdicht verpackt"),
+]
+
+_HEAVY = ["AA-170107", "AA-170504", "AA-170904"]
+_LIGHT = ["AA-170201", "AA-200201", "AA-200301", "AA-200101", "AA-170904"]
+_SKIP_KINDS = ["placement", "exchange", "withdrawal"]
+_ROLL_KINDS = ["placement", "exchange", "withdrawal"]
+_PRESS_KINDS = ["placement", "emptying", "withdrawal"]
+
+# external id, name, m³, variant, order kinds, net price, waste types
+DEMO_CONTAINER_TYPES: list[tuple[str, str, str, str, list[str], Decimal, list[str]]] = [
+    ("BT-AS3", "Absetzcontainer", "3", "offen", _SKIP_KINDS, Decimal("149.00"), _HEAVY + _LIGHT),
+    ("BT-AS5", "Absetzcontainer", "5", "offen", _SKIP_KINDS, Decimal("169.00"), _HEAVY + _LIGHT),
+    ("BT-AS5D", "Absetzcontainer", "5", "mit Deckel", _SKIP_KINDS, Decimal("199.00"), _LIGHT),
+    ("BT-AS7", "Absetzcontainer", "7", "offen", _SKIP_KINDS, Decimal("189.00"), _HEAVY + _LIGHT),
+    (
+        "BT-AS7D",
+        "Absetzcontainer",
+        "7",
+        "mit Deckel",
+        _SKIP_KINDS,
+        Decimal("219.00"),
+        [*_LIGHT, "AA-170605"],
+    ),
+    ("BT-AS10", "Absetzcontainer", "10", "offen", _SKIP_KINDS, Decimal("229.00"), _LIGHT),
+    ("BT-AR10", "Abrollcontainer", "10", "offen", _ROLL_KINDS, Decimal("259.00"), _HEAVY),
+    ("BT-AR20", "Abrollcontainer", "20", "offen", _ROLL_KINDS, Decimal("320.00"), _LIGHT),
+    ("BT-AR36", "Abrollcontainer", "36", "offen", _ROLL_KINDS, Decimal("390.00"), _LIGHT),
+    (
+        "BT-PC20",
+        "Presscontainer",
+        "20",
+        "geschlossen",
+        _PRESS_KINDS,
+        Decimal("450.00"),
+        ["AA-200301", "AA-200101"],
+    ),
+]
+
 # Legal and bank details of the demo tenants, for the letterhead and footer of their PDFs.
 # The VAT ids and IBANs carry valid check digits but are made up.
 DEMO_TENANT_DETAILS: dict[str, dict[str, Any]] = {

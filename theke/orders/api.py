@@ -71,8 +71,10 @@ MONEY = Field(description='A decimal string with at most two places, "119.00".')
 
 
 class OrderIn(StrictIn):
-    kind: Literal["repair", "service"] = Field(
-        "repair", description="repair: a workshop repair order; service: a B2B service order."
+    kind: Literal["repair", "service", "placement", "exchange", "emptying", "withdrawal"] = Field(
+        "repair",
+        description="repair: a workshop repair order; service: a B2B service order; placement, "
+        "exchange, emptying, withdrawal: a container order (Gestellung, Tausch, Leerung, Abzug).",
     )
     number: str = Field(min_length=1, max_length=40)
     customer_external_id: str = ExternalId
@@ -448,7 +450,7 @@ add_upsert_and_read(
     upsert=_upsert_order,
     read=_find_order,
     out=_order_out,
-    put_summary="Create or update a repair or service order",
+    put_summary="Create or update an order (repair, service or container order)",
     get_summary="Read an order",
 )
 

@@ -36,6 +36,11 @@ def quote_pdf_path(instance: Any, filename: str) -> str:
 class OrderKind(models.TextChoices):
     REPAIR = "repair", _("Reparaturauftrag")
     SERVICE = "service", _("Serviceauftrag")
+    # Container services (seed 003); the values of customers.ContainerOrderKind.
+    PLACEMENT = "placement", _("Gestellung")
+    EXCHANGE = "exchange", _("Tausch")
+    EMPTYING = "emptying", _("Leerung")
+    WITHDRAWAL = "withdrawal", _("Abzug")
 
 
 class OrderStatus(models.TextChoices):
@@ -61,7 +66,8 @@ class QuoteStatus(models.TextChoices):
 
 
 class Order(TenantOwned):
-    """A repair order (workshop) or a service order (e.g. a container job at a customer's site)."""
+    """A repair order (workshop), a service order, or a container order (placement, exchange,
+    emptying, withdrawal of a container at a customer's site)."""
 
     external_id = models.CharField(_("ID im Warenwirtschaftssystem"), max_length=100)
     kind = models.CharField(

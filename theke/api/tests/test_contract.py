@@ -65,6 +65,8 @@ REFERENCES = {
     "order_external_id": "O-1",
     "branch_external_id": "B-1",
     "article_external_id": "ART-1",
+    "waste_type_external_id": "W-1",
+    "container_type_external_id": "CT-1",
 }
 PHONES = {"mobile_phone": "+491711234567", "phone": "+49301234567"}
 # Online booking at B-1 (set by the fixture): a bookable service, a lead, a free slot.
@@ -123,6 +125,8 @@ def bearer(tenant_a: Any, colleague: Any) -> str:
         ("vehicles/V-1", {"customer_external_id": "K-1", "license_plate": "B-AB 123"}),
         ("assets/AS-1", {"customer_external_id": "K-1", "kind": "Container"}),
         ("articles/ART-1", {"number": "A-1", "text": "Ölwechsel", "price": "49.90"}),
+        ("waste-types/W-1", {"name": "Bauschutt", "code": "170107"}),
+        ("container-types/CT-1", {"name": "Absetzcontainer", "volume_m3": "7"}),
         ("orders/O-1", {"customer_external_id": "K-1", "number": "A-1"}),
     ):
         response = client.put(f"/api/v1/{path}", json.dumps(body), content_type="application/json")
@@ -175,6 +179,11 @@ def _repair_resource(resource: str, body: dict[str, Any]) -> None:
             body["company_name"] = str(body.get("company_name") or "").strip() or "Firma"
         else:
             body["last_name"] = str(body.get("last_name") or "").strip() or "Berg"
+    elif resource == "container-types" and body.get("waste_type_external_ids"):
+        body["waste_type_external_ids"] = ["W-1"]  # existing waste types only
+    elif resource == "assets":  # without a container type, the free-text kind
+        if not body.get("container_type_external_id") and not str(body.get("kind", "")).strip():
+            body["kind"] = "Container"
     elif resource == "vehicles":  # a plate or a VIN; a VIN only once per tenant
         body["vin"], body["license_plate"] = "", "B-XY 1"
     elif resource == "estimates":

@@ -76,3 +76,9 @@ def test_entries_of_a_group_share_one_dropdown_in_place_of_the_first() -> None:
     assert group.dropdown and group.active
     assert [str(e.label) for e in group.entries] == ["Protokoll", "Versand"]
     assert active(items) == ["Protokoll"]
+
+
+def test_the_container_catalog_belongs_to_the_articles_entry() -> None:
+    rights = ("customers.manage_catalog",)
+    for path in ("/staff/customers/waste-types/", "/staff/customers/container-types/3/edit/"):
+        assert active(shown_entries(request(path, *rights))) == ["Artikel"]

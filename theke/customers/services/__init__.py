@@ -130,12 +130,22 @@ VEHICLE_FIELDS = frozenset(
     }
 )
 ASSET_FIELDS = frozenset(
-    {"location", "kind", "size", "serial_number", "description", "external_id"}
+    {
+        "location",
+        "kind",
+        "size",
+        "container_type",
+        "waste_type",
+        "placed_on",
+        "serial_number",
+        "description",
+        "external_id",
+    }
 )
 ARTICLE_FIELDS = frozenset(
     {"number", "text", "unit", "price", "vat_rate", "is_special", "is_active", "external_id"}
 )
-FOREIGN_KEYS = frozenset({"branch", "location", "customer"})
+FOREIGN_KEYS = frozenset({"branch", "location", "customer", "container_type", "waste_type"})
 TEXT_FIELDS = frozenset(
     {
         "number",
@@ -882,8 +892,14 @@ def _clean_asset(asset: Asset, customer: Customer) -> None:
         raise CustomerError(
             _("Der Standort gehört nicht zu diesem Kunden."), "location", "foreign_location"
         )
-    if not asset.kind:
-        raise CustomerError(_("Bitte geben Sie den Typ an."), "kind", "required")
+    for field in ("container_type", "waste_type"):
+        row = getattr(asset, field)
+        if row is not None and row.tenant_id != customer.tenant_id:
+            raise CustomerError(_("Unbekannter Eintrag."), field, "foreign")
+    if not asset.kind and asset.container_type is None:
+        raise CustomerError(
+            _("Bitte geben Sie den Typ oder einen Behältertyp an."), "kind", "required"
+        )
     _full_clean(asset)
 
 

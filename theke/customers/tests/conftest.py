@@ -12,7 +12,17 @@ import pytest
 from conftest import make_staff
 from theke.audit.services import SYSTEM
 from theke.customers import services
-from theke.customers.models import Article, Asset, Contact, Customer, Location, Vehicle
+from theke.customers.models import (
+    Article,
+    Asset,
+    Contact,
+    ContainerType,
+    Customer,
+    Location,
+    Vehicle,
+    WasteType,
+)
+from theke.customers.services import catalog
 from theke.tenants.scoping import tenant_scope
 
 VIN = "WVWZZZ1JZXW000001"
@@ -52,6 +62,8 @@ class Shop:
     asset: Asset
     article: Article
     other: Customer
+    waste_type: WasteType
+    container_type: ContainerType
 
 
 @pytest.fixture
@@ -89,4 +101,15 @@ def shop(tenant_a: Any) -> Shop:
         other = services.create_customer(
             tenant_a, SYSTEM, kind="person", first_name="Erika", last_name="Schulz", number="K-1002"
         )
-    return Shop(customer, contact, location, vehicle, asset, article, other)
+        waste_type = catalog.create_waste_type(tenant_a, SYSTEM, name="Bauschutt", code="170107")
+        container_type = catalog.create_container_type(
+            tenant_a,
+            SYSTEM,
+            name="Abrollcontainer",
+            volume_m3="20",
+            order_kinds=["exchange", "withdrawal"],
+            waste_types=[waste_type],
+        )
+    return Shop(
+        customer, contact, location, vehicle, asset, article, other, waste_type, container_type
+    )

@@ -337,6 +337,8 @@ def object_urls(shop: Shop) -> list[tuple[str, str]]:
         "vehicle_pk": shop.vehicle.pk,
         "asset_pk": shop.asset.pk,
         "article_pk": shop.article.pk,
+        "waste_type_pk": shop.waste_type.pk,
+        "container_type_pk": shop.container_type.pk,
     }
     found = []
     for pattern in urls.urlpatterns:
@@ -352,12 +354,14 @@ MANAGE_VIEWS = {name for name in [p.name for p in urls.urlpatterns] if name} - {
     "list",
     "detail",
     "article_list",
+    "waste_type_list",
+    "container_type_list",
 }
 
 
 def test_every_object_url_is_covered(shop: Shop) -> None:
     names = {name for name, _ in object_urls(shop)}
-    assert len(names) == 18
+    assert len(names) == 22
     assert {"detail", "contact_edit", "asset_remove", "article_edit", "vehicle_transfer"} <= names
 
 
@@ -395,12 +399,14 @@ def test_techniker_gets_403_on_every_edit_page(techniker_client: Any, shop: Shop
     by_name |= {
         "create": reverse("customers:create"),
         "article_create": reverse("customers:article_create"),
+        "waste_type_create": reverse("customers:waste_type_create"),
+        "container_type_create": reverse("customers:container_type_create"),
     }
     assert set(by_name) >= MANAGE_VIEWS
     for name in MANAGE_VIEWS:
         assert techniker_client.get(by_name[name]).status_code == 403, name
         assert techniker_client.post(by_name[name], {}).status_code == 403, name
-    for name in ("list", "article_list"):
+    for name in ("list", "article_list", "waste_type_list", "container_type_list"):
         assert techniker_client.get(reverse(f"customers:{name}")).status_code == 200
 
 

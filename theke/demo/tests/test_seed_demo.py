@@ -235,3 +235,44 @@ def test_demo_workshop_week_has_every_status_two_advisors_and_a_history(client):
     client.force_login(admin)
     assert client.get(f"/staff/appointments/{edited.pk}/history/").status_code == 200
     assert client.get(f"/staff/appointments/{edited.pk}/history/1/").status_code == 200
+
+
+def test_container_demo_has_a_catalog_and_typed_containers():
+    from theke.customers.models import Asset, ContainerType, WasteType
+
+    call_command("seed_demo", stdout=StringIO())
+    with scopes_disabled():
+        tenant = Tenant.objects.get(slug="containerdienst-demo")
+        waste = {w.name: w for w in WasteType.objects.filter(tenant=tenant)}
+        assert waste["Bauschutt"].code == "170107"
+        assert waste["Asbest"].code_display == "17 06 05*"
+        types = ContainerType.objects.filter(tenant=tenant)
+        assert types.count() == 10
+        press = types.get(name="Presscontainer")
+        assert press.allows("emptying") and not press.allows("exchange")
+        small = types.get(name="Absetzcontainer", volume_m3=3)
+        assert small.allows("exchange") and small.allows("withdrawal")
+        assert waste["Bauschutt"] in small.waste_types.all()
+        assets = Asset.objects.filter(tenant=tenant)
+        assert assets.exists()
+        assert not assets.filter(container_type=None).exists()
+        assert not assets.filter(placed_on=None).exists()
+        for asset in assets.select_related("container_type", "waste_type"):
+            assert asset.container_type is not None
+            assert asset.waste_type in asset.container_type.waste_types.all()
+
+
+def test_a_demo_database_from_before_the_catalog_gets_it():
+    from theke.customers.models import Asset, ContainerType, WasteType
+
+    call_command("seed_demo", stdout=StringIO())
+    with scopes_disabled():
+        Asset.objects.update(container_type=None, waste_type=None, placed_on=None)
+        ContainerType.objects.all().delete()
+        WasteType.objects.all().delete()
+    output = StringIO()
+    call_command("seed_demo", stdout=output)
+    assert "Behälterkatalog ergänzt" in output.getvalue()
+    with scopes_disabled():
+        assert ContainerType.objects.count() == 10
+        assert not Asset.objects.filter(container_type=None).exists()

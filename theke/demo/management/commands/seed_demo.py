@@ -13,13 +13,16 @@ from django_scopes import scopes_disabled
 from theke.accounts.models import Membership, Role, User
 from theke.audit.services import SYSTEM
 from theke.customers import services as customers
-from theke.customers.models import Customer
+from theke.customers.models import Asset, ContainerType, Customer, WasteType
+from theke.customers.services import catalog
 from theke.demo.booking_seed import BookingSeeder
 from theke.demo.data import (
     DEMO_ARTICLES,
     DEMO_BRANCHES,
+    DEMO_CONTAINER_TYPES,
     DEMO_LEGAL_TEXTS,
     DEMO_TENANT_DETAILS,
+    DEMO_WASTE_TYPES,
     DemoCustomer,
     demo_customers,
 )
@@ -44,11 +47,8 @@ STAFF = [
 ]
 SUPERUSER = ("root@theke.local", "Plattform Betrieb")
 
-CONTAINER_TYPES = [
-    ("Absetzcontainer", "7 m³"),
-    ("Abrollcontainer", "20 m³"),
-    ("Umleerbehälter", "1,1 m³"),
-]
+# The container types the demo customers' containers are of, with the waste they hold.
+PLACED = [("BT-AS7", "AA-170107"), ("BT-AR20", "AA-170201"), ("BT-PC20", "AA-200301")]
 
 WEEKDAY_HOURS = [(day, datetime.time(7, 30), datetime.time(18, 0)) for day in range(5)]
 SATURDAY_HOURS = [(5, datetime.time(9, 0), datetime.time(13, 0))]
@@ -75,6 +75,8 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{workshop} Demo-Werkstatttermine ergänzt / workshop appointments added."
                 )
+            if self._container_catalog():
+                self.stdout.write("Demo-Behälterkatalog ergänzt / container catalog added.")
         else:
             self._load()
             self.stdout.write(self.style.SUCCESS("Demo-Daten geladen / demo data loaded."))
@@ -121,6 +123,7 @@ class Command(BaseCommand):
             self._legal_texts(container)
             admin_role = Role.objects.get(tenant=container, name="Admin")
             Membership.objects.create(tenant=container, user=users[0], role=admin_role)
+            self._catalog(container)
             for demo in demo_customers(10, seed=7, first_number=50001):
                 demo.vehicles = []
                 self._containers(self._customer(container, demo))
@@ -148,6 +151,56 @@ class Command(BaseCommand):
             autohaus = Tenant.objects.get(slug=DEMO_SLUG)
         with tenant_scope(autohaus):
             return WorkshopSeeder(autohaus).run()
+
+    @transaction.atomic
+    def _container_catalog(self) -> bool:
+        """A database from before the catalog gets it, and its containers their types."""
+        with scopes_disabled():
+            container = Tenant.objects.filter(slug=CONTAINER_SLUG).first()
+        if container is None:
+            return False
+        with tenant_scope(container):
+            if WasteType.objects.exists():
+                return False
+            self._catalog(container)
+            untyped = Asset.objects.filter(container_type=None).select_related("customer")
+            for index, asset in enumerate(untyped.order_by("pk")):
+                customers.update_asset(asset, SYSTEM, **self._placement(index))
+        return True
+
+    def _catalog(self, tenant: Tenant) -> None:
+        waste = {}
+        for sort_order, (external_id, name, code, description) in enumerate(DEMO_WASTE_TYPES):
+            waste[external_id] = catalog.create_waste_type(
+                tenant,
+                SYSTEM,
+                external_id=external_id,
+                name=name,
+                code=code,
+                description=description,
+                sort_order=(sort_order + 1) * 10,
+            )
+        for external_id, name, volume, variant, kinds, price, waste_ids in DEMO_CONTAINER_TYPES:
+            catalog.create_container_type(
+                tenant,
+                SYSTEM,
+                external_id=external_id,
+                name=name,
+                volume_m3=volume,
+                variant=variant,
+                order_kinds=kinds,
+                price=price,
+                waste_types=[waste[w] for w in dict.fromkeys(waste_ids)],
+            )
+
+    def _placement(self, index: int) -> dict[str, Any]:
+        """Container type, waste type and placement date of the demo's index-th container."""
+        type_id, waste_id = PLACED[index % len(PLACED)]
+        return {
+            "container_type": ContainerType.objects.get(external_id=type_id),
+            "waste_type": WasteType.objects.get(external_id=waste_id),
+            "placed_on": datetime.date.today() - datetime.timedelta(days=3 + (index * 5) % 40),
+        }
 
     def _conversations(self, customer_list: list[Customer], staff: User) -> None:
         """Two threads with a customer's answer nobody has read: the start page's to-do."""
@@ -238,16 +291,14 @@ class Command(BaseCommand):
         return customer
 
     def _containers(self, customer: Customer) -> None:
-        """Containers placed at the customer's sites (for the B2B portal later)."""
+        """Containers placed at the customer's sites, of the catalog's types."""
         for index, location in enumerate(customer.locations.all()):
-            kind, size = CONTAINER_TYPES[(customer.pk + index) % len(CONTAINER_TYPES)]
             customers.add_asset(
                 customer,
                 SYSTEM,
                 location=location,
-                kind=kind,
-                size=size,
                 serial_number=f"C-{customer.number}-{index + 1}",
+                **self._placement(customer.pk + index),
             )
 
     def _print_logins(self) -> None:

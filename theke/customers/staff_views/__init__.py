@@ -134,7 +134,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contacts": customer.contacts.all(),
         "locations": customer.locations.all(),
         "vehicles": customer.vehicles.all(),
-        "assets": customer.assets.select_related("location"),
+        "assets": customer.assets.select_related("location", "container_type", "waste_type"),
         "events": events,
         # Other domains' panels (orders, sent messages, ...): customers imports none of them.
         "panels": panels_for(CUSTOMER_PAGE, request, customer),
