@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
+from django.utils import translation
 
 from theke.accounts import middleware, permissions, services
 from theke.accounts.models import Role
@@ -29,8 +30,9 @@ THEKE = Path(__file__).resolve().parents[2]
 
 def test_each_domain_brings_its_own_rights() -> None:
     assert PERMISSIONS["estimates.manage"] and PERMISSIONS["appointments.manage"]
-    assert permissions.area_label("customers") == "Kunden"
-    assert permissions.area_label("estimates") == "Kostenvoranschläge"
+    with translation.override("de"):  # whatever language a test before left active
+        assert permissions.area_label("customers") == "Kunden"
+        assert permissions.area_label("estimates") == "Kostenvoranschläge"
     assert default_roles()["Serviceberater"] >= {"estimates.manage", "customers.manage"}
     assert default_roles()["Techniker"] == {
         "customers.view",
