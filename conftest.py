@@ -61,6 +61,17 @@ def sms_outbox() -> Iterator[list[Any]]:
     sms.outbox.clear()
 
 
+@pytest.fixture(autouse=True)
+def german_after_each_test() -> Iterator[None]:
+    """Every test starts in the default language: a request through the test client runs
+    LocaleMiddleware in this thread, and an English one would leave English active for the
+    tests after it on the same worker."""
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def unscoped() -> Iterator[None]:
     with scopes_disabled():
