@@ -29,6 +29,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<path>.*)$", unknown_path),
     path("t/", include("theke.tenants.customer_urls")),
+    # --- customer logins (accounts; the portal and the job manager build on them) ---
+    path("konto/", include("theke.accounts.customer_urls")),
     # --- online booking (customer side) ---
     path("buchen/", include((appointment_pages.booking_patterns, "booking"))),
     path("anfrage/", include((appointment_pages.lead_patterns, "lead_pages"))),

@@ -12,7 +12,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from theke.accounts import emails, permissions
-        from theke.accounts.models import Membership, Role, User
+        from theke.accounts.models import CustomerAccount, Membership, Role, User
         from theke.audit.presentation import register_actions
         from theke.tenants.signals import tenant_created
 
@@ -34,8 +34,22 @@ class AccountsConfig(AppConfig):
                 "role.created": _("Rolle angelegt"),
                 "role.updated": _("Rolle geändert"),
                 "role.deleted": _("Rolle gelöscht"),
+                "customer_account.created": _("Kundenzugang angelegt"),
+                "customer_account.password_set": _("Kundenzugang: Passwort festgelegt"),
+                "customer_account.password_reset": _("Kundenzugang: Passwort zurückgesetzt"),
+                "customer_account.password_changed": _("Kundenzugang: Passwort geändert"),
+                "customer_account.deactivated": _("Kundenzugang deaktiviert"),
+                "customer_account.locked": _("Kundenzugang wegen Fehlversuchen gesperrt"),
+                "customer_account.signed_out_elsewhere": _(
+                    "Kundenzugang: überall sonst abgemeldet"
+                ),
             },
-            {"membership": Membership, "role": Role, "user": User},
+            {
+                "membership": Membership,
+                "role": Role,
+                "user": User,
+                "customer_account": CustomerAccount,
+            },
             areas={"invitation": _("Einladungen")},
         )
 

@@ -6,6 +6,7 @@ by the worker. Placeholders of the templates (``accounts/emails/<purpose>_{subje
 * invitation: ``user``, ``tenant``, ``link``, ``days``
 * membership_added: ``user``, ``tenant``, ``role``, ``link``
 * password_reset: ``user``, ``link``, ``hours``
+* customer_password_reset: ``account``, ``tenant``, ``link``, ``hours``
 
 The one-time links of an invitation and a password reset are not stored: the body holds the
 outbox's SECRET_LINK, and the functions registered below make the link when the worker sends
@@ -24,9 +25,15 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_scopes import scopes_disabled
 
-from theke.accounts.models import Membership, User
-from theke.accounts.tokens import INVITATION_TIMEOUT_DAYS, invitation_url, password_reset_url
+from theke.accounts.models import CustomerAccount, Membership, User
+from theke.accounts.tokens import (
+    INVITATION_TIMEOUT_DAYS,
+    customer_password_reset_url,
+    invitation_url,
+    password_reset_url,
+)
 from theke.audit.models import AuditEvent
 from theke.messaging.email_layout import branded_html
 from theke.messaging.models import Channel, OutboundMessage
@@ -35,6 +42,7 @@ from theke.messaging.services.outbox import SECRET_LINK, queue_message, register
 INVITATION = "staff_invitation"
 MEMBERSHIP_ADDED = "staff_membership_added"
 PASSWORD_RESET = "staff_password_reset"  # noqa: S105 (a purpose, not a password)
+CUSTOMER_PASSWORD_RESET = "customer_password_reset"  # noqa: S105 (a purpose, not a password)
 
 
 def _queue(
@@ -137,6 +145,41 @@ def queue_password_reset(membership: Membership) -> OutboundMessage:
     )
 
 
+def queue_customer_password_reset(account: CustomerAccount) -> OutboundMessage:
+    """A customer account's link to set a new password, in its tenant's name and design.
+
+    Every request is its own event (a random key). Call inside the tenant's scope.
+    """
+    tenant = account.tenant
+    language = tenant.default_language or settings.LANGUAGE_CODE
+    hours = max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)
+    context = {"account": account, "tenant": tenant, "link": SECRET_LINK, "hours": hours}
+    with translation.override(language):
+        subject = " ".join(
+            render_to_string("accounts/emails/customer_password_reset_subject.txt", context).split()
+        )
+        body = (
+            render_to_string("accounts/emails/customer_password_reset_body.txt", context).strip()
+            + "\n"
+        )
+        label = str(_("Neues Passwort festlegen"))
+    html = branded_html(tenant, language, body, subject=subject, link=SECRET_LINK, link_label=label)
+    return queue_message(
+        tenant,
+        channel=Channel.EMAIL,
+        purpose=CUSTOMER_PASSWORD_RESET,
+        recipient=account.email,
+        recipient_name=account.full_name,
+        dedupe_key=f"{CUSTOMER_PASSWORD_RESET}:account:{account.pk}:{secrets.token_hex(8)}",
+        subject=subject,
+        text=body,
+        html=html,
+        language=language,
+        related=account,
+        reply_to=tenant.email,
+    )
+
+
 # --- links made when the worker sends ------------------------------------------------------
 
 
@@ -173,7 +216,23 @@ def password_reset_link(message: OutboundMessage) -> str | None:
     return password_reset_url(user)
 
 
+def customer_password_reset_link(message: OutboundMessage) -> str | None:
+    """A fresh reset link, unless the account was deactivated or its address changed."""
+    with scopes_disabled():  # the worker runs outside a tenant scope; the tenant is explicit
+        account = (
+            CustomerAccount.objects.select_related("tenant")
+            .filter(pk=_related_pk(message), tenant_id=message.tenant_id)
+            .first()
+        )
+    if account is None or not account.is_active:
+        return None
+    if account.email != message.recipient.strip().lower():
+        return None
+    return customer_password_reset_url(account)
+
+
 def register() -> None:
     """Called by AccountsConfig.ready()."""
     register_secret_link(INVITATION, invitation_link)
     register_secret_link(PASSWORD_RESET, password_reset_link)
+    register_secret_link(CUSTOMER_PASSWORD_RESET, customer_password_reset_link)

@@ -183,3 +183,86 @@ class RoleForm(BootstrapMixin, forms.Form):
         for checkbox in self["permissions"]:
             groups.setdefault(area_of(str(checkbox.data["value"])), []).append(checkbox)
         return [(area_label(area), boxes) for area, boxes in groups.items()]
+
+
+# --- Customer logins -----------------------------------------------------------------------
+
+
+class CustomerLoginForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-Mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Passwort"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data.get("email") or "").strip().lower()
+
+
+class CustomerPasswordResetForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-Mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class CustomerSetPasswordForm(forms.Form):
+    """A new password twice, checked by Django's validators against the account's data."""
+
+    new_password1 = forms.CharField(
+        label=_("Neues Passwort"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "Mindestens 10 Zeichen; nicht nur Ziffern, kein gängiges Passwort und nicht Ihrem "
+            "Namen oder Ihrer E-Mail-Adresse ähnlich."
+        ),
+    )
+    new_password2 = forms.CharField(
+        label=_("Neues Passwort bestätigen"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, account: Any, *args: Any, **kwargs: Any) -> None:
+        self.account = account
+        super().__init__(*args, **kwargs)
+
+    def clean_new_password2(self) -> str:
+        from django.contrib.auth.password_validation import validate_password
+
+        first = self.cleaned_data.get("new_password1")
+        second = str(self.cleaned_data.get("new_password2") or "")
+        if first and second and first != second:
+            raise forms.ValidationError(PASSWORD_MISMATCH, code="password_mismatch")
+        if first:
+            try:
+                validate_password(first, user=self.account)
+            except forms.ValidationError as error:
+                self.add_error("new_password1", error)
+        return second
+
+
+class CustomerPasswordChangeForm(CustomerSetPasswordForm):
+    old_password = forms.CharField(
+        label=_("Bisheriges Passwort"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["old_password", "new_password1", "new_password2"]
+
+    def clean_old_password(self) -> str:
+        from django.contrib.auth.hashers import check_password
+
+        old = str(self.cleaned_data.get("old_password") or "")
+        if not check_password(old, self.account.password):
+            raise forms.ValidationError(
+                _("Das bisherige Passwort ist nicht korrekt."), code="password_incorrect"
+            )
+        return old

@@ -120,3 +120,80 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.tenant} ({self.role})"
+
+
+class CustomerAccount(TenantOwned):
+    """A customer's login (B2B portal user, private customer of the job manager).
+
+    Not a Django auth user: it never becomes `request.user`, so it never passes
+    `staff_required` and never reaches /staff/ or /admin/. Its sessions are its own
+    (theke.accounts.customer_auth). The e-mail is stored lower-cased, unique per tenant.
+    """
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="accounts",
+        verbose_name=_("Kunde"),
+    )
+    email = models.EmailField(_("E-Mail"))
+    first_name = models.CharField(
+        _("Vorname"), max_length=100, blank=True, validators=[validate_single_line]
+    )
+    last_name = models.CharField(
+        _("Nachname"), max_length=100, blank=True, validators=[validate_single_line]
+    )
+    phone = models.CharField(
+        _("Telefon"), max_length=40, blank=True, validators=[validate_single_line]
+    )
+    # A Django password hash (make_password); unusable until the account's first password.
+    password = models.CharField(_("Passwort"), max_length=128, editable=False)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    last_login = models.DateTimeField(_("Letzte Anmeldung"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("Kundenzugang")
+        verbose_name_plural = _("Kundenzugänge")
+        ordering = ["last_name", "first_name", "email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "email"], name="customer_account_email_unique_per_tenant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    def has_usable_password(self) -> bool:
+        from django.contrib.auth.hashers import is_password_usable
+
+        return is_password_usable(self.password)
+
+
+class CustomerSession(models.Model):
+    """One browser session of a customer account ("Angemeldete Geräte").
+
+    Written at login, touched at most once a minute, deleted at logout and by
+    "sign out elsewhere". Scoped through its account (looked up by account only).
+    """
+
+    account = models.ForeignKey(CustomerAccount, on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField()
+    user_agent = models.CharField(max_length=200, blank=True)
+    client_address = models.CharField(max_length=45, blank=True)
+
+    class Meta:
+        verbose_name = _("Kundensitzung")
+        verbose_name_plural = _("Kundensitzungen")
+        ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return f"{self.account} · {self.user_agent}"

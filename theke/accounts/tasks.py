@@ -12,3 +12,11 @@ def send_password_reset(email: str) -> int:
     from theke.accounts import services
 
     return services.request_password_resets(email)
+
+
+@task
+def send_customer_password_reset(tenant_id: int, email: str) -> bool:
+    """Queue a customer account's reset e-mail (none for an unknown address)."""
+    from theke.accounts.services import customer_accounts
+
+    return customer_accounts.request_customer_password_reset(tenant_id, email)

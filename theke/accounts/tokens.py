@@ -68,3 +68,40 @@ def invitation_url(user: Any) -> str:
         kwargs={"uidb64": _uid(user), "token": invitation_token_generator.make_token(user)},
     )
     return f"{settings.BASE_URL}{path}"
+
+
+class CustomerPasswordResetTokenGenerator(PasswordResetTokenGenerator):
+    """Reset links of customer accounts: own salt, valid PASSWORD_RESET_TIMEOUT (hours).
+
+    The hash covers the password hash and the last login, so a link is spent once the
+    password was set with it (or the account logged in since).
+    """
+
+    key_salt = "theke.accounts.tokens.CustomerPasswordResetTokenGenerator"
+
+    def _make_hash_value(self, user: Any, timestamp: int) -> str:
+        login = (
+            "" if user.last_login is None else user.last_login.replace(microsecond=0, tzinfo=None)
+        )
+        return f"{user.pk}{user.password}{login}{timestamp}{user.email}{user.tenant_id}"
+
+
+customer_password_reset_token_generator = CustomerPasswordResetTokenGenerator()
+
+
+def customer_password_reset_url(account: Any) -> str:
+    """Absolute link to set a customer account's new password at its tenant's pages."""
+    path = reverse(
+        "customer_accounts:password_reset_confirm",
+        kwargs={
+            "slug": account.tenant.slug,
+            "uidb64": _uid(account),
+            "token": customer_password_reset_token_generator.make_token(account),
+        },
+    )
+    return f"{settings.BASE_URL}{path}"
+
+
+def customer_reset_token_valid(account: Any, token: str) -> bool:
+    """Whether `token` is a live reset token of this customer account."""
+    return customer_password_reset_token_generator.check_token(account, token)

@@ -522,6 +522,49 @@ def _staff_appointment(page: Any, scene: Scene) -> None:
     page.get_by_role("heading", name="Termin", exact=False).first.wait_for()
 
 
+# --- customer logins (/konto/<tenant>/) ---
+
+CUSTOMER_PASSWORD = "Kipper-Mulde-Container-7"
+
+
+def _customer_account(scene: Scene) -> Any:
+    from theke.accounts.services import customer_accounts
+
+    account = customer_accounts.create_customer_account(
+        scene.customer, SYSTEM, email="konto@kunde.test", first_name="Eva", last_name="Berg"
+    )
+    return customer_accounts.set_customer_password(account, CUSTOMER_PASSWORD, reason="set")
+
+
+def _customer_login(page: Any, scene: Scene) -> None:
+    page.goto(f"{scene.base}/konto/{scene.tenant.slug}/anmelden/")
+    page.get_by_role("heading", name="Anmelden").wait_for()
+
+
+def _customer_login_refused(page: Any, scene: Scene) -> None:
+    _customer_login(page, scene)
+    page.get_by_label("E-Mail").fill("konto@kunde.test")
+    page.get_by_label("Passwort").fill("falsches Passwort")
+    page.get_by_role("button", name="Anmelden").click()
+    page.locator("#form-error").wait_for()
+
+
+def _customer_password_reset(page: Any, scene: Scene) -> None:
+    page.goto(f"{scene.base}/konto/{scene.tenant.slug}/passwort-vergessen/")
+    page.get_by_role("heading", name="Passwort vergessen").wait_for()
+
+
+def _customer_devices(page: Any, scene: Scene) -> None:
+    _customer_account(scene)
+    _customer_login(page, scene)
+    page.get_by_label("E-Mail").fill("konto@kunde.test")
+    page.get_by_label("Passwort").fill(CUSTOMER_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_role("heading", name="Ihr Zugang").wait_for()
+    page.get_by_role("link", name="Angemeldete Geräte").click()
+    page.get_by_role("heading", name="Angemeldete Geräte").wait_for()
+
+
 PAGES = [
     # The customer's estimate: open, both steps of an answer, answered.
     PageCase("estimate", _estimate),
@@ -568,6 +611,11 @@ PAGES = [
     PageCase("password-reset-invalid", _password_reset_invalid),
     PageCase("password-reset-complete", _password_reset_complete),
     PageCase("invitation", _invitation),
+    # Customer logins: login, refused, password reset, the devices.
+    PageCase("customer-login", _customer_login),
+    PageCase("customer-login-refused", _customer_login_refused),
+    PageCase("customer-password-reset", _customer_password_reset),
+    PageCase("customer-devices", _customer_devices),
     # The staff pages used all day.
     PageCase("staff-start", _staff_start, staff=True),
     PageCase("staff-menus", _staff_menus, staff=True),
