@@ -24,6 +24,7 @@ from theke.appointments import services as appointments
 from theke.appointments.models import AdvisorAbsence, BookableService, Lead, ServiceAdvisor
 from theke.audit.services import SYSTEM
 from theke.customers import services as customers
+from theke.customers.services import catalog
 from theke.estimates.services import add_photo, save_estimate
 from theke.messaging.services import templates
 from theke.messaging.services.conversations import (
@@ -119,6 +120,10 @@ def objects_of_tenant_a(tenant_a: Any, owner: Any, settings: Any, tmp_path: Any)
             "vehicle": customers.add_vehicle(customer, SYSTEM, vin="WVWZZZ1JZXW000001"),
             "asset": customers.add_asset(customer, SYSTEM, kind="Container", location=location),
             "article": customers.create_article(tenant_a, SYSTEM, number="A-1", text="Öl"),
+            "waste_type": catalog.create_waste_type(tenant_a, SYSTEM, name="Bauschutt"),
+            "container_type": catalog.create_container_type(
+                tenant_a, SYSTEM, name="Absetzcontainer", volume_m3="7"
+            ),
             "branch": create_branch(tenant_a, SYSTEM, "Alpha Mitte"),
             "role": Role.objects.get(tenant=tenant_a, name="Techniker"),
             "membership": Membership.objects.get(tenant=tenant_a, user=owner),
