@@ -29,6 +29,8 @@ from theke.tenants.services import consent_offer
 
 __all__ = ["BookingSeeder"]
 
+SLOT_MARGIN = datetime.timedelta(minutes=5)
+
 
 class BookingSeeder:
     """Seeds one tenant's online booking; `run()` returns the number of leads made."""
@@ -199,7 +201,11 @@ class BookingSeeder:
             day += datetime.timedelta(days=1)
             while day.weekday() >= 5:
                 day += datetime.timedelta(days=1)
-        found = availability.free_slots(branch, minutes, now=came_in, first_day=day, days=14)
+        # A margin past the notice: `book` checks it again a moment later on the running
+        # clock, and a slot right at the notice (seeding just before :00 or :30) would
+        # then be refused as too soon.
+        after = came_in + SLOT_MARGIN
+        found = availability.free_slots(branch, minutes, now=after, first_day=day, days=14)
         for slot in found:
             if slot.start.astimezone(availability.zone()).hour >= row.hour:
                 return slot.start

@@ -276,3 +276,20 @@ def test_a_demo_database_from_before_the_catalog_gets_it():
     with scopes_disabled():
         assert ContainerType.objects.count() == 10
         assert not Asset.objects.filter(container_type=None).exists()
+
+
+def test_demo_leads_keep_a_margin_past_the_notice(monkeypatch):
+    """Seeded a moment before :30, a lead's first free slot lay right at the minimum notice
+    and was refused as too soon when the booking checked it a moment later on the running
+    clock (seen in CI at 22:30 UTC). The slots now keep a margin past the notice."""
+    import datetime
+
+    from theke.demo import booking_seed
+
+    now = datetime.datetime.now(datetime.UTC)
+    half_hour = now.replace(minute=30 if now.minute < 30 else 0, second=0, microsecond=0)
+    if now.minute >= 30:
+        half_hour += datetime.timedelta(hours=1)
+    just_before = half_hour - datetime.timedelta(milliseconds=1)
+    monkeypatch.setattr(booking_seed, "real_now", lambda: just_before)
+    call_command("seed_demo", stdout=StringIO())
