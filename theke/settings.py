@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "theke.orders",
     "theke.estimates",
     "theke.appointments",
+    "theke.portal",
     "theke.api",
     "theke.demo",
 ]

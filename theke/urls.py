@@ -7,6 +7,7 @@ from theke.api.errors import unknown_path
 from theke.api.main import api
 from theke.appointments import customer_urls as appointment_pages
 from theke.core import views as core_views
+from theke.portal import customer_urls as portal_pages
 
 urlpatterns = [
     # The customer's estimate page first: it is the busiest page, and URLs are tried in order.
@@ -35,6 +36,9 @@ urlpatterns = [
     path("buchen/", include((appointment_pages.booking_patterns, "booking"))),
     path("anfrage/", include((appointment_pages.lead_patterns, "lead_pages"))),
     path("termin/", include((appointment_pages.appointment_patterns, "appointment_pages"))),
+    # --- B2B customer portal ---
+    path("portal/einladung/", include((portal_pages.invitation_patterns, "portal_invitation"))),
+    path("portal/", include("theke.portal.customer_urls")),
 ]
 
 if settings.DEBUG:

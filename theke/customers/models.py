@@ -141,7 +141,16 @@ class Location(TenantOwned):
         help_text=_("Leer: aus der PLZ ermittelt."),
     )
     is_billing = models.BooleanField(_("Rechnungsadresse"), default=False)
+    access_notes = models.TextField(
+        _("Zufahrtshinweise"),
+        blank=True,
+        help_text=_("Zum Beispiel Tor, Durchfahrtshöhe, Ansprechpartner vor Ort."),
+    )
+    # A delivery location a customer entered in the portal waits here until staff confirm
+    # it ("Neue Lieferorte"); orders for it go to dispatch after that.
+    needs_confirmation = models.BooleanField(_("Wartet auf Bestätigung"), default=False)
     external_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, null=True)
 
     class Meta:
         verbose_name = _("Standort")

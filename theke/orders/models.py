@@ -43,6 +43,16 @@ class OrderKind(models.TextChoices):
     WITHDRAWAL = "withdrawal", _("Abzug")
 
 
+class OrderOrigin(models.TextChoices):
+    BACK_OFFICE = "back_office", _("Warenwirtschaft")
+    PORTAL = "portal", _("Kundenportal")
+
+
+def permit_path(instance: Any, filename: str) -> str:
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"orders/permits/{secrets.token_urlsafe(24)}.{suffix[:8]}"
+
+
 class OrderStatus(models.TextChoices):
     OPEN = "open", _("Offen")
     PLANNED = "planned", _("Geplant")
@@ -69,7 +79,12 @@ class Order(TenantOwned):
     """A repair order (workshop), a service order, or a container order (placement, exchange,
     emptying, withdrawal of a container at a customer's site)."""
 
-    external_id = models.CharField(_("ID im Warenwirtschaftssystem"), max_length=100)
+    # NULL (not "") for an order placed in the portal until the back office assigns its own
+    # id: the unique (tenant, external_id) stays a plain unique index, which the API's
+    # INSERT … ON CONFLICT needs, and lets any number of orders wait for their id.
+    external_id = models.CharField(
+        _("ID im Warenwirtschaftssystem"), max_length=100, null=True, blank=True
+    )
     kind = models.CharField(
         _("Auftragsart"), max_length=10, choices=OrderKind.choices, default=OrderKind.REPAIR
     )
@@ -118,6 +133,54 @@ class Order(TenantOwned):
         _("Status"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.OPEN
     )
     planned_date = models.DateField(_("Geplantes Datum"), null=True, blank=True)
+    # --- container orders (seed 003): what the portal's shop asks for, what the back office
+    # needs to prefill its dispatch job, and what it pushes back.
+    origin = models.CharField(
+        _("Herkunft"), max_length=12, choices=OrderOrigin.choices, default=OrderOrigin.BACK_OFFICE
+    )
+    container_type = models.ForeignKey(
+        "customers.ContainerType",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("Behältertyp"),
+    )
+    waste_type = models.ForeignKey(
+        "customers.WasteType",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("Abfallart"),
+    )
+    wish_date = models.DateField(_("Wunschtermin"), null=True, blank=True)
+    customer_note = models.TextField(_("Hinweis des Kunden"), blank=True)
+    public_ground = models.BooleanField(_("Stellplatz auf öffentlichem Grund"), default=False)
+    permit = models.FileField(_("Genehmigung"), upload_to=permit_path, blank=True, max_length=200)
+    permit_by_service = models.BooleanField(
+        _("Genehmigung durch den Entsorger beantragen"), default=False
+    )
+    ordered_by = models.ForeignKey(
+        "accounts.CustomerAccount",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("Bestellt von"),
+    )
+    follows = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("Nachfolgeauftrag von"),
+    )
+    # When the order went to dispatch (`portal.order.created`); a portal order for a new
+    # delivery location waits for staff to confirm the location first.
+    released_at = models.DateTimeField(_("An Disposition übergeben"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("Erledigt am"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -133,6 +196,7 @@ class Order(TenantOwned):
         indexes = [
             models.Index(fields=["customer", "-created_at"], name="order_customer_latest"),
             models.Index(fields=["tenant", "number"], name="order_number"),
+            models.Index(fields=["asset", "-created_at"], name="order_asset_latest"),
         ]
 
     def __str__(self) -> str:

@@ -13,8 +13,16 @@ class BranchInline(admin.TabularInline):
 
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "city", "is_active", "online_booking_enabled", "sms_enabled"]
-    list_filter = ["is_active", "online_booking_enabled", "sms_enabled"]
+    list_display = [
+        "name",
+        "slug",
+        "city",
+        "is_active",
+        "online_booking_enabled",
+        "portal_enabled",
+        "sms_enabled",
+    ]
+    list_filter = ["is_active", "online_booking_enabled", "portal_enabled", "sms_enabled"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 

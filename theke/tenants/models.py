@@ -70,6 +70,11 @@ class Tenant(models.Model):
     online_booking_enabled = models.BooleanField(
         _("Online-Terminbuchung freigeschaltet"), default=False
     )
+    portal_enabled = models.BooleanField(
+        _("Kundenportal freigeschaltet"),
+        default=False,
+        help_text=_("B2B-Kundenportal: Kunden bestellen Container, sehen Aufträge und Rechnungen."),
+    )
     sms_sender = models.CharField(
         _("SMS-Absender"), max_length=11, blank=True, help_text=_("Höchstens 11 Zeichen.")
     )

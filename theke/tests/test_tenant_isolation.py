@@ -36,6 +36,7 @@ from theke.messaging.services.inbound import receive_message
 from theke.messaging.services.inbox import notify_user
 from theke.messaging.services.outbox import Attachment, queue_message
 from theke.orders import services as orders
+from theke.portal.tests.world import make_portal_user
 from theke.tenants.scoping import tenant_scope
 from theke.tenants.services import create_branch
 
@@ -72,12 +73,20 @@ PK_OWNERS = {
     "appointments:preferred_vehicle": "vehicle",
     # --- hist: a vehicle's appointments ---
     "appointments:vehicle_appointments": "vehicle",
+    # --- portal (staff side) ---
+    "portal_staff:user_": "portal_user",
+    "portal_staff:resend": "portal_user",
+    "portal_staff:confirm_location": "location",
+    "portal_staff:": "customer",
 }
 
 
 # Public pages that name their tenant by slug (e.g. a version of the published terms): no
 # login, nothing to isolate; tenants' tests check another tenant's slug answers 404.
 PUBLIC_NAMESPACES = {"tenant_pages", "booking"}
+# The portal's customer pages: theke/portal/tests/test_isolation.py walks them as users of
+# another customer and of another location (a staff login is no portal login at all).
+CUSTOMER_NAMESPACES = {"portal"}
 
 
 def object_urls() -> list[tuple[str, list[str]]]:
@@ -86,7 +95,9 @@ def object_urls() -> list[tuple[str, list[str]]]:
 
     def walk(patterns: list[Any], namespace: str | None) -> None:
         for pattern in patterns:
-            if isinstance(pattern, URLResolver) and pattern.namespace in PUBLIC_NAMESPACES:
+            if isinstance(pattern, URLResolver) and pattern.namespace in (
+                PUBLIC_NAMESPACES | CUSTOMER_NAMESPACES
+            ):
                 continue
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, pattern.namespace or namespace)
@@ -190,6 +201,7 @@ def objects_of_tenant_a(tenant_a: Any, owner: Any, settings: Any, tmp_path: Any)
         objects["bookable_service"] = BookableService.objects.create(
             tenant=tenant_a, name="Inspektion", duration_minutes=60
         )
+    objects["portal_user"] = make_portal_user(customer, "portal@kunde.test")
     stray = EmailMessage()
     stray["From"] = "fremd@example.org"
     stray["To"] = reply_address(conversation)

@@ -1,0 +1,1 @@
+"""The portal's staff pages, one module per area (see urls.py)."""

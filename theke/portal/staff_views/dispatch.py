@@ -1,0 +1,17 @@
+"""Not built yet: each view answers 404 until its part of the portal is built."""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+
+def orders(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    raise Http404
+
+
+def new_locations(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    raise Http404
+
+
+def confirm_location(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    raise Http404
