@@ -27,6 +27,7 @@ from theke.demo.data import (
     demo_customers,
 )
 from theke.demo.estimate_seed import EstimateSeeder
+from theke.demo.portal_seed import PortalSeeder
 from theke.demo.workshop_seed import WorkshopSeeder
 from theke.estimates.services import set_fee_articles
 from theke.messaging.services import conversations
@@ -77,6 +78,9 @@ class Command(BaseCommand):
                 )
             if self._container_catalog():
                 self.stdout.write("Demo-Behälterkatalog ergänzt / container catalog added.")
+            portal = self._portal()
+            if portal:
+                self.stdout.write(f"{portal} Demo-Containeraufträge ergänzt / portal demo added.")
         else:
             self._load()
             self.stdout.write(self.style.SUCCESS("Demo-Daten geladen / demo data loaded."))
@@ -127,6 +131,7 @@ class Command(BaseCommand):
             for demo in demo_customers(10, seed=7, first_number=50001):
                 demo.vehicles = []
                 self._containers(self._customer(container, demo))
+            PortalSeeder(container).run()
         superuser_email, superuser_name = SUPERUSER
         User.objects.create_superuser(superuser_email, PASSWORD, full_name=superuser_name)
 
@@ -151,6 +156,16 @@ class Command(BaseCommand):
             autohaus = Tenant.objects.get(slug=DEMO_SLUG)
         with tenant_scope(autohaus):
             return WorkshopSeeder(autohaus).run()
+
+    @transaction.atomic
+    def _portal(self) -> int:
+        """A database from before the portal gets its demo (nothing twice)."""
+        with scopes_disabled():
+            container = Tenant.objects.filter(slug=CONTAINER_SLUG).first()
+        if container is None:
+            return 0
+        with tenant_scope(container):
+            return PortalSeeder(container).run()
 
     @transaction.atomic
     def _container_catalog(self) -> bool:

@@ -1,0 +1,312 @@
+"""The container service's portal demo (seed 003): a building company with several sites,
+containers placed there, twelve months of container orders and invoices (with PDFs) as the
+back office would have pushed them, quotes, and one portal user per role.
+
+Everything goes through the services (orders' upserts, the portal's activation and
+invitations), so the demo shows what a real tenant would see.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from theke.audit.services import SYSTEM
+from theke.core.formatting import format_date, money
+from theke.core.pdf import LetterPDF
+from theke.customers import services as customers
+from theke.customers.models import ContainerType, Customer, Location, WasteType
+from theke.orders import services as orders
+from theke.orders.models import Invoice, Order, Quote
+from theke.tenants.letterhead import tenant_letterhead
+from theke.tenants.models import Tenant
+
+VAT = Decimal("1.19")
+MONTHS = 12
+
+
+@dataclass(frozen=True)
+class DemoSite:
+    name: str
+    street: str
+    postal_code: str
+    city: str
+    state: str
+    access_notes: str
+    containers: tuple[tuple[str, str], ...]  # (container type id, waste type id)
+
+
+FLAGSHIP_NUMBER = "60001"
+FLAGSHIP_SITES = (
+    DemoSite(
+        "Firmensitz",
+        "Zeppelinstraße 40",
+        "14471",
+        "Potsdam",
+        "BB",
+        "Zufahrt über den Hof, Tor ist werktags ab 7 Uhr offen.",
+        (("BT-AS7", "AA-170107"), ("BT-AR20", "AA-170201")),
+    ),
+    DemoSite(
+        "Baustelle Havelpromenade",
+        "Havelpromenade 12",
+        "14776",
+        "Brandenburg an der Havel",
+        "BB",
+        "Stellplatz auf dem Gehweg vor dem Haus, Genehmigung liegt vor.",
+        (("BT-AS5", "AA-170904"), ("BT-AS10", "AA-200301"), ("BT-AR10", "AA-170504")),
+    ),
+    DemoSite(
+        "Baustelle Friedrichshain",
+        "Warschauer Straße 58",
+        "10243",
+        "Berlin",
+        "BE",
+        "Einfahrt Höhe 3,80 m; Ansprechpartner Polier Herr Kaya, 0171 2345678.",
+        (("BT-AS7", "AA-170107"), ("BT-AS5D", "AA-200201")),
+    ),
+    DemoSite(
+        "Lager Werder",
+        "Gewerbering 3",
+        "14542",
+        "Werder (Havel)",
+        "BB",
+        "",
+        (("BT-PC20", "AA-200301"),),
+    ),
+    DemoSite(
+        "Baustelle Leipzig Plagwitz",
+        "Karl-Heine-Straße 90",
+        "04229",
+        "Leipzig",
+        "SN",
+        "Nur Anlieferung 7–16 Uhr.",
+        (("BT-AS7", "AA-170904"),),
+    ),
+)
+
+
+class PortalSeeder:
+    """Fills the container tenant's portal demo; `run` returns the number of orders made
+    (0 when the demo is there already)."""
+
+    def __init__(self, tenant: Tenant) -> None:
+        self.tenant = tenant
+        self.rng = random.Random(3)  # noqa: S311 - demo data, not security
+        self.today = timezone.localdate()
+
+    def run(self) -> int:
+        if Order.objects.filter(external_id__startswith="CW-").exists():
+            return 0
+        flagship = self._flagship()
+        companies = list(
+            Customer.objects.filter(kind="company").exclude(pk=flagship.pk).order_by("number")
+        )
+        made = 0
+        for customer in [flagship, *companies]:
+            made += self._history(customer)
+        self._quotes(flagship)
+        return made
+
+    # --- master data -----------------------------------------------------------------------
+
+    def _flagship(self) -> Customer:
+        customer = customers.create_customer(
+            self.tenant,
+            SYSTEM,
+            kind="company",
+            number=FLAGSHIP_NUMBER,
+            external_id=f"CW-K-{FLAGSHIP_NUMBER}",
+            company_name="Hochbau Havelland GmbH",
+        )
+        customers.add_contact(
+            customer,
+            SYSTEM,
+            first_name="Katrin",
+            last_name="Wendt",
+            role="Bauleitung",
+            email="katrin.wendt@hochbau-havelland.example.com",
+            mobile_phone="+491715550101",
+            is_primary=True,
+            consent_email=True,
+        )
+        for index, site in enumerate(FLAGSHIP_SITES):
+            location = customers.add_location(
+                customer,
+                SYSTEM,
+                name=site.name,
+                street=site.street,
+                postal_code=site.postal_code,
+                city=site.city,
+                state=site.state,
+                is_billing=index == 0,
+                access_notes=site.access_notes,
+                external_id=f"CW-S-{FLAGSHIP_NUMBER}-{index + 1}",
+            )
+            for number, (type_id, waste_id) in enumerate(site.containers):
+                customers.add_asset(
+                    customer,
+                    SYSTEM,
+                    location=location,
+                    container_type=ContainerType.objects.get(external_id=type_id),
+                    waste_type=WasteType.objects.get(external_id=waste_id),
+                    placed_on=self.today - datetime.timedelta(days=2 + (index * 7 + number * 4)),
+                    serial_number=f"C-{FLAGSHIP_NUMBER}-{index + 1}{number + 1}",
+                    external_id=f"CW-C-{FLAGSHIP_NUMBER}-{index + 1}{number + 1}",
+                )
+        return customer
+
+    # --- twelve months of orders and invoices ----------------------------------------------
+
+    def _month_start(self, back: int) -> datetime.date:
+        year, month = self.today.year, self.today.month - back
+        while month <= 0:
+            year, month = year - 1, month + 12
+        return datetime.date(year, month, 1)
+
+    def _history(self, customer: Customer) -> int:
+        """Per month and container one to three orders; the months before this one invoiced."""
+        containers = list(
+            customer.assets.select_related("container_type", "waste_type", "location")
+            .filter(container_type__isnull=False)
+            .order_by("pk")
+        )
+        items: list[tuple[str, dict[str, Any]]] = []
+        per_month: dict[datetime.date, list[tuple[str, Decimal]]] = {}
+        for back in range(MONTHS - 1, -1, -1):
+            start = self._month_start(back)
+            for asset in containers:
+                kinds = [k for k in ("emptying", "exchange") if asset.container_type.allows(k)]
+                for _repeat in range(self.rng.randint(1, 3)):
+                    day = start + datetime.timedelta(days=self.rng.randint(0, 26))
+                    if day > self.today + datetime.timedelta(days=10):
+                        continue
+                    kind = self.rng.choice(kinds) if kinds else "placement"
+                    external_id = f"CW-A-{customer.number}-{len(items) + 1:04d}"
+                    done = day < self.today - datetime.timedelta(days=2)
+                    status = "invoiced" if done and back > 0 else "completed" if done else "planned"
+                    items.append(
+                        (
+                            external_id,
+                            {
+                                "kind": kind,
+                                "number": f"A{start:%y%m}-{customer.number[-3:]}{len(items):03d}",
+                                "customer": customer,
+                                "location": asset.location,
+                                "asset": asset,
+                                "container_type": asset.container_type,
+                                "waste_type": asset.waste_type,
+                                "title": f"{asset.container_type} · {asset.waste_type.name}",
+                                "status": status,
+                                "planned_date": day,
+                            },
+                        )
+                    )
+                    if status == "invoiced":
+                        price = asset.container_type.price or Decimal("150.00")
+                        per_month.setdefault(start, []).append((external_id, price))
+        orders.upsert_orders(self.tenant, SYSTEM, items)
+        self._invoices(customer, per_month)
+        return len(items)
+
+    def _invoices(
+        self, customer: Customer, per_month: dict[datetime.date, list[tuple[str, Decimal]]]
+    ) -> None:
+        """One invoice per month over its orders; paid, except the last month's."""
+        items = []
+        lines: dict[str, list[tuple[str, Decimal]]] = {}
+        for start, rows in sorted(per_month.items()):
+            net = sum((price for _id, price in rows), Decimal("0.00"))
+            issue = (start + datetime.timedelta(days=32)).replace(day=3)
+            external_id = f"CW-R-{customer.number}-{start:%Y%m}"
+            recent = issue > self.today - datetime.timedelta(days=30)
+            items.append(
+                (
+                    external_id,
+                    {
+                        "number": f"R{start:%Y%m}-{customer.number}",
+                        "customer": customer,
+                        "issue_date": issue,
+                        "due_date": issue + datetime.timedelta(days=14),
+                        "net_total": net,
+                        "gross_total": (net * VAT).quantize(Decimal("0.01")),
+                        "status": "open" if recent else "paid",
+                    },
+                )
+            )
+            lines[external_id] = rows
+        orders.upsert_invoices(self.tenant, SYSTEM, items)
+        for invoice in Invoice.objects.filter(customer=customer, external_id__in=lines):
+            orders.attach_pdf(invoice, SYSTEM, self._invoice_pdf(invoice, lines[invoice.external_id]))
+
+    def _invoice_pdf(self, invoice: Invoice, rows: list[tuple[str, Decimal]]) -> bytes:
+        customer = invoice.customer
+        billing = customer.locations.order_by("-is_billing", "pk").first()
+        recipient = [customer.display_name]
+        if billing is not None:
+            recipient += [billing.street, f"{billing.postal_code} {billing.city}"]
+        title = f"Rechnung {invoice.number}"
+        pdf = LetterPDF(tenant_letterhead(self.tenant), title)
+        pdf.begin(
+            recipient,
+            [
+                ("Rechnungsnr.", invoice.number),
+                ("Datum", format_date(invoice.issue_date, short=True)),
+                ("Kundennummer", customer.number),
+                ("Fällig am", format_date(invoice.due_date, short=True)),
+            ],
+            title,
+        )
+        numbers = dict(
+            Order.objects.filter(external_id__in=[r[0] for r in rows]).values_list(
+                "external_id", "number"
+            )
+        )
+        pdf.pairs([(numbers.get(ext, ext), money(price)) for ext, price in rows], 60)
+        pdf.sums(
+            [
+                ("Netto", money(invoice.net_total), False),
+                ("zzgl. 19 % USt.", money(invoice.gross_total - invoice.net_total), False),
+                ("Gesamt", money(invoice.gross_total), True),
+            ]
+        )
+        return pdf.render()
+
+    # --- quotes ----------------------------------------------------------------------------
+
+    def _quotes(self, customer: Customer) -> None:
+        location = Location.objects.filter(customer=customer).order_by("-pk").first()
+        items = [
+            (
+                f"CW-Q-{customer.number}-{index + 1}",
+                {
+                    "number": f"AN-{self.today:%Y}-{40 + index}",
+                    "customer": customer,
+                    "location": location,
+                    "date": self.today - datetime.timedelta(days=days),
+                    "valid_until": self.today + datetime.timedelta(days=30 - days),
+                    "title": title,
+                    "net_total": net,
+                    "gross_total": (net * VAT).quantize(Decimal("0.01")),
+                    "status": status,
+                },
+            )
+            for index, (title, net, days, status) in enumerate(
+                [
+                    ("Containerstellung Baustelle Leipzig, 3 Monate", Decimal("1840.00"), 5, "open"),
+                    ("Entsorgung Asbestplatten, Big Bags", Decimal("960.00"), 40, "accepted"),
+                    ("Abrollcontainer 36 m³ Sperrmüll", Decimal("520.00"), 75, "expired"),
+                ]
+            )
+        ]
+        orders.upsert_quotes(self.tenant, SYSTEM, items)
+        for quote in Quote.objects.filter(customer=customer):
+            pdf = LetterPDF(tenant_letterhead(self.tenant), f"Angebot {quote.number}")
+            pdf.begin([customer.display_name], [("Angebotsnr.", quote.number)], quote.title)
+            pdf.sums([("Netto", money(quote.net_total), False), ("Gesamt", money(quote.gross_total), True)])
+            orders.attach_pdf(quote, SYSTEM, pdf.render())
