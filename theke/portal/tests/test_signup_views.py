@@ -75,9 +75,7 @@ def test_expired_invitation_says_so(world: World, client: Client) -> None:
     assert "Diese Einladung ist abgelaufen" in response.content.decode()
 
 
-def test_registration_logs_in_and_leads_to_the_introduction(
-    world: World, client: Client
-) -> None:
+def test_registration_logs_in_and_leads_to_the_introduction(world: World, client: Client) -> None:
     services.invite_user(world.customer, SYSTEM, EMAIL)
     token = last_token(EMAIL)
     response = client.post(invitation_url(token), form_data(world.tenant))
@@ -97,9 +95,7 @@ def test_registration_logs_in_and_leads_to_the_introduction(
     assert again.status_code == 410 and "bereits verwendet" in again.content.decode()
 
 
-def test_registration_shows_password_errors_next_to_the_field(
-    world: World, client: Client
-) -> None:
+def test_registration_shows_password_errors_next_to_the_field(world: World, client: Client) -> None:
     services.invite_user(world.customer, SYSTEM, EMAIL)
     response = client.post(
         invitation_url(last_token(EMAIL)),

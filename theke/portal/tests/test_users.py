@@ -90,7 +90,12 @@ def test_activation_reuses_the_contact_with_that_email(world: World) -> None:
     customer = new_customer(world)
     with tenant_scope(world.tenant):
         contact = customers.add_contact(
-            customer, SYSTEM, first_name="Nora", last_name="Neu", email="nora@neu.test", language="en"
+            customer,
+            SYSTEM,
+            first_name="Nora",
+            last_name="Neu",
+            email="nora@neu.test",
+            language="en",
         )
     user = services.activate_customer(customer, SYSTEM, first_user_email="nora@neu.test")
     assert fresh(user).contact == contact
@@ -123,9 +128,7 @@ def test_activation_refuses_the_login_of_another_customer(world: World) -> None:
     assert refused.value.field == "first_user_email"
 
 
-def test_deactivation_closes_the_portal_and_the_open_invitations(
-    world: World, client: Any
-) -> None:
+def test_deactivation_closes_the_portal_and_the_open_invitations(world: World, client: Any) -> None:
     customer = new_customer(world)
     services.activate_customer(customer, SYSTEM, first_user_email="nora@neu.test")
     token = last_token("nora@neu.test")
