@@ -40,11 +40,24 @@ class RegistrationForm(LegalConsentForm):
         label=_("Passwort bestätigen"), strip=False, widget=forms.PasswordInput
     )
 
+    def __init__(self, *args: Any, invited: PortalUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.invited = invited
+
     def clean(self) -> dict[str, Any]:
+        from theke.portal.services.users import check_password
+
         data = super().clean()
         first, second = data.get("password1"), data.get("password2")
         if first and second and first != second:
             self.add_error("password2", _("Die beiden Passwörter stimmen nicht überein."))
+        elif first:
+            try:
+                check_password(
+                    first, self.invited, data.get("first_name", ""), data.get("last_name", "")
+                )
+            except ServiceError as error:
+                self.add_error("password1", error.messages)
         return data
 
 

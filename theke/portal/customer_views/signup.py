@@ -78,6 +78,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     form = RegistrationForm(
         request.POST or None,
         tenant=tenant,
+        invited=user,
         initial={
             "first_name": user.account.first_name,
             "last_name": user.account.last_name,
