@@ -50,6 +50,11 @@ class PortalConfig(AppConfig):
             {"portal_settings.changed": _("Portaleinstellungen geändert")},
             {"portal_settings": PortalSettings},
         )
+        # The customer login lands on the dashboard; the account page links it.
+        from theke.accounts.customer_auth import register_home
+        from theke.portal.customer_views.signup import portal_home
+
+        register_home(portal_home)
         register_panel(
             CUSTOMER_PAGE,
             "portal.users",

@@ -15,9 +15,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from theke.accounts import customer_auth
+from theke.accounts.models import CustomerAccount
 from theke.accounts.services.customer_accounts import record_customer_login
 from theke.core import token_pages
 from theke.core.errors import ServiceError
@@ -41,7 +43,7 @@ from theke.portal.user_forms import (
     UserForm,
     show_service_error,
 )
-from theke.tenants.scoping import tenant_scope
+from theke.tenants.scoping import scopes_disabled, tenant_scope
 
 # The introduction's screens (their texts live in the template).
 INTRODUCTION_STEPS = 4
@@ -53,6 +55,25 @@ REGISTRATION_FIELDS = {"password": "password1"}
 def _next_page(user: PortalUser, slug: str) -> HttpResponse:
     step = pending_step(user)
     return redirect(step or "portal:dashboard", slug)
+
+
+# --- the portal as the customer login's start page -------------------------------------------
+
+
+def portal_home(account: CustomerAccount) -> customer_auth.CustomerHome | None:
+    """The dashboard for a portal user of an active portal customer (registered with
+    accounts' home registry: the login lands there, the account page links it)."""
+    if not account.tenant.portal_enabled:
+        return None
+    with scopes_disabled():
+        uses_portal = PortalUser.objects.filter(
+            account=account, customer__portal__is_active=True
+        ).exists()
+    if not uses_portal:
+        return None
+    return customer_auth.CustomerHome(
+        gettext_lazy("Zum Kundenportal"), reverse("portal:dashboard", args=[account.tenant.slug])
+    )
 
 
 # --- invitation and registration -------------------------------------------------------------

@@ -303,3 +303,31 @@ def test_staff_edit_settings(world: World, owner_client: Client) -> None:
     assert bad.status_code == 400
     settings_overview = owner_client.get(reverse("tenants:settings")).content.decode()
     assert 'id="settings-portal"' in settings_overview
+
+
+# --- the customer login's start page ---------------------------------------------------------
+
+
+def test_login_without_next_lands_on_the_portal(world: World, client: Client) -> None:
+    from conftest import PASSWORD
+
+    response = client.post(
+        reverse("customer_accounts:login", args=[world.tenant.slug]),
+        {"email": world.reader.account.email, "password": PASSWORD},
+    )
+    assert response["Location"] == url("dashboard", world)
+    account_page = client.get(reverse("customer_accounts:account", args=[world.tenant.slug]))
+    assert "Zum Kundenportal" in account_page.content.decode()
+
+
+def test_login_of_a_deactivated_portal_customer_lands_on_the_account(
+    world: World, client: Client
+) -> None:
+    from conftest import PASSWORD
+
+    services.deactivate_customer(world.customer, SYSTEM)
+    response = client.post(
+        reverse("customer_accounts:login", args=[world.tenant.slug]),
+        {"email": world.reader.account.email, "password": PASSWORD},
+    )
+    assert response["Location"] == reverse("customer_accounts:account", args=[world.tenant.slug])
