@@ -33,6 +33,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_scopes import scopes_disabled
 
@@ -186,12 +187,44 @@ def tenant_of(slug: str) -> Tenant:
     return get_object_or_404(Tenant, slug=slug, is_active=True)
 
 
+# --- homes: the products' start pages for a logged-in customer ------------------------------
+
+
+@dataclass(frozen=True)
+class CustomerHome:
+    """A product's start page for this account (e.g. the portal's dashboard)."""
+
+    label: str | Promise
+    url: str
+
+
+HomeOf = Callable[[CustomerAccount], "CustomerHome | None"]
+_HOMES: list[HomeOf] = []
+
+
+def register_home(home_of: HomeOf) -> None:
+    """A product offers logged-in customers its start page (accounts imports no product):
+    the login lands on the first one without `next`, and the account page links them all."""
+    if home_of not in _HOMES:
+        _HOMES.append(home_of)
+
+
+def homes_of(account: CustomerAccount) -> list[CustomerHome]:
+    return [home for home in (home_of(account) for home_of in _HOMES) if home is not None]
+
+
 def safe_next(request: HttpRequest, wanted: str | None, tenant: Tenant) -> str:
-    """Where to go after the login: `next` if it is a path on this host, else the account."""
+    """Where to go after the login: `next` if it is a path on this host, else a product's
+    start page for the account (register_home), else the account."""
     if wanted and url_has_allowed_host_and_scheme(
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return wanted
+    account = getattr(request, "customer_account", None)
+    if account is not None:
+        homes = homes_of(account)
+        if homes:
+            return homes[0].url
     return reverse("customer_accounts:account", args=[tenant.slug])
 
 

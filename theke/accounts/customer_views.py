@@ -133,7 +133,8 @@ def logout(request: HttpRequest, slug: str) -> HttpResponse:
 @customer_login_required
 def account_page(request: HttpRequest, slug: str) -> HttpResponse:
     account = _account(request)
-    return _page(request, "accounts/customer/account.html", account.tenant)
+    homes = customer_auth.homes_of(account)
+    return _page(request, "accounts/customer/account.html", account.tenant, {"homes": homes})
 
 
 @customer_login_required

@@ -248,12 +248,14 @@ def _register_routers() -> None:
     from theke.customers.api import router as customers_router
     from theke.estimates.api import router as estimates_router
     from theke.orders.api import router as orders_router
+    from theke.portal.api import router as portal_router
 
     api.add_router("/", ping_router)
     api.add_router("/", customers_router)
     api.add_router("/", orders_router)
     api.add_router("/", estimates_router)
     api.add_router("/", appointments_router)
+    api.add_router("/", portal_router)
     api.add_router("/", events_router)
 
 

@@ -9,8 +9,14 @@ class PortalConfig(AppConfig):
     verbose_name = _("Kundenportal")
     # Rights are offered once their pages work: portal.manage (activation, invitations:
     # users area) and portal.dispatch (portal orders, new locations: shop area).
-    permissions: dict[str, object] = {}
-    role_grants: dict[str, list[str]] = {}
+    permissions: dict[str, object] = {
+        # --- users ---
+        "portal.manage": _("Kundenportal verwalten (Freischaltung, Einladungen)"),
+    }
+    role_grants: dict[str, list[str]] = {
+        # --- users ---
+        "Vertrieb": ["portal.manage"],
+    }
 
     def ready(self) -> None:
         from theke.audit.presentation import register_actions
@@ -34,6 +40,28 @@ class PortalConfig(AppConfig):
         )
 
         # --- activation, invitation, registration, users (users) ---
+        # Registers the customer-link kind "portal_invitation" (its page: portal_invitation:page).
+        from theke.core.panels import CUSTOMER_PAGE, register_panel
+        from theke.portal.models import PortalSettings
+        from theke.portal.services import users as portal_users  # noqa: F401
+        from theke.portal.staff_views import users as staff_users
+
+        register_actions(
+            {"portal_settings.changed": _("Portaleinstellungen geändert")},
+            {"portal_settings": PortalSettings},
+        )
+        # The customer login lands on the dashboard; the account page links it.
+        from theke.accounts.customer_auth import register_home
+        from theke.portal.customer_views.signup import portal_home
+
+        register_home(portal_home)
+        register_panel(
+            CUSTOMER_PAGE,
+            "portal.users",
+            template="portal/staff/_customer_panel.html",
+            context=staff_users.customer_panel,
+            order=30,
+        )
 
         # --- dashboard, lists, analytics (pages) ---
 

@@ -46,6 +46,7 @@ def settings_overview(request: HttpRequest) -> HttpResponse:
             "accounts.manage_users",
             "messaging.manage_templates",
             "appointments.administer_online_booking",
+            "portal.manage",
         )
     ):
         raise PermissionDenied("tenants.manage_settings")

@@ -565,6 +565,71 @@ def _customer_devices(page: Any, scene: Scene) -> None:
     page.get_by_role("heading", name="Angemeldete Geräte").wait_for()
 
 
+# --- portal: registration and introduction (users) ---
+
+
+def _portal_invitation(page: Any, scene: Scene) -> None:
+    from theke.portal.services import users as portal_users
+    from theke.portal.tests.helpers_users import last_token
+
+    scene.tenant.portal_enabled = True
+    scene.tenant.save(update_fields=["portal_enabled"])
+    portal_users.activate_customer(scene.customer, SYSTEM, first_user_email="portal@kunde.test")
+    page.goto(f"{scene.base}/portal/einladung/{last_token('portal@kunde.test')}/")
+    page.get_by_role("heading", name="Registrierung im Kundenportal").wait_for()
+
+
+def _portal_registration_refused(page: Any, scene: Scene) -> None:
+    _portal_invitation(page, scene)
+    page.get_by_label("Vorname").fill("Eva")
+    page.get_by_label("Nachname").fill("Berg")
+    page.get_by_label("Passwort", exact=True).fill("1234567890")
+    page.get_by_label("Passwort bestätigen").fill("1234567890")
+    page.get_by_role("button", name="Registrierung abschließen").click()
+    page.locator("#id_password1-error").wait_for()
+
+
+def _portal_introduction(page: Any, scene: Scene) -> None:
+    _portal_invitation(page, scene)
+    page.get_by_label("Vorname").fill("Eva")
+    page.get_by_label("Nachname").fill("Berg")
+    page.get_by_label("Passwort", exact=True).fill(CUSTOMER_PASSWORD)
+    page.get_by_label("Passwort bestätigen").fill(CUSTOMER_PASSWORD)
+    page.locator(".legal-consent input[type=checkbox]").check()
+    page.get_by_role("button", name="Registrierung abschließen").click()
+    page.get_by_role("heading", name="Ihr Dashboard").wait_for()
+
+
+def _portal_admin(scene: Scene) -> Any:
+    from theke.portal.services import users as portal_users
+    from theke.portal.tests.world import activate, make_portal_user
+
+    scene.tenant.portal_enabled = True
+    scene.tenant.save(update_fields=["portal_enabled"])
+    activate(scene.customer)
+    admin = make_portal_user(scene.customer, "chefin@kunde.test")
+    portal_users.invite_user(scene.customer, SYSTEM, "kollege@kunde.test", "Karl", "Kollege")
+    return admin
+
+
+def _portal_users(page: Any, scene: Scene) -> None:
+    from conftest import PASSWORD
+
+    _portal_admin(scene)
+    target = reverse("portal:users", args=[scene.tenant.slug])
+    page.goto(f"{scene.base}/konto/{scene.tenant.slug}/anmelden/?next={target}")
+    page.get_by_label("E-Mail").fill("chefin@kunde.test")
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_role("heading", name="Benutzer", exact=True).wait_for()
+
+
+def _staff_portal_customer(page: Any, scene: Scene) -> None:
+    _portal_admin(scene)
+    page.goto(scene.base + reverse("portal_staff:customer", args=[scene.customer.pk]))
+    page.get_by_role("heading", name="Freischaltung").wait_for()
+
+
 PAGES = [
     # The customer's estimate: open, both steps of an answer, answered.
     PageCase("estimate", _estimate),
@@ -616,6 +681,12 @@ PAGES = [
     PageCase("customer-login-refused", _customer_login_refused),
     PageCase("customer-password-reset", _customer_password_reset),
     PageCase("customer-devices", _customer_devices),
+    # --- portal: registration and introduction (users) ---
+    PageCase("portal-registration", _portal_invitation),
+    PageCase("portal-registration-refused", _portal_registration_refused),
+    PageCase("portal-introduction", _portal_introduction),
+    PageCase("portal-users", _portal_users),
+    PageCase("staff-portal-customer", _staff_portal_customer, staff=True),
     # The staff pages used all day.
     PageCase("staff-start", _staff_start, staff=True),
     PageCase("staff-menus", _staff_menus, staff=True),

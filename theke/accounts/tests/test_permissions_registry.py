@@ -20,7 +20,6 @@ from theke.tenants.scoping import tenant_scope
 
 # Rights of the seeds' products that are not built yet: their issues bring them back.
 UNBUILT = {
-    "portal.manage",
     "portal.dispatch",
     "jobs.use",
     "jobs.administer_workflows",

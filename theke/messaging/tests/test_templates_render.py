@@ -180,7 +180,6 @@ def test_purposes_of_products_not_built_yet_are_not_offered() -> None:
     # Their product issues bring them back in their own messages.py.
     unbuilt = {
         "lead_rejected",
-        "portal_invitation",
         "quote_answer",
         "phase_activated",
     }

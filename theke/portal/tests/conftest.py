@@ -4,6 +4,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
+from theke.core.tests.browser import open_page  # noqa: F401  # fixture of the browser tests
 from theke.portal.tests.world import World, make_world
 
 
