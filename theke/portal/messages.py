@@ -155,7 +155,7 @@ die mietfreie Standzeit Ihres Containers endet bald:
 Behälter: {container}
 Abfallart: {waste_type}
 Standort: {location}
-Mietfrei bis: {rent_free_until} (noch {days_left} Tage)
+Mietfrei bis: {rent_free_until} (verbleibende Tage: {days_left})
 
 Danach fällt Miete an. Einen Tausch, eine Leerung oder den Abzug können Sie im Kundenportal bestellen:
 
@@ -171,7 +171,7 @@ The rent-free period of your container ends soon:
 Container: {container}
 Waste type: {waste_type}
 Location: {location}
-Rent-free until: {rent_free_until} ({days_left} days left)
+Rent-free until: {rent_free_until} (days left: {days_left})
 
 After that, rent is charged. You can order an exchange, an emptying or the withdrawal in the customer portal:
 
