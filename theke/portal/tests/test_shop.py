@@ -142,7 +142,7 @@ def test_order_for_a_confirmed_location_goes_to_dispatch_at_once(
     assert placed.external_id is None and placed.released_at is not None
     assert placed.kind == OrderKind.PLACEMENT and placed.status == OrderStatus.OPEN
     assert placed.ordered_by == scoped.admin.account
-    asset = Asset.objects.get(pk=placed.asset_id)
+    asset = Asset.objects.get(orders=placed)
     assert asset.location == scoped.locations[1] and asset.placed_on is None
     assert asset.container_type == scoped.containers["mulde7"]
     event = FeedEvent.objects.get(type="portal.order.created")
@@ -184,13 +184,13 @@ def test_public_ground_needs_the_permit_or_the_request(scoped: World) -> None:
     with pytest.raises(ShopError) as refused:
         order(scoped, public_ground=True)
     assert refused.value.code == "permit_required"
-    with pytest.raises(ServiceError) as refused:
+    with pytest.raises(ServiceError) as wrong_type:
         order(scoped, public_ground=True, permit=b"<html>not a permit</html>")
-    assert refused.value.field == "permit"
+    assert wrong_type.value.field == "permit"
     by_service = order(scoped, public_ground=True, permit_by_service=True)
     assert by_service.permit_by_service and not by_service.permit
     uploaded = order(scoped, public_ground=True, permit=PDF)
-    assert uploaded.permit.name.endswith(".pdf") and not uploaded.permit_by_service
+    assert str(uploaded.permit.name).endswith(".pdf") and not uploaded.permit_by_service
     event = FeedEvent.objects.filter(type="portal.order.created").order_by("-id").first()
     assert event is not None
     assert event.payload["permit_url"].endswith(f"/api/v1/portal-orders/{uploaded.pk}/permit")
@@ -215,7 +215,7 @@ def test_new_location_waits_and_is_released_on_confirmation(scoped: World) -> No
             "Neubau Ost", "Oststraße 3", "14467", "Potsdam", access_notes="Tor 2, Höhe 4 m"
         ),
     )
-    location = Location.objects.get(pk=placed.location_id)
+    location = Location.objects.get(orders=placed)
     assert location.needs_confirmation and location.state == "BB"
     assert location.access_notes == "Tor 2, Höhe 4 m"
     assert location in scoped.orderer.locations.all()  # granted to the restricted user
@@ -294,9 +294,9 @@ def test_planned_date_mails_once_per_date_and_completion_places_the_container(
     orders.upsert_orders(scoped.tenant, SYSTEM, [("AUF-1", {"status": "completed"})])
     placed.refresh_from_db()
     assert placed.completed_at is not None
-    assert Asset.objects.get(pk=placed.asset_id).placed_on == datetime.date(2026, 6, 6)
+    assert Asset.objects.get(orders=placed).placed_on == datetime.date(2026, 6, 6)
     follow_up = shop.order_on_container(
-        scoped.admin, Asset.objects.get(pk=placed.asset_id), kind="emptying", today=MONDAY
+        scoped.admin, Asset.objects.get(orders=placed), kind="emptying", today=MONDAY
     )
     assert follow_up.follows_id == placed.pk
 
