@@ -34,6 +34,8 @@ PERIODIC_TASKS: list[tuple[str, str, int | None]] = [
     ),
     # --- remind ---
     ("theke.appointment_reminders", "theke.appointments.tasks.send_appointment_reminders", 1),
+    # --- portal: rent-free days ending ---
+    ("theke.portal_rent_free", "theke.portal.tasks.send_rent_free_reminders", 60),
 ]
 
 

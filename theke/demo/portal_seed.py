@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import random
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,13 +22,55 @@ from theke.core.formatting import format_date, money
 from theke.core.pdf import LetterPDF
 from theke.customers import services as customers
 from theke.customers.models import ContainerType, Customer, Location, WasteType
+from theke.messaging.models import OutboundMessage
 from theke.orders import services as orders
 from theke.orders.models import Invoice, Order, Quote
+from theke.portal.models import PortalRole, PortalUser
+from theke.portal.services import users as portal_users
+from theke.portal.services.users import settings_of
 from theke.tenants.letterhead import tenant_letterhead
 from theke.tenants.models import Tenant
 
 VAT = Decimal("1.19")
 MONTHS = 12
+PASSWORD = "theke-demo"  # noqa: S105 - the documented demo password
+INVITATION_URL = re.compile(r"/portal/einladung/([A-Za-z0-9_-]+)/")
+
+
+@dataclass(frozen=True)
+class DemoPortalUser:
+    email: str
+    first_name: str
+    last_name: str
+    role: str
+    sees_invoices: bool
+    sees_prices: bool
+    sites: tuple[int, ...]  # indexes into FLAGSHIP_SITES; empty: all locations
+    registered: bool = True
+
+
+# One login per portal role (README, "Demo logins"), and one invitation not yet accepted.
+PORTAL_USERS = (
+    DemoPortalUser(
+        "bauleitung@hochbau-havelland.de", "Katrin", "Wendt", PortalRole.ADMIN, True, True, ()
+    ),
+    DemoPortalUser(
+        "polier@hochbau-havelland.de", "Murat", "Kaya", PortalRole.ORDERS, False, False, (1, 2)
+    ),
+    DemoPortalUser(
+        "buchhaltung@hochbau-havelland.de", "Sabine", "Roth", PortalRole.READ_ONLY, True, True, ()
+    ),
+    DemoPortalUser(
+        "einkauf@hochbau-havelland.de",
+        "Jonas",
+        "Pohl",
+        PortalRole.READ_ONLY,
+        True,
+        False,
+        (),
+        registered=False,
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -111,7 +154,71 @@ class PortalSeeder:
         for customer in [flagship, *companies]:
             made += self._history(customer)
         self._quotes(flagship)
+        self._portal(flagship)
         return made
+
+    # --- the portal: switch, settings, one user per role -----------------------------------
+
+    def _portal(self, customer: Customer) -> None:
+        self.tenant.portal_enabled = True
+        self.tenant.save(update_fields=["portal_enabled"])
+        settings_of(self.tenant)
+        portal_users.save_portal_settings(
+            self.tenant,
+            SYSTEM,
+            lead_time_days=2,
+            show_prices=True,
+            rent_free_days=14,
+            rent_reminder_days=3,
+            sales_email="vertrieb@containerdienst-demo.de",
+            dispatch_email="dispo@containerdienst-demo.de",
+        )
+        sites = list(Location.objects.filter(customer=customer).order_by("pk"))
+        admin, *others = PORTAL_USERS
+        user = portal_users.activate_customer(
+            customer,
+            SYSTEM,
+            first_user_email=admin.email,
+            first_name=admin.first_name,
+            last_name=admin.last_name,
+        )
+        self._register(user, admin)
+        for row in others:
+            colleague = portal_users.invite_user(
+                user,
+                portal_users.portal_actor(user),
+                row.email,
+                row.first_name,
+                row.last_name,
+                role=row.role,
+                sees_invoices=row.sees_invoices,
+                sees_prices=row.sees_prices,
+                all_locations=not row.sites,
+                locations=[sites[index] for index in row.sites],
+            )
+            if row.registered:
+                self._register(colleague, row)
+
+    def _register(self, user: PortalUser, row: DemoPortalUser) -> None:
+        """Register as the invited person would: with the token from the invitation e-mail."""
+        message = (
+            OutboundMessage.objects.filter(purpose="portal_invitation", recipient=row.email)
+            .order_by("-pk")
+            .first()
+        )
+        found = INVITATION_URL.search(message.body_text if message is not None else "")
+        if found is None:
+            raise RuntimeError(f"no invitation e-mail for {row.email}")
+        registered = portal_users.register(
+            found.group(1),
+            first_name=row.first_name,
+            last_name=row.last_name,
+            password=PASSWORD,
+            accepted=True,
+            terms_version=None,
+            privacy_version=None,
+        )
+        portal_users.mark_introduction_seen(registered)
 
     # --- master data -----------------------------------------------------------------------
 
@@ -173,15 +280,18 @@ class PortalSeeder:
         """Per month and container one to three orders; the months before this one invoiced."""
         containers = list(
             customer.assets.select_related("container_type", "waste_type", "location")
-            .filter(container_type__isnull=False)
+            .filter(container_type__isnull=False, waste_type__isnull=False)
             .order_by("pk")
         )
+        typed = [(a, a.container_type, a.waste_type) for a in containers]
         items: list[tuple[str, dict[str, Any]]] = []
         per_month: dict[datetime.date, list[tuple[str, Decimal]]] = {}
         for back in range(MONTHS - 1, -1, -1):
             start = self._month_start(back)
-            for asset in containers:
-                kinds = [k for k in ("emptying", "exchange") if asset.container_type.allows(k)]
+            for asset, container_type, waste_type in typed:
+                if container_type is None or waste_type is None:
+                    continue
+                kinds = [k for k in ("emptying", "exchange") if container_type.allows(k)]
                 for _repeat in range(self.rng.randint(1, 3)):
                     day = start + datetime.timedelta(days=self.rng.randint(0, 26))
                     if day > self.today + datetime.timedelta(days=10):
@@ -199,16 +309,16 @@ class PortalSeeder:
                                 "customer": customer,
                                 "location": asset.location,
                                 "asset": asset,
-                                "container_type": asset.container_type,
-                                "waste_type": asset.waste_type,
-                                "title": f"{asset.container_type} · {asset.waste_type.name}",
+                                "container_type": container_type,
+                                "waste_type": waste_type,
+                                "title": f"{container_type} · {waste_type.name}",
                                 "status": status,
                                 "planned_date": day,
                             },
                         )
                     )
                     if status == "invoiced":
-                        price = asset.container_type.price or Decimal("150.00")
+                        price = container_type.price or Decimal("150.00")
                         per_month.setdefault(start, []).append((external_id, price))
         orders.upsert_orders(self.tenant, SYSTEM, items)
         self._invoices(customer, per_month)
@@ -242,7 +352,9 @@ class PortalSeeder:
             lines[external_id] = rows
         orders.upsert_invoices(self.tenant, SYSTEM, items)
         for invoice in Invoice.objects.filter(customer=customer, external_id__in=lines):
-            orders.attach_pdf(invoice, SYSTEM, self._invoice_pdf(invoice, lines[invoice.external_id]))
+            orders.attach_pdf(
+                invoice, SYSTEM, self._invoice_pdf(invoice, lines[invoice.external_id])
+            )
 
     def _invoice_pdf(self, invoice: Invoice, rows: list[tuple[str, Decimal]]) -> bytes:
         customer = invoice.customer
@@ -298,7 +410,12 @@ class PortalSeeder:
             )
             for index, (title, net, days, status) in enumerate(
                 [
-                    ("Containerstellung Baustelle Leipzig, 3 Monate", Decimal("1840.00"), 5, "open"),
+                    (
+                        "Containerstellung Baustelle Leipzig, 3 Monate",
+                        Decimal("1840.00"),
+                        5,
+                        "open",
+                    ),
                     ("Entsorgung Asbestplatten, Big Bags", Decimal("960.00"), 40, "accepted"),
                     ("Abrollcontainer 36 m³ Sperrmüll", Decimal("520.00"), 75, "expired"),
                 ]
@@ -308,5 +425,10 @@ class PortalSeeder:
         for quote in Quote.objects.filter(customer=customer):
             pdf = LetterPDF(tenant_letterhead(self.tenant), f"Angebot {quote.number}")
             pdf.begin([customer.display_name], [("Angebotsnr.", quote.number)], quote.title)
-            pdf.sums([("Netto", money(quote.net_total), False), ("Gesamt", money(quote.gross_total), True)])
+            pdf.sums(
+                [
+                    ("Netto", money(quote.net_total), False),
+                    ("Gesamt", money(quote.gross_total), True),
+                ]
+            )
             orders.attach_pdf(quote, SYSTEM, pdf.render())

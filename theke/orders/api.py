@@ -29,12 +29,13 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote as urlquote
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import FileResponse, HttpResponse
 from ninja import Router, Schema
 from pydantic import Field
 
-from theke.api.errors import Problem, problem, problem_response
+from theke.api.errors import FieldError, Problem, problem, problem_response
 from theke.api.resources import (
     API_FIELD,
     DeleteOut,
@@ -53,9 +54,10 @@ from theke.api.types import Date, Money, OffsetDateTime
 from theke.api.uploads import UPLOAD_BODY, read_upload, too_large
 from theke.audit.services import Actor
 from theke.core.errors import ServiceError
-from theke.customers.models import Asset, Customer, Location, Vehicle
+from theke.customers.models import Asset, ContainerType, Customer, Location, Vehicle, WasteType
 from theke.orders import services
-from theke.orders.models import Invoice, Order, Quote
+from theke.orders.container_orders import reference
+from theke.orders.models import Invoice, Order, OrderOrigin, Quote
 from theke.tenants.models import Branch, Tenant
 
 router = Router(tags=["orders"])
@@ -88,6 +90,13 @@ class OrderIn(StrictIn):
     description: str = ""
     status: Literal["open", "planned", "in_progress", "completed", "invoiced", "cancelled"] = "open"
     planned_date: Date | None = None
+    container_type_external_id: str | None = Field(
+        None, max_length=100, description="Container orders: the container type."
+    )
+    waste_type_external_id: str | None = Field(
+        None, max_length=100, description="Container orders: the waste type."
+    )
+    wish_date: Date | None = Field(None, description="Container orders: the customer's wish.")
 
 
 class OrderBulkItem(OrderIn):
@@ -144,8 +153,30 @@ class OrderOut(Schema):
     description: str
     status: str
     planned_date: datetime.date | None
+    origin: str
+    portal_order_id: int | None
+    container_type_external_id: str | None
+    waste_type_external_id: str | None
+    wish_date: datetime.date | None
+    completed_at: datetime.datetime | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
+
+
+class PortalOrderIn(StrictIn):
+    external_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        description="Your id of the order; required the first time, never changed afterwards.",
+    )
+    number: str | None = Field(None, min_length=1, max_length=40)
+    status: (
+        Literal["open", "planned", "in_progress", "completed", "invoiced", "cancelled"] | None
+    ) = None
+    planned_date: Date | None = Field(
+        None, description="The execution date; the customer gets an e-mail for each new date."
+    )
 
 
 class InvoiceOut(Schema):
@@ -209,8 +240,17 @@ LOCATION = Ref("location_external_id", "location", "location", lambda: Location.
 ASSET = Ref("asset_external_id", "asset", "asset", lambda: Asset.objects.all())
 BRANCH = Ref("branch_external_id", "branch", "branch", lambda: Branch.objects.all())
 ORDER = Ref("order_external_id", "order", "order", lambda: Order.objects.all())
+CONTAINER_TYPE = Ref(
+    "container_type_external_id",
+    "container_type",
+    "container type",
+    lambda: ContainerType.objects.all(),
+)
+WASTE_TYPE = Ref(
+    "waste_type_external_id", "waste_type", "waste type", lambda: WasteType.objects.all()
+)
 
-ORDER_REFS = (CUSTOMER, VEHICLE, LOCATION, ASSET, BRANCH)
+ORDER_REFS = (CUSTOMER, VEHICLE, LOCATION, ASSET, BRANCH, CONTAINER_TYPE, WASTE_TYPE)
 INVOICE_REFS = (CUSTOMER, ORDER)
 QUOTE_REFS = (CUSTOMER, LOCATION, ORDER)
 
@@ -323,11 +363,17 @@ def _order_out(order: Order) -> dict[str, Any]:
     fields = ("external_id", "kind", "number", "title", "description", "status")
     data: dict[str, Any] = {name: getattr(order, name) for name in fields}
     data["customer_external_id"] = order.customer.external_id
-    for name in ("vehicle", "location", "asset", "branch"):
+    for name in ("vehicle", "location", "asset", "branch", "container_type", "waste_type"):
         related = getattr(order, name) if getattr(order, f"{name}_id") else None
         data[f"{name}_external_id"] = _external_id(related)
     data.update(
-        planned_date=order.planned_date, created_at=order.created_at, updated_at=order.updated_at
+        planned_date=order.planned_date,
+        created_at=order.created_at,
+        updated_at=order.updated_at,
+        origin=order.origin,
+        portal_order_id=order.pk if order.origin == OrderOrigin.PORTAL else None,
+        wish_date=order.wish_date,
+        completed_at=order.completed_at,
     )
     return data
 
@@ -434,7 +480,9 @@ add_bulk_endpoint(
 
 
 def _find_order(external_id: str) -> Order:
-    rows = Order.objects.select_related("customer", "vehicle", "location", "asset", "branch")
+    rows = Order.objects.select_related(
+        "customer", "vehicle", "location", "asset", "branch", "container_type", "waste_type"
+    )
     order = find(rows, external_id)
     if order is None:
         raise not_found("order", external_id)
@@ -586,3 +634,146 @@ def upload_quote_pdf(request: Any, external_id: str) -> Any:
 def get_quote_pdf(request: Any, external_id: str) -> FileResponse:
     with api_scope(request):
         return _pdf_response(_find_quote(external_id), "quote")
+
+
+# --- portal orders: the round trip with the back office -------------------------------------
+# Orders customers place in the portal have no external id until the back office assigns
+# one here; after that they are ordinary orders (PUT /orders/{external_id} works too, and
+# every change of the planned date or status takes the same path: the customer's e-mail
+# with the execution date, the container's placement date on completion).
+
+
+class PortalOrderOut(Schema):
+    portal_order_id: int
+    external_id: str | None
+    number: str
+    kind: str
+    status: str
+    customer: dict[str, Any]
+    location: dict[str, Any] | None
+    container_type: dict[str, Any] | None
+    waste_type: dict[str, Any] | None
+    asset_id: int | None
+    asset_external_id: str | None
+    follows_portal_order_id: int | None
+    wish_date: datetime.date | None
+    planned_date: datetime.date | None
+    note: str
+    public_ground: bool
+    permit_by_service: bool
+    permit_url: str | None
+    ordered_by: dict[str, Any] | None
+    released_at: datetime.datetime | None
+    created_at: datetime.datetime
+
+
+def _portal_orders() -> QuerySet[Order]:
+    return Order.objects.filter(origin=OrderOrigin.PORTAL).select_related(
+        "customer", "location", "container_type", "waste_type", "ordered_by", "asset"
+    )
+
+
+def _find_portal_order(portal_order_id: int) -> Order:
+    order = _portal_orders().filter(pk=portal_order_id).first()
+    if order is None:
+        raise Problem(404, "Not Found", f"No portal order with id {portal_order_id}.")
+    return order
+
+
+@router.get(
+    "/portal-orders",
+    response=list[PortalOrderOut],
+    operation_id="list_portal_orders",
+    summary="Portal orders for dispatch (default: released and not yet assigned an id)",
+)
+def list_portal_orders(
+    request: Any,
+    assigned: bool | None = False,
+    released: bool | None = True,
+    limit: int = 100,
+    after_id: int = 0,
+) -> Any:
+    """Orders customers placed in the portal, oldest first, with every reference your
+    dispatch job needs. `assigned=false` (default): without your external id yet;
+    `released=true` (default): handed to dispatch (a new delivery location is confirmed by
+    staff first). Page with `after_id` (the last portal_order_id you got)."""
+    with api_scope(request):
+        rows = _portal_orders().filter(pk__gt=after_id)
+        if assigned is not None:
+            rows = rows.filter(external_id__isnull=not assigned)
+        if released is not None:
+            rows = rows.filter(released_at__isnull=not released)
+        return [reference(order) for order in rows.order_by("id")[: max(1, min(limit, 500))]]
+
+
+@router.get(
+    "/portal-orders/{portal_order_id}",
+    response=PortalOrderOut,
+    operation_id="get_portal_order",
+    summary="Read a portal order",
+)
+def get_portal_order(request: Any, portal_order_id: int) -> Any:
+    with api_scope(request):
+        return reference(_find_portal_order(portal_order_id))
+
+
+@router.patch(
+    "/portal-orders/{portal_order_id}",
+    response=PortalOrderOut,
+    operation_id="update_portal_order",
+    summary="Take over a portal order: assign your id, report planned date and status",
+)
+def update_portal_order(request: Any, portal_order_id: int, data: PortalOrderIn) -> Any:
+    """The first call assigns your `external_id` (required then); later calls (or PUT
+    /orders/{external_id}) report `planned_date` and `status`."""
+    with api_scope(request) as (tenant, actor), transaction.atomic():
+        order = _find_portal_order(portal_order_id)
+        external_id = data.external_id or order.external_id
+        if not external_id:
+            raise Problem(
+                422,
+                "Unprocessable Content",
+                "Assign your external_id first.",
+                errors=[FieldError("external_id", "Assign your external_id first.", "required")],
+            )
+        try:
+            services.assign_external_id(tenant, actor, order.pk, external_id)
+        except ServiceError as exc:
+            raise service_problem(exc) from exc
+        values = values_of(data, "external_id")
+        if values:
+            (outcome,) = services.upsert_orders(tenant, actor, [(external_id, values)])
+            if isinstance(outcome, ServiceError):
+                raise service_problem(outcome)
+        return reference(_find_portal_order(portal_order_id))
+
+
+@router.get(
+    "/portal-orders/{portal_order_id}/permit",
+    operation_id="get_portal_order_permit",
+    summary="Download the permit (Stellgenehmigung) the customer uploaded",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file (PDF, JPEG or PNG)",
+                "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
+def get_portal_order_permit(request: Any, portal_order_id: int) -> FileResponse:
+    with api_scope(request):
+        order = _find_portal_order(portal_order_id)
+        if not order.permit:
+            raise Problem(404, "Not Found", "This order has no permit.")
+        try:
+            handle = order.permit.open("rb")
+        except FileNotFoundError as exc:
+            raise Problem(404, "Not Found", "The permit file is missing.") from exc
+        suffix = (order.permit.name or "").rsplit(".", 1)[-1]
+        response = FileResponse(
+            handle, as_attachment=True, filename=f"genehmigung-{order.number}.{suffix}"
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -32,6 +32,7 @@ from theke.core.files import PDF_TYPES, check_upload
 from theke.orders.models import (
     Invoice,
     Order,
+    OrderOrigin,
     OrderStatus,
     Quote,
 )
@@ -52,12 +53,14 @@ __all__ = [
     "ORDER_FIELDS",
     "QUOTE_FIELDS",
     "OrderError",
+    "assign_external_id",
     "attach_pdf",
     "cancel_order",
     "create_invoice",
     "create_order",
     "create_quote",
     "delete_quote",
+    "register_order_listener",
     "update_invoice",
     "update_order",
     "update_quote",
@@ -79,6 +82,9 @@ ORDER_FIELDS = frozenset(
         "description",
         "status",
         "planned_date",
+        "container_type",
+        "waste_type",
+        "wish_date",
     }
 )
 INVOICE_FIELDS = frozenset(
@@ -111,6 +117,28 @@ QUOTE_FIELDS = frozenset(
     }
 )
 Outcome = tuple[str, models.Model] | ServiceError
+
+
+@dataclass(frozen=True)
+class OrderChange:
+    """An order the upsert created or changed, with the names of the changed fields."""
+
+    order: Order
+    created: bool
+    fields: frozenset[str]
+
+
+# Called inside the upsert's transaction with the orders it created or changed, so a domain
+# above (the portal: execution-date e-mail, completion) reacts on the same path as every
+# other change; orders imports no product.
+OrderListener = Callable[[Tenant, Actor, list[OrderChange]], None]
+ORDER_LISTENERS: list[OrderListener] = []
+
+
+def register_order_listener(listener: OrderListener) -> None:
+    """Let a domain react to orders created or changed through `upsert_orders`."""
+    if listener not in ORDER_LISTENERS:
+        ORDER_LISTENERS.append(listener)
 
 
 # --- create and update by external id ------------------------------------------------------
@@ -199,6 +227,16 @@ def _upsert_many_once(
             for action, external_id, data in events
         ),
     )
+    if model is Order and ORDER_LISTENERS:
+        changed = [
+            OrderChange(current[external_id], True, frozenset()) for external_id in sorted(inserts)
+        ] + [
+            OrderChange(current[external_id], False, frozenset(fields))
+            for external_id, fields in sorted(updated_fields.items())
+        ]
+        if changed:
+            for listener in ORDER_LISTENERS:
+                listener(tenant, actor, changed)
     return [
         outcome if isinstance(outcome, ServiceError) else (outcome[0], current[outcome[1]])
         for outcome in outcomes
@@ -312,6 +350,39 @@ def update_quote(quote: Quote, actor: Actor, **values: Any) -> Quote:
     """Change a quote; records only the fields that changed."""
     updated: Quote = _update(QUOTES, quote, actor, values)
     return updated
+
+
+# --- portal orders: the back office assigns its id ------------------------------------------
+
+
+@transaction.atomic
+def assign_external_id(tenant: Tenant, actor: Actor, order_id: int, external_id: str) -> Order:
+    """Give an order placed in the portal the back office's id (once; the same id again
+    changes nothing). Raises Order.DoesNotExist for an unknown portal order."""
+    order = Order.objects.select_for_update().get(
+        tenant=tenant, pk=order_id, origin=OrderOrigin.PORTAL
+    )
+    external_id = (external_id or "").strip()
+    check_external_id(external_id)
+    if order.external_id == external_id:
+        return order
+    if order.external_id:
+        raise OrderError(
+            _("Dieser Auftrag hat bereits die ID „%(external_id)s“.")
+            % {"external_id": order.external_id},
+            "external_id",
+            "already_assigned",
+        )
+    if Order.objects.filter(tenant=tenant, external_id=external_id).exists():
+        raise OrderError(
+            _("Die ID „%(external_id)s“ ist bereits vergeben.") % {"external_id": external_id},
+            "external_id",
+            "duplicate",
+        )
+    order.external_id = external_id
+    order.save(update_fields=["external_id", "updated_at"])
+    record(tenant, actor, "order.updated", order, {"changes": {"external_id": [None, external_id]}})
+    return order
 
 
 # --- cancel, delete, files ------------------------------------------------------------------

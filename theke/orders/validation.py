@@ -31,9 +31,13 @@ from theke.orders.models import (
 )
 from theke.tenants.models import Tenant
 
-FOREIGN_KEYS = frozenset({"customer", "vehicle", "location", "asset", "branch", "order"})
+FOREIGN_KEYS = frozenset(
+    {"customer", "vehicle", "location", "asset", "branch", "order", "container_type", "waste_type"}
+)
 TEXT_FIELDS = frozenset({"kind", "number", "title", "description", "status", "currency"})
-DATE_FIELDS = frozenset({"planned_date", "issue_date", "due_date", "date", "valid_until"})
+DATE_FIELDS = frozenset(
+    {"planned_date", "wish_date", "issue_date", "due_date", "date", "valid_until"}
+)
 MONEY_FIELDS = frozenset({"net_total", "gross_total"})
 CENT = Decimal("0.01")
 MAX_MONEY = Decimal("9999999999.99")  # DecimalField(max_digits=12, decimal_places=2)
@@ -232,7 +236,7 @@ def _check_totals(obj: Any) -> None:
 
 
 def clean_order(
-    order: Order, tenant: Tenant, values: Mapping[str, Any], changes: Mapping[str, Any]
+    order: Order, tenant: Tenant, values: Mapping[str, Any], changes: dict[str, Any]
 ) -> None:
     _require(order, "number", _("Bitte geben Sie die Auftragsnummer an."))
     _check_customer(order, tenant, changes)
@@ -248,6 +252,22 @@ def clean_order(
     _check_same_customer(order, "asset", changes, _("Das Objekt gehört nicht zu diesem Kunden."))
     if "branch" in changes and order.branch is not None and order.branch.tenant_id != tenant.pk:
         raise OrderError(_("Unbekannter Betrieb."), "branch", "unknown")
+    for field in ("container_type", "waste_type"):
+        related = getattr(order, field) if getattr(order, f"{field}_id") else None
+        if field in changes and related is not None and related.tenant_id != tenant.pk:
+            raise OrderError(_("Unbekannter Eintrag im Katalog."), field, "unknown")
+    _stamp_completion(order, changes)
+
+
+def _stamp_completion(order: Order, changes: dict[str, Any]) -> None:
+    """completed_at follows the status: stamped when the order becomes completed (or
+    invoiced), cleared when it is reopened."""
+    done = order.status in (OrderStatus.COMPLETED, OrderStatus.INVOICED)
+    completed_at = (order.completed_at or timezone.now()) if done else None
+    if completed_at != order.completed_at:
+        previous = changes.get("completed_at", [plain(order.completed_at)])[0]
+        changes["completed_at"] = [previous, plain(completed_at)]
+        order.completed_at = completed_at
 
 
 def clean_invoice(

@@ -12,10 +12,14 @@ class PortalConfig(AppConfig):
     permissions: dict[str, object] = {
         # --- users ---
         "portal.manage": _("Kundenportal verwalten (Freischaltung, Einladungen)"),
+        # --- shop ---
+        "portal.dispatch": _("Portalaufträge und neue Lieferorte bearbeiten"),
     }
     role_grants: dict[str, list[str]] = {
         # --- users ---
         "Vertrieb": ["portal.manage"],
+        # --- shop ---
+        "Disposition": ["portal.dispatch"],
     }
 
     def ready(self) -> None:
@@ -66,5 +70,24 @@ class PortalConfig(AppConfig):
         # --- dashboard, lists, analytics (pages) ---
 
         # --- container shop, container orders, dispatch (shop) ---
+        from theke.core.panels import register_tile
+        from theke.customers.models import Location
+        from theke.orders.models import Order
+        from theke.orders.services import register_order_listener
+        from theke.portal.services.shop import on_orders_changed
+        from theke.portal.staff_views.dispatch import new_locations_tile, waiting_orders_tile
+
+        register_actions(
+            {
+                "portal_order.created": _("Im Kundenportal bestellt"),
+                "portal_location.created": _("Neuer Lieferort im Kundenportal angelegt"),
+                "portal_location.confirmed": _("Neuer Lieferort bestätigt"),
+            },
+            {"portal_order": Order, "portal_location": Location},
+            {"portal_order": _("Portalauftrag"), "portal_location": _("Lieferort")},
+        )
+        register_order_listener(on_orders_changed)
+        register_tile("portal.dispatch_orders", waiting_orders_tile, order=40)
+        register_tile("portal.new_locations", new_locations_tile, order=41)
 
         # --- quote requests (quotes) ---

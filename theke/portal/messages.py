@@ -4,6 +4,7 @@
 Each area keeps its own block, so parallel work merges cleanly.
 """
 
+# ruff: noqa: E501  (the shipped texts are data: one paragraph per line)
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
@@ -68,5 +69,175 @@ The link can be used once. If it has expired, we will gladly send you a new invi
 
 
 # --- container orders: received, execution date, rent-free days (shop) -----------------------
+
+ORDER_PLACEHOLDERS = placeholders(
+    order_number=_("Nummer des Auftrags, z. B. P-2026-00012"),
+    order_kind=_("Auftragsart (Gestellung, Tausch, Leerung, Abzug)"),
+    container=_("Behältertyp, z. B. Absetzmulde 7 m³ offen"),
+    waste_type=_("Abfallart"),
+    location=_("Lieferort mit Adresse"),
+    wish_date=_("Wunschtermin"),
+    note=_("Hinweis des Kunden"),
+    link=_("Link zum Kundenportal"),
+)
+
+ORDER_SAMPLES: dict[str, dict[str, str]] = {
+    "de": {
+        "order_number": "P-2026-00012",
+        "order_kind": "Gestellung",
+        "container": "Absetzmulde 7 m³ offen",
+        "waste_type": "Bauschutt (17 01 07)",
+        "location": "Baustelle Nord – Nordstraße 1, 80331 München",
+        "wish_date": "14.10.2026",
+        "planned_date": "15.10.2026",
+        "note": "Bitte an der Einfahrt abstellen.",
+        "link": "https://theke.example/portal/muster/standorte/",
+        "rent_free_until": "20.10.2026",
+        "days_left": "3",
+    },
+    "en": {"order_kind": "Placement", "wish_date": "14 October 2026"},
+}
+
+PORTAL_ORDER_RECEIVED = register(
+    make_purpose(
+        "portal_order_received",
+        _("Kundenportal: Bestellung eingegangen"),
+        _("Bestätigt dem bestellenden Benutzer den Eingang seiner Bestellung im Kundenportal."),
+        placeholders=ORDER_PLACEHOLDERS,
+        de=Texts(
+            "Ihre Bestellung {order_number} ist eingegangen",
+            """
+vielen Dank für Ihre Bestellung. Wir haben sie erhalten und planen sie jetzt ein:
+
+Auftrag: {order_number} ({order_kind})
+Behälter: {container}
+Abfallart: {waste_type}
+Lieferort: {location}
+Wunschtermin: {wish_date}
+Hinweis: {note}
+
+Sobald der Termin feststeht, erhalten Sie eine weitere Nachricht. Den Stand Ihrer Aufträge sehen Sie jederzeit im Kundenportal:
+
+{link}
+""",
+            button="Zum Kundenportal",
+        ),
+        en=Texts(
+            "Your order {order_number} has been received",
+            """
+Thank you for your order. We have received it and are now scheduling it:
+
+Order: {order_number} ({order_kind})
+Container: {container}
+Waste type: {waste_type}
+Delivery location: {location}
+Requested date: {wish_date}
+Note: {note}
+
+As soon as the date is fixed, you will receive another message. You can see the status of your orders in the customer portal at any time:
+
+{link}
+""",
+            button="Open the customer portal",
+        ),
+        samples=ORDER_SAMPLES,
+    )
+)
+
+PORTAL_ORDER_PLANNED = register(
+    make_purpose(
+        "portal_order_planned",
+        _("Kundenportal: Ausführungstermin"),
+        _(
+            "Teilt dem bestellenden Benutzer den Ausführungstermin mit, sobald die Disposition "
+            "ihn geplant oder geändert hat."
+        ),
+        placeholders=placeholders(
+            ORDER_PLACEHOLDERS, planned_date=_("Geplanter Ausführungstermin")
+        ),
+        de=Texts(
+            "Ihr Auftrag {order_number}: Ausführung am {planned_date}",
+            """
+Ihr Auftrag {order_number} ({order_kind}, {container}) ist eingeplant.
+
+Ausführung am: {planned_date}
+Lieferort: {location}
+
+Bitte sorgen Sie dafür, dass der Stellplatz an diesem Tag frei und zugänglich ist. Den Stand Ihrer Aufträge sehen Sie im Kundenportal:
+
+{link}
+""",
+            button="Zum Kundenportal",
+        ),
+        en=Texts(
+            "Your order {order_number}: carried out on {planned_date}",
+            """
+Your order {order_number} ({order_kind}, {container}) has been scheduled.
+
+Carried out on: {planned_date}
+Delivery location: {location}
+
+Please make sure the site is free and accessible on that day. You can see the status of your orders in the customer portal:
+
+{link}
+""",
+            button="Open the customer portal",
+        ),
+        samples=ORDER_SAMPLES,
+    )
+)
+
+PORTAL_RENT_FREE_ENDING = register(
+    make_purpose(
+        "portal_rent_free_ending",
+        _("Kundenportal: Mietfreie Standzeit endet"),
+        _(
+            "Erinnert die Administratoren des Kunden einige Tage bevor die mietfreien "
+            "Standtage eines Containers enden."
+        ),
+        placeholders=placeholders(
+            container=_("Behältertyp, z. B. Absetzmulde 7 m³ offen"),
+            waste_type=_("Abfallart"),
+            location=_("Lieferort mit Adresse"),
+            rent_free_until=_("Letzter mietfreier Tag"),
+            days_left=_("Verbleibende mietfreie Tage"),
+            link=_("Link zum Kundenportal"),
+        ),
+        de=Texts(
+            "Mietfreie Standzeit endet am {rent_free_until}",
+            """
+die mietfreie Standzeit Ihres Containers endet bald:
+
+Behälter: {container}
+Abfallart: {waste_type}
+Standort: {location}
+Mietfrei bis: {rent_free_until} (verbleibende Tage: {days_left})
+
+Danach fällt Miete an. Einen Tausch, eine Leerung oder den Abzug können Sie im Kundenportal bestellen:
+
+{link}
+""",
+            button="Auftrag erstellen",
+        ),
+        en=Texts(
+            "Rent-free period ends on {rent_free_until}",
+            """
+The rent-free period of your container ends soon:
+
+Container: {container}
+Waste type: {waste_type}
+Location: {location}
+Rent-free until: {rent_free_until} (days left: {days_left})
+
+After that, rent is charged. You can order an exchange, an emptying or the withdrawal in the customer portal:
+
+{link}
+""",
+            button="Create an order",
+        ),
+        samples=ORDER_SAMPLES,
+    )
+)
+
 
 # --- quote requests: to sales, answer to the customer (quotes) -------------------------------

@@ -630,6 +630,35 @@ def _staff_portal_customer(page: Any, scene: Scene) -> None:
     page.get_by_role("heading", name="Freischaltung").wait_for()
 
 
+# --- portal: container shop (shop) ---
+
+
+def _portal_shop(page: Any, scene: Scene) -> None:
+    from conftest import PASSWORD
+    from theke.portal.tests.world import make_world
+
+    world = make_world(scene.tenant)
+    target = reverse("portal:shop", args=[scene.tenant.slug])
+    page.goto(f"{scene.base}/konto/{scene.tenant.slug}/anmelden/?next={target}")
+    page.get_by_label("E-Mail").fill(world.admin.account.email)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_role("heading", name="Container bestellen").wait_for()
+
+
+def _portal_shop_date(page: Any, scene: Scene) -> None:
+    _portal_shop(page, scene)
+    page.get_by_label("Bauschutt").check()
+    page.get_by_role("button", name="Weiter").click()
+    page.get_by_label("Absetzmulde 7 m³ offen").check()
+    page.get_by_role("button", name="Weiter").click()
+    page.get_by_label("Lager Süd").check()
+    page.get_by_role("button", name="Weiter").click()
+    page.get_by_label("Wunschtermin").fill("2026-01-04")
+    page.get_by_role("button", name="Weiter").click()
+    page.locator("#date-error").wait_for()
+
+
 PAGES = [
     # The customer's estimate: open, both steps of an answer, answered.
     PageCase("estimate", _estimate),
@@ -687,6 +716,9 @@ PAGES = [
     PageCase("portal-introduction", _portal_introduction),
     PageCase("portal-users", _portal_users),
     PageCase("staff-portal-customer", _staff_portal_customer, staff=True),
+    # --- portal: container shop (shop) ---
+    PageCase("portal-shop", _portal_shop),
+    PageCase("portal-shop-date-refused", _portal_shop_date),
     # The staff pages used all day.
     PageCase("staff-start", _staff_start, staff=True),
     PageCase("staff-menus", _staff_menus, staff=True),

@@ -20,7 +20,6 @@ from theke.tenants.scoping import tenant_scope
 
 # Rights of the seeds' products that are not built yet: their issues bring them back.
 UNBUILT = {
-    "portal.dispatch",
     "jobs.use",
     "jobs.administer_workflows",
 }
@@ -100,7 +99,7 @@ def old_role(tenant_a) -> Role:
         return Role.objects.create(
             tenant=tenant_a,
             name="Werkstatt alt",
-            permissions=["customers.view", "jobs.use", "portal.dispatch"],
+            permissions=["customers.view", "jobs.use", "jobs.administer_workflows"],
         )
 
 
@@ -119,7 +118,7 @@ def test_stored_unknown_codes_are_ignored_on_display(owner_client, old_role) -> 
     assert listing.status_code == 200
     body = listing.content.decode()
     assert "Kundenstamm ansehen" in body
-    assert "jobs.use" not in body and "portal.dispatch" not in body
+    assert "jobs.use" not in body and "jobs.administer_workflows" not in body
     form = owner_client.get(reverse("accounts:role_edit", args=[old_role.pk]))
     assert form.status_code == 200
     body = form.content.decode()
@@ -141,8 +140,8 @@ def test_stored_unknown_codes_neither_block_nor_change_a_save(
     assert old_role.permissions == [
         "customers.view",
         "estimates.view",
+        "jobs.administer_workflows",
         "jobs.use",
-        "portal.dispatch",
     ]
     with tenant_scope(tenant_a):
         event = AuditEvent.objects.get(action="role.updated")
