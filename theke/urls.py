@@ -23,6 +23,7 @@ urlpatterns = [
     path("staff/orders/", include("theke.orders.urls")),
     path("staff/estimates/", include("theke.estimates.urls")),
     path("staff/appointments/", include("theke.appointments.urls")),
+    path("staff/portal/", include("theke.portal.urls")),
     path("staff/audit/", include("theke.audit.urls")),
     path("staff/api/", include("theke.api.urls")),
     path("staff/messages/", include("theke.messaging.urls")),

@@ -40,3 +40,12 @@ class PortalConfig(AppConfig):
         # --- container shop, container orders, dispatch (shop) ---
 
         # --- quote requests (quotes) ---
+        from theke.core.panels import register_tile
+        from theke.messaging.threads import register_thread_handler
+        from theke.portal.services import quotes as quote_services
+        from theke.portal.staff_views import quotes as quote_views
+
+        # Inbound mail on a quote request's conversation is sales answering (not the customer).
+        register_thread_handler("portal.quoterequest", quote_services.THREAD_HANDLER)
+        register_tile("portal.quote_requests", quote_views.unanswered_tile, order=40)
+        register_actions({"quote_request.answered": _("Angebotsanfrage beantwortet")})
