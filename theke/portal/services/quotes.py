@@ -178,6 +178,7 @@ def _queue_request_mail(
         location, access_notes = _location_text(request.location)
         customer = request.customer
         context = {
+            **message_templates.base_context(tenant, language=language),
             "number": request.number,
             "subject": request.subject,
             "description": request.description,
