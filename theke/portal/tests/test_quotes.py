@@ -170,7 +170,7 @@ def test_sales_answer_with_a_pdf_lands_in_the_conversation(world, case):
     row = receive_message(sales_answer(request, case))
     assert row.status == InboundStatus.PROCESSED, row.reason
     assert row.conversation == request.conversation
-    first, answer = thread_of(request)
+    _first, answer = thread_of(request)
     assert answer.author_type == AuthorType.STAFF
     assert answer.author_user is None
     assert answer.author_label == "Vera Vertrieb"
