@@ -41,7 +41,7 @@ def new_request(user: PortalUser, **values: Any) -> QuoteRequest:
 def request_mail(request: QuoteRequest) -> OutboundMessage:
     with tenant_scope(request.tenant):
         return OutboundMessage.objects.get(
-            conversation_id=request.conversation_id, purpose=quotes.REQUEST_PURPOSE
+            conversation=request.conversation, purpose=quotes.REQUEST_PURPOSE
         )
 
 

@@ -69,7 +69,7 @@ def test_the_quotes_page_shows_quotes_and_downloads_the_pdf(world):
     download = client.get(url("quote_pdf", world, quote.pk))
     assert download.status_code == 200
     assert "attachment" in download["Content-Disposition"]
-    assert b"".join(download.streaming_content) == PDF
+    assert b"".join(download.streaming_content) == PDF  # type: ignore[attr-defined]
 
 
 def test_a_quote_without_pdf_or_of_another_customer_is_404(world):
@@ -103,7 +103,7 @@ def test_requesting_a_quote_through_the_form(world):
     assert response.status_code == 302
     with tenant_scope(world.tenant):
         request = QuoteRequest.objects.get()
-        assert Location.objects.get(pk=request.location_id).needs_confirmation
+        assert Location.objects.get(pk=request.location.pk).needs_confirmation  # type: ignore[union-attr]
         files = ConversationAttachment.objects.filter(message__conversation=request.conversation)
         assert sorted(f.filename for f in files) == ["Foto.png", "Plan.pdf"]
     assert response["Location"] == url("quote_request", world, request.pk)
@@ -153,7 +153,7 @@ def test_reading_an_answer_marks_it_read_and_the_menu_count_falls(world, answere
         )
     download = client.get(url("quote_attachment", world, answered.pk, pdf.pk))
     assert download.status_code == 200
-    assert b"".join(download.streaming_content) == PDF
+    assert b"".join(download.streaming_content) == PDF  # type: ignore[attr-defined]
     after = client.get(url("quotes", world) + "?tab=ungelesen")
     assert answered.number not in after.content.decode()
 

@@ -50,6 +50,11 @@ def media_root(settings: Any, tmp_path: Any) -> Any:
     return settings.MEDIA_ROOT
 
 
+def conversation_of(request: Any) -> Any:
+    assert request.conversation is not None
+    return request.conversation
+
+
 def thread_of(request: Any) -> list[ConversationMessage]:
     with tenant_scope(request.tenant):
         return list(
@@ -79,8 +84,8 @@ def test_a_request_gets_a_number_a_conversation_and_a_mail_to_sales(world):
     assert [a.filename for a in first.attachments.all()] == ["Lageplan.pdf"]
     sent = request_mail(request)
     assert sent.recipient == SALES
-    assert sent.reply_to == conversations.reply_address(request.conversation)
-    assert conversations.subject_tag(request.conversation) in sent.subject
+    assert sent.reply_to == conversations.reply_address(conversation_of(request))
+    assert conversations.subject_tag(conversation_of(request)) in sent.subject
     assert request.number in sent.subject
     for detail in (
         "Bau Berg GmbH",
@@ -120,7 +125,7 @@ def test_a_new_location_waits_for_confirmation_and_its_access_notes_go_to_sales(
         },
     )
     with tenant_scope(world.tenant):
-        location = Location.objects.get(pk=request.location_id)
+        location = Location.objects.get(pk=request.location.pk)  # type: ignore[union-attr]
     assert location.customer == world.customer
     assert location.needs_confirmation
     assert location.access_notes == "Zufahrt über Tor 2"
@@ -140,7 +145,7 @@ def test_bad_input_is_refused_with_the_field(world, values, field):
     with pytest.raises(ServiceError) as refused:
         new_request(world.admin, **values)
     if field:
-        assert refused.value.field == field  # type: ignore[attr-defined]
+        assert refused.value.field == field
 
 
 def test_a_read_only_user_and_a_foreign_location_are_refused(world):
@@ -257,8 +262,8 @@ def test_the_customers_reply_goes_to_sales_with_the_reply_address(world):
         request.refresh_from_db()
     assert sent is not None
     assert "Passt, aber bitte ab April." in sent.body_text
-    assert sent.reply_to == conversations.reply_address(request.conversation)
-    assert conversations.subject_tag(request.conversation) in sent.subject
+    assert sent.reply_to == conversations.reply_address(conversation_of(request))
+    assert conversations.subject_tag(conversation_of(request)) in sent.subject
     assert "In-Reply-To" in sent.headers  # answers sales' last mail
     assert request.status == QuoteRequestStatus.OPEN
     # and the conversation goes on: sales answer again
@@ -293,7 +298,7 @@ def test_unread_answers_rise_and_fall_per_contact(world):
         assert list(quotes.unread_requests(world.admin)) == [second]
         assert quotes.unread_count(world.reader) == 3
         rows = quotes.with_unread(world.admin, quotes.quote_requests_of(world.admin))
-        counts = {r.pk: r.unread for r in rows}
+        counts = {r.pk: getattr(r, "unread") for r in rows}  # noqa: B009
         assert counts == {first.pk: 0, second.pk: 1}
 
 
