@@ -38,6 +38,11 @@ class ThreadHandler(Protocol):
         """Store the mail in the conversation (inside the caller's transaction)."""
         ...
 
+    def staff_message(self, message: ConversationMessage) -> bool:
+        """A staff user wrote in the conversation on its page (inside the transaction).
+        True: the product has told the customer itself, messaging sends no e-mail."""
+        ...
+
 
 _handlers: dict[str, ThreadHandler] = {}
 

@@ -51,6 +51,7 @@ from theke.messaging.models import (
 )
 from theke.messaging.services import inbox
 from theke.messaging.services.outbox import Attachment, queue_message
+from theke.messaging.threads import handler_for
 from theke.tenants.models import Tenant
 
 PURPOSE = "conversation_message"
@@ -461,7 +462,9 @@ def post_staff_message(
         via=Via.WEB,
     )
     mark_conversation_read(conversation, user=user, at=message.created_at)
-    contact = customer_contact(conversation)
+    handler = handler_for(conversation)
+    told_by_product = handler is not None and handler.staff_message(message)
+    contact = None if told_by_product else customer_contact(conversation)
     emailed_to = ""
     subject_object = _audit_subject(conversation)
     if contact is not None and contact.email:

@@ -417,6 +417,23 @@ def receive_answer(reply: InboundReply) -> ConversationMessage:
     return message
 
 
+def staff_answered(message: ConversationMessage) -> None:
+    """A staff user answered on the conversation's page in Theke: the same as an answer by
+    e-mail (status, the requesting user told with a link into the portal)."""
+    request = QuoteRequest.objects.select_for_update().get(conversation_id=message.conversation_id)
+    QuoteRequest.objects.filter(pk=request.pk).update(
+        status=QuoteRequestStatus.ANSWERED, answered_at=message.created_at
+    )
+    record(
+        request.tenant,
+        Actor(ActorType.STAFF, user_id=message.author_user_id, label=message.author_label),
+        "quote_request.answered",
+        request,
+        {"label": str(request), "message": message.pk},
+    )
+    _answer_mail(request, message)
+
+
 def _customer_reply_by_mail(reply: InboundReply, contact: Contact) -> ConversationMessage:
     """A contact of the customer wrote to the reply address (e.g. answering a staff message
     sent from Theke): their reply, passed on to sales like one from the portal."""
@@ -465,6 +482,10 @@ class QuoteThreadHandler:
         if contact is not None and reply.from_address.lower() != sales:
             return _customer_reply_by_mail(reply, contact)
         return receive_answer(reply)
+
+    def staff_message(self, message: ConversationMessage) -> bool:
+        staff_answered(message)
+        return True
 
 
 THREAD_HANDLER = QuoteThreadHandler()

@@ -309,3 +309,18 @@ def test_the_unread_count_is_one_query(world):
     with tenant_scope(world.tenant), CaptureQueriesContext(connection) as queries:
         assert quotes.unread_count(world.admin) == 3
     assert len(queries) == 1
+
+
+def test_staff_answering_on_the_conversation_page_tells_the_customer_through_the_portal(
+    world, owner
+):
+    request = new_request(world.admin)
+    with tenant_scope(world.tenant):
+        conversations.post_staff_message(conversation_of(request), owner, "Angebot folgt.")
+        request.refresh_from_db()
+        to_contact = OutboundMessage.objects.filter(purpose=conversations.PURPOSE).count()
+        assert quotes.unread_count(world.admin) == 1
+    assert request.status == QuoteRequestStatus.ANSWERED
+    assert to_contact == 0  # no raw conversation mail: the portal's notice instead
+    [told] = answer_mails(world)
+    assert told.recipient == "eva.berg@bau-berg.test"
