@@ -9,6 +9,7 @@ quote request's conversation as the business's answer and tells the requesting u
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -18,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from theke.audit.feed import emit_event
 from theke.audit.models import ActorType
 from theke.audit.services import Actor, record
 from theke.core.errors import ServiceError
@@ -320,7 +322,25 @@ def request_quote(
             "sent_to": address,
         },
     )
+    _emit(request, "portal.quote_request.created", description=text)
     return request
+
+
+def _emit(request: QuoteRequest, type: str, **payload: Any) -> None:
+    """Tell the back office (event feed, webhooks) about the request."""
+    emit_event(
+        request.tenant,
+        type,
+        subject_type="quote_request",
+        external_id=request.number,
+        payload={
+            "number": request.number,
+            "subject": request.subject,
+            "customer_external_id": request.customer.external_id,
+            "location_external_id": request.location.external_id if request.location else "",
+            **payload,
+        },
+    )
 
 
 def _lock_request(request: QuoteRequest) -> QuoteRequest:
@@ -413,6 +433,7 @@ def receive_answer(reply: InboundReply) -> ConversationMessage:
         request,
         {"label": str(request), "message": message.pk, "from": reply.from_address},
     )
+    _emit(request, "portal.quote_request.answered", answered_at=now, text=message.body[:2000])
     _answer_mail(request, message)
     return message
 
@@ -430,6 +451,12 @@ def staff_answered(message: ConversationMessage) -> None:
         "quote_request.answered",
         request,
         {"label": str(request), "message": message.pk},
+    )
+    _emit(
+        request,
+        "portal.quote_request.answered",
+        answered_at=message.created_at,
+        text=message.body[:2000],
     )
     _answer_mail(request, message)
 

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from theke.audit.models import FeedEvent
 from theke.core.errors import ServiceError
 from theke.customers.models import Location
 from theke.messaging.models import (
@@ -194,6 +195,14 @@ def test_sales_answer_with_a_pdf_lands_in_the_conversation(world, case):
     assert f"/angebote/anfragen/{request.pk}/" in told.body_text
     with tenant_scope(world.tenant):
         assert quotes.unread_count(world.admin) == 1
+        events = list(
+            FeedEvent.objects.filter(type__startswith="portal.quote_request.").order_by("id")
+        )
+    assert [e.type for e in events] == [
+        "portal.quote_request.created",
+        "portal.quote_request.answered",
+    ]
+    assert events[1].external_id == request.number
 
 
 def test_an_answer_without_a_name_is_labelled_sales(world):
