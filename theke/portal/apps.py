@@ -91,3 +91,12 @@ class PortalConfig(AppConfig):
         register_tile("portal.new_locations", new_locations_tile, order=41)
 
         # --- quote requests (quotes) ---
+        from theke.core.panels import register_tile
+        from theke.messaging.threads import register_thread_handler
+        from theke.portal.services import quotes as quote_services
+        from theke.portal.staff_views import quotes as quote_views
+
+        # Inbound mail on a quote request's conversation is sales answering (not the customer).
+        register_thread_handler("portal.quoterequest", quote_services.THREAD_HANDLER)
+        register_tile("portal.quote_requests", quote_views.unanswered_tile, order=40)
+        register_actions({"quote_request.answered": _("Angebotsanfrage beantwortet")})

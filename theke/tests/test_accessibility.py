@@ -659,6 +659,47 @@ def _portal_shop_date(page: Any, scene: Scene) -> None:
     page.locator("#date-error").wait_for()
 
 
+# --- portal: quotes and quote requests (quotes) ---
+
+
+def _portal_quote_scene(page: Any, scene: Scene) -> Any:
+    """A portal world on the scene's tenant, a request answered by sales, its user logged in."""
+    from conftest import PASSWORD
+    from theke.messaging.services.inbound import receive_message
+    from theke.portal.tests.quotetools import new_request, sales_answer, set_sales
+    from theke.portal.tests.world import make_world
+
+    world = make_world(scene.tenant)
+    set_sales(scene.tenant)
+    request = new_request(world.admin, location=world.locations[0])
+    receive_message(sales_answer(request, "reply_address"))
+    _customer_login(page, scene)
+    page.get_by_label("E-Mail").fill(world.admin.account.email)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_load_state("load")
+    return request
+
+
+def _portal_quotes(page: Any, scene: Scene) -> None:
+    _portal_quote_scene(page, scene)
+    page.goto(f"{scene.base}/portal/{scene.tenant.slug}/angebote/?tab=ungelesen")
+    page.locator("#quote-request-list").wait_for()
+
+
+def _portal_quote_request(page: Any, scene: Scene) -> None:
+    request = _portal_quote_scene(page, scene)
+    page.goto(f"{scene.base}/portal/{scene.tenant.slug}/angebote/anfragen/{request.pk}/")
+    page.locator("#quote-thread").wait_for()
+
+
+def _portal_quote_request_refused(page: Any, scene: Scene) -> None:
+    _portal_quote_scene(page, scene)
+    page.goto(f"{scene.base}/portal/{scene.tenant.slug}/angebote/anfordern/")
+    page.get_by_role("button", name="Anfrage senden").click()
+    page.locator(".invalid-feedback").first.wait_for()
+
+
 PAGES = [
     # The customer's estimate: open, both steps of an answer, answered.
     PageCase("estimate", _estimate),
@@ -739,6 +780,10 @@ PAGES = [
     PageCase("appointment-reminders-refused", _appointment_reminders_refused),
     PageCase("appointment-cancel", _appointment_cancel_step),
     PageCase("appointment-other-time", _appointment_other_time_step),
+    # --- portal: quotes and quote requests (quotes) ---
+    PageCase("portal-quotes", _portal_quotes),
+    PageCase("portal-quote-request", _portal_quote_request),
+    PageCase("portal-quote-request-refused", _portal_quote_request_refused),
 ]
 
 

@@ -9,6 +9,7 @@ and per customer contact.
 from __future__ import annotations
 
 import datetime
+import re
 import secrets
 import string
 import unicodedata
@@ -50,6 +51,7 @@ from theke.messaging.models import (
 )
 from theke.messaging.services import inbox
 from theke.messaging.services.outbox import Attachment, queue_message
+from theke.messaging.threads import handler_for
 from theke.tenants.models import Tenant
 
 PURPOSE = "conversation_message"
@@ -105,6 +107,26 @@ def inbound_domain(tenant: Tenant) -> str:
 def reply_address(conversation: Conversation) -> str:
     """reply+<token>@<the tenant's inbound domain, else the platform's>."""
     return f"reply+{conversation.reply_token}@{inbound_domain(conversation.tenant)}"
+
+
+# "[#AB12CD34]": the first eight characters of the reply token, upper case. It goes into the
+# subject of every conversation e-mail, so a forward to the general address, or a reply whose
+# mail program dropped both the reply address and the References, still finds its thread.
+SUBJECT_TAG = re.compile(r"\[#([A-Za-z0-9]{8})\]")
+SUBJECT_TAG_LENGTH = 8
+
+
+def subject_tag(conversation: Conversation) -> str:
+    return f"[#{conversation.reply_token[:SUBJECT_TAG_LENGTH].upper()}]"
+
+
+def tagged_subject(subject: str, conversation: Conversation) -> str:
+    """The subject with the conversation's tag at its end (once)."""
+    tag = subject_tag(conversation)
+    subject = " ".join(str(subject).split())
+    if tag in subject:
+        return subject
+    return f"{subject} {tag}".strip()
 
 
 def conversation_url(conversation: Conversation) -> str:
@@ -376,6 +398,11 @@ def customer_contact(conversation: Conversation) -> Contact | None:
     return Contact.objects.filter(customer_id=conversation.customer_id).exclude(email="").first()
 
 
+def thread_headers(conversation: Conversation) -> dict[str, str]:
+    """Headers of a new mail of the thread: its Message-ID, and what it answers."""
+    return _thread_headers(conversation)
+
+
 def _thread_headers(conversation: Conversation) -> dict[str, str]:
     """Message-ID for the new mail; In-Reply-To and References of the customer's last mail."""
     headers = {"Message-ID": make_msgid(domain=inbound_domain(conversation.tenant))}
@@ -435,7 +462,9 @@ def post_staff_message(
         via=Via.WEB,
     )
     mark_conversation_read(conversation, user=user, at=message.created_at)
-    contact = customer_contact(conversation)
+    handler = handler_for(conversation)
+    told_by_product = handler is not None and handler.staff_message(message)
+    contact = None if told_by_product else customer_contact(conversation)
     emailed_to = ""
     subject_object = _audit_subject(conversation)
     if contact is not None and contact.email:
@@ -447,7 +476,7 @@ def post_staff_message(
             recipient_name=str(contact),
             contact=contact,
             dedupe_key=f"conversation:{conversation.pk}:message:{message.pk}",
-            subject=conversation.subject,
+            subject=tagged_subject(conversation.subject, conversation),
             text=_email_text(conversation, message, contact.language),
             language=contact.language,
             related=subject_object,
@@ -468,6 +497,49 @@ def post_staff_message(
             "message": message.pk,
             "attachments": [f.filename for f in files],
             "emailed_to": emailed_to,
+        },
+    )
+    return message
+
+
+@transaction.atomic
+def post_business_message(
+    conversation: Conversation,
+    body: str,
+    attachments: Sequence[Attachment] = (),
+    *,
+    author_label: str,
+    via: str = Via.EMAIL,
+    inbound_email: InboundEmail | None = None,
+) -> ConversationMessage:
+    """Store a message of the business that came by e-mail (e.g. sales answering a quote
+    request from their mail program): staff side, without a staff user, nothing sent."""
+    if via not in Via.values:
+        raise ValueError(f"unknown channel {via!r}")
+    files = check_attachments(attachments)
+    text = _clean_body(body, bool(files))
+    conversation = _lock(conversation)
+    label = str(author_label or _("Vertrieb"))[:200]
+    message = _new_message(
+        conversation,
+        body=text,
+        attachments=files,
+        author_type=AuthorType.STAFF,
+        author_label=label,
+        via=via,
+        inbound_email=inbound_email,
+    )
+    record(
+        conversation.tenant,
+        Actor(ActorType.STAFF, label=label),
+        "conversation.business_message",
+        _audit_subject(conversation),
+        {
+            "label": conversation.subject,
+            "conversation": conversation.pk,
+            "message": message.pk,
+            "via": via,
+            "attachments": [f.filename for f in files],
         },
     )
     return message
@@ -602,4 +674,5 @@ ACTION_LABELS: dict[str, Promise] = {
     "conversation.started": gettext_lazy("Unterhaltung begonnen"),
     "conversation.staff_message": gettext_lazy("Nachricht an den Kunden geschrieben"),
     "conversation.customer_message": gettext_lazy("Nachricht vom Kunden erhalten"),
+    "conversation.business_message": gettext_lazy("Antwort per E-Mail erhalten"),
 }

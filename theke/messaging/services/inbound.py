@@ -2,9 +2,10 @@
 
 The raw message is stored first, in its own transaction, so nothing that reached us is ever
 lost. Then the parser looks for the thread (the reply+<token>@ address, else In-Reply-To /
-References), checks the sender against the customer's contacts, strips the quoted history
-and posts the reply. Whatever does not fit — no thread, an unknown token, a foreign sender,
-a parser error — is quarantined for staff, never dropped.
+References, else the conversation's tag "[#AB12CD34]" in the subject), checks the sender
+against the customer's contacts (or asks the thread's handler, see messaging/threads.py),
+strips the quoted history and posts the reply. Whatever does not fit — no thread, an
+unknown token, a foreign sender, a parser error — is quarantined for staff, never dropped.
 """
 
 from __future__ import annotations
@@ -45,8 +46,14 @@ from theke.messaging.models import (
     Via,
 )
 from theke.messaging.services import inbox
-from theke.messaging.services.conversations import check_attachment, post_customer_message
+from theke.messaging.services.conversations import (
+    SUBJECT_TAG,
+    SUBJECT_TAG_LENGTH,
+    check_attachment,
+    post_customer_message,
+)
 from theke.messaging.services.outbox import Attachment
+from theke.messaging.threads import InboundReply, ThreadHandler, handler_for
 from theke.tenants.models import Tenant
 from theke.tenants.scoping import scopes_disabled, tenant_scope
 
@@ -330,19 +337,51 @@ def _tenant_by_domain(mail: ParsedMail) -> Tenant | None:
     return matches[0] if len(matches) == 1 else None
 
 
+def _by_subject_tag(mail: ParsedMail) -> Conversation | None:
+    """The conversation whose tag is in the subject (never the body: quoted history carries
+    the tags of other threads). With a tenant known from the recipients' domain, only that
+    tenant's threads; a tag that matches more than one thread matches none."""
+    tags = list(dict.fromkeys(tag.lower() for tag in SUBJECT_TAG.findall(mail.subject)))
+    if not tags:
+        return None
+    tenant = _tenant_by_domain(mail)
+    for tag in reversed(tags):  # the newest tag is the last one added
+        found = Conversation.objects.filter(reply_token__startswith=tag).select_related("tenant")
+        if tenant is not None:
+            found = found.filter(tenant=tenant)
+        candidates = list(found[:2])
+        if len(candidates) == 1 and len(tag) == SUBJECT_TAG_LENGTH:
+            return candidates[0]
+    return None
+
+
 def find_thread(mail: ParsedMail) -> Match:
-    """The conversation a mail answers (token first, then references). Needs no scope."""
+    """The conversation a mail answers (token first, then references, then the subject's
+    tag). Needs no scope."""
     with scopes_disabled():
         by_token = _by_token(mail)
         if by_token is not None:
             return by_token
-        conversation = _by_references(mail)
+        conversation = _by_references(mail) or _by_subject_tag(mail)
         if conversation is not None:
             return Match(conversation=conversation, tenant=conversation.tenant)
         return Match(
             tenant=_tenant_by_domain(mail),
             reason=_("Keiner Unterhaltung zuzuordnen (keine Antwortadresse, kein Bezug)."),
         )
+
+
+def last_written_to(conversation: Conversation, address: str) -> tuple[bool, Contact | None]:
+    """Whether the thread's last e-mail went to this address (and to which contact)."""
+    last = (
+        OutboundMessage.objects.filter(conversation=conversation, channel=Channel.EMAIL)
+        .select_related("contact")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if address and last is not None and last.recipient.strip().lower() == address.lower():
+        return True, last.contact
+    return False, None
 
 
 def sender_contact(conversation: Conversation, address: str) -> tuple[bool, Contact | None]:
@@ -355,14 +394,8 @@ def sender_contact(conversation: Conversation, address: str) -> tuple[bool, Cont
         ).first()
         if contact is not None:
             return True, contact
-    last = (
-        OutboundMessage.objects.filter(conversation=conversation, channel=Channel.EMAIL)
-        .select_related("contact")
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    if last is not None and last.recipient.strip().lower() == address.lower():
-        contact = last.contact
+    written, contact = last_written_to(conversation, address)
+    if written:
         if contact is not None and contact.customer_id != conversation.customer_id:
             contact = None
         return True, contact
@@ -474,7 +507,11 @@ def _process(row: InboundEmail, raw: bytes) -> InboundEmail:
             row, _("Automatische Antwort (z. B. Abwesenheitsnotiz)."), tenant, conversation, False
         )
     with tenant_scope(tenant):
-        allowed, contact = sender_contact(conversation, mail.from_address)
+        handler = handler_for(conversation)
+        if handler is not None:
+            allowed, contact = handler.accepts_sender(conversation, mail.from_address), None
+        else:
+            allowed, contact = sender_contact(conversation, mail.from_address)
         if not allowed:
             return _quarantine(
                 row,
@@ -502,15 +539,7 @@ def _process(row: InboundEmail, raw: bytes) -> InboundEmail:
                         tenant=tenant,
                         conversation=locked,
                     )
-                post_customer_message(
-                    locked,
-                    contact,
-                    mail.text,
-                    mail.attachments,
-                    via=Via.EMAIL,
-                    inbound_email=row,
-                    author_label="" if contact is not None else mail.author_label,
-                )
+                _post(handler, locked, contact, mail, row)
                 return _set(
                     row,
                     InboundStatus.PROCESSED,
@@ -520,6 +549,39 @@ def _process(row: InboundEmail, raw: bytes) -> InboundEmail:
                 )
         except ServiceError as error:
             return _quarantine(row, str(error.messages[0]), tenant, conversation)
+
+
+def _post(
+    handler: ThreadHandler | None,
+    conversation: Conversation,
+    contact: Contact | None,
+    mail: ParsedMail,
+    row: InboundEmail,
+    text: str | None = None,
+) -> ConversationMessage:
+    """Post the mail: through the thread's handler, else as the customer's reply."""
+    if handler is not None:
+        return handler.receive(
+            InboundReply(
+                conversation=conversation,
+                text=mail.text if text is None else text,
+                attachments=mail.attachments,
+                from_address=mail.from_address,
+                from_name=mail.from_name,
+                inbound_email=row,
+            )
+        )
+    return post_customer_message(
+        conversation,
+        contact,
+        mail.text if text is None else text,
+        mail.attachments,
+        via=Via.EMAIL,
+        inbound_email=row,
+        author_label=""
+        if contact is not None
+        else (mail.author_label or row.from_address or _("Unbekannter Absender")),
+    )
 
 
 def receive_email(raw: bytes, source: str) -> InboundEmail:
@@ -598,16 +660,8 @@ def assign_to_conversation(
         contact = Contact.objects.filter(
             customer_id=conversation.customer_id, email__iexact=mail.from_address
         ).first()
-    message = post_customer_message(
-        conversation,
-        contact,
-        mail.text or mail.full_text,
-        mail.attachments,
-        via=Via.EMAIL,
-        inbound_email=locked,
-        author_label=""
-        if contact is not None
-        else (mail.author_label or locked.from_address or _("Unbekannter Absender")),
+    message = _post(
+        handler_for(conversation), conversation, contact, mail, locked, mail.text or mail.full_text
     )
     reason = locked.reason
     _set(locked, InboundStatus.PROCESSED, _skipped_note(mail), conversation=conversation)

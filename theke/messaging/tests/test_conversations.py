@@ -87,7 +87,8 @@ def test_a_staff_reply_queues_an_email_with_reply_address_and_message_id(
         assert outbound.recipient == "hans.mueller@example.com"
         assert outbound.contact == thread.contact
         assert outbound.reply_to == conversations.reply_address(thread.conversation)
-        assert outbound.subject == "Reparatur Sprinter B-AB 123"
+        tag = conversations.subject_tag(thread.conversation)
+        assert outbound.subject == f"Reparatur Sprinter B-AB 123 {tag}"
         assert "wann passt es Ihnen?" in outbound.body_text
         assert "Sie können direkt auf diese E-Mail antworten." in outbound.body_text
         assert re.fullmatch(r"<[^<>@]+@reply\.theke\.test>", outbound.headers["Message-ID"])
