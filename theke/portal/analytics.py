@@ -2,7 +2,7 @@
 over the last 12 months.
 
 Computed from the rows the user may see (theke.portal.access) with a fixed number of
-aggregate queries (three over orders, one over invoices), whatever the number of orders.
+aggregate queries (one over orders, one over invoices), whatever the number of orders.
 Months are calendar months in Europe/Berlin, the current one included, each present even
 with nothing in it. An order counts in the month of its date: the planned date where the back
 office set one (also for history pushed long after the fact), else the day it was placed.
@@ -13,12 +13,14 @@ by issue date, only for users who see invoices and prices.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, DateField, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from theke.orders.models import InvoiceStatus, Order, OrderKind, OrderStatus
@@ -74,59 +76,79 @@ def _location_name(name: str, street: str, city: str) -> str:
     return name or ", ".join(part for part in (street, city) if part)
 
 
+def _categories(totals: dict[int | None, tuple[str, int]]) -> list[Category]:
+    found = [Category(pk, name, value) for pk, (name, value) in totals.items()]
+    return sorted(found, key=lambda c: (-c.value, c.name, c.pk or 0))
+
+
 def figures_for(user: PortalUser, today: datetime.date | None = None) -> Figures:
     """The user's figures for the 12 months up to `today` (default: today in Berlin)."""
     months = month_starts(today or timezone.localdate(timezone=BERLIN))
     first, end = months[0], _next_month(months[-1])
-    orders = _orders_in(user, first, end)
-
+    bounds = list(zip(months, [*months[1:], end], strict=True))
+    # One pass over the orders: per (waste type, location), the count of each month and of
+    # each month's emptyings as conditional aggregates (no per-row month function, which
+    # SQLite would call in Python); the categories' totals are summed up here.
     per_month = {
-        row["month"]: row
-        for row in orders.annotate(month=TruncMonth("day", output_field=DateField()))
-        .values("month")
-        .annotate(total=Count("pk"), emptyings=Count("pk", filter=Q(kind=OrderKind.EMPTYING)))
-        .order_by()
+        f"m{i}": Count("pk", filter=Q(day__gte=start, day__lt=stop))
+        for i, (start, stop) in enumerate(bounds)
     }
-    waste_types = [
-        Category(row["waste_type_id"], row["waste_type__name"] or "", row["total"])
-        for row in orders.values("waste_type_id", "waste_type__name")
-        .annotate(total=Count("pk"))
-        .order_by("-total", "waste_type__name")
-    ]
-    locations = [
-        Category(
-            row["location_id"],
-            _location_name(
-                row["location__name"] or "",
-                row["location__street"] or "",
-                row["location__city"] or "",
-            ),
-            row["total"],
+    emptyings = {
+        f"e{i}": Count("pk", filter=Q(day__gte=start, day__lt=stop, kind=OrderKind.EMPTYING))
+        for i, (start, stop) in enumerate(bounds)
+    }
+    groups = (
+        _orders_in(user, first, end)
+        .values(
+            "waste_type_id",
+            "waste_type__name",
+            "location_id",
+            "location__name",
+            "location__street",
+            "location__city",
         )
-        for row in orders.values(
-            "location_id", "location__name", "location__street", "location__city"
+        .annotate(**per_month, **emptyings)
+        .order_by()
+    )
+    orders = [0] * len(months)
+    emptied = [0] * len(months)
+    waste_types: dict[int | None, tuple[str, int]] = {}
+    locations: dict[int | None, tuple[str, int]] = {}
+    rows: Iterable[dict[str, Any]] = groups  # type: ignore[assignment]  # keys built above
+    for row in rows:
+        total = 0
+        for i in range(len(months)):
+            orders[i] += row[f"m{i}"]
+            emptied[i] += row[f"e{i}"]
+            total += row[f"m{i}"]
+        name, value = waste_types.get(row["waste_type_id"], (row["waste_type__name"] or "", 0))
+        waste_types[row["waste_type_id"]] = (name, value + total)
+        place = _location_name(
+            row["location__name"] or "", row["location__street"] or "", row["location__city"] or ""
         )
-        .annotate(total=Count("pk"))
-        .order_by("-total", "location__name", "location_id")
-    ]
+        name, value = locations.get(row["location_id"], (place, 0))
+        locations[row["location_id"]] = (name, value + total)
     costs = None
     if sees_costs(user):
-        sums = {
-            row["month"]: row["total"]
-            for row in invoices_of(user)
+        sums = (
+            invoices_of(user)
             .exclude(status=InvoiceStatus.CANCELLED)
             .filter(issue_date__gte=first, issue_date__lt=end)
-            .annotate(month=TruncMonth("issue_date", output_field=DateField()))
-            .values("month")
-            .annotate(total=Sum("gross_total"))
-            .order_by()
-        }
-        costs = [Decimal(sums.get(month) or 0) for month in months]
+            .aggregate(
+                **{
+                    f"m{i}": Sum(
+                        "gross_total", filter=Q(issue_date__gte=start, issue_date__lt=stop)
+                    )
+                    for i, (start, stop) in enumerate(bounds)
+                }
+            )
+        )
+        costs = [Decimal(sums[f"m{i}"] or 0) for i in range(len(months))]
     return Figures(
         months=months,
-        orders=[per_month[m]["total"] if m in per_month else 0 for m in months],
-        emptyings=[per_month[m]["emptyings"] if m in per_month else 0 for m in months],
-        waste_types=waste_types,
-        locations=locations,
+        orders=orders,
+        emptyings=emptied,
+        waste_types=_categories(waste_types),
+        locations=_categories(locations),
         costs=costs,
     )
