@@ -2,7 +2,8 @@
 over the last 12 months.
 
 Computed from the rows the user may see (theke.portal.access) with a fixed number of
-aggregate queries (one over orders, one over invoices), whatever the number of orders.
+aggregate queries (one over orders, one over invoices, one each for the names of the
+locations and waste types found), whatever the number of orders.
 Months are calendar months in Europe/Berlin, the current one included, each present even
 with nothing in it. An order counts in the month of its date: the planned date where the back
 office set one (also for history pushed long after the fact), else the day it was placed.
@@ -13,18 +14,17 @@ by issue date, only for users who see invoices and prices.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, DateField, Q, QuerySet, Sum
+from django.db.models import Case, Count, DateField, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from theke.customers.models import WasteType
 from theke.orders.models import InvoiceStatus, Order, OrderKind, OrderStatus
-from theke.portal.access import invoices_of, orders_of
+from theke.portal.access import invoices_of, locations_of, orders_of
 from theke.portal.models import PortalUser
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -76,8 +76,18 @@ def _location_name(name: str, street: str, city: str) -> str:
     return name or ", ".join(part for part in (street, city) if part)
 
 
-def _categories(totals: dict[int | None, tuple[str, int]]) -> list[Category]:
-    found = [Category(pk, name, value) for pk, (name, value) in totals.items()]
+def _bucket(field: str, months: list[datetime.date], end: datetime.date) -> Case:
+    """The index of the month a day falls in (one CASE per row, compared as plain dates)."""
+    bounds = [*months[1:], end]
+    return Case(
+        *[When(**{f"{field}__lt": stop}, then=Value(i)) for i, stop in enumerate(bounds)],
+        output_field=IntegerField(),
+    )
+
+
+def _sorted(totals: dict[int | None, int], names: dict[int, str]) -> list[Category]:
+    """Most orders first, then by name (the same order on every database)."""
+    found = [Category(pk, names.get(pk, "") if pk else "", value) for pk, value in totals.items()]
     return sorted(found, key=lambda c: (-c.value, c.name, c.pk or 0))
 
 
@@ -85,70 +95,51 @@ def figures_for(user: PortalUser, today: datetime.date | None = None) -> Figures
     """The user's figures for the 12 months up to `today` (default: today in Berlin)."""
     months = month_starts(today or timezone.localdate(timezone=BERLIN))
     first, end = months[0], _next_month(months[-1])
-    bounds = list(zip(months, [*months[1:], end], strict=True))
-    # One pass over the orders: per (waste type, location), the count of each month and of
-    # each month's emptyings as conditional aggregates (no per-row month function, which
-    # SQLite would call in Python); the categories' totals are summed up here.
-    per_month = {
-        f"m{i}": Count("pk", filter=Q(day__gte=start, day__lt=stop))
-        for i, (start, stop) in enumerate(bounds)
-    }
-    emptyings = {
-        f"e{i}": Count("pk", filter=Q(day__gte=start, day__lt=stop, kind=OrderKind.EMPTYING))
-        for i, (start, stop) in enumerate(bounds)
-    }
+    # One pass over the orders, grouped by (month, waste type, location) on the order's own
+    # columns (no join per order); the names come from the few locations and waste types.
     groups = (
         _orders_in(user, first, end)
-        .values(
-            "waste_type_id",
-            "waste_type__name",
-            "location_id",
-            "location__name",
-            "location__street",
-            "location__city",
-        )
-        .annotate(**per_month, **emptyings)
+        .annotate(month=_bucket("day", months, end))
+        .values_list("month", "waste_type_id", "location_id")
+        .annotate(total=Count("pk"), emptyings=Count("pk", filter=Q(kind=OrderKind.EMPTYING)))
         .order_by()
     )
     orders = [0] * len(months)
-    emptied = [0] * len(months)
-    waste_types: dict[int | None, tuple[str, int]] = {}
-    locations: dict[int | None, tuple[str, int]] = {}
-    rows: Iterable[dict[str, Any]] = groups  # type: ignore[assignment]  # keys built above
-    for row in rows:
-        total = 0
-        for i in range(len(months)):
-            orders[i] += row[f"m{i}"]
-            emptied[i] += row[f"e{i}"]
-            total += row[f"m{i}"]
-        name, value = waste_types.get(row["waste_type_id"], (row["waste_type__name"] or "", 0))
-        waste_types[row["waste_type_id"]] = (name, value + total)
-        place = _location_name(
-            row["location__name"] or "", row["location__street"] or "", row["location__city"] or ""
-        )
-        name, value = locations.get(row["location_id"], (place, 0))
-        locations[row["location_id"]] = (name, value + total)
+    emptyings = [0] * len(months)
+    per_waste: dict[int | None, int] = {}
+    per_location: dict[int | None, int] = {}
+    for month, waste_type, location, total, emptied in groups:
+        orders[month] += total
+        emptyings[month] += emptied
+        per_waste[waste_type] = per_waste.get(waste_type, 0) + total
+        per_location[location] = per_location.get(location, 0) + total
+    waste_names = dict(
+        WasteType.objects.filter(pk__in=[pk for pk in per_waste if pk]).values_list("pk", "name")
+    )
+    location_names = {
+        pk: _location_name(name, street, city)
+        for pk, name, street, city in locations_of(user)
+        .filter(pk__in=[pk for pk in per_location if pk])
+        .values_list("pk", "name", "street", "city")
+    }
     costs = None
     if sees_costs(user):
-        sums = (
+        costs = [Decimal(0)] * len(months)
+        for month, total in (
             invoices_of(user)
             .exclude(status=InvoiceStatus.CANCELLED)
             .filter(issue_date__gte=first, issue_date__lt=end)
-            .aggregate(
-                **{
-                    f"m{i}": Sum(
-                        "gross_total", filter=Q(issue_date__gte=start, issue_date__lt=stop)
-                    )
-                    for i, (start, stop) in enumerate(bounds)
-                }
-            )
-        )
-        costs = [Decimal(sums[f"m{i}"] or 0) for i in range(len(months))]
+            .annotate(month=_bucket("issue_date", months, end))
+            .values_list("month")
+            .annotate(total=Sum("gross_total"))
+            .order_by()
+        ):
+            costs[month] += total or 0
     return Figures(
         months=months,
         orders=orders,
-        emptyings=emptied,
-        waste_types=_categories(waste_types),
-        locations=_categories(locations),
+        emptyings=emptyings,
+        waste_types=_sorted(per_waste, waste_names),
+        locations=_sorted(per_location, location_names),
         costs=costs,
     )

@@ -18,7 +18,6 @@ from django.shortcuts import render
 from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from theke.core.formatting import money, number
 from theke.portal import charts
@@ -160,11 +159,7 @@ def analytics(request: HttpRequest, slug: str) -> HttpResponse:
             "menu": "analytics",
             "charts": found,
             "total": total,
-            "total_text": ngettext(
-                "%(count)s Auftrag in den letzten 12 Monaten",
-                "%(count)s Aufträge in den letzten 12 Monaten",
-                total,
-            )
+            "total_text": _("Aufträge in den letzten 12 Monaten: %(count)s")
             % {"count": number(total)},
         },
     )

@@ -167,7 +167,7 @@ def test_figures_take_a_fixed_number_of_queries(world: World) -> None:
     spread(world, today)
     with tenant_scope(world.tenant), CaptureQueriesContext(connection) as more:
         figures_for(world.admin, today)
-    assert len(few) == len(more) == 2
+    assert len(few) == len(more) == 4
 
 
 # --- the page and the CSV --------------------------------------------------------------------
