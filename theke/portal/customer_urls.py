@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from theke.portal.customer_views import pages, quotes, shop, signup
+from theke.portal.customer_views import analytics, pages, quotes, shop, signup
 
 app_name = "portal"
 
@@ -25,8 +25,8 @@ urlpatterns = [
     path("<slug:slug>/rechnungen/<int:pk>/pdf/", pages.invoice_pdf, name="invoice_pdf"),
     path("<slug:slug>/standorte/", pages.locations, name="locations"),
     path("<slug:slug>/standorte/<int:pk>/", pages.location, name="location"),
-    path("<slug:slug>/auswertungen/", pages.analytics, name="analytics"),
-    path("<slug:slug>/auswertungen.csv", pages.analytics_csv, name="analytics_csv"),
+    path("<slug:slug>/auswertungen/", analytics.analytics, name="analytics"),
+    path("<slug:slug>/auswertungen.csv", analytics.analytics_csv, name="analytics_csv"),
     # --- container shop and orders on placed containers (shop) ---
     path("<slug:slug>/container-bestellen/", shop.shop, name="shop"),
     path("<slug:slug>/container/<int:pk>/auftrag/", shop.container_order, name="container_order"),

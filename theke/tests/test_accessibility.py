@@ -700,6 +700,29 @@ def _portal_quote_request_refused(page: Any, scene: Scene) -> None:
     page.locator(".invalid-feedback").first.wait_for()
 
 
+# --- portal: analytics ---
+
+
+def _portal_analytics(page: Any, scene: Scene) -> None:
+    """A customer admin's charts over 12 months of orders and invoices, one table opened."""
+    from django.utils import timezone
+
+    from conftest import PASSWORD
+    from theke.portal.analytics import BERLIN
+    from theke.portal.tests.test_analytics import spread
+    from theke.portal.tests.world import make_world, url
+
+    world = make_world(scene.tenant)
+    spread(world, timezone.localdate(timezone=BERLIN))
+    page.goto(scene.base + url("analytics", world))
+    page.get_by_label("E-Mail").fill(world.admin.account.email)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_role("heading", name="Auswertungen", exact=True).wait_for()
+    page.get_by_text("Zahlen als Tabelle").first.click()
+    page.get_by_role("table").first.wait_for()
+
+
 PAGES = [
     # The customer's estimate: open, both steps of an answer, answered.
     PageCase("estimate", _estimate),
@@ -784,6 +807,8 @@ PAGES = [
     PageCase("portal-quotes", _portal_quotes),
     PageCase("portal-quote-request", _portal_quote_request),
     PageCase("portal-quote-request-refused", _portal_quote_request_refused),
+    # --- portal: analytics ---
+    PageCase("portal-analytics", _portal_analytics),
 ]
 
 

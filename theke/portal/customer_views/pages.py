@@ -39,11 +39,3 @@ def locations(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
 
 def location(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     raise Http404
-
-
-def analytics(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise Http404
-
-
-def analytics_csv(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise Http404
