@@ -67,7 +67,7 @@ def make_invoice(world: World, n: int, **fields: Any) -> Invoice:
 
 
 def csv_lines(response: Any) -> list[list[str]]:
-    content = b"".join(response.streaming_content) if response.streaming else response.content
+    content = response.getvalue()
     text = content.decode("utf-8")
     assert text.startswith("\ufeff")
     return [line.split(";") for line in text[1:].strip("\r\n").split("\r\n")]
