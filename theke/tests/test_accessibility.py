@@ -638,6 +638,18 @@ def _portal_orders_refused(page: Any, scene: Scene) -> None:
     page.locator("#id_date_to-error").wait_for()
 
 
+def _portal_order(page: Any, scene: Scene) -> None:
+    _portal_orders(page, scene)
+    page.get_by_role("link", name="A-2026-0000").click()
+    page.get_by_role("heading", name="Verlauf").wait_for()
+
+
+def _portal_location(page: Any, scene: Scene) -> None:
+    _portal_locations(page, scene)
+    page.get_by_role("link", name="Baustelle Nord").click()
+    page.get_by_role("heading", name="Container", exact=True).wait_for()
+
+
 def _portal_invoices(page: Any, scene: Scene) -> None:
     _portal_login(page, scene, "invoices", "Rechnungen")
 
@@ -723,6 +735,8 @@ PAGES = [
     PageCase("portal-orders-refused", _portal_orders_refused),
     PageCase("portal-invoices", _portal_invoices),
     PageCase("portal-locations", _portal_locations),
+    PageCase("portal-order", _portal_order),
+    PageCase("portal-location", _portal_location),
 ]
 
 
