@@ -388,3 +388,24 @@ def test_app_icon_of_other_sizes_and_of_tenants_without_portal_is_404(
     world.tenant.save(update_fields=["portal_enabled"])
     assert client.get(url("manifest", world)).status_code == 404
     assert client.get(url("app_icon", world, 192)).status_code == 404
+
+
+def test_app_icon_shows_the_logo_when_there_is_one(
+    world: World, client: Client, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    logo = io.BytesIO()
+    Image.new("RGB", (300, 100), "#ff0000").save(logo, format="PNG")
+    world.tenant.logo.save("logo.png", ContentFile(logo.getvalue()))
+    response = client.get(url("app_icon", world, 192))
+    image = Image.open(io.BytesIO(response.content)).convert("RGB")
+    assert image.getpixel((96, 96)) == (255, 0, 0)  # the logo in the middle
+    assert image.getpixel((2, 2)) == (255, 255, 255)  # on white
+
+
+def test_initials_leave_out_the_legal_form() -> None:
+    from theke.portal.app_icon import initials
+
+    assert initials("Containerdienst Demo GmbH") == "CD"
+    assert initials("Müller-Lüdenscheidt GmbH & Co. KG") == "ML"
+    assert initials("GmbH") == "T"
