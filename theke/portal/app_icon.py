@@ -22,6 +22,16 @@ def initials(name: str) -> str:
     return ("".join(letters[:2]) or "T").upper()
 
 
+def short_name(name: str, limit: int = 12) -> str:
+    """The name under the home-screen icon: the whole name if short, else its first word
+    ("Containerdienst Demo GmbH" -> "Containerdienst"; the phone shortens a long one itself,
+    better than a word cut here)."""
+    if len(name) <= limit:
+        return name
+    words = [w for w in name.split() if w.lower() not in LEGAL_FORMS] or [name]
+    return words[0]
+
+
 def _logo(tenant: Tenant, size: int) -> Image.Image | None:
     if not tenant.logo:
         return None

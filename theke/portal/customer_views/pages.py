@@ -111,7 +111,7 @@ def manifest(request: HttpRequest, slug: str) -> HttpResponse:
     palette = brand_palette(tenant.brand_color)
     data = {
         "name": tenant.name,
-        "short_name": tenant.name if len(tenant.name) <= 12 else icons.initials(tenant.name),
+        "short_name": icons.short_name(tenant.name),
         "lang": "de",
         "start_url": reverse("portal:dashboard", args=[tenant.slug]),
         "scope": reverse("portal:dashboard", args=[tenant.slug]),

@@ -409,3 +409,11 @@ def test_initials_leave_out_the_legal_form() -> None:
     assert initials("Containerdienst Demo GmbH") == "CD"
     assert initials("Müller-Lüdenscheidt GmbH & Co. KG") == "ML"
     assert initials("GmbH") == "T"
+
+
+def test_short_name_is_the_name_or_its_first_word() -> None:
+    from theke.portal.app_icon import short_name
+
+    assert short_name("Berg Bau") == "Berg Bau"
+    assert short_name("Autohaus Alpha GmbH") == "Autohaus"
+    assert short_name("Containerdienst Demo") == "Containerdienst"
