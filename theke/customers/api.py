@@ -152,6 +152,11 @@ class LocationIn(StrictIn):
         "the postcode (also when the postcode changes and the state does not).",
     )
     is_billing: bool = False
+    access_notes: str = Field(
+        "",
+        max_length=2000,
+        description="Access notes for drivers (gate, clearance height, contact on site).",
+    )
 
 
 class LocationBulkItem(LocationIn):
@@ -294,6 +299,10 @@ class LocationOut(Schema):
     country: str
     state: str = Field(description="German federal state (code), empty when unknown.")
     is_billing: bool
+    access_notes: str
+    needs_confirmation: bool = Field(
+        description="Entered by a customer in the portal; waits for staff to confirm it."
+    )
 
 
 class VehicleOut(Schema):
@@ -405,6 +414,8 @@ def _location_out(location: Location) -> dict[str, Any]:
         "country",
         "state",
         "is_billing",
+        "access_notes",
+        "needs_confirmation",
     )
     data = {name: getattr(location, name) for name in fields}
     data["customer_external_id"] = location.customer.external_id

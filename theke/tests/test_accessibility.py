@@ -723,6 +723,99 @@ def _portal_analytics(page: Any, scene: Scene) -> None:
     page.get_by_role("table").first.wait_for()
 
 
+# --- portal (pages): the customer portal's dashboard and lists ---
+
+
+def _portal_login(page: Any, scene: Scene, name: str, heading: str) -> None:
+    """Build a container service in the scene's tenant, log its portal admin in through the
+    login page and open the portal page `name`."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from conftest import PASSWORD
+    from theke.orders import services as orders
+    from theke.orders.models import Order, OrderKind, OrderStatus
+    from theke.portal.models import PortalSettings
+    from theke.portal.tests.world import make_world
+
+    world = make_world(scene.tenant)
+    today = dt.date.today()
+    with tenant_scope(scene.tenant):
+        PortalSettings.objects.create(tenant=scene.tenant, rent_free_days=14)
+        for n, (asset, status) in enumerate(
+            [(world.assets[0], OrderStatus.PLANNED), (world.assets[2], OrderStatus.OPEN)]
+        ):
+            order = orders.create_order(
+                scene.tenant,
+                SYSTEM,
+                external_id=f"P-{n}",
+                number=f"A-2026-{n:04d}",
+                customer=world.customer,
+                location=asset.location,
+                asset=asset,
+                kind=OrderKind.EMPTYING,
+                status=status,
+                planned_date=today + dt.timedelta(days=4) if status == "planned" else None,
+            )
+            # The container fields come from the shop (or the API), not the plain upsert.
+            Order.objects.filter(pk=order.pk).update(
+                container_type=asset.container_type,
+                waste_type=asset.waste_type,
+                wish_date=today + dt.timedelta(days=3),
+            )
+        invoice = orders.create_invoice(
+            scene.tenant,
+            SYSTEM,
+            external_id="PI-1",
+            number="RE-2026-0001",
+            customer=world.customer,
+            issue_date=today,
+            net_total=Decimal("1000"),
+            gross_total=Decimal("1190"),
+        )
+        orders.attach_pdf(invoice, SYSTEM, b"%PDF-1.4 portal")
+    page.goto(scene.base + reverse(f"portal:{name}", args=[scene.tenant.slug]))
+    page.get_by_label("E-Mail").fill(world.admin.account.email)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_role("heading", name=heading, exact=True).wait_for()
+
+
+def _portal_dashboard(page: Any, scene: Scene) -> None:
+    _portal_login(page, scene, "dashboard", "Theke als App")
+
+
+def _portal_orders(page: Any, scene: Scene) -> None:
+    _portal_login(page, scene, "orders", "Aufträge")
+
+
+def _portal_orders_refused(page: Any, scene: Scene) -> None:
+    """The order list with a filter refused next to its field."""
+    _portal_orders(page, scene)
+    page.goto(page.url + "?date_from=2026-12-01&date_to=2026-11-01")
+    page.locator("#id_date_to-error").wait_for()
+
+
+def _portal_order(page: Any, scene: Scene) -> None:
+    _portal_orders(page, scene)
+    page.get_by_role("link", name="A-2026-0000").click()
+    page.get_by_role("heading", name="Verlauf").wait_for()
+
+
+def _portal_location(page: Any, scene: Scene) -> None:
+    _portal_locations(page, scene)
+    page.get_by_role("link", name="Baustelle Nord").click()
+    page.get_by_role("heading", name="Container", exact=True).wait_for()
+
+
+def _portal_invoices(page: Any, scene: Scene) -> None:
+    _portal_login(page, scene, "invoices", "Rechnungen")
+
+
+def _portal_locations(page: Any, scene: Scene) -> None:
+    _portal_login(page, scene, "locations", "Standortübersicht")
+
+
 PAGES = [
     # The customer's estimate: open, both steps of an answer, answered.
     PageCase("estimate", _estimate),
@@ -809,6 +902,14 @@ PAGES = [
     PageCase("portal-quote-request-refused", _portal_quote_request_refused),
     # --- portal: analytics ---
     PageCase("portal-analytics", _portal_analytics),
+    # --- portal (pages): dashboard, lists, locations ---
+    PageCase("portal-dashboard", _portal_dashboard),
+    PageCase("portal-orders", _portal_orders),
+    PageCase("portal-orders-refused", _portal_orders_refused),
+    PageCase("portal-invoices", _portal_invoices),
+    PageCase("portal-locations", _portal_locations),
+    PageCase("portal-order", _portal_order),
+    PageCase("portal-location", _portal_location),
 ]
 
 

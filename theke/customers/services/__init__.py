@@ -116,7 +116,17 @@ CONTACT_FIELDS = frozenset(
     }
 )
 LOCATION_FIELDS = frozenset(
-    {"name", "street", "postal_code", "city", "country", "state", "is_billing", "external_id"}
+    {
+        "name",
+        "street",
+        "postal_code",
+        "city",
+        "country",
+        "state",
+        "is_billing",
+        "access_notes",
+        "external_id",
+    }
 )
 VEHICLE_FIELDS = frozenset(
     {

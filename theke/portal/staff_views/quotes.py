@@ -18,9 +18,7 @@ from theke.portal.models import QuoteRequest, QuoteRequestStatus
 from theke.portal.services.quotes import unanswered
 from theke.tenants.models import Tenant
 
-# The right to manage the portal ("portal.manage") is declared by the users area. Until it
-# is, the list is guarded by the staff login (the rows are the tenant's own, never a
-# customer's view); at merge, pass MANAGE to staff_required and check it in the tile.
+# Sales work the quote requests: the right to manage the portal (granted to "Vertrieb").
 MANAGE = "portal.manage"
 LIST_SIZE = 200
 
@@ -35,7 +33,7 @@ def _portal_on(request: HttpRequest) -> bool:
     return bool(tenant is not None and tenant.portal_enabled)
 
 
-@staff_required()
+@staff_required(MANAGE)
 def requests(request: HttpRequest) -> HttpResponse:
     """All quote requests of the tenant, the unanswered first, newest first within."""
     rows = (
@@ -59,7 +57,7 @@ def requests(request: HttpRequest) -> HttpResponse:
 
 def unanswered_tile(request: HttpRequest) -> Tile | None:
     """Start-page tile: quote requests waiting for an answer of sales."""
-    if not _portal_on(request) or not request.user.is_authenticated:
+    if not _portal_on(request) or not request.user.has_perm(MANAGE):
         return None
     return Tile(
         label=_("Unbeantwortete Angebotsanfragen"),
