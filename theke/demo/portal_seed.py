@@ -13,6 +13,7 @@ import random
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from email.message import EmailMessage
 from typing import Any
 
 from django.utils import timezone
@@ -21,11 +22,14 @@ from theke.audit.services import SYSTEM
 from theke.core.formatting import format_date, money
 from theke.core.pdf import LetterPDF
 from theke.customers import services as customers
-from theke.customers.models import ContainerType, Customer, Location, WasteType
+from theke.customers.models import Asset, ContainerType, Customer, Location, WasteType
 from theke.messaging.models import OutboundMessage
+from theke.messaging.services import conversations
+from theke.messaging.services.inbound import receive_message
 from theke.orders import services as orders
 from theke.orders.models import Invoice, Order, Quote
-from theke.portal.models import PortalRole, PortalUser
+from theke.portal.models import PortalRole, PortalUser, QuoteRequest
+from theke.portal.services import quotes, shop
 from theke.portal.services import users as portal_users
 from theke.portal.services.users import settings_of
 from theke.tenants.letterhead import tenant_letterhead
@@ -42,7 +46,7 @@ class DemoPortalUser:
     email: str
     first_name: str
     last_name: str
-    role: str
+    role: PortalRole
     sees_invoices: bool
     sees_prices: bool
     sites: tuple[int, ...]  # indexes into FLAGSHIP_SITES; empty: all locations
@@ -155,6 +159,7 @@ class PortalSeeder:
             made += self._history(customer)
         self._quotes(flagship)
         self._portal(flagship)
+        made += self._portal_activity(flagship)
         return made
 
     # --- the portal: switch, settings, one user per role -----------------------------------
@@ -198,6 +203,113 @@ class PortalSeeder:
             )
             if row.registered:
                 self._register(colleague, row)
+
+    def _portal_activity(self, customer: Customer) -> int:
+        """What the customer's users did in the portal: container orders in every state of
+        the round trip, quote requests answered by sales and waiting for them."""
+        admin, orderer = (
+            PortalUser.objects.select_related("account", "customer", "contact")
+            .filter(customer=customer, account__email=row.email)
+            .get()
+            for row in PORTAL_USERS[:2]
+        )
+        sites = list(Location.objects.filter(customer=customer).order_by("pk"))
+        rubble = WasteType.objects.get(external_id="AA-170107")
+        skip = ContainerType.objects.get(external_id="BT-AS7")
+        day = shop.earliest_date(self.tenant, shop.state_of(sites[1]), self.today)
+        # 1. A new container at a site: released, waiting for the back office's id.
+        shop.place_container_order(
+            orderer,
+            waste_type=rubble,
+            container_type=skip,
+            location=sites[1],
+            date=day,
+            note="Bitte rechts neben der Einfahrt abstellen.",
+            public_ground=True,
+            permit_by_service=True,
+        )
+        # 2. A container for a new delivery location: waits in "Neue Lieferorte".
+        shop.place_container_order(
+            orderer,
+            waste_type=rubble,
+            container_type=skip,
+            new_location=shop.NewLocation(
+                "Baustelle Cottbus Mitte",
+                "Spremberger Straße 20",
+                "03046",
+                "Cottbus",
+                "Zufahrt über die Parkplatzeinfahrt.",
+            ),
+            date=day,
+        )
+        # 3. An exchange the back office took over and planned (the customer was e-mailed).
+        free = self._free_order(customer)
+        if free is not None:
+            container, kind = free
+            order = shop.order_on_container(admin, container, kind=kind, wish_date=day)
+            orders.assign_external_id(self.tenant, SYSTEM, order.pk, f"CW-P-{order.pk}")
+            orders.upsert_orders(
+                self.tenant,
+                SYSTEM,
+                [(f"CW-P-{order.pk}", {"planned_date": day, "status": "planned"})],
+            )
+        # 4. Quote requests: one answered by sales from their mail program, one waiting.
+        answered = quotes.request_quote(
+            admin,
+            subject="Neue Baustelle Cottbus: zwei Mulden für drei Monate",
+            description=(
+                "Ab nächstem Monat benötigen wir zwei 7-m³-Mulden für Bauschutt und eine für "
+                "Holz, Leerung nach Bedarf, etwa alle zwei Wochen."
+            ),
+            new_location_values={
+                "name": "Baustelle Cottbus Süd",
+                "street": "Thiemstraße 111",
+                "postal_code": "03050",
+                "city": "Cottbus",
+            },
+        )
+        self._sales_answer(answered)
+        quotes.request_quote(
+            orderer,
+            subject="Asbestplatten Havelpromenade",
+            description="Etwa 40 m² Wellasbestplatten vom Schuppendach; bitte mit Big Bags.",
+            location=sites[1],
+        )
+        return 3
+
+    def _free_order(self, customer: Customer) -> tuple[Asset, str] | None:
+        """A container and an order kind it allows with no open order of that kind yet."""
+        open_kinds = set(
+            Order.objects.filter(customer=customer, status__in=["open", "planned"]).values_list(
+                "asset_id", "kind"
+            )
+        )
+        for asset in customer.assets.select_related("container_type").order_by("pk"):
+            for kind in shop.allowed_kinds(asset):
+                if kind != "withdrawal" and (asset.pk, kind) not in open_kinds:
+                    return asset, kind
+        return None
+
+    def _sales_answer(self, request: QuoteRequest) -> None:
+        """Sales answer from their mail program, with the quote attached."""
+        conversation = request.conversation
+        if conversation is None:
+            return
+        mail = EmailMessage()
+        mail["From"] = "Vertrieb Containerdienst Demo <vertrieb@containerdienst-demo.de>"
+        mail["To"] = conversations.reply_address(conversation)
+        mail["Subject"] = f"AW: {conversations.tagged_subject(request.subject, conversation)}"
+        mail.set_content(
+            "Guten Tag Frau Wendt,\n\nvielen Dank für Ihre Anfrage. Anbei unser Angebot für "
+            "die Baustelle Cottbus Süd.\n\nMit freundlichen Grüßen\nVertrieb Containerdienst Demo"
+        )
+        pdf = LetterPDF(tenant_letterhead(self.tenant), "Angebot AN-2026-51")
+        pdf.begin([request.customer.display_name], [("Angebotsnr.", "AN-2026-51")], request.subject)
+        pdf.sums([("Netto", money(Decimal("1240.00")), False)])
+        mail.add_attachment(
+            pdf.render(), maintype="application", subtype="pdf", filename="Angebot AN-2026-51.pdf"
+        )
+        receive_message(mail, source="demo")
 
     def _register(self, user: PortalUser, row: DemoPortalUser) -> None:
         """Register as the invited person would: with the token from the invitation e-mail."""

@@ -320,7 +320,8 @@ def containers_at(user: PortalUser, locations: list[Location]) -> dict[int, list
                 asset,
                 open_orders.get(asset.open_order_id),
                 standing(asset.placed_on, today, free, remind),
-                may_follow_up(user, asset.container_type),
+                # A container not placed yet takes no orders (its placement is still open).
+                asset.placed_on is not None and may_follow_up(user, asset.container_type),
             )
         )
     return found

@@ -179,7 +179,8 @@ def test_users_without_the_customer_or_the_location_get_404_for_every_object(
         if OBJECTS[name] is None:
             continue
         target = address(world, name, objects)
-        assert client.get(target).status_code == 404, (who, target)
+        # A POST-only action answers GET with 405 before any lookup: that reveals nothing.
+        assert client.get(target).status_code in {404, 405}, (who, target)
         assert client.post(target, {"note": "x", "role": "admin"}).status_code == 404, (who, target)
         checked.append(name)
     assert set(checked) >= DOWNLOADS
@@ -241,7 +242,7 @@ def test_nobody_reaches_a_portal_page_without_logging_in(
             else reverse(name, args=[world.tenant.slug])
         )
         response = client.get(target)
-        assert response.status_code in {302, 404}, target
+        assert response.status_code in {302, 404, 405}, target
         if response.status_code == 302:
             assert response["Location"].startswith(
                 reverse("customer_accounts:login", args=[world.tenant.slug])

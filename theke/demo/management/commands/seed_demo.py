@@ -27,7 +27,7 @@ from theke.demo.data import (
     demo_customers,
 )
 from theke.demo.estimate_seed import EstimateSeeder
-from theke.demo.portal_seed import PortalSeeder
+from theke.demo.portal_seed import PORTAL_USERS, PortalSeeder
 from theke.demo.workshop_seed import WorkshopSeeder
 from theke.estimates.services import set_fee_articles
 from theke.messaging.services import conversations
@@ -322,4 +322,9 @@ class Command(BaseCommand):
         for email, _name, role in STAFF:
             self.stdout.write(f"  {email:<28} {role}")
         self.stdout.write(f"  {SUPERUSER[0]:<28} Superuser, /admin/")
+        self.stdout.write("")
+        self.stdout.write(f"Kundenportal / customer portal: /konto/{CONTAINER_SLUG}/anmelden/")
+        for row in PORTAL_USERS:
+            if row.registered:
+                self.stdout.write(f"  {row.email:<34} {row.role.label}")
         self.stdout.write("")
