@@ -349,7 +349,7 @@ class PortalSeeder:
             first_name="Katrin",
             last_name="Wendt",
             role="Bauleitung",
-            email="katrin.wendt@hochbau-havelland.example.com",
+            email="bauleitung@hochbau-havelland.de",
             mobile_phone="+491715550101",
             is_primary=True,
             consent_email=True,

@@ -194,7 +194,8 @@ class Order(TenantOwned):
             )
         ]
         indexes = [
-            models.Index(fields=["customer", "-created_at"], name="order_customer_latest"),
+            # The customer's latest orders in the list's order, newest first (no sort step).
+            models.Index(fields=["customer", "-created_at", "-id"], name="order_customer_newest"),
             models.Index(fields=["tenant", "number"], name="order_number"),
             models.Index(fields=["asset", "-created_at"], name="order_asset_latest"),
         ]
