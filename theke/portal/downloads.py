@@ -11,6 +11,10 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse
 
 BOM = "\ufeff"
+# Spreadsheets run a cell starting with these as a formula (CSV injection); a negative
+# number ("-12,50") is no formula and stays as it is.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NEGATIVE_NUMBER = re.compile(r"-\d[\d.,]*(\s?\S{1,3})?")
 
 
 def safe_name(text: str, fallback: str = "dokument") -> str:
@@ -18,12 +22,21 @@ def safe_name(text: str, fallback: str = "dokument") -> str:
     return re.sub(r"[^\w.-]+", "_", text).strip("._") or fallback
 
 
+def cell(value: object) -> str:
+    """One CSV cell: text that a spreadsheet would run as a formula gets a leading quote."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_START) and not NEGATIVE_NUMBER.fullmatch(text):
+        return f"'{text}"
+    return text
+
+
 def csv_text(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """Rows as CSV the way German Excel opens them: BOM, ';' between fields, CRLF lines."""
+    """Rows as CSV the way German Excel opens them: BOM, ';' between fields, CRLF lines,
+    no cell a spreadsheet would run as a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(headers)
-    writer.writerows(["" if value is None else str(value) for value in row] for row in rows)
+    writer.writerows([cell(value) for value in row] for row in rows)
     return BOM + buffer.getvalue()
 
 

@@ -7,8 +7,6 @@ differ: the page's bars carry their values (`data-value`), the CSV has one row p
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,6 +21,7 @@ from theke.core.formatting import money, number
 from theke.portal import charts
 from theke.portal.access import portal_page, portal_user_of
 from theke.portal.analytics import Category, Figures, figures_for
+from theke.portal.downloads import csv_response
 from theke.tenants.models import Tenant
 
 EMPTYING_COLOR = "#2d6a3e"  # 6.5:1 on white
@@ -165,14 +164,6 @@ def analytics(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-# Spreadsheets run a cell starting with these as a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(text: str) -> str:
-    return f"'{text}" if text.startswith(FORMULA_START) else text
-
-
 def _csv_value(bar: charts.Bar, as_money: bool) -> str:
     """German spreadsheet numbers: decimal comma, no thousands separator."""
     if as_money:
@@ -183,12 +174,9 @@ def _csv_value(bar: charts.Bar, as_money: bool) -> str:
 @portal_page()
 def analytics_csv(request: HttpRequest, slug: str) -> HttpResponse:
     user = portal_user_of(request)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_("Bereich"), _("Bezeichnung"), _("Wert")])
-    for chart in charts_of(figures_for(user)):
-        for bar in chart.bars:
-            writer.writerow([_cell(chart.title), _cell(bar.key), _csv_value(bar, chart.money)])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="auswertungen.csv"'
-    return response
+    rows = (
+        [chart.title, bar.key, _csv_value(bar, chart.money)]
+        for chart in charts_of(figures_for(user))
+        for bar in chart.bars
+    )
+    return csv_response(_("Auswertungen"), [_("Bereich"), _("Bezeichnung"), _("Wert")], rows)

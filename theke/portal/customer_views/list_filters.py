@@ -1,5 +1,6 @@
-"""The filter bars of the portal's lists (orders, invoices): one GET form each, whose valid
-fields narrow the rows; an invalid field shows its message next to it and filters nothing."""
+"""The filter bars of the portal's lists (orders, invoices, quotes, quote requests): one GET
+form each, whose valid fields narrow the rows; an invalid field shows its message next to it
+and filters nothing."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from theke.customers.models import ContainerOrderKind, Location
-from theke.orders.models import Invoice, InvoiceStatus, Order, OrderStatus
+from theke.orders.models import Invoice, InvoiceStatus, Order, OrderStatus, Quote, QuoteStatus
+from theke.portal.models import QuoteRequest, QuoteRequestStatus
 
 ANY = [("", _("Alle"))]
 
@@ -60,7 +62,7 @@ class _ListForm(forms.Form):
     @property
     def active(self) -> bool:
         """Any filter or search set (the list says "nothing found" rather than "nothing yet")."""
-        return any(self.value(name) for name in self.fields if name != "sort")
+        return any(self.value(name) for name in self.fields if name not in ("sort", "tab"))
 
 
 class OrderFilter(_ListForm):
@@ -156,4 +158,96 @@ class InvoiceFilter(_ListForm):
             rows = rows.filter(issue_date__lte=end)
         if text := self.value("q"):
             rows = rows.filter(number__icontains=text)
+        return rows.order_by(*self.ordering())
+
+
+class _TabbedListForm(_ListForm):
+    """A list on a tab of its page: the tab rides along as a hidden field."""
+
+    tab = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, data: Any, tab: str) -> None:
+        data = data.copy()
+        data["tab"] = tab
+        super().__init__(data)
+
+
+class QuoteFilter(_TabbedListForm):
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=ANY)
+    sort = forms.ChoiceField(
+        label=_("Sortierung"),
+        required=False,
+        choices=[
+            ("-date", _("Datum, neueste zuerst")),
+            ("date", _("Datum, älteste zuerst")),
+            ("-number", _("Nummer, absteigend")),
+            ("number", _("Nummer, aufsteigend")),
+            ("valid", _("Gültig bis")),
+        ],
+    )
+    sorts = {
+        "-date": ("-date", "-id"),
+        "date": ("date", "id"),
+        "-number": ("-number", "-id"),
+        "number": ("number", "id"),
+        "valid": ("valid_until", "id"),
+    }
+
+    def __init__(self, data: Any, tab: str) -> None:
+        super().__init__(data, tab)
+        self.fields["status"].choices = ANY + list(QuoteStatus.choices)  # type: ignore[attr-defined]
+
+    def apply(self, rows: QuerySet[Quote]) -> QuerySet[Quote]:
+        if status := self.value("status"):
+            rows = rows.filter(status=status)
+        if start := self.value("date_from"):
+            rows = rows.filter(date__gte=start)
+        if end := self.value("date_to"):
+            rows = rows.filter(date__lte=end)
+        if text := self.value("q"):
+            rows = rows.filter(
+                Q(number__icontains=text)
+                | Q(title__icontains=text)
+                | Q(location__name__icontains=text)
+                | Q(location__city__icontains=text)
+            )
+        return rows.order_by(*self.ordering())
+
+
+class QuoteRequestFilter(_TabbedListForm):
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=ANY)
+    sort = forms.ChoiceField(
+        label=_("Sortierung"),
+        required=False,
+        choices=[
+            ("-date", _("Datum, neueste zuerst")),
+            ("date", _("Datum, älteste zuerst")),
+            ("-number", _("Nummer, absteigend")),
+            ("number", _("Nummer, aufsteigend")),
+        ],
+    )
+    sorts = {
+        "-date": ("-created_at", "-id"),
+        "date": ("created_at", "id"),
+        "-number": ("-number", "-id"),
+        "number": ("number", "id"),
+    }
+
+    def __init__(self, data: Any, tab: str) -> None:
+        super().__init__(data, tab)
+        self.fields["status"].choices = ANY + list(QuoteRequestStatus.choices)  # type: ignore[attr-defined]
+
+    def apply(self, rows: QuerySet[QuoteRequest]) -> QuerySet[QuoteRequest]:
+        if status := self.value("status"):
+            rows = rows.filter(status=status)
+        if start := self.value("date_from"):
+            rows = rows.filter(created_at__date__gte=start)
+        if end := self.value("date_to"):
+            rows = rows.filter(created_at__date__lte=end)
+        if text := self.value("q"):
+            rows = rows.filter(
+                Q(number__icontains=text)
+                | Q(subject__icontains=text)
+                | Q(description__icontains=text)
+            )
         return rows.order_by(*self.ordering())

@@ -327,9 +327,51 @@ def containers_at(user: PortalUser, locations: list[Location]) -> dict[int, list
     return found
 
 
+def _containers_csv(user: PortalUser) -> HttpResponse:
+    """Every granted location's containers with their open order (one row per container)."""
+    sites = list(locations_of(user))
+    containers = containers_at(user, sites)
+    headers = [
+        _("Standort"),
+        _("Adresse"),
+        _("Behälter"),
+        _("Abfallart"),
+        _("Nummer"),
+        _("Gestellt am"),
+        _("Standtage"),
+        _("Mietfreie Tage übrig"),
+        _("Offener Auftrag"),
+        _("Status"),
+        _("Termin"),
+    ]
+    lines = []
+    for site in sites:
+        address = f"{site.street}, {site.postal_code} {site.city}"
+        for item in containers[site.pk]:
+            asset, order, days = item.asset, item.order, item.standing
+            lines.append(
+                [
+                    site.name or site.street,
+                    address,
+                    str(asset.container_type or asset.type_label),
+                    asset.waste_type.name if asset.waste_type else "",
+                    asset.serial_number,
+                    format_date(asset.placed_on, short=True),
+                    days.days if days else "",
+                    days.free_left if days and days.free_left is not None else "",
+                    order.get_kind_display() if order else "",
+                    order.get_status_display() if order else "",
+                    format_date(order.planned_date or order.wish_date, short=True) if order else "",
+                ]
+            )
+    return csv_response(_("Container"), headers, lines)
+
+
 @portal_page()
 def locations(request: HttpRequest, slug: str) -> HttpResponse:
     user = portal_user_of(request)
+    if request.GET.get("format") == "csv":
+        return _containers_csv(user)
     page: Page[Location] = Paginator(locations_of(user), LOCATIONS_PER_PAGE).get_page(
         request.GET.get("page")
     )

@@ -6,22 +6,29 @@ answer (the services refuse it too). Every row comes through theke.portal.access
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from theke.core.errors import ServiceError
+from theke.core.formatting import format_date, money
 from theke.messaging.models import ConversationAttachment, ConversationMessage
+from theke.orders.models import Quote
 from theke.portal import access
+from theke.portal.customer_views.list_filters import QuoteFilter, QuoteRequestFilter
+from theke.portal.downloads import csv_response
 from theke.portal.models import PortalUser, QuoteRequest
 from theke.portal.quote_forms import QuoteReplyForm, QuoteRequestForm
 from theke.portal.services import quotes as services
 
 TABS = ("angebote", "anfragen", "ungelesen")
-LIST_SIZE = 200
+PAGE_SIZE = 50
 
 
 def _context(request: HttpRequest, user: PortalUser, **values: object) -> dict[str, object]:
@@ -41,25 +48,30 @@ def _add_errors(form: QuoteRequestForm | QuoteReplyForm, error: ServiceError) ->
 
 @access.portal_page()
 def quotes(request: HttpRequest, slug: str) -> HttpResponse:
-    """Tabs: the tenant's quotes, the user's quote requests, requests with unread answers."""
+    """Tabs: the tenant's quotes, the user's quote requests, requests with unread answers;
+    each with filters, search, sorting, pages and a CSV of the filtered rows."""
     user = access.portal_user_of(request)
     tab = request.GET.get("tab", "angebote")
     if tab not in TABS:
         tab = "angebote"
-    unread_count = services.unread_count(user)
-    quote_rows = []
-    request_rows = []
+    form: QuoteFilter | QuoteRequestFilter
+    rows: QuerySet[Any]
     if tab == "angebote":
-        quote_rows = list(access.quotes_of(user).select_related("location")[:LIST_SIZE])
+        form = QuoteFilter(request.GET, tab)
+        rows = form.apply(access.quotes_of(user).select_related("location"))
+        if request.GET.get("format") == "csv":
+            return _quote_csv(user, rows)
     else:
+        form = QuoteRequestFilter(request.GET, tab)
         base = (
             services.unread_requests(user) if tab == "ungelesen" else access.quote_requests_of(user)
         )
-        request_rows = list(
-            services.with_unread(
-                user, base.select_related("location", "requested_by__account")
-            ).order_by("-created_at", "-id")[:LIST_SIZE]
+        rows = form.apply(
+            services.with_unread(user, base.select_related("location", "requested_by__account"))
         )
+        if request.GET.get("format") == "csv":
+            return _request_csv(rows)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "portal/customer/quotes.html",
@@ -67,11 +79,60 @@ def quotes(request: HttpRequest, slug: str) -> HttpResponse:
             request,
             user,
             tab=tab,
-            quote_rows=quote_rows,
-            request_rows=request_rows,
-            unread_count=unread_count,
+            form=form,
+            page=page,
+            unread_count=services.unread_count(user),
         ),
     )
+
+
+def _quote_csv(user: PortalUser, rows: QuerySet[Quote]) -> HttpResponse:
+    headers = [_("Angebotsnummer"), _("Angebotsdatum"), _("Gültig bis"), _("Bezeichnung")]
+    headers += [_("Standort"), _("Status")]
+    if user.sees_prices:
+        headers += [_("Netto"), _("Brutto")]
+    lines = (
+        [
+            quote.number,
+            format_date(quote.date, short=True),
+            format_date(quote.valid_until, short=True),
+            quote.title,
+            str(quote.location or ""),
+            quote.get_status_display(),
+            *(
+                [money(quote.net_total, quote.currency), money(quote.gross_total, quote.currency)]
+                if user.sees_prices
+                else []
+            ),
+        ]
+        for quote in rows.iterator(2000)
+    )
+    return csv_response(_("Angebote"), headers, lines)
+
+
+def _request_csv(rows: QuerySet[QuoteRequest]) -> HttpResponse:
+    headers = [
+        _("Anfragenummer"),
+        _("Angefragt am"),
+        _("Betreff"),
+        _("Standort"),
+        _("Status"),
+        _("Beantwortet am"),
+        _("Ungelesen"),
+    ]
+    lines = (
+        [
+            row.number,
+            format_date(row.created_at, short=True),
+            row.subject,
+            str(row.location or ""),
+            row.get_status_display(),
+            format_date(row.answered_at, short=True) if row.answered_at else "",
+            getattr(row, "unread", 0),
+        ]
+        for row in rows
+    )
+    return csv_response(_("Angebotsanfragen"), headers, lines)
 
 
 @access.portal_page()

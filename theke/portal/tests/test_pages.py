@@ -417,3 +417,21 @@ def test_short_name_is_the_name_or_its_first_word() -> None:
     assert short_name("Berg Bau") == "Berg Bau"
     assert short_name("Autohaus Alpha GmbH") == "Autohaus"
     assert short_name("Containerdienst Demo") == "Containerdienst"
+
+
+def test_locations_csv_lists_only_the_granted_locations_containers(world: World) -> None:
+    response = portal_client(world.orderer).get(url("locations", world), {"format": "csv"})
+    text = response.content.decode("utf-8-sig")
+    assert "M7-001" in text and "A20-002" in text
+    assert "M10-003" not in text and "M7-900" not in text
+    assert text.splitlines()[0].startswith("Standort;Adresse;Behälter")
+
+
+def test_csv_cells_never_start_a_formula_but_negative_amounts_stay() -> None:
+    from theke.portal.downloads import cell
+
+    assert cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert cell("@SUM(A1)") == "'@SUM(A1)"
+    assert cell("-12,50 €") == "-12,50 €"
+    assert cell("-cmd") == "'-cmd"
+    assert cell(None) == ""

@@ -227,3 +227,72 @@ def test_staff_list_shows_unanswered_first_and_the_tile(world, answered, owner_c
 def test_staff_list_needs_a_staff_login(world, client):
     response = client.get(reverse("portal_staff:quote_requests"))
     assert response.status_code == 302
+
+
+# --- the lists: filters, search, sorting, pages, CSV ------------------------------------------
+
+
+def _quotes(world: Any) -> list[Quote]:
+    made = []
+    with tenant_scope(world.tenant):
+        for index, (title, status) in enumerate(
+            [("Mulden Lager Süd", "open"), ("Asbest Big Bags", "accepted"), ("Sperrmüll", "open")]
+        ):
+            made.append(
+                Quote.objects.create(
+                    tenant=world.tenant,
+                    external_id=f"Q-L-{index}",
+                    number=f"AN-{index}",
+                    customer=world.customer,
+                    date=datetime.date(2026, 3, 1 + index),
+                    title=title,
+                    status=status,
+                    gross_total="119.00",
+                    net_total="100.00",
+                )
+            )
+    return made
+
+
+def test_quotes_filter_by_status_and_search_and_the_csv_holds_the_same_rows(world: Any) -> None:
+    _quotes(world)
+    client = portal_client(world.admin)
+    page = client.get(url("quotes", world), {"status": "open", "q": "lager"}).content.decode()
+    assert "AN-0" in page and "AN-1" not in page and "AN-2" not in page
+    csv = client.get(url("quotes", world), {"status": "open", "format": "csv"})
+    assert csv["Content-Type"].startswith("text/csv")
+    text = csv.content.decode("utf-8-sig")
+    assert "AN-0" in text and "AN-2" in text and "AN-1" not in text
+    assert "119,00" in text  # the admin sees prices
+
+
+def test_quote_csv_leaves_out_prices_for_users_without_them(world: Any) -> None:
+    _quotes(world)
+    text = portal_client(world.orderer).get(url("quotes", world), {"format": "csv"})
+    body = text.content.decode("utf-8-sig")
+    assert "Brutto" not in body and "119,00" not in body
+
+
+def test_a_refused_filter_shows_its_message_and_filters_nothing(world: Any) -> None:
+    _quotes(world)
+    client = portal_client(world.admin)
+    text = client.get(url("quotes", world), {"date_from": "gestern"}).content.decode()
+    assert 'id="id_date_from-error"' in text and 'aria-invalid="true"' in text
+    assert "AN-0" in text and "AN-2" in text
+    text = client.get(
+        url("quotes", world), {"date_from": "2026-03-02", "date_to": "2026-03-01"}
+    ).content.decode()
+    assert "Das Ende liegt vor dem Anfang." in text
+
+
+def test_quote_requests_tab_searches_and_exports(world: Any) -> None:
+    new_request(world.admin, location=world.locations[0])
+    other = new_request(world.admin, location=world.locations[0])
+    with tenant_scope(world.tenant):
+        QuoteRequest.objects.filter(pk=other.pk).update(subject="Asbest im Keller")
+    client = portal_client(world.admin)
+    page = client.get(url("quotes", world), {"tab": "anfragen", "q": "asbest"}).content.decode()
+    assert "Asbest im Keller" in page and page.count("AF-") == 1
+    assert 'name="tab" value="anfragen"' in page  # the filter form stays on its tab
+    csv = client.get(url("quotes", world), {"tab": "anfragen", "format": "csv"})
+    assert csv.content.decode("utf-8-sig").count("AF-") == 2

@@ -1,9 +1,7 @@
 """A customer orders a container on a phone: waste type -> size -> location -> date -> review
--> binding order -> confirmation.
+-> binding order -> confirmation -> the container in the locations overview.
 
-The locations overview (portal:locations) belongs to another part of the portal and was a
-stub when this was written, so the test ends at the confirmation page and checks that the
-new container exists at the location with its open order (what the overview shows)."""
+The new container shows at once in the locations overview with its order status."""
 
 from __future__ import annotations
 
@@ -87,6 +85,11 @@ def test_customer_orders_a_container_on_a_phone(
     page.get_by_role("link", name="Zur Standortübersicht").wait_for()
     assert beside_menu(page) == []
     screenshot(page, "portal-shop-done")
+    page.get_by_role("link", name="Zur Standortübersicht").click()
+    site = page.locator("section", has=page.get_by_role("heading", name="Lager Süd"))
+    site.get_by_text("Gestellung").wait_for()
+    site.get_by_text("Offen", exact=True).wait_for()
+    assert beside_menu(page) == []
     assert real(errors) == []
 
     with tenant_scope(tenant_a):

@@ -48,6 +48,8 @@ def test_registration_from_the_invitation_to_the_dashboard(
     page.get_by_role("button", name="Einführung überspringen").click()
     dashboard = live_server.url + reverse("portal:dashboard", args=[world.tenant.slug])
     page.wait_for_url(dashboard)
+    page.get_by_role("heading", name="Willkommen, Nora").wait_for()
+    assert wider_than_viewport(page) == []
     registered = fresh(user)
     assert registered.registered_at is not None and registered.introduction_seen_at is not None
     assert registered.terms_text is not None and registered.account.phone == "0151 23456789"
