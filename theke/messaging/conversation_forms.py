@@ -39,19 +39,15 @@ class MultipleFileField(forms.FileField):
         return [cleaned for item in items if item and (cleaned := single(item, initial))]
 
 
-class ReplyForm(forms.Form):
-    body = forms.CharField(
-        label=_("Nachricht"),
-        required=False,
-        max_length=MAX_BODY,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
+class AttachmentsForm(forms.Form):
+    """A form with files to attach (a reply, a portal's quote request): their number, type and
+    size are checked before anything is read into memory."""
+
     attachments = MultipleFileField(
         label=_("Anhänge"),
         required=False,
         help_text=_("Bilder, PDF-, Text- und Office-Dateien."),
     )
-    next = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -72,18 +68,29 @@ class ReplyForm(forms.Form):
                 raise forms.ValidationError(error.messages) from error
         return files
 
+    def attachment_list(self) -> list[Attachment]:
+        return [
+            Attachment(upload.name or "", upload.read(), upload.content_type or "")
+            for upload in self.cleaned_data.get("attachments") or []
+        ]
+
+
+class ReplyForm(AttachmentsForm):
+    body = forms.CharField(
+        label=_("Nachricht"),
+        required=False,
+        max_length=MAX_BODY,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    field_order = ["body", "attachments", "next"]
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         empty = not (cleaned.get("body") or "").strip() and not cleaned.get("attachments")
         if empty and not self.has_error("attachments"):
             self.add_error("body", _("Bitte schreiben Sie eine Nachricht."))
         return cleaned
-
-    def attachment_list(self) -> list[Attachment]:
-        return [
-            Attachment(upload.name or "", upload.read(), upload.content_type or "")
-            for upload in self.cleaned_data.get("attachments") or []
-        ]
 
 
 class AssignForm(forms.Form):

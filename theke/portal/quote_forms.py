@@ -5,26 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from theke.core.errors import ServiceError
-from theke.customers.forms import style_fields
 from theke.customers.models import Location
-from theke.messaging.conversation_forms import MultipleFileField, ReplyForm
-from theke.messaging.services.conversations import (
-    ALLOWED_TYPES,
-    MAX_ATTACHMENTS,
-    check_attachment,
-)
-from theke.messaging.services.outbox import Attachment
+from theke.messaging.conversation_forms import AttachmentsForm, ReplyForm
 from theke.portal.services.quotes import MAX_DESCRIPTION, MAX_SUBJECT
 
 NEW = "new"
 
 
-class QuoteRequestForm(forms.Form):
+class QuoteRequestForm(AttachmentsForm):
     subject = forms.CharField(label=_("Betreff"), max_length=MAX_SUBJECT)
     description = forms.CharField(
         label=_("Beschreibung"),
@@ -43,11 +34,17 @@ class QuoteRequestForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    attachments = MultipleFileField(
-        label=_("Anhänge"),
-        required=False,
-        help_text=_("Bilder, PDF-, Text- und Office-Dateien."),
-    )
+    field_order = [
+        "subject",
+        "description",
+        "location",
+        "new_name",
+        "new_street",
+        "new_postal_code",
+        "new_city",
+        "new_access_notes",
+        "attachments",
+    ]
 
     def __init__(self, *args: Any, locations: QuerySet[Location], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -57,28 +54,6 @@ class QuoteRequestForm(forms.Form):
             ("", "—"),
             *choices,
             (NEW, _("Neuer Lieferort …")),
-        ]
-        style_fields(self)
-        self.fields["attachments"].widget.attrs["accept"] = ",".join(ALLOWED_TYPES)
-
-    def clean_attachments(self) -> list[UploadedFile]:
-        files: list[UploadedFile] = self.cleaned_data.get("attachments") or []
-        if len(files) > MAX_ATTACHMENTS:
-            raise forms.ValidationError(
-                _("Bitte hängen Sie höchstens %(count)d Dateien an."),
-                params={"count": MAX_ATTACHMENTS},
-            )
-        for upload in files:  # checked before anything is read into memory
-            try:
-                check_attachment(upload.name or "", upload.content_type or "", upload.size or 0)
-            except ServiceError as error:
-                raise forms.ValidationError(error.messages) from error
-        return files
-
-    def attachment_list(self) -> list[Attachment]:
-        return [
-            Attachment(upload.name or "", upload.read(), upload.content_type or "")
-            for upload in self.cleaned_data.get("attachments") or []
         ]
 
     def clean(self) -> dict[str, Any]:

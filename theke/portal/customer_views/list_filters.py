@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import DateField, Q, QuerySet
+from django.db.models import DateField, Model, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from theke.customers.models import ContainerOrderKind, Location
-from theke.orders.models import Invoice, InvoiceStatus, Order, OrderStatus, Quote, QuoteStatus
-from theke.portal.models import QuoteRequest, QuoteRequestStatus
+from theke.orders.models import InvoiceStatus, OrderStatus, QuoteStatus
+from theke.portal.models import QuoteRequestStatus
 
 ANY = [("", _("Alle"))]
 
@@ -27,9 +27,16 @@ class _ListForm(forms.Form):
         label=_("Bis"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     sorts: dict[str, tuple[str, ...]] = {}
+    # What the shared `apply` filters on: the status choices (None: no status field), the date
+    # the range applies to, the fields the search looks in.
+    statuses: list[tuple[str, Any]] | None = None
+    date_field = ""
+    search_fields: tuple[str, ...] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.statuses is not None:
+            self.fields["status"].choices = ANY + self.statuses  # type: ignore[attr-defined]
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
@@ -58,6 +65,21 @@ class _ListForm(forms.Form):
 
     def ordering(self) -> tuple[str, ...]:
         return self.sorts.get(self.value("sort") or "", next(iter(self.sorts.values())))
+
+    def apply[M: Model](self, rows: QuerySet[M]) -> QuerySet[M]:
+        """The rows this form asks for: filtered, searched, sorted."""
+        if status := self.value("status"):
+            rows = rows.filter(status=status)
+        if start := self.value("date_from"):
+            rows = rows.filter(**{f"{self.date_field}__gte": start})
+        if end := self.value("date_to"):
+            rows = rows.filter(**{f"{self.date_field}__lte": end})
+        if (text := self.value("q")) and self.search_fields:
+            matches = Q()
+            for field in self.search_fields:
+                matches |= Q(**{f"{field}__icontains": text})
+            rows = rows.filter(matches)
+        return rows.order_by(*self.ordering())
 
     @property
     def active(self) -> bool:
@@ -89,53 +111,46 @@ class OrderFilter(_ListForm):
         "number": ("number", "id"),
         "status": ("status", "-day", "-id"),
     }
+    statuses = list(OrderStatus.choices)
+    date_field = "day"
+    search_fields = (
+        "number",
+        "title",
+        "location__name",
+        "location__street",
+        "location__city",
+    )
 
     def __init__(self, data: Any, locations: QuerySet[Location]) -> None:
         super().__init__(data)
         self.fields["location"].queryset = locations  # type: ignore[attr-defined]
-        self.fields["status"].choices = ANY + list(OrderStatus.choices)  # type: ignore[attr-defined]
         self.fields["kind"].choices = ANY + list(ContainerOrderKind.choices)  # type: ignore[attr-defined]
 
-    def apply(self, rows: QuerySet[Order]) -> QuerySet[Order]:
-        """The rows this form asks for: filtered, searched, sorted."""
-        rows = rows.annotate(
-            day=Coalesce(
-                "planned_date", "wish_date", TruncDate("created_at"), output_field=DateField()
-            )
+    def apply[M: Model](self, rows: QuerySet[M]) -> QuerySet[M]:
+        """The order's day: planned, else wished, else the day it was ordered."""
+        day = Coalesce(
+            "planned_date", "wish_date", TruncDate("created_at"), output_field=DateField()
         )
-        if status := self.value("status"):
-            rows = rows.filter(status=status)
+        rows = rows.annotate(day=day)  # type: ignore[assignment]  # stubs lose M in annotate
         if kind := self.value("kind"):
             rows = rows.filter(kind=kind)
         if location := self.value("location"):
             rows = rows.filter(location=location)
-        if start := self.value("date_from"):
-            rows = rows.filter(day__gte=start)
-        if end := self.value("date_to"):
-            rows = rows.filter(day__lte=end)
-        if text := self.value("q"):
-            rows = rows.filter(
-                Q(number__icontains=text)
-                | Q(title__icontains=text)
-                | Q(location__name__icontains=text)
-                | Q(location__street__icontains=text)
-                | Q(location__city__icontains=text)
-            )
-        return rows.order_by(*self.ordering())
+        return super().apply(rows)
+
+
+_DATE_SORTS = [
+    ("-date", _("Datum, neueste zuerst")),
+    ("date", _("Datum, älteste zuerst")),
+    ("-number", _("Nummer, absteigend")),
+    ("number", _("Nummer, aufsteigend")),
+]
 
 
 class InvoiceFilter(_ListForm):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=ANY)
     sort = forms.ChoiceField(
-        label=_("Sortierung"),
-        required=False,
-        choices=[
-            ("-date", _("Datum, neueste zuerst")),
-            ("date", _("Datum, älteste zuerst")),
-            ("-number", _("Nummer, absteigend")),
-            ("number", _("Nummer, aufsteigend")),
-            ("due", _("Fälligkeit")),
-        ],
+        label=_("Sortierung"), required=False, choices=[*_DATE_SORTS, ("due", _("Fälligkeit"))]
     )
     sorts = {
         "-date": ("-issue_date", "-id"),
@@ -144,21 +159,9 @@ class InvoiceFilter(_ListForm):
         "number": ("number", "id"),
         "due": ("due_date", "id"),
     }
-
-    def __init__(self, data: Any) -> None:
-        super().__init__(data)
-        self.fields["status"].choices = ANY + list(InvoiceStatus.choices)  # type: ignore[attr-defined]
-
-    def apply(self, rows: QuerySet[Invoice]) -> QuerySet[Invoice]:
-        if status := self.value("status"):
-            rows = rows.filter(status=status)
-        if start := self.value("date_from"):
-            rows = rows.filter(issue_date__gte=start)
-        if end := self.value("date_to"):
-            rows = rows.filter(issue_date__lte=end)
-        if text := self.value("q"):
-            rows = rows.filter(number__icontains=text)
-        return rows.order_by(*self.ordering())
+    statuses = list(InvoiceStatus.choices)
+    date_field = "issue_date"
+    search_fields = ("number",)
 
 
 class _TabbedListForm(_ListForm):
@@ -177,13 +180,7 @@ class QuoteFilter(_TabbedListForm):
     sort = forms.ChoiceField(
         label=_("Sortierung"),
         required=False,
-        choices=[
-            ("-date", _("Datum, neueste zuerst")),
-            ("date", _("Datum, älteste zuerst")),
-            ("-number", _("Nummer, absteigend")),
-            ("number", _("Nummer, aufsteigend")),
-            ("valid", _("Gültig bis")),
-        ],
+        choices=[*_DATE_SORTS, ("valid", _("Gültig bis"))],
     )
     sorts = {
         "-date": ("-date", "-id"),
@@ -192,62 +189,20 @@ class QuoteFilter(_TabbedListForm):
         "number": ("number", "id"),
         "valid": ("valid_until", "id"),
     }
-
-    def __init__(self, data: Any, tab: str) -> None:
-        super().__init__(data, tab)
-        self.fields["status"].choices = ANY + list(QuoteStatus.choices)  # type: ignore[attr-defined]
-
-    def apply(self, rows: QuerySet[Quote]) -> QuerySet[Quote]:
-        if status := self.value("status"):
-            rows = rows.filter(status=status)
-        if start := self.value("date_from"):
-            rows = rows.filter(date__gte=start)
-        if end := self.value("date_to"):
-            rows = rows.filter(date__lte=end)
-        if text := self.value("q"):
-            rows = rows.filter(
-                Q(number__icontains=text)
-                | Q(title__icontains=text)
-                | Q(location__name__icontains=text)
-                | Q(location__city__icontains=text)
-            )
-        return rows.order_by(*self.ordering())
+    statuses = list(QuoteStatus.choices)
+    date_field = "date"
+    search_fields = ("number", "title", "location__name", "location__city")
 
 
 class QuoteRequestFilter(_TabbedListForm):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=ANY)
-    sort = forms.ChoiceField(
-        label=_("Sortierung"),
-        required=False,
-        choices=[
-            ("-date", _("Datum, neueste zuerst")),
-            ("date", _("Datum, älteste zuerst")),
-            ("-number", _("Nummer, absteigend")),
-            ("number", _("Nummer, aufsteigend")),
-        ],
-    )
+    sort = forms.ChoiceField(label=_("Sortierung"), required=False, choices=_DATE_SORTS)
     sorts = {
         "-date": ("-created_at", "-id"),
         "date": ("created_at", "id"),
         "-number": ("-number", "-id"),
         "number": ("number", "id"),
     }
-
-    def __init__(self, data: Any, tab: str) -> None:
-        super().__init__(data, tab)
-        self.fields["status"].choices = ANY + list(QuoteRequestStatus.choices)  # type: ignore[attr-defined]
-
-    def apply(self, rows: QuerySet[QuoteRequest]) -> QuerySet[QuoteRequest]:
-        if status := self.value("status"):
-            rows = rows.filter(status=status)
-        if start := self.value("date_from"):
-            rows = rows.filter(created_at__date__gte=start)
-        if end := self.value("date_to"):
-            rows = rows.filter(created_at__date__lte=end)
-        if text := self.value("q"):
-            rows = rows.filter(
-                Q(number__icontains=text)
-                | Q(subject__icontains=text)
-                | Q(description__icontains=text)
-            )
-        return rows.order_by(*self.ordering())
+    statuses = list(QuoteRequestStatus.choices)
+    date_field = "created_at__date"
+    search_fields = ("number", "subject", "description")
