@@ -345,7 +345,9 @@ def _emit(request: QuoteRequest, type: str, **payload: Any) -> None:
 
 def _lock_request(request: QuoteRequest) -> QuoteRequest:
     return (
-        QuoteRequest.objects.select_for_update().select_related("conversation").get(pk=request.pk)
+        QuoteRequest.objects.select_for_update(of=("self",))
+        .select_related("conversation")
+        .get(pk=request.pk)
     )
 
 
