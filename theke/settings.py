@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "theke.estimates",
     "theke.appointments",
     "theke.portal",
+    "theke.jobs",
     "theke.api",
     "theke.demo",
 ]

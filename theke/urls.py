@@ -7,6 +7,7 @@ from theke.api.errors import unknown_path
 from theke.api.main import api
 from theke.appointments import customer_urls as appointment_pages
 from theke.core import views as core_views
+from theke.jobs import customer_urls as job_pages
 from theke.portal import customer_urls as portal_pages
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("staff/estimates/", include("theke.estimates.urls")),
     path("staff/appointments/", include("theke.appointments.urls")),
     path("staff/portal/", include("theke.portal.urls")),
+    path("staff/jobs/", include("theke.jobs.urls")),
     path("staff/audit/", include("theke.audit.urls")),
     path("staff/api/", include("theke.api.urls")),
     path("staff/messages/", include("theke.messaging.urls")),
@@ -40,6 +42,8 @@ urlpatterns = [
     # --- B2B customer portal ---
     path("portal/einladung/", include((portal_pages.invitation_patterns, "portal_invitation"))),
     path("portal/", include("theke.portal.customer_urls")),
+    # --- job manager: the Parkplatz ---
+    path("p/", include((job_pages.page_patterns, "job_pages"))),
 ]
 
 if settings.DEBUG:

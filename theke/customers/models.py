@@ -178,6 +178,15 @@ class Vehicle(TenantOwned):
     first_registration = models.DateField(_("Erstzulassung"), null=True, blank=True)
     mileage_km = models.PositiveIntegerField(_("Kilometerstand"), null=True, blank=True)
     external_id = models.CharField(max_length=100, blank=True)
+    # Where the vehicle stands (a job on it starts with this location, seed 004).
+    branch = models.ForeignKey(
+        "tenants.Branch",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Standort"),
+    )
     # Serviced here by choice ("Werkstattfahrzeug", seed 002).
     preferred_workshop = models.BooleanField(_("Werkstattfahrzeug"), default=False)
 

@@ -75,6 +75,13 @@ class Tenant(models.Model):
         default=False,
         help_text=_("B2B-Kundenportal: Kunden bestellen Container, sehen Aufträge und Rechnungen."),
     )
+    jobs_enabled = models.BooleanField(
+        _("Jobmanager freigeschaltet"),
+        default=False,
+        help_text=_(
+            "Jobs mit Workflows aus Phasen und Feldern; Kunden antworten auf ihrem Parkplatz."
+        ),
+    )
     sms_sender = models.CharField(
         _("SMS-Absender"), max_length=11, blank=True, help_text=_("Höchstens 11 Zeichen.")
     )

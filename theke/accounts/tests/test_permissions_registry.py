@@ -19,10 +19,7 @@ from theke.audit.services import Actor
 from theke.tenants.scoping import tenant_scope
 
 # Rights of the seeds' products that are not built yet: their issues bring them back.
-UNBUILT = {
-    "jobs.use",
-    "jobs.administer_workflows",
-}
+UNBUILT: set[str] = set()
 THEKE = Path(__file__).resolve().parents[2]
 
 
@@ -69,11 +66,11 @@ def test_an_existing_admin_role_holds_a_right_declared_later(
     with tenant_scope(tenant_a):
         admin = Role.objects.get(is_admin=True)
         other = Role.objects.get(name="Techniker")
-    later = frozenset({*all_codes(), "jobs.use"})  # a product that arrives after the role
+    later = frozenset({*all_codes(), "fleet.use"})  # a product that arrives after the role
     monkeypatch.setattr(middleware, "all_codes", lambda: later)
-    assert "jobs.use" not in admin.permissions
-    assert "jobs.use" in middleware.role_codes(admin)
-    assert "jobs.use" not in middleware.role_codes(other)
+    assert "fleet.use" not in admin.permissions
+    assert "fleet.use" in middleware.role_codes(admin)
+    assert "fleet.use" not in middleware.role_codes(other)
 
 
 def test_a_right_outside_its_area_or_a_grant_to_an_unknown_role_is_refused(
@@ -82,11 +79,15 @@ def test_a_right_outside_its_area_or_a_grant_to_an_unknown_role_is_refused(
     monkeypatch.setattr(permissions, "PERMISSIONS", dict(PERMISSIONS))
     monkeypatch.setattr(permissions, "AREAS", dict(permissions.AREAS))
     with pytest.raises(ImproperlyConfigured):
-        permissions.register_permissions("jobs", "Jobs", {"portal.manage": "x"})
+        permissions.register_permissions("fleet", "Flotte", {"portal.manage": "x"})
     with pytest.raises(ImproperlyConfigured):
-        permissions.register_permissions("jobs", "Jobs", {"jobs.use": "x"}, {"Chef": ["jobs.use"]})
+        permissions.register_permissions(
+            "fleet", "Flotte", {"fleet.use": "x"}, {"Chef": ["fleet.use"]}
+        )
     with pytest.raises(ImproperlyConfigured):
-        permissions.register_permissions("jobs", "Jobs", {"jobs.use": "x"}, {"Techniker": ["y"]})
+        permissions.register_permissions(
+            "fleet", "Flotte", {"fleet.use": "x"}, {"Techniker": ["y"]}
+        )
 
 
 # --- stored roles listing unknown codes -----------------------------------------------------
@@ -94,12 +95,12 @@ def test_a_right_outside_its_area_or_a_grant_to_an_unknown_role_is_refused(
 
 @pytest.fixture
 def old_role(tenant_a) -> Role:
-    """A role stored while the portal and jobs were still offered."""
+    """A role stored with rights of a product Theke does not offer (any more)."""
     with tenant_scope(tenant_a):
         return Role.objects.create(
             tenant=tenant_a,
             name="Werkstatt alt",
-            permissions=["customers.view", "jobs.use", "jobs.administer_workflows"],
+            permissions=["customers.view", "fleet.use", "fleet.administer"],
         )
 
 
@@ -108,7 +109,7 @@ def test_role_form_offers_no_unbuilt_rights(owner_client) -> None:
     body = owner_client.get(reverse("accounts:role_create")).content.decode()
     for code in UNBUILT:
         assert f'value="{code}"' not in body
-    assert '<legend class="h6 card-title">Jobs</legend>' not in body
+    assert 'value="jobs.use"' in body  # the job manager's rights, now that it is built
     assert 'value="appointments.manage"' in body
 
 
@@ -118,11 +119,11 @@ def test_stored_unknown_codes_are_ignored_on_display(owner_client, old_role) -> 
     assert listing.status_code == 200
     body = listing.content.decode()
     assert "Kundenstamm ansehen" in body
-    assert "jobs.use" not in body and "jobs.administer_workflows" not in body
+    assert "fleet.use" not in body and "fleet.administer" not in body
     form = owner_client.get(reverse("accounts:role_edit", args=[old_role.pk]))
     assert form.status_code == 200
     body = form.content.decode()
-    assert 'value="jobs.use"' not in body
+    assert 'value="fleet.use"' not in body
     assert re.search(r'value="customers.view"[^>]*checked', body)
 
 
@@ -140,8 +141,8 @@ def test_stored_unknown_codes_neither_block_nor_change_a_save(
     assert old_role.permissions == [
         "customers.view",
         "estimates.view",
-        "jobs.administer_workflows",
-        "jobs.use",
+        "fleet.administer",
+        "fleet.use",
     ]
     with tenant_scope(tenant_a):
         event = AuditEvent.objects.get(action="role.updated")
@@ -149,4 +150,4 @@ def test_stored_unknown_codes_neither_block_nor_change_a_save(
     # A rename alone keeps them too.
     services.update_role(old_role, Actor.staff(owner), name="Werkstatt neu")
     old_role.refresh_from_db()
-    assert "jobs.use" in old_role.permissions
+    assert "fleet.use" in old_role.permissions

@@ -124,6 +124,16 @@ def named_templates(
         return list(rows.order_by("-is_default", "name", "pk"))
 
 
+def named_template_id(
+    tenant: Tenant, purpose: str, channel: str, language: str, name: str
+) -> int | None:
+    """The id of the tenant's text called `name` in this language; None when there is none
+    (sending then uses the default text, so a renamed text never stops a message)."""
+    with tenant_scope(tenant):
+        found = _rows(tenant, purpose, channel, language).filter(name=name)
+        return found.values_list("pk", flat=True).first()
+
+
 def _not_found() -> ServiceError:
     return ServiceError(_("Diesen Textbaustein gibt es nicht mehr."), "template", code="gone")
 
@@ -732,12 +742,14 @@ def send_templated(
     headers: dict[str, Any] | None = None,
     attachments: Sequence[outbox.Attachment] = (),
     conversation: Any = None,
+    template_name: str = "",
 ) -> OutboundMessage:
     """Render a purpose's text for a contact and queue it in the caller's transaction.
 
     The language is `language`, else the contact's, else the tenant's default. `overrides`
     (subject, text, html) is a text staff edited just before sending, used as it is.
     `recipient` sends to another address than the contact's (e.g. the company's own).
+    `template_name` picks one of the tenant's named texts (see `named_template_id`).
     Refuses SMS without the tenant's switch or the contact's consent, e-mail without address.
     """
     found = _check(purpose, channel)
@@ -750,7 +762,12 @@ def send_templated(
         link = str(values.get("link") or "")
         rendered = _from_overrides(tenant, found, channel, language, overrides, link)
     else:
-        rendered = render_message(tenant, purpose, channel, language, values)
+        template_id = None
+        if template_name:
+            template_id = named_template_id(tenant, purpose, channel, language, template_name)
+        rendered = render_message(
+            tenant, purpose, channel, language, values, template_id=template_id
+        )
     with tenant_scope(tenant):
         return outbox.queue_message(
             tenant,

@@ -1,0 +1,72 @@
+"""The job manager's test world: a tenant with the job manager on (the standard workflow
+installed and published), a customer with a contact and a vehicle, and staff."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from theke.accounts.models import User
+from theke.audit.services import SYSTEM
+from theke.customers import services as customers
+from theke.customers.models import Contact, Customer, Vehicle
+from theke.jobs.models import Job, Workflow
+from theke.jobs.services import setup
+from theke.jobs.services.jobs import NewJob, Who, start_job
+from theke.tenants.models import Branch, Tenant
+from theke.tenants.scoping import tenant_scope
+
+
+@dataclass
+class JobWorld:
+    tenant: Tenant
+    standard: Workflow
+    customer: Customer
+    contact: Contact
+    vehicle: Vehicle
+    branch: Branch
+
+    def start(self, *, staff: User | None = None, **values: Any) -> Job:
+        """A job of the standard workflow for the world's customer."""
+        workflow = values.pop("workflow", self.standard)
+        new = NewJob(
+            customer=self.customer,
+            origin=values.pop("origin", "staff"),
+            contact=self.contact,
+            vehicle=values.pop("vehicle", self.vehicle),
+            title=values.pop("title", "VW Golf 8 Variant"),
+            **values,
+        )
+        who = Who.staff(staff) if staff is not None else Who(SYSTEM, "system", "System")
+        with tenant_scope(self.tenant):
+            return start_job(workflow, new, who)
+
+
+def make_job_world(tenant: Tenant) -> JobWorld:
+    standard = setup.enable_job_manager(tenant, SYSTEM)
+    with tenant_scope(tenant):
+        return _populate(tenant, standard)
+
+
+def _populate(tenant: Tenant, standard: Workflow) -> JobWorld:
+    branch = Branch.objects.filter(tenant=tenant).order_by("pk").first()
+    if branch is None:
+        branch = Branch.objects.create(tenant=tenant, name="Hauptbetrieb")
+    customer = customers.create_customer(
+        tenant, SYSTEM, kind="person", first_name="Petra", last_name="Neumann", number="K-4711"
+    )
+    contact = customers.add_contact(
+        customer,
+        SYSTEM,
+        first_name="Petra",
+        last_name="Neumann",
+        email="petra.neumann@example.org",
+        mobile_phone="+491701234567",
+    )
+    vehicle = customers.add_vehicle(
+        customer, SYSTEM, make="VW", model="Golf 8 Variant", license_plate="B-TH 412"
+    )
+    vehicle.branch = branch
+    vehicle.save(update_fields=["branch"])
+    standard.refresh_from_db()
+    return JobWorld(tenant, standard, customer, contact, vehicle, branch)
