@@ -38,6 +38,13 @@ MAX_TEXT = 500
 MAX_TEXTAREA = 5000
 
 
+class TextAreaField(forms.CharField):
+    """Multi-line text with the line breaks browsers send (CRLF) stored as plain newlines."""
+
+    def to_python(self, value: Any) -> str:
+        return str(super().to_python(value)).replace("\r\n", "\n").replace("\r", "\n")
+
+
 class UploadField(forms.FileField):
     """A file field whose cleaned value is the checked (and converted) upload."""
 
@@ -129,7 +136,7 @@ def form_field(item: FieldDef, label: str, job: Job) -> forms.Field | None:
     if kind == FieldType.TEXT:
         return forms.CharField(max_length=MAX_TEXT, **common)
     if kind in (FieldType.TEXTAREA, FieldType.CUSTOMER_MESSAGE):
-        return forms.CharField(
+        return TextAreaField(
             max_length=MAX_TEXTAREA, widget=forms.Textarea(attrs={"rows": 4}), **common
         )
     if kind == FieldType.SELECT:
