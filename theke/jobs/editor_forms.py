@@ -100,8 +100,8 @@ class FieldForm(EditorForm):
 
     def __init__(self, *args: Any, key_fixed: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = own_types()
-        self.fields["documents"].choices = [(c, str(k.label)) for c, k in DOCUMENTS.items()]
+        self.fields["type"].choices = own_types()  # type: ignore[attr-defined]
+        self.fields["documents"].choices = [(c, str(k.label)) for c, k in DOCUMENTS.items()]  # type: ignore[attr-defined]
         if key_fixed:
             self.fields["key"].disabled = True
             self.fields["key"].help_text = _(
@@ -185,7 +185,7 @@ class PhaseSettingsForm(EditorForm):
         current = (self.initial or {}).get("message")
         if current and current not in message_names:  # a text renamed or deleted since
             choices.append((current, f"{current} ({_('Text fehlt')})"))
-        self.fields["message"].choices = choices
+        self.fields["message"].choices = choices  # type: ignore[attr-defined]
 
     def phase_data(self) -> PhaseData:
         data = self.cleaned_data
@@ -210,7 +210,7 @@ class EntryAddForm(EditorForm):
             choices.append((str(_("Eigene Felder")), own))
         if shipped:
             choices.append((str(_("Theke-Felder")), shipped))
-        self.fields["field"].choices = choices
+        self.fields["field"].choices = choices  # type: ignore[attr-defined]
 
 
 class EntryForm(EditorForm):

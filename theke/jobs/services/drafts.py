@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
@@ -544,8 +545,14 @@ def delete_test_jobs(jobs: Sequence[Job]) -> int:
             workflow_id__in=workflow_ids, kind=VersionKind.TEST, jobs__isnull=True
         ).delete()
         if files:
-            transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
+            transaction.on_commit(lambda: _delete_files(files))
     return count
+
+
+def _delete_files(files: Sequence[tuple[Storage, str | None]]) -> None:
+    for storage, name in files:
+        if name:
+            storage.delete(name)
 
 
 def start_test(workflow: Workflow, user: User) -> Job:

@@ -96,9 +96,8 @@ def workflow_list(request: HttpRequest) -> HttpResponse:
         request,
         "jobs/staff/editor/workflow_list.html",
         {
-            "builtin": [r for r in rows if r["workflow"].is_builtin],
-            "own": [r for r in rows if not r["workflow"].is_builtin],
-            "new_form": WorkflowForm(),
+            "builtin": [r for w, r in zip(workflows, rows, strict=True) if w.is_builtin],
+            "own": [r for w, r in zip(workflows, rows, strict=True) if not w.is_builtin],
         },
     )
 
@@ -427,7 +426,7 @@ def _phase_page(
             EntryAddForm(prefix=f"add-{view}", fields=library) if editable else None
         )
         blocks.append(ViewBlock(view, str(label), rows, add))
-    form = settings_form or PhaseSettingsForm(
+    settings = settings_form or PhaseSettingsForm(
         initial={
             "name": phase.name,
             "key": phase.key,
@@ -443,7 +442,7 @@ def _phase_page(
         "workflow": workflow,
         "phase": phase,
         "editable": editable,
-        "form": form,
+        "form": settings,
         "blocks": blocks,
         "message_editor_url": _message_editor_url(request),
         "explain": explain

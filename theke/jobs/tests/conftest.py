@@ -14,3 +14,13 @@ def locmem_mail(settings: Any) -> None:
 @pytest.fixture
 def world(tenant_a: Any) -> JobWorld:
     return make_job_world(tenant_a)
+
+
+# --- editor ---
+@pytest.fixture(autouse=True)
+def fresh_compiled_versions() -> None:
+    """Compiled versions are cached by id; every test's database starts its ids anew (a
+    rolled-back transaction resets the counters), so the cache is emptied per test."""
+    from theke.jobs import definition
+
+    definition._CACHE.clear()
