@@ -268,6 +268,12 @@ class ExplainForm(BootstrapMixin, forms.Form):
                 )
             else:
                 self.fields[key] = forms.CharField(label=name.label, required=False)
+            widget = self.fields[key].widget
+            widget.attrs["class"] = (
+                "form-select form-select-sm"
+                if isinstance(widget, forms.Select)
+                else "form-control form-control-sm"
+            )
 
     def values(self) -> dict[str, object]:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}

@@ -587,5 +587,7 @@ def test_jobs(workflow: Workflow, user: User) -> list[Job]:
     """The tester's test jobs of this workflow (the newest first)."""
     with tenant_scope(workflow.tenant):
         return list(
-            Job.objects.filter(workflow=workflow, is_test=True, test_owner=user).order_by("-pk")
+            Job.objects.filter(workflow=workflow, is_test=True, test_owner=user)
+            .select_related("version")
+            .order_by("-pk")
         )

@@ -20,8 +20,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from theke.audit.presentation import timeline_for
 from theke.audit.services import Actor
 from theke.core.errors import ServiceError
+from theke.jobs.definition import Definition
 from theke.jobs.editor_forms import (
     CopyForm,
     EntryAddForm,
@@ -254,9 +256,18 @@ def _workflow_page(
         "settings_form": settings_form
         or WorkflowForm(initial={"name": workflow.name, "description": workflow.description}),
         "add_form": add_form or PhaseAddForm(),
-        "test_jobs": drafts.test_jobs(workflow, request.user),  # type: ignore[arg-type]
+        "test_jobs": [
+            (job, _phase_name(job))
+            for job in drafts.test_jobs(workflow, request.user)  # type: ignore[arg-type]
+        ],
+        "timeline": timeline_for(request, workflow),
     }
     return render(request, "jobs/staff/editor/workflow.html", context, status=status)
+
+
+def _phase_name(job: Job) -> str:
+    phase = Definition.from_json(job.version.definition).phase(job.phase_key)
+    return phase.name if phase else job.phase_key
 
 
 @editor_view
@@ -280,7 +291,7 @@ def workflow_page(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Gespeichert (im Entwurf)."))
             return redirect("jobs:workflow", pk=workflow.pk)
-    return _workflow_page(request, workflow, settings_form=form, status=400)
+    return _workflow_page(request, workflow, settings_form=form)
 
 
 @editor_view
@@ -305,7 +316,7 @@ def phase_add(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"name": phase.name},
             )
             return redirect("jobs:phase", pk=workflow.pk, phase_id=phase.pk)
-    return _workflow_page(request, workflow, add_form=form, status=400)
+    return _workflow_page(request, workflow, add_form=form)
 
 
 @editor_view
@@ -475,7 +486,7 @@ def phase_page(request: HttpRequest, pk: int, phase_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Die Phase wurde gespeichert (im Entwurf)."))
             return redirect("jobs:phase", pk=workflow.pk, phase_id=phase.pk)
-    return _phase_page(request, workflow, phase, settings_form=form, status=400)
+    return _phase_page(request, workflow, phase, settings_form=form)
 
 
 def _to_phase(workflow: Workflow, phase: Phase, anchor: str = "") -> HttpResponse:
@@ -501,7 +512,7 @@ def entry_add(request: HttpRequest, pk: int, phase_id: int, view: str) -> HttpRe
             form.add_refusal(error)
         else:
             return _to_phase(workflow, phase, f"entry-{entry.pk}")
-    return _phase_page(request, workflow, phase, add_forms={view: form}, status=400)
+    return _phase_page(request, workflow, phase, add_forms={view: form})
 
 
 @editor_view
@@ -517,7 +528,7 @@ def entry_update(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
             form.add_refusal(error)
         else:
             return _to_phase(workflow, entry.phase, f"entry-{entry.pk}")
-    return _phase_page(request, workflow, entry.phase, entry_forms={entry.pk: form}, status=400)
+    return _phase_page(request, workflow, entry.phase, entry_forms={entry.pk: form})
 
 
 @editor_view

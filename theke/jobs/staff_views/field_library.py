@@ -23,6 +23,7 @@ from theke.jobs.documents import DOCUMENTS
 from theke.jobs.editor_forms import FieldForm
 from theke.jobs.models import Field, FieldType
 from theke.jobs.services import fields as field_services
+from theke.jobs.services.fields import key_from_label
 from theke.jobs.services.workflows import workflows_using
 from theke.jobs.staff_views.common import editor_view, tenant_of
 
@@ -34,10 +35,11 @@ def _field_or_404(request: HttpRequest, pk: int) -> Field:
 @editor_view
 @require_GET
 def field_list(request: HttpRequest) -> HttpResponse:
-    rows = list(
-        Field.objects.filter(tenant=tenant_of(request))
-        .annotate(workflows=Count("entries__phase__workflow", distinct=True))
-        .order_by("label", "pk")
+    rows = sorted(
+        Field.objects.filter(tenant=tenant_of(request)).annotate(
+            workflows=Count("entries__phase__workflow", distinct=True)
+        ),
+        key=lambda row: (key_from_label(row.label), row.pk),  # "Übergabe" after "Tür"
     )
     return render(
         request,
@@ -72,12 +74,10 @@ def field_new(request: HttpRequest) -> HttpResponse:
                 % {"label": row.label, "key": row.key},
             )
             return redirect("jobs:fields")
-    status = 400 if form.errors else 200
     return render(
         request,
         "jobs/staff/editor/field_form.html",
         {"form": form, "field": None, "names": _names(request)},
-        status=status,
     )
 
 
@@ -104,7 +104,6 @@ def field_page(request: HttpRequest, pk: int) -> HttpResponse:
     if row.is_builtin:
         return render(request, "jobs/staff/editor/field_builtin.html", context)
     form = FieldForm(request.POST or None, initial=FieldForm.initial_of(row), key_fixed=usage.used)
-    status = 200
     if request.method == "POST" and form.is_valid():
         using = workflows_using(row)
         ids = {w.pk for w in using}
@@ -135,10 +134,8 @@ def field_page(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Das Feld wurde gespeichert."))
             return redirect("jobs:field", pk=row.pk)
-    if form.errors:
-        status = 400
     context["form"] = form
-    return render(request, "jobs/staff/editor/field_form.html", context, status=status)
+    return render(request, "jobs/staff/editor/field_form.html", context)
 
 
 @editor_view

@@ -17,6 +17,9 @@ def world(tenant_a: Any) -> JobWorld:
 
 
 # --- editor ---
+from theke.core.tests.browser import open_page  # noqa: E402, F401  # a fixture of browser tests
+
+
 @pytest.fixture(autouse=True)
 def fresh_compiled_versions() -> None:
     """Compiled versions are cached by id; every test's database starts its ids anew (a

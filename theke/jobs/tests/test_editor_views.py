@@ -169,7 +169,7 @@ def test_a_bad_condition_is_shown_at_the_field_with_the_position(
     response = owner_client.post(
         url, {"name": "Abschluss", "key": "abschluss", "condition": "probefahrt_gewünscht = ja"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     page = response.content.decode()
     assert "Unbekannter Name „probefahrt_gewünscht“ (bei Zeichen 1)." in page
     assert "Meinten Sie „probefahrt_gewuenscht“?" in page
@@ -182,7 +182,7 @@ def test_a_bad_condition_is_shown_at_the_field_with_the_position(
         reverse("jobs:entry", args=[flow.workflow.pk, entry.pk]),
         {f"e{entry.pk}-condition": "wunschtermin = "},
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     page = response.content.decode()
     assert "Es fehlt ein Wert (bei Zeichen 15)." in page
     assert re.search(r'<details class="entry-edit mt-2" open>', page)
@@ -213,7 +213,7 @@ def test_phases_and_entries_are_edited_through_the_pages(
     response = owner_client.post(
         reverse("jobs:entry_add", args=[wf, phase.pk, "staff"]), {"add-staff-field": field.pk}
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "steht schon in dieser Ansicht" in response.content.decode()
     owner_client.post(reverse("jobs:phase_move", args=[wf, phase.pk]), {"up": "1"})
     with tenant_scope(world.tenant):
@@ -281,7 +281,7 @@ def test_a_new_field_from_the_form(world: JobWorld, owner_client: Client) -> Non
         reverse("jobs:field_new"),
         {"label": "Farbe", "type": "select", "options": "rot\nblau", "condition": "farbe = gelb"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "„gelb“" in response.content.decode()  # the options are known when checking
     response = owner_client.post(
         reverse("jobs:field_new"),
