@@ -34,3 +34,22 @@ class JobsConfig(AppConfig):
             },
             {"job": Job, "workflow": Workflow},
         )
+        # --- editor ---
+        from theke.jobs.models import Field
+
+        register_actions(
+            {
+                "job_field.created": _("Feld angelegt"),
+                "job_field.updated": _("Feld geändert"),
+                "job_field.deleted": _("Feld gelöscht"),
+                "workflow.created": _("Workflow angelegt"),
+                "workflow.draft_changed": _("Entwurf geändert"),
+                "workflow.made_default": _("Standard für neue Jobs"),
+                "workflow.activated": _("Workflow aktiviert"),
+                "workflow.deactivated": _("Workflow deaktiviert"),
+                "workflow.tested": _("Entwurf getestet"),
+                "job.moved": _("Auf neue Workflow-Version verschoben"),
+            },
+            {"job_field": Field},
+            {"job_field": _("Felder des Jobmanagers")},
+        )
