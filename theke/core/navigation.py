@@ -33,6 +33,9 @@ class NavEntry:
     # Path prefixes of the pages that belong to the entry; none: only its own URL.
     sections: tuple[str, ...] = ()
     group: Label = ""  # the dropdown it goes into; "": on the bar itself
+    # A product switch of the tenant (an attribute of Tenant, e.g. "jobs_enabled") that must be
+    # on for the entry to show; "": always.
+    switch: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,8 @@ ENTRIES: tuple[NavEntry, ...] = (
         ("appointments.manage",),
         ("/staff/appointments/",),
     ),
+    # --- staff pages (job manager) ---
+    NavEntry(_("Jobs"), "jobs:list", ("jobs.use",), ("/staff/jobs/",), switch="jobs_enabled"),
     NavEntry(_("Protokoll"), "audit:log", ("audit.view",), ("/staff/audit/",)),
     NavEntry(
         _("Einstellungen"),
@@ -160,8 +165,11 @@ def shown_entries(
         return []
     user = request.user
     visible: list[tuple[NavEntry, ShownEntry, int]] = []
+    tenant = getattr(request, "tenant", None)
     for entry in entries:
         if entry.rights and not any(user.has_perm(right) for right in entry.rights):
+            continue
+        if entry.switch and not getattr(tenant, entry.switch, False):
             continue
         try:
             url = reverse(entry.url_name)
