@@ -61,6 +61,7 @@ def _form_context(
     job: Job, form: PhaseForm, errors: dict[str, str] | None = None
 ) -> dict[str, Any]:
     """The staff view's part of the page (also the htmx answer of a preview)."""
+    page.style_form(form)
     rows = page.staff_rows(form, errors or {}, archived=job.is_archived)
     return {
         "job": job,

@@ -52,12 +52,12 @@ STATUS_BADGES: dict[str, str] = {
 
 # The status filter of each list: its choices, the first is the default.
 LIST_STATUSES: list[tuple[str, Any]] = [
-    ("running", gettext_lazy("offen (offen und verkauft)")),
+    ("running", gettext_lazy("offen und verkauft")),
     (JobStatus.OPEN, gettext_lazy("nur offen")),
     (JobStatus.SOLD, gettext_lazy("nur verkauft")),
 ]
 ARCHIVE_STATUSES: list[tuple[str, Any]] = [
-    ("archived", gettext_lazy("abgeschlossen und storniert")),
+    ("archived", gettext_lazy("alle archivierten")),
     (JobStatus.CLOSED, gettext_lazy("nur abgeschlossen")),
     (JobStatus.CANCELED, gettext_lazy("nur storniert")),
 ]
@@ -122,6 +122,8 @@ class JobFilterForm(BootstrapMixin, forms.Form):
             (Waiting.STAFF, str(_("auf uns"))),
             (Waiting.CUSTOMER, str(_("auf den Kunden"))),
         ]
+        if archive:
+            del self.fields["waiting"]  # an archived job waits for nobody
         workflow = self.value("workflow")
         self.fields["phase"].choices = [  # type: ignore[attr-defined]
             everyone,
@@ -131,7 +133,7 @@ class JobFilterForm(BootstrapMixin, forms.Form):
     def value(self, name: str) -> str:
         """The field's valid value ("" when missing or invalid; the status has a default)."""
         default = self.fields["status"].choices[0][0] if name == "status" else ""  # type: ignore[attr-defined]
-        if not self.is_bound:
+        if not self.is_bound or name not in self.fields:
             return default
         raw = self.data.get(name, "")
         field = self.fields[name]

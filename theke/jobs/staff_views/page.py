@@ -12,10 +12,12 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from theke.jobs import documents
 from theke.jobs.definition import PhaseDef
@@ -46,6 +48,39 @@ def as_seen(job: Job, expected_phase: str) -> Job:
 
 
 # --- the staff view ---------------------------------------------------------------------------
+
+
+def _css_class(widget: forms.Widget) -> str:
+    if isinstance(widget, forms.CheckboxInput):
+        return "form-check-input"
+    if isinstance(widget, forms.Select):
+        return "form-select"
+    return "form-control"
+
+
+VEHICLE_PARTS = (
+    gettext_lazy("Fahrzeug"),
+    gettext_lazy("Extras, eines je Zeile"),
+    gettext_lazy("Preis in €"),
+)
+
+
+def style_form(form: PhaseForm) -> None:
+    """Bootstrap classes on the inputs the phase adds after the form's own set-up (a vehicle
+    configuration's three inputs each, with their names for screen readers)."""
+    for item in form.fields.values():
+        widget = item.widget
+        parts = getattr(widget, "widgets", None)
+        if parts:
+            for part, label in zip(parts, VEHICLE_PARTS, strict=False):
+                part.attrs.setdefault("class", _css_class(part))
+                part.attrs.setdefault("aria-label", str(label))
+            continue
+        css = widget.attrs.get("class", "")
+        if _css_class(widget) not in css.split():
+            widget.attrs["class"] = f"{_css_class(widget)} {css}".strip()
+        if isinstance(widget, forms.ClearableFileInput | forms.FileInput):
+            widget.attrs["hx-preserve"] = "true"  # a preview keeps the chosen file
 
 
 @dataclass

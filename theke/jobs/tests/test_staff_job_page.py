@@ -235,6 +235,18 @@ def test_activating_from_a_stale_page_is_refused(
     assert "Der Job ist inzwischen in der Phase" in response.content.decode()
 
 
+def test_hidden_entries_are_listed_with_their_reason(
+    world: JobWorld, owner: User, owner_client: Any
+) -> None:
+    job = _in_offer_phase(world, owner)
+    activate_phase(job, "angenommen", Who.staff(owner), expected_phase="angebot")
+    page = owner_client.get(_job_url(job)).content.decode()
+    assert "1 ausgeblendetes Feld" in page
+    assert (
+        "<strong>Lieferadresse</strong>: ausgeblendet, weil Auslieferung gewünscht = nein" in page
+    )
+
+
 def test_the_phases_page_lists_every_phase(world: JobWorld, owner_client: Any) -> None:
     job = world.start()
     page = owner_client.get(reverse("jobs:activate", args=[job.pk])).content.decode()

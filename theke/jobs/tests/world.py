@@ -93,6 +93,8 @@ def other_customer_job(
 ) -> Job:
     """A job of the standard workflow for another customer (with a vehicle when a plate is
     given)."""
+    from django.utils.text import slugify
+
     with tenant_scope(world.tenant):
         customer = customers.create_customer(
             world.tenant, SYSTEM, kind="person", first_name=first_name, last_name=last_name
@@ -102,7 +104,7 @@ def other_customer_job(
             SYSTEM,
             first_name=first_name,
             last_name=last_name,
-            email=f"{last_name.lower()}@example.org",
+            email=f"{slugify(last_name) or 'kunde'}@example.org",
         )
         vehicle = (
             customers.add_vehicle(customer, SYSTEM, make="VW", model="Passat", license_plate=plate)
