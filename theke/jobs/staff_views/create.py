@@ -191,25 +191,17 @@ def job_new_customer(request: HttpRequest) -> HttpResponse:
                 tenant, _probe(form), DuplicateCriteria(), limit=5
             )
         if not candidates:
-            try:
-                customer = customers.register_customer(
-                    tenant,
-                    Actor.staff(request.user),
-                    customer=form.customer_values(),
-                    contact=form.contact_values(),
-                )
-            except customers.CustomerError as error:
-                if error.code == customers.UNREACHABLE:
-                    form.add_reach_error(error.messages[0])
-                else:
-                    form.add_error(error.field if error.field in form.fields else None, error)
-            else:
+            customer = form.register(tenant, Actor.staff(request.user))
+            if customer is not None:
                 messages.success(request, _("Der Kunde wurde angelegt."))
                 return redirect(reverse("jobs:new") + "?" + urlencode({"customer": customer.pk}))
     context = {
         "form": form,
+        "title": _("Neuer Kunde für den Job"),
+        "parents": [(_("Jobs"), reverse("jobs:list")), (_("Neuer Job"), reverse("jobs:new"))],
+        "next_step": _("Nach dem Speichern geht es mit dem Job weiter."),
         "candidates": candidates,
         "cancel_url": reverse("jobs:new"),
         "form_extra_template": "jobs/staff/_duplicate_confirm.html" if candidates else "",
     }
-    return render(request, "jobs/staff/new_customer.html", context)
+    return render(request, "customers/staff/customer_new_on_the_way.html", context)

@@ -325,9 +325,14 @@ def conversation_context(request: HttpRequest, job: Job, form: Any = None) -> di
     next_url = reverse("jobs:job", args=[job.pk]) + "#conversation"
     found = job_conversation(job)
     if found is None:
+        contact = job.contact if job.contact is not None and job.contact.email else None
         return {
             "conversation_allowed": True,
-            "start_form": form or ReplyForm(initial={"next": next_url}),
+            "conversation": None,
+            "thread_messages": [],
+            "reply_form": form or ReplyForm(),
+            "reply_contact": contact,
+            "reply_action": reverse("jobs:message", args=[job.pk]),
         }
     unread_since = conversations.EPOCH
     state = found.read_states.filter(user_id=cast(int, request.user.pk)).first()
