@@ -34,7 +34,7 @@ class NavEntry:
     sections: tuple[str, ...] = ()
     group: Label = ""  # the dropdown it goes into; "": on the bar itself
     # A product switch of the tenant (a boolean attribute, e.g. "jobs_enabled"): while it is
-    # off, the entry is hidden (its pages answer 404).
+    # off, the entry is hidden (its pages answer 404); "": always shown.
     switch: str = ""
 
 
@@ -140,6 +140,8 @@ ENTRIES: tuple[NavEntry, ...] = (
         group=_("Jobmanager"),
         switch="jobs_enabled",
     ),
+    # --- staff pages (job manager) ---
+    NavEntry(_("Jobs"), "jobs:list", ("jobs.use",), ("/staff/jobs/",), switch="jobs_enabled"),
     NavEntry(_("Protokoll"), "audit:log", ("audit.view",), ("/staff/audit/",)),
     NavEntry(
         _("Einstellungen"),

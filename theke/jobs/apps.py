@@ -53,3 +53,23 @@ class JobsConfig(AppConfig):
             {"job_field": Field},
             {"job_field": _("Felder des Jobmanagers")},
         )
+
+        # --- staff pages ---
+        from theke.core.panels import CUSTOMER_PAGE, register_panel, register_tile
+        from theke.jobs.staff_views import lists
+
+        register_actions(
+            {
+                "job.document_created": _("Dokument erstellt"),
+                "job.link_sent": _("Parkplatz-Link gesendet"),
+                "job.link_issued": _("Parkplatz-Link erzeugt"),
+            }
+        )
+        register_tile("jobs.waiting", lists.waiting_jobs_tile, order=25)
+        register_panel(
+            CUSTOMER_PAGE,
+            "jobs",
+            template="jobs/staff/_customer_panel.html",
+            context=lists.customer_jobs_panel,
+            order=25,
+        )

@@ -70,3 +70,53 @@ def _populate(tenant: Tenant, standard: Workflow) -> JobWorld:
     vehicle.save(update_fields=["branch"])
     standard.refresh_from_db()
     return JobWorld(tenant, standard, customer, contact, vehicle, branch)
+
+
+# --- staff pages ---
+
+
+def set_status(job: Job, status: str) -> Job:
+    """Put a job into a status directly (test setup: closed and canceled jobs for the archive)."""
+    from django.utils import timezone
+
+    from theke.jobs.models import ARCHIVED_STATUSES
+
+    closed_at = timezone.now() if status in ARCHIVED_STATUSES else None
+    with tenant_scope(job.tenant):
+        Job.objects.filter(pk=job.pk).update(status=status, closed_at=closed_at)
+    job.status, job.closed_at = status, closed_at
+    return job
+
+
+def other_customer_job(
+    world: JobWorld, first_name: str, last_name: str, *, plate: str = "", **values: Any
+) -> Job:
+    """A job of the standard workflow for another customer (with a vehicle when a plate is
+    given)."""
+    from django.utils.text import slugify
+
+    with tenant_scope(world.tenant):
+        customer = customers.create_customer(
+            world.tenant, SYSTEM, kind="person", first_name=first_name, last_name=last_name
+        )
+        contact = customers.add_contact(
+            customer,
+            SYSTEM,
+            first_name=first_name,
+            last_name=last_name,
+            email=f"{slugify(last_name) or 'kunde'}@example.org",
+        )
+        vehicle = (
+            customers.add_vehicle(customer, SYSTEM, make="VW", model="Passat", license_plate=plate)
+            if plate
+            else None
+        )
+        new = NewJob(
+            customer=customer,
+            origin="staff",
+            contact=contact,
+            vehicle=vehicle,
+            title=values.pop("title", ""),
+            **values,
+        )
+        return start_job(world.standard, new, Who(SYSTEM, "system", "System"))
