@@ -55,7 +55,7 @@ FILE_TYPES = frozenset({FieldType.FILE, FieldType.DOCUMENT_SAVE})
 
 # What the page says on top after a POST went through (the redirect's `?done=`).
 DONE_MESSAGES = {
-    "saved": gettext_lazy("Vielen Dank! Ihre Angaben sind bei uns angekommen."),
+    "saved": gettext_lazy("Ihre Angaben sind gespeichert."),
     "registered": gettext_lazy("Ihr Zugang ist eingerichtet. Sie sind jetzt angemeldet."),
     "parked": gettext_lazy("Vielen Dank! Ihre Anfrage ist geparkt. Wir melden uns bei Ihnen."),
 }
@@ -375,7 +375,7 @@ def _error_summary(form: PhaseForm) -> list[tuple[str, str]]:
                 bound = form[key]
                 label = str(bound.label)
                 if label not in text:  # the services' messages name the field already
-                    text = f"{label}: {text}"
+                    text = f"{label}{' ' if label.endswith(('?', ':')) else ': '}{text}"
                 summary.append((text, f"#{bound.auto_id}"))
             else:
                 summary.append((text, ""))

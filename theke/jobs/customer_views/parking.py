@@ -28,6 +28,7 @@ from theke.accounts.models import CustomerAccount
 from theke.accounts.services import customer_accounts
 from theke.core import token_pages
 from theke.core.errors import ServiceError
+from theke.core.forms import BootstrapMixin
 from theke.customers import links as customer_links
 from theke.customers.links import LinkState, ResolvedLink
 from theke.customers.models import CustomerLink
@@ -101,8 +102,8 @@ def document(request: HttpRequest, token: str, key: str, code: str) -> HttpRespo
 # --- "Zugang anlegen" -----------------------------------------------------------------------
 
 
-class RegisterForm(CustomerSetPasswordForm):
-    """The name (taken from the contact) and a new password, twice."""
+class RegisterForm(BootstrapMixin, CustomerSetPasswordForm):
+    """The name (taken from the contact) and a password, twice."""
 
     first_name = forms.CharField(label=gettext_lazy("Vorname"), max_length=100, required=False)
     last_name = forms.CharField(
@@ -111,6 +112,11 @@ class RegisterForm(CustomerSetPasswordForm):
         error_messages={"required": gettext_lazy("Bitte geben Sie Ihren Nachnamen ein.")},
     )
     field_order = ["first_name", "last_name", "new_password1", "new_password2"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = gettext_lazy("Passwort")
+        self.fields["new_password2"].label = gettext_lazy("Passwort bestätigen")
 
 
 def _register_context(door: Door, form: RegisterForm, taken: bool) -> dict[str, Any]:

@@ -14,3 +14,7 @@ def locmem_mail(settings: Any) -> None:
 @pytest.fixture
 def world(tenant_a: Any) -> JobWorld:
     return make_job_world(tenant_a)
+
+
+# --- parking (customer side) ---
+from theke.core.tests.browser import open_page  # noqa: E402, F401  # fixture of the browser tests
