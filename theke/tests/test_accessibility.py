@@ -849,26 +849,6 @@ def _job_scene(scene: Scene, *phases: str) -> tuple[Any, str]:
     return job, link_token(job)
 
 
-def _store_document(job: Any, key: str, code: str) -> None:
-    from theke.jobs import documents
-    from theke.jobs.models import FileKind, Job
-    from theke.jobs.services.files import store_file
-
-    with tenant_scope(job.tenant):
-        value = store_file(
-            job,
-            key,
-            kind=FileKind.DOCUMENT,
-            document=code,
-            name=f"{key}-{job.number}.pdf",
-            data=documents.render(job, code),
-            content_type="application/pdf",
-            by="Olga Owner",
-        )
-        fresh = Job.objects.get(pk=job.pk)
-        Job.objects.filter(pk=job.pk).update(values={**fresh.values, key: value})
-
-
 def _parking_inputs(page: Any, scene: Scene) -> None:
     _job, token = _job_scene(scene, "angebot", "angenommen")
     page.goto(f"{scene.base}/p/{token}/")
@@ -877,13 +857,13 @@ def _parking_inputs(page: Any, scene: Scene) -> None:
 
 
 def _parking_documents(page: Any, scene: Scene) -> None:
-    job, _token = _job_scene(scene, "angebot")
-    _store_document(job, "angebot", "offer")
-    from theke.jobs.tests.world import link_token, move_to
+    from theke.jobs.tests.world import link_token, move_to, store_document
 
+    job, _token = _job_scene(scene, "angebot")
+    store_document(job, "angebot", "offer")
     job = move_to(move_to(job, "angenommen"), "bestellung")
-    _store_document(job, "auftragsbestaetigung", "order_confirmation")
-    _store_document(job, "rechnung", "invoice")
+    store_document(job, "auftragsbestaetigung", "order_confirmation")
+    store_document(job, "rechnung", "invoice")
     page.goto(f"{scene.base}/p/{link_token(job)}/")
     page.get_by_role("heading", name="Ihre Anfrage im Überblick").wait_for()
 

@@ -27,7 +27,6 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db.models import Q
 from django.forms.utils import ErrorDict
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -529,7 +528,7 @@ def waiting_jobs(jobs: Iterable[Job]) -> tuple[list[Job], list[Job]]:
 def customer_jobs(account: CustomerAccount) -> list[Job]:
     """The jobs of the account's customer (test jobs of the workflow editor left out)."""
     return list(
-        Job.objects.filter(tenant=account.tenant, customer_id=account.customer_id, is_test=False)
-        .filter(~Q(phase_key=""))
-        .select_related("vehicle")
+        Job.objects.filter(
+            tenant=account.tenant, customer_id=account.customer_id, is_test=False
+        ).select_related("vehicle")
     )

@@ -20,7 +20,7 @@ from theke.core.tests.imagefiles import heic, marked_photo
 from theke.customers import links as customer_links
 from theke.customers import services as customers
 from theke.customers.models import Contact, Customer, CustomerLink
-from theke.jobs import definition, documents
+from theke.jobs import definition
 from theke.jobs.customer_views import callback as callback_views
 from theke.jobs.models import Field as JobField
 from theke.jobs.models import FileKind, Job, JobChange, JobFile, Origin, Phase, PhaseEntry
@@ -36,6 +36,7 @@ from theke.jobs.tests.world import (
     log_in_customer,
     make_job_world,
     move_to,
+    store_document,
 )
 from theke.tenants.scoping import scopes_disabled, tenant_scope
 
@@ -350,28 +351,12 @@ def test_only_files_of_fields_the_customer_sees_can_be_downloaded(
     assert client.get(f"/p/{token}/datei/{foreign['id']}/").status_code == 404
 
 
-def _offer_stored(world: JobWorld, job: Job) -> dict[str, Any]:
-    with tenant_scope(world.tenant):
-        value = store_file(
-            job,
-            "angebot",
-            kind=FileKind.DOCUMENT,
-            document="offer",
-            name=f"Angebot-{job.number}.pdf",
-            data=documents.render(job, "offer"),
-            content_type="application/pdf",
-            by="Staff",
-        )
-        Job.objects.filter(pk=job.pk).update(values={**fresh(job).values, "angebot": value})
-    return value
-
-
 def test_documents_are_downloadable_and_stay_so_in_later_phases(
     world: JobWorld, client: Client
 ) -> None:
     workflow = _workflow_with(world, "angebot", [("angebot_ansehen", "")])
     job = move_to(world.start(workflow=workflow), "angebot")
-    offer = _offer_stored(world, job)
+    offer = store_document(job, "angebot", "offer")
     token = link_token(job)
     html = body(client.get(page(token)))
     url = f"/p/{token}/datei/{offer['id']}/"

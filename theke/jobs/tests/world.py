@@ -110,3 +110,25 @@ def move_to(job: Job, phase: str) -> Job:
     from theke.jobs.services.jobs import SYSTEM_WHO, activate_phase
 
     return activate_phase(job, phase, SYSTEM_WHO, expected_phase=job.phase_key)
+
+
+def store_document(job: Job, key: str, code: str) -> dict[str, Any]:
+    """Store document `code` as the value of the job's field `key` (as staff would)."""
+    from theke.jobs import documents
+    from theke.jobs.models import FileKind
+    from theke.jobs.services.files import store_file
+
+    with tenant_scope(job.tenant):
+        value = store_file(
+            job,
+            key,
+            kind=FileKind.DOCUMENT,
+            document=code,
+            name=f"{key}-{job.number}.pdf",
+            data=documents.render(job, code),
+            content_type="application/pdf",
+            by="Staff",
+        )
+        values = Job.objects.get(pk=job.pk).values
+        Job.objects.filter(pk=job.pk).update(values={**values, key: value})
+    return value
