@@ -73,3 +73,26 @@ class JobsConfig(AppConfig):
             context=lists.customer_jobs_panel,
             order=25,
         )
+
+        # --- parking (customer side) ---
+        from theke.accounts.customer_auth import register_home
+        from theke.core.panels import PUBLIC_PAGE
+        from theke.jobs.customer_views.account import parking_home
+        from theke.jobs.customer_views.callback import callback_panel
+
+        register_actions(
+            {
+                "job.callback_requested": _("Rückruf angefordert"),
+                "job.parked": _("Anfrage geparkt"),
+            },
+            {"job": Job},
+        )
+        # A private customer's login lands on the Parkplatz; the account page links it.
+        register_home(parking_home)
+        register_panel(
+            PUBLIC_PAGE,
+            "jobs.callback",
+            template="jobs/customer/_callback_panel.html",
+            context=callback_panel,
+            order=20,
+        )

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from phonenumber_field.formfields import PhoneNumberField
 
 from theke.core.errors import ServiceError
-from theke.core.forms import BootstrapMixin
+from theke.core.forms import BootstrapMixin, style_widgets
 from theke.customers.models import Vehicle
 from theke.jobs.definition import FieldDef, PhaseDef, Shown
 from theke.jobs.models import FieldType, Job, JobFile, JobStatus, Payment
@@ -213,6 +213,7 @@ class PhaseForm(BootstrapMixin, forms.Form):
             if made is not None:
                 made.initial = _initial(item, stored(job, item))
                 self.fields[item.key] = made
+        style_widgets(self.fields)  # the fields came after BootstrapMixin's __init__
 
     # --- what was submitted ---
 
