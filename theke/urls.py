@@ -44,6 +44,8 @@ urlpatterns = [
     path("portal/", include("theke.portal.customer_urls")),
     # --- job manager: the Parkplatz ---
     path("p/", include((job_pages.page_patterns, "job_pages"))),
+    # --- job manager: payments ---
+    path("bezahlen/", include((job_pages.payment_patterns, "payments"))),
 ]
 
 if settings.DEBUG:

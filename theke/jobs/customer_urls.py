@@ -11,3 +11,16 @@ from theke.jobs.customer_views import parking
 page_patterns = [
     path("<str:token>/", parking.page, name="page"),
 ]
+
+# --- payments ---
+# `payment_patterns` (namespace `payments`, mounted at /bezahlen/): the test provider's checkout
+# page and the providers' notifications; the pay button is a page pattern of the job's page.
+from theke.jobs.customer_views import payments as payment_views  # noqa: E402
+
+page_patterns += [
+    path("<str:token>/bezahlen/<int:payment_id>/", payment_views.pay, name="pay"),
+]
+payment_patterns = [
+    path("test/<str:reference>/", payment_views.test_checkout, name="test_checkout"),
+    path("benachrichtigung/<slug:provider>/", payment_views.notification, name="notification"),
+]

@@ -9,3 +9,10 @@ app_name = "jobs"
 urlpatterns = [
     path("<int:pk>/", jobs.job_page, name="job"),
 ]
+
+# --- payments ---
+from theke.jobs.staff_views import payments as payment_views  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/zahlung/<slug:key>/", payment_views.payment_create, name="payment_create"),
+]
