@@ -47,6 +47,8 @@ urlpatterns = [
     # --- parking: the logged-in Parkplatz and the public callback request ---
     path("parkplatz/", include((job_pages.parking_patterns, "parking"))),
     path("rueckruf/", include((job_pages.callback_patterns, "callback"))),
+    # --- job manager: payments ---
+    path("bezahlen/", include((job_pages.payment_patterns, "payments"))),
 ]
 
 if settings.DEBUG:

@@ -96,3 +96,13 @@ class JobsConfig(AppConfig):
             context=callback_panel,
             order=20,
         )
+
+        # --- payments ---
+        from theke.jobs import payments  # noqa: F401  (registers the test provider)
+
+        register_actions(
+            {
+                "job.payment_created": _("Zahlungslink angelegt"),
+                "job.payment_settled": _("Zahlung vom Zahlungsanbieter gemeldet"),
+            }
+        )

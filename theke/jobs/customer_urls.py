@@ -36,3 +36,16 @@ callback_patterns = [
     path("<slug:slug>/", callback.callback_form, name="form"),
     path("<slug:slug>/danke/", callback.thanks, name="thanks"),
 ]
+
+# --- payments ---
+# `payment_patterns` (namespace `payments`, mounted at /bezahlen/): the test provider's checkout
+# page and the providers' notifications; the pay button is a page pattern of the job's page.
+from theke.jobs.customer_views import payments as payment_views  # noqa: E402
+
+page_patterns += [
+    path("<str:token>/bezahlen/<int:payment_id>/", payment_views.pay, name="pay"),
+]
+payment_patterns = [
+    path("test/<str:reference>/", payment_views.test_checkout, name="test_checkout"),
+    path("benachrichtigung/<slug:provider>/", payment_views.notification, name="notification"),
+]

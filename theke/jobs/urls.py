@@ -74,3 +74,10 @@ urlpatterns += [
     path("felder/<int:pk>/", field_library.field_page, name="field"),
     path("felder/<int:pk>/loeschen/", field_library.field_delete, name="field_delete"),
 ]
+
+# --- payments ---
+from theke.jobs.staff_views import payments as payment_views  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/zahlung/<slug:key>/", payment_views.payment_create, name="payment_create"),
+]
