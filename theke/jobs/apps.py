@@ -34,3 +34,5 @@ class JobsConfig(AppConfig):
             },
             {"job": Job, "workflow": Workflow},
         )
+        # --- api ---
+        register_actions({"job.api_request": _("Job über die Schnittstelle angelegt")})
