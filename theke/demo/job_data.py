@@ -1,7 +1,7 @@
 """The job manager's demo (seed 004) as data: the car dealer's private customers, vehicles in
 stock and the jobs of the standard workflow, one row per job with its steps.
 
-Pure data, no database: `theke.demo.job_seed` plays it through the job services.
+Data only (no queries): `theke.demo.job_seed` plays it through the job services.
 """
 
 from __future__ import annotations
@@ -9,6 +9,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from typing import Any
+
+from theke.jobs.models import FieldType
+from theke.jobs.standard import FieldSpec
 
 # Steps of a job (played in order, each at its time).
 NOTE = "note"  # staff save the staff view: values
@@ -511,14 +514,14 @@ WORKSHOP_NAME = "Werkstatt-Auftrag"
 # The tenant's own fields: a replacement car (checkbox) and its class (select list, shown
 # only when a replacement car is wanted); v2 drops the class and adds a pick-up service.
 WORKSHOP_FIELDS = (
-    ("ersatzwagen", "Ersatzwagen gewünscht", "checkbox", ()),
-    (
+    FieldSpec("ersatzwagen", "Ersatzwagen gewünscht", FieldType.CHECKBOX),
+    FieldSpec(
         "ersatzwagen_klasse",
         "Ersatzwagen-Klasse",
-        "select",
-        ("Kleinwagen", "Kompaktklasse", "Kombi"),
+        FieldType.SELECT,
+        options=("Kleinwagen", "Kompaktklasse", "Kombi"),
     ),
-    ("hol_und_bring", "Hol- und Bringservice", "checkbox", ()),
+    FieldSpec("hol_und_bring", "Hol- und Bringservice", FieldType.CHECKBOX),
 )
 WORKSHOP_CONDITION = "ersatzwagen = ja"
 # Jobs still on v1 when v2 is published (customer, title, values, phase to activate).

@@ -295,12 +295,7 @@ class JobSeeder:
         start = self.now - datetime.timedelta(days=10)
         with clock_at(start):
             copy = setup.copy_workflow(self.standard, admin, job_data.WORKSHOP_NAME)
-            fields = {
-                key: Field.objects.create(
-                    tenant=self.tenant, key=key, label=label, type=kind, options=list(options)
-                )
-                for key, label, kind, options in job_data.WORKSHOP_FIELDS
-            }
+            fields = setup.install_fields(self.tenant, job_data.WORKSHOP_FIELDS)
             callback = Phase.objects.get(workflow=copy, key="rueckruf")
             self._entry(callback, fields["ersatzwagen"], 10)
             klasse = self._entry(

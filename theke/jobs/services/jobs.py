@@ -572,7 +572,7 @@ def _api_text(item: FieldDef, value: Any, limit: int) -> str | None:
         return None
     if not isinstance(value, str):
         raise _refuse(_("„%(label)s“ erwartet einen Text."), label=item.label)
-    value = value.strip()
+    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(value) > limit:
         raise _refuse(
             _("„%(label)s“ darf höchstens %(max)d Zeichen lang sein."), label=item.label, max=limit
