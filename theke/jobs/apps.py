@@ -106,3 +106,5 @@ class JobsConfig(AppConfig):
                 "job.payment_settled": _("Zahlung vom Zahlungsanbieter gemeldet"),
             }
         )
+        # --- api ---
+        register_actions({"job.api_request": _("Job über die Schnittstelle angelegt")})
