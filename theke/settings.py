@@ -429,6 +429,11 @@ TASKS = {
     }
 }
 
+# --- Job manager: payments ------------------------------------------------------------------
+# The payment provider of the job manager's payment fields (theke.jobs.payments). "test" is
+# the shipped test provider: a fake checkout page of our own, no money moves.
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", "test")
+
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -143,3 +143,54 @@ JOB_LINK = register(
         samples=JOB_SAMPLES,
     )
 )
+
+# --- payments ---
+
+JOB_PAYMENT_RECEIVED = register(
+    make_purpose(
+        "job_payment_received",
+        _("Jobmanager: Zahlung eingegangen"),
+        _(
+            "Geht an den Bearbeiter des Jobs (ohne Bearbeiter an die Firmen-E-Mail), wenn der "
+            "Zahlungsanbieter eine Zahlung des Kunden bestätigt hat."
+        ),
+        placeholders=placeholders(
+            JOB_PLACEHOLDERS,
+            customer=_("Name des Kunden"),
+            amount=_("Bezahlter Betrag, z. B. 1.250,00 €"),
+            payment_purpose=_("Verwendungszweck der Zahlung"),
+            staff_link=_("Link zum Job für Mitarbeiter"),
+        ),
+        de=Texts(
+            "Zahlung eingegangen: {amount} zu Job {job_number}",
+            """
+{customer} hat {amount} für den Job {job_number} ({job_title}) bezahlt.
+
+Verwendungszweck: {payment_purpose}
+
+Job öffnen: {staff_link}
+""",
+        ),
+        en=Texts(
+            "Payment received: {amount} for job {job_number}",
+            """
+{customer} paid {amount} for job {job_number} ({job_title}).
+
+Purpose: {payment_purpose}
+
+Open the job: {staff_link}
+""",
+        ),
+        samples={
+            "de": {
+                **JOB_SAMPLES["de"],
+                "customer": "Petra Neumann",
+                "amount": "1.250,00 €",
+                "payment_purpose": "Rechnung J-2026-00012",
+                "staff_link": "https://theke.example/staff/jobs/12/",
+            },
+            "en": {"amount": "€1,250.00", "payment_purpose": "Invoice J-2026-00012"},
+        },
+        to_company=True,
+    )
+)

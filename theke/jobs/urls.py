@@ -22,3 +22,62 @@ urlpatterns = [
     path("<int:pk>/datei/<int:file_id>/", files.file_download, name="file"),
     path("<int:pk>/druck.pdf", files.job_print, name="print"),
 ]
+
+# --- editor ---
+from theke.jobs.staff_views import editor, field_library, publish  # noqa: E402
+
+urlpatterns += [
+    path("workflows/", editor.workflow_list, name="workflows"),
+    path("workflows/neu/", editor.workflow_new, name="workflow_new"),
+    path("workflows/<int:pk>/", editor.workflow_page, name="workflow"),
+    path("workflows/<int:pk>/kopieren/", editor.workflow_copy, name="workflow_copy"),
+    path("workflows/<int:pk>/standard/", editor.workflow_default, name="workflow_default"),
+    path("workflows/<int:pk>/aktiv/", editor.workflow_active, name="workflow_active"),
+    path("workflows/<int:pk>/phasen/neu/", editor.phase_add, name="phase_add"),
+    path("workflows/<int:pk>/phasen/<int:phase_id>/", editor.phase_page, name="phase"),
+    path(
+        "workflows/<int:pk>/phasen/<int:phase_id>/verschieben/",
+        editor.phase_move,
+        name="phase_move",
+    ),
+    path(
+        "workflows/<int:pk>/phasen/<int:phase_id>/loeschen/",
+        editor.phase_delete,
+        name="phase_delete",
+    ),
+    path(
+        "workflows/<int:pk>/phasen/<int:phase_id>/felder/<str:view>/",
+        editor.entry_add,
+        name="entry_add",
+    ),
+    path("workflows/<int:pk>/felder/<int:entry_id>/", editor.entry_update, name="entry"),
+    path(
+        "workflows/<int:pk>/felder/<int:entry_id>/verschieben/",
+        editor.entry_move,
+        name="entry_move",
+    ),
+    path(
+        "workflows/<int:pk>/felder/<int:entry_id>/entfernen/",
+        editor.entry_remove,
+        name="entry_remove",
+    ),
+    path("workflows/<int:pk>/erklaeren/", editor.explain, name="explain"),
+    path("workflows/<int:pk>/testen/", editor.test_start, name="test"),
+    path(
+        "workflows/<int:pk>/testen/<int:job_id>/kunde/",
+        editor.test_customer,
+        name="test_customer",
+    ),
+    path("workflows/<int:pk>/veroeffentlichen/", publish.publish_page, name="publish"),
+    path("felder/", field_library.field_list, name="fields"),
+    path("felder/neu/", field_library.field_new, name="field_new"),
+    path("felder/<int:pk>/", field_library.field_page, name="field"),
+    path("felder/<int:pk>/loeschen/", field_library.field_delete, name="field_delete"),
+]
+
+# --- payments ---
+from theke.jobs.staff_views import payments as payment_views  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/zahlung/<slug:key>/", payment_views.payment_create, name="payment_create"),
+]

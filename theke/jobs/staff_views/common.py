@@ -1,5 +1,5 @@
 """What every staff page of the job manager shares: the rights, the product switch, the
-tenant, who acts, and looking a job up (another tenant's ids answer 404)."""
+tenant, who acts, and lookups that answer 404 for another tenant's objects."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from theke.accounts.models import Membership, User
 from theke.core.auth import staff_required
-from theke.jobs.models import Job
+from theke.jobs.models import Job, Phase, PhaseEntry, Workflow
 from theke.jobs.services.jobs import Who
 from theke.tenants.models import Tenant
 
@@ -28,6 +28,39 @@ def tenant_of(request: HttpRequest) -> Tenant:
     return tenant
 
 
+def is_htmx(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+
+
+def editor_view(view: View) -> View:
+    """Staff with `jobs.administer_workflows` (else 403), of a tenant with the job manager
+    switched on (else 404)."""
+    return jobs_page(ADMINISTER)(view)
+
+
+def workflow_or_404(request: HttpRequest, pk: int) -> Workflow:
+    return get_object_or_404(
+        Workflow.objects.select_related("published"), pk=pk, tenant=tenant_of(request)
+    )
+
+
+def phase_or_404(request: HttpRequest, workflow: Workflow, phase_id: int) -> Phase:
+    return get_object_or_404(
+        Phase.objects.select_related("workflow"),
+        pk=phase_id,
+        workflow=workflow,
+        tenant=tenant_of(request),
+    )
+
+
+def entry_or_404(request: HttpRequest, workflow: Workflow, entry_id: int) -> PhaseEntry:
+    return get_object_or_404(
+        PhaseEntry.objects.select_related("phase", "phase__workflow", "field"),
+        pk=entry_id,
+        phase__workflow=workflow,
+        tenant=tenant_of(request),
+    )
 def jobs_on(request: HttpRequest) -> bool:
     """Whether the request's tenant has the job manager switched on."""
     tenant = getattr(request, "tenant", None)

@@ -120,3 +120,63 @@ def other_customer_job(
             **values,
         )
         return start_job(world.standard, new, Who(SYSTEM, "system", "System"))
+# --- parking (customer side) ----------------------------------------------------------------
+
+CUSTOMER_PASSWORD = "Parkplatz-Golf-2026!"
+
+
+def link_token(job: Job) -> str:
+    """A new customer link to the job's Parkplatz page (to its contact); its token."""
+    from theke.jobs.services.links import job_link_url
+
+    return job_link_url(job).rstrip("/").rsplit("/", 1)[-1]
+
+
+def customer_login(world: JobWorld, email: str = "") -> Any:
+    """A customer login with a password for the world's customer (the contact's e-mail)."""
+    from theke.accounts.services import customer_accounts
+
+    account = customer_accounts.create_customer_account(
+        world.customer,
+        SYSTEM,
+        email=email or world.contact.email,
+        first_name="Petra",
+        last_name="Neumann",
+    )
+    return customer_accounts.set_customer_password(account, CUSTOMER_PASSWORD, reason="set")
+
+
+def log_in_customer(client: Any, tenant: Tenant, email: str) -> None:
+    response = client.post(
+        f"/konto/{tenant.slug}/anmelden/", {"email": email, "password": CUSTOMER_PASSWORD}
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+
+
+def move_to(job: Job, phase: str) -> Job:
+    """Activate `phase` for the job (as staff would)."""
+    from theke.jobs.services.jobs import SYSTEM_WHO, activate_phase
+
+    return activate_phase(job, phase, SYSTEM_WHO, expected_phase=job.phase_key)
+
+
+def store_document(job: Job, key: str, code: str) -> dict[str, Any]:
+    """Store document `code` as the value of the job's field `key` (as staff would)."""
+    from theke.jobs import documents
+    from theke.jobs.models import FileKind
+    from theke.jobs.services.files import store_file
+
+    with tenant_scope(job.tenant):
+        value = store_file(
+            job,
+            key,
+            kind=FileKind.DOCUMENT,
+            document=code,
+            name=f"{key}-{job.number}.pdf",
+            data=documents.render(job, code),
+            content_type="application/pdf",
+            by="Staff",
+        )
+        values = Job.objects.get(pk=job.pk).values
+        Job.objects.filter(pk=job.pk).update(values={**values, key: value})
+    return value
