@@ -61,6 +61,8 @@ def entry_or_404(request: HttpRequest, workflow: Workflow, entry_id: int) -> Pha
         phase__workflow=workflow,
         tenant=tenant_of(request),
     )
+
+
 def jobs_on(request: HttpRequest) -> bool:
     """Whether the request's tenant has the job manager switched on."""
     tenant = getattr(request, "tenant", None)

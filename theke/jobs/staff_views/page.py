@@ -80,6 +80,8 @@ def style_form(form: PhaseForm) -> None:
         widget = item.widget
         parts = getattr(widget, "widgets", None)
         if parts:
+            # The parts' own classes (a select is no text input): none on the whole.
+            widget.attrs.pop("class", None)
             for part, label in zip(parts, VEHICLE_PARTS, strict=False):
                 part.attrs.setdefault("class", _css_class(part))
                 part.attrs.setdefault("aria-label", str(label))

@@ -389,3 +389,24 @@ def test_a_conversation_on_the_job(world: JobWorld, owner_client: Any) -> None:
     assert empty.status_code == 200
     assert "Bitte schreiben Sie eine Nachricht." in empty.content.decode()
     assert mail.outbox == [] or all("Angebot" in m.body for m in mail.outbox)
+
+
+def test_a_payment_link_is_made_from_the_payment_field(
+    world: JobWorld, owner: User, owner_client: Any
+) -> None:
+    job = _in_offer_phase(world, owner)
+    owner_client.post(
+        reverse("jobs:document_create", args=[job.pk, "angebot"]), {"document": "offer"}
+    )
+    activate_phase(job, "bestellung", Who.staff(owner), expected_phase="angebot")
+    page = owner_client.get(_job_url(job)).content.decode()
+    pay_url = reverse("jobs:payment_create", args=[job.pk, "bezahlung"])
+    assert f'action="{pay_url}" id="pay-bezahlung"' in page
+    assert 'name="payment-amount"' in page and 'form="pay-bezahlung"' in page
+    response = owner_client.post(
+        pay_url, {"payment-amount": "1250,00", "payment-purpose": "Anzahlung Golf"}
+    )
+    assert response.status_code == 302
+    page = owner_client.get(_job_url(job)).content.decode()
+    assert "Anzahlung Golf" in page
+    assert "1.250,00" in page

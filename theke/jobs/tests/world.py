@@ -120,6 +120,8 @@ def other_customer_job(
             **values,
         )
         return start_job(world.standard, new, Who(SYSTEM, "system", "System"))
+
+
 # --- parking (customer side) ----------------------------------------------------------------
 
 CUSTOMER_PASSWORD = "Parkplatz-Golf-2026!"
