@@ -62,14 +62,15 @@ def _form_context(
 ) -> dict[str, Any]:
     """The staff view's part of the page (also the htmx answer of a preview)."""
     page.style_form(form)
-    rows = page.staff_rows(form, errors or {}, archived=job.is_archived)
+    made = form.rows()
+    rows = page.staff_rows(made, errors or {}, archived=job.is_archived)
     return {
         "job": job,
         "form": form,
         "form_phase": form.phase,
         "rows": rows,
         "hidden_entries": page.hidden_entries(form),
-        "save_label": form.save_label(),
+        "save_label": page.save_label(made),
         "archived": job.is_archived,
         "moved": form.job.phase_key != job.phase_key,
         "error_summary": page.error_summary(form, rows) if form.is_bound else [],
@@ -115,7 +116,9 @@ def job_page(request: HttpRequest, pk: int) -> HttpResponse:
         page.as_seen(job, expected), View.STAFF, data=request.POST, files=request.FILES
     )
     if request.POST.get("_preview"):
-        return render(request, "jobs/staff/_staff_form.html", _form_context(job, form))
+        # Nothing was saved: no summary on top (it would take the focus from the input).
+        preview = {**_form_context(job, form), "error_summary": []}
+        return render(request, "jobs/staff/_staff_form.html", preview)
     errors: dict[str, str] = {}
     if form.is_valid():
         try:

@@ -32,7 +32,15 @@ MAX_CHANGES = 300
 MAX_MESSAGES = 100
 
 # Inputs whose change may show or hide other fields: the page asks for a fresh form (htmx).
-LIVE_TYPES = frozenset({FieldType.CHECKBOX, FieldType.SELECT, FieldType.JOB_STATUS})
+LIVE_TYPES = frozenset(
+    {
+        FieldType.CHECKBOX,
+        FieldType.SELECT,
+        FieldType.JOB_STATUS,
+        FieldType.LOCATION,
+        FieldType.SUPPRESS_MESSAGES,
+    }
+)
 
 
 def as_seen(job: Job, expected_phase: str) -> Job:
@@ -72,6 +80,8 @@ def style_form(form: PhaseForm) -> None:
         widget = item.widget
         parts = getattr(widget, "widgets", None)
         if parts:
+            # The parts' own classes (a select is no text input): none on the whole.
+            widget.attrs.pop("class", None)
             for part, label in zip(parts, VEHICLE_PARTS, strict=False):
                 part.attrs.setdefault("class", _css_class(part))
                 part.attrs.setdefault("aria-label", str(label))
@@ -129,11 +139,18 @@ class StaffRow:
         return f"id_{self.key}" if self.row.field is not None else f"row-{self.key}"
 
 
-def staff_rows(form: PhaseForm, errors: dict[str, str], *, archived: bool) -> list[StaffRow]:
+def save_label(rows: list[Row]) -> str:
+    """The save button's text: a visible save-button field's label (as form.save_label(),
+    from the rows already made)."""
+    labels = [row.shown.label for row in rows if row.type == FieldType.SAVE_BUTTON]
+    return labels[0] if labels else _("Speichern")
+
+
+def staff_rows(rows: list[Row], errors: dict[str, str], *, archived: bool) -> list[StaffRow]:
     result = []
-    for row in form.rows():
+    for row in rows:
         if row.type == FieldType.SAVE_BUTTON:
-            continue  # the page's own save button carries its label (form.save_label())
+            continue  # the page's own save button carries its label (save_label())
         item = row.shown.field
         offered = [
             (code, str(documents.DOCUMENTS[code].label))

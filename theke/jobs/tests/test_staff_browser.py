@@ -70,6 +70,13 @@ def test_list_job_page_and_archive_fit_the_screen(
     page.locator("#staff-view").wait_for()
     assert overflow(page) == []
     screenshot(page, "jobs-job-callback")
+    # A box's change asks for a fresh form (htmx) and keeps what was typed.
+    page.locator("#id_interne_notiz").fill("Samstag 10 Uhr passt")
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        page.locator("#id_nachrichten_unterdruecken").check()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#id_nachrichten_unterdruecken").is_checked()
+    assert page.locator("#id_interne_notiz").input_value() == "Samstag 10 Uhr passt"
 
     page.goto(live_server.url + reverse("jobs:archive"))
     page.locator("#job-count").wait_for()

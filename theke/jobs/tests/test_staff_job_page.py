@@ -30,6 +30,11 @@ def _in_offer_phase(world: JobWorld, owner: User) -> Job:
     return activate_phase(job, "angebot", Who.staff(owner), expected_phase="rueckruf")
 
 
+def _save(client: Any, job: Job, phase: str, **values: Any) -> Any:
+    """Post the staff view as the page does: the fields it showed, marked present."""
+    return client.post(_job_url(job), {"expected_phase": phase, "_present": list(values), **values})
+
+
 def _outbox(job: Job, purpose: str) -> list[OutboundMessage]:
     with scopes_disabled():
         return list(
@@ -71,14 +76,8 @@ def test_saving_the_staff_view_records_the_change(
     world: JobWorld, owner: User, owner_client: Any
 ) -> None:
     job = world.start()
-    response = owner_client.post(
-        _job_url(job),
-        {
-            "expected_phase": "rueckruf",
-            "_present": ["interne_notiz", "jobstatus"],
-            "interne_notiz": "Kunde ruft morgen zurück",
-            "jobstatus": "sold",
-        },
+    response = _save(
+        owner_client, job, "rueckruf", interne_notiz="Kunde ruft morgen zurück", jobstatus="sold"
     )
     assert response.status_code == 302
     job.refresh_from_db()
@@ -96,14 +95,12 @@ def test_a_required_field_left_empty_is_shown_next_to_it_and_nothing_typed_is_lo
     world: JobWorld, owner: User, owner_client: Any
 ) -> None:
     job = _in_offer_phase(world, owner)
-    response = owner_client.post(
-        _job_url(job),
-        {
-            "expected_phase": "angebot",
-            "_present": ["interne_notiz", "jobstatus"],
-            "interne_notiz": "Rabatt mit dem Chef abgestimmt",
-            "jobstatus": "open",
-        },
+    response = _save(
+        owner_client,
+        job,
+        "angebot",
+        interne_notiz="Rabatt mit dem Chef abgestimmt",
+        jobstatus="open",
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -120,14 +117,8 @@ def test_a_required_field_left_empty_is_shown_next_to_it_and_nothing_typed_is_lo
 
 def test_an_invalid_input_is_shown_next_to_its_field(world: JobWorld, owner_client: Any) -> None:
     job = world.start()
-    response = owner_client.post(
-        _job_url(job),
-        {
-            "expected_phase": "rueckruf",
-            "_present": ["rueckruf", "interne_notiz"],
-            "rueckruf": "keine nummer",
-            "interne_notiz": "Bitte zurückrufen",
-        },
+    response = _save(
+        owner_client, job, "rueckruf", rueckruf="keine nummer", interne_notiz="Bitte zurückrufen"
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -142,14 +133,8 @@ def test_a_phase_moved_in_another_tab_shows_a_message_and_keeps_the_input(
     job = world.start()
     owner_client.get(_job_url(job))  # tab 1 and tab 2 show "Rückruf angefordert"
     activate_phase(job, "angebot", Who.staff(owner), expected_phase="rueckruf")  # tab 1
-    response = owner_client.post(  # tab 2 saves what it shows
-        _job_url(job),
-        {
-            "expected_phase": "rueckruf",
-            "_present": ["interne_notiz"],
-            "interne_notiz": "Notiz aus dem zweiten Tab",
-        },
-    )
+    # tab 2 saves what it shows
+    response = _save(owner_client, job, "rueckruf", interne_notiz="Notiz aus dem zweiten Tab")
     assert response.status_code == 200
     page = response.content.decode()
     assert "Der Job ist inzwischen in der Phase „Angebot bereitgestellt“" in page
@@ -282,9 +267,7 @@ def test_creating_a_document_stores_a_new_file_and_keeps_the_old_one(
     assert old["Content-Type"] == "application/pdf"
     assert b"".join(old.streaming_content).startswith(b"%PDF")
     # Now the required document is there: the staff view saves.
-    saved = owner_client.post(
-        _job_url(job), {"expected_phase": "angebot", "_present": ["interne_notiz"]}
-    )
+    saved = _save(owner_client, job, "angebot", interne_notiz="")
     assert saved.status_code == 302
 
 
@@ -406,3 +389,24 @@ def test_a_conversation_on_the_job(world: JobWorld, owner_client: Any) -> None:
     assert empty.status_code == 200
     assert "Bitte schreiben Sie eine Nachricht." in empty.content.decode()
     assert mail.outbox == [] or all("Angebot" in m.body for m in mail.outbox)
+
+
+def test_a_payment_link_is_made_from_the_payment_field(
+    world: JobWorld, owner: User, owner_client: Any
+) -> None:
+    job = _in_offer_phase(world, owner)
+    owner_client.post(
+        reverse("jobs:document_create", args=[job.pk, "angebot"]), {"document": "offer"}
+    )
+    activate_phase(job, "bestellung", Who.staff(owner), expected_phase="angebot")
+    page = owner_client.get(_job_url(job)).content.decode()
+    pay_url = reverse("jobs:payment_create", args=[job.pk, "bezahlung"])
+    assert f'action="{pay_url}" id="pay-bezahlung"' in page
+    assert 'name="payment-amount"' in page and 'form="pay-bezahlung"' in page
+    response = owner_client.post(
+        pay_url, {"payment-amount": "1250,00", "payment-purpose": "Anzahlung Golf"}
+    )
+    assert response.status_code == 302
+    page = owner_client.get(_job_url(job)).content.decode()
+    assert "Anzahlung Golf" in page
+    assert "1.250,00" in page
