@@ -44,6 +44,9 @@ urlpatterns = [
     path("portal/", include("theke.portal.customer_urls")),
     # --- job manager: the Parkplatz ---
     path("p/", include((job_pages.page_patterns, "job_pages"))),
+    # --- parking: the logged-in Parkplatz and the public callback request ---
+    path("parkplatz/", include((job_pages.parking_patterns, "parking"))),
+    path("rueckruf/", include((job_pages.callback_patterns, "callback"))),
     # --- job manager: payments ---
     path("bezahlen/", include((job_pages.payment_patterns, "payments"))),
 ]

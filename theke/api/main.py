@@ -247,6 +247,7 @@ def _register_routers() -> None:
     from theke.appointments.api import router as appointments_router
     from theke.customers.api import router as customers_router
     from theke.estimates.api import router as estimates_router
+    from theke.jobs.api import router as jobs_router  # --- jobs ---
     from theke.orders.api import router as orders_router
     from theke.portal.api import router as portal_router
 
@@ -256,6 +257,7 @@ def _register_routers() -> None:
     api.add_router("/", estimates_router)
     api.add_router("/", appointments_router)
     api.add_router("/", portal_router)
+    api.add_router("/", jobs_router)  # --- jobs ---
     api.add_router("/", events_router)
 
 

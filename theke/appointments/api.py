@@ -21,20 +21,18 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from django.core import signing
 from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from theke.api.cursors import UpdatedCursor
 from theke.api.errors import FieldError, Problem
 from theke.api.idempotency import idempotent
 from theke.api.resources import (
@@ -375,8 +373,7 @@ BranchRef = Annotated[
         "Theke's numeric id of the branch.",
     ),
 ]
-_LEAD_CURSOR_SIGNER = signing.Signer(salt="theke.appointments.api.leads.cursor")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+LEAD_CURSOR = UpdatedCursor(salt="theke.appointments.api.leads.cursor")
 
 
 class ServiceBookedOut(Schema):
@@ -517,36 +514,6 @@ class LeadIn(StrictIn):
 # --- lead helpers ---------------------------------------------------------------------------
 
 
-def _micros(moment: datetime) -> int:
-    return (moment - _EPOCH) // timedelta(microseconds=1)
-
-
-def _encode_lead_cursor(tenant_id: int, updated_at: datetime | None, lead_id: int) -> str:
-    """Opaque: base64url of a signed "v1:<tenant>:<updated_at µs>:<lead id>"."""
-    micros = _micros(updated_at) if updated_at is not None else -1
-    signed = _LEAD_CURSOR_SIGNER.sign(f"v1:{tenant_id}:{micros}:{lead_id}")
-    return base64.urlsafe_b64encode(signed.encode()).decode().rstrip("=")
-
-
-def _decode_lead_cursor(cursor: str, tenant_id: int) -> tuple[datetime | None, int]:
-    """(updated_at, id) of the last lead read; a Problem for a cursor not issued to the key."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        version, tenant, micros, lead_id = _LEAD_CURSOR_SIGNER.unsign(raw).split(":")
-        if version != "v1" or int(tenant) != tenant_id:
-            raise ValueError(cursor)
-        moment = _EPOCH + timedelta(microseconds=int(micros)) if int(micros) >= 0 else None
-        return moment, int(lead_id)
-    except (binascii.Error, UnicodeDecodeError, signing.BadSignature, ValueError) as exc:
-        message = "This cursor is not valid for this key; use a next_cursor from this API."
-        raise Problem(
-            400,
-            "Bad Request",
-            message,
-            errors=[FieldError("after", message, "invalid_cursor")],
-        ) from exc
-
-
 def _leads() -> QuerySet[Lead]:
     return Lead.objects.select_related(
         "branch", "customer", "appointment", "terms_text", "privacy_text"
@@ -640,7 +607,7 @@ def list_leads(request: Any, query: Query[LeadQuery]) -> dict[str, Any]:
     with api_scope(request) as (tenant, _actor):
         last_updated, last_id = None, 0
         if query.after:
-            last_updated, last_id = _decode_lead_cursor(query.after, tenant.pk)
+            last_updated, last_id = LEAD_CURSOR.decode(query.after, tenant.pk)
         leads = _leads().filter(tenant=tenant)
         if query.status:
             leads = leads.filter(status__in=query.status)
@@ -657,7 +624,7 @@ def list_leads(request: Any, query: Query[LeadQuery]) -> dict[str, Any]:
             last_updated, last_id = rows[-1].updated_at, rows[-1].pk
         return {
             "leads": [lead_payload(lead) for lead in rows],
-            "next_cursor": _encode_lead_cursor(tenant.pk, last_updated, last_id),
+            "next_cursor": LEAD_CURSOR.encode(tenant.pk, last_updated, last_id),
             "has_more": has_more,
         }
 

@@ -14,13 +14,23 @@ else:
 
 
 def _css_class(widget: forms.Widget) -> str:
-    if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+    if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
         return "form-check-input"
     if isinstance(widget, forms.Select | forms.SelectMultiple):
         return "form-select"
     if getattr(widget, "input_type", "") == "color":
         return "form-control form-control-color"
     return "form-control"
+
+
+def style_widgets(fields: Any) -> None:
+    """Bootstrap's class on each field's widget (for fields added after the form's __init__)."""
+    for field in fields.values():
+        widget = field.widget
+        css = _css_class(widget)
+        existing = widget.attrs.get("class", "")
+        if css.split()[0] not in existing.split():
+            widget.attrs["class"] = f"{existing} {css}".strip()
 
 
 class BootstrapMixin(_FormBase):
@@ -32,10 +42,7 @@ class BootstrapMixin(_FormBase):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            existing = widget.attrs.get("class", "")
-            widget.attrs["class"] = f"{existing} {_css_class(widget)}".strip()
+        style_widgets(self.fields)
 
     def add_refusal(self, error: ValidationError) -> None:
         """Show a service's refusal on the field it names (marked invalid), else on top."""

@@ -33,6 +33,9 @@ class NavEntry:
     # Path prefixes of the pages that belong to the entry; none: only its own URL.
     sections: tuple[str, ...] = ()
     group: Label = ""  # the dropdown it goes into; "": on the bar itself
+    # A product switch of the tenant (a boolean attribute, e.g. "jobs_enabled"): while it is
+    # off, the entry is hidden (its pages answer 404); "": always shown.
+    switch: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,25 @@ ENTRIES: tuple[NavEntry, ...] = (
         ("appointments.manage",),
         ("/staff/appointments/",),
     ),
+    # --- editor (job manager): workflows and the field library ---
+    NavEntry(
+        _("Workflows"),
+        "jobs:workflows",
+        ("jobs.administer_workflows",),
+        ("/staff/jobs/workflows/",),
+        group=_("Jobmanager"),
+        switch="jobs_enabled",
+    ),
+    NavEntry(
+        _("Felder"),
+        "jobs:fields",
+        ("jobs.administer_workflows",),
+        ("/staff/jobs/felder/",),
+        group=_("Jobmanager"),
+        switch="jobs_enabled",
+    ),
+    # --- staff pages (job manager) ---
+    NavEntry(_("Jobs"), "jobs:list", ("jobs.use",), ("/staff/jobs/",), switch="jobs_enabled"),
     NavEntry(_("Protokoll"), "audit:log", ("audit.view",), ("/staff/audit/",)),
     NavEntry(
         _("Einstellungen"),
@@ -159,9 +181,12 @@ def shown_entries(
     if getattr(request, "tenant", None) is None:
         return []
     user = request.user
+    tenant = getattr(request, "tenant", None)
     visible: list[tuple[NavEntry, ShownEntry, int]] = []
     for entry in entries:
         if entry.rights and not any(user.has_perm(right) for right in entry.rights):
+            continue
+        if entry.switch and not getattr(tenant, entry.switch, False):
             continue
         try:
             url = reverse(entry.url_name)

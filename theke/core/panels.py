@@ -1,11 +1,12 @@
-"""Page panels and to-do tiles: domains contribute a piece to a staff page they do not own.
+"""Page panels and to-do tiles: domains contribute a piece to a page they do not own.
 
 The staff start page is a to-do list of tiles (new decisions, unread conversations, failed
-deliveries, ...) above a few panels, and the staff customer page shows panels of other domains
-(the customer's estimates and orders, the messages sent to them, ...). Each domain registers
-its piece in its `AppConfig.ready()`, so the page's owner imports none of them: `core` imports
-no domain and `customers` imports no channel or product (see the dependency rules in
-pyproject.toml).
+deliveries, ...) above a few panels, the staff customer page shows panels of other domains
+(the customer's estimates and orders, the messages sent to them, ...), and the tenant's public
+contact page offers what the products let customers do there (request a callback, ...).
+Each domain registers its piece in its `AppConfig.ready()`, so the page's owner imports none
+of them: `core` imports no domain and `customers` imports no channel or product (see the
+dependency rules in pyproject.toml).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from django.http import HttpRequest
 # The pages that take panels.
 START_PAGE = "start"
 CUSTOMER_PAGE = "customer"
+# The tenant's public contact page (/t/<slug>/, no login): the page's object is the tenant,
+# e.g. the job manager's "Rückruf anfordern".
+PUBLIC_PAGE = "public"
 
 # (request, the page's object or None) -> the panel template's context, or None to leave the
 # panel out (e.g. the user lacks the right to see it).

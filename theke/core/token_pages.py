@@ -27,13 +27,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 
+from theke.core import throttle
 from theke.core.client import client_address
 
 # Unknown tokens per client address within the window before the neutral page turns into 429
@@ -52,16 +53,10 @@ def _counter_key(request: HttpRequest) -> str:
 
 def _count_unknown(request: HttpRequest) -> int:
     """One more unknown token from this client; the count within the window."""
-    key = _counter_key(request)
-    cache.add(key, 0, INVALID_WINDOW)
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, INVALID_WINDOW)
-        return 1
+    return throttle.hit(_counter_key(request), INVALID_WINDOW)
 
 
-def protect(response: HttpResponse, language: str | None = None) -> HttpResponse:
+def protect[R: HttpResponseBase](response: R, language: str | None = None) -> R:
     """The headers every response behind a token carries."""
     response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.widgets import RegionalPhoneNumberWidget
 
+from theke.audit.services import Actor
 from theke.core.validators import validate_single_line
 from theke.customers.models import (
     Article,
@@ -22,9 +23,14 @@ from theke.customers.models import (
     Vehicle,
     WasteType,
 )
-from theke.customers.services import unreachable_message
+from theke.customers.services import (
+    UNREACHABLE,
+    CustomerError,
+    register_customer,
+    unreachable_message,
+)
 from theke.customers.validators import normalize_vin, normalize_waste_code
-from theke.tenants.models import Branch
+from theke.tenants.models import Branch, Tenant
 
 
 def style_fields(form: forms.BaseForm) -> None:
@@ -188,6 +194,23 @@ class NewCustomerForm(forms.Form):
 
     def contact_values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.CONTACT}
+
+    def add_refusal(self, error: CustomerError) -> None:
+        """A refusal of the customer services on the form: an unreachable customer beside
+        e-mail and mobile, anything else on its field (or on top)."""
+        if error.code == UNREACHABLE:
+            self.add_reach_error(error.messages[0])
+        else:
+            self.add_error(error.field if error.field in self.fields else None, error)
+
+    def register(self, tenant: Tenant, actor: Actor) -> Customer | None:
+        """The new customer with its contact from the valid input (register_customer), or
+        None with the refusal on the form."""
+        try:
+            return register_customer(tenant, actor, self.customer_values(), self.contact_values())
+        except CustomerError as error:
+            self.add_refusal(error)
+            return None
 
 
 class ContactForm(StyledModelForm):

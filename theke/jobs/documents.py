@@ -23,8 +23,8 @@ from theke.jobs.definition import Definition
 from theke.jobs.models import FieldType, Job, JobChange
 from theke.jobs.services.workflows import version_compiled
 from theke.jobs.values import display, stored
-from theke.tenants.models import Branch
 from theke.tenants.letterhead import tenant_letterhead
+from theke.tenants.models import Branch
 from theke.tenants.scoping import tenant_scope
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from phonenumber_field.formfields import PhoneNumberField
 
 from theke.core.errors import ServiceError
-from theke.core.forms import BootstrapMixin
+from theke.core.forms import BootstrapMixin, style_widgets
 from theke.customers.models import Vehicle
 from theke.jobs.definition import FieldDef, PhaseDef, Shown
 from theke.jobs.models import FieldType, Job, JobFile, JobStatus, Payment
@@ -36,6 +36,13 @@ from theke.tenants.scoping import tenant_scope
 PRESENT = "_present"
 MAX_TEXT = 500
 MAX_TEXTAREA = 5000
+
+
+class TextAreaField(forms.CharField):
+    """Multi-line text with the line breaks browsers send (CRLF) stored as plain newlines."""
+
+    def to_python(self, value: Any) -> str:
+        return str(super().to_python(value)).replace("\r\n", "\n").replace("\r", "\n")
 
 
 class UploadField(forms.FileField):
@@ -129,7 +136,7 @@ def form_field(item: FieldDef, label: str, job: Job) -> forms.Field | None:
     if kind == FieldType.TEXT:
         return forms.CharField(max_length=MAX_TEXT, **common)
     if kind in (FieldType.TEXTAREA, FieldType.CUSTOMER_MESSAGE):
-        return forms.CharField(
+        return TextAreaField(
             max_length=MAX_TEXTAREA, widget=forms.Textarea(attrs={"rows": 4}), **common
         )
     if kind == FieldType.SELECT:
@@ -206,6 +213,7 @@ class PhaseForm(BootstrapMixin, forms.Form):
             if made is not None:
                 made.initial = _initial(item, stored(job, item))
                 self.fields[item.key] = made
+        style_widgets(self.fields)  # the fields came after BootstrapMixin's __init__
 
     # --- what was submitted ---
 

@@ -117,6 +117,33 @@ Open the job: {staff_link}
     )
 )
 
+# --- staff pages ---
+
+JOB_LINK = register(
+    make_purpose(
+        "job_link",
+        _("Jobmanager: Link zum Parkplatz"),
+        _(
+            "Geht an den Kunden, wenn ein Mitarbeiter auf der Seite des Jobs „Parkplatz-Link "
+            "senden“ wählt, z. B. wenn der Kunde die letzte Nachricht nicht mehr findet."
+        ),
+        placeholders=JOB_PLACEHOLDERS,
+        de=Texts(
+            "Ihr Parkplatz zu Ihrer Anfrage {job_number}",
+            "\nhier ist der Link zu Ihrem Parkplatz für Ihre Anfrage „{job_title}“. Dort finden "
+            "Sie alle Einzelheiten und den aktuellen Stand: {phase}.\n\n{link}\n",
+            button="Parkplatz öffnen",
+        ),
+        en=Texts(
+            "Your parking space for your request {job_number}",
+            "\nhere is the link to your parking space for your request “{job_title}”. You will "
+            "find all details and the current state there: {phase}.\n\n{link}\n",
+            button="Open parking space",
+        ),
+        samples=JOB_SAMPLES,
+    )
+)
+
 # --- payments ---
 
 JOB_PAYMENT_RECEIVED = register(

@@ -342,6 +342,12 @@ class Job(TenantOwned):
     def is_archived(self) -> bool:
         return self.status in ARCHIVED_STATUSES
 
+    def get_absolute_url(self) -> str:
+        """The staff job page (the conversation's page links back to it)."""
+        from django.urls import reverse
+
+        return reverse("jobs:job", args=[self.pk])
+
 
 class ActorKind(models.TextChoices):
     STAFF = "staff", _("Mitarbeiter")

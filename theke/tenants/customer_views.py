@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import cache_control
 
+from theke.core.panels import PUBLIC_PAGE, panels_for
 from theke.tenants import services
 from theke.tenants.legal_defaults import default_body
 from theke.tenants.models import LEGAL_TEXT_PATHS, Branch, LegalTextKind, Tenant, Weekday
@@ -45,9 +46,13 @@ def contact_page(request: HttpRequest, slug: str) -> HttpResponse:
             (branch, week_hours(branch))
             for branch in Branch.objects.filter(is_active=True).prefetch_related("opening_hours")
         ]
-    return render(
-        request, "tenants/customer/contact.html", {"tenant": tenant, "branches": branches}
-    )
+    context = {
+        "tenant": tenant,
+        "branches": branches,
+        # What the products offer here (e.g. a callback request), each only when switched on.
+        "panels": panels_for(PUBLIC_PAGE, request, tenant),
+    }
+    return render(request, "tenants/customer/contact.html", context)
 
 
 def legal_text_page(

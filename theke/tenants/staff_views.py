@@ -47,6 +47,7 @@ def settings_overview(request: HttpRequest) -> HttpResponse:
             "messaging.manage_templates",
             "appointments.administer_online_booking",
             "portal.manage",
+            "jobs.administer_workflows",  # --- editor (job manager) ---
         )
     ):
         raise PermissionDenied("tenants.manage_settings")

@@ -37,5 +37,6 @@ class LinkCase:
 def cases() -> list[LinkCase]:
     from theke.appointments.tests.links import LEAD
     from theke.estimates.tests.links import ESTIMATE
+    from theke.jobs.tests.links import JOB
 
-    return [ESTIMATE, LEAD]
+    return [ESTIMATE, LEAD, JOB]

@@ -817,6 +817,124 @@ def _portal_locations(page: Any, scene: Scene) -> None:
     _portal_login(page, scene, "locations", "Standortübersicht")
 
 
+# --- parking: the job's page, the logged-in Parkplatz, the callback request ---
+
+
+def _job_scene(scene: Scene, *phases: str) -> tuple[Any, str]:
+    """The job manager on, a job of the scene's customer moved through `phases`; its link."""
+    from theke.jobs import definition
+    from theke.jobs.services import setup
+    from theke.jobs.services.jobs import SYSTEM_WHO, NewJob, start_job
+    from theke.jobs.tests.world import link_token, move_to
+
+    definition._CACHE.clear()  # compiled versions are cached by id; ids come again
+    workflow = setup.enable_job_manager(scene.tenant, SYSTEM)
+    with tenant_scope(scene.tenant):
+        car = customers.add_vehicle(
+            scene.customer,
+            SYSTEM,
+            make="Volkswagen",
+            model="Tiguan Allspace",
+            license_plate="MG-EB 8",
+        )
+        contact = scene.customer.contacts.first()
+        job = start_job(
+            workflow,
+            NewJob(
+                scene.customer, "staff", contact=contact, vehicle=car, title="VW Tiguan Allspace"
+            ),
+            SYSTEM_WHO,
+        )
+    for phase in phases:
+        job = move_to(job, phase)
+    return job, link_token(job)
+
+
+def _parking_inputs(page: Any, scene: Scene) -> None:
+    _job, token = _job_scene(scene, "angebot", "angenommen")
+    page.goto(f"{scene.base}/p/{token}/")
+    page.get_by_label("Auslieferung gewünscht").check()
+    page.get_by_label("Lieferadresse").wait_for()
+
+
+def _parking_documents(page: Any, scene: Scene) -> None:
+    from theke.jobs.tests.world import link_token, move_to, store_document
+
+    job, _token = _job_scene(scene, "angebot")
+    store_document(job, "angebot", "offer")
+    job = move_to(move_to(job, "angenommen"), "bestellung")
+    store_document(job, "auftragsbestaetigung", "order_confirmation")
+    store_document(job, "rechnung", "invoice")
+    page.goto(f"{scene.base}/p/{link_token(job)}/")
+    page.get_by_role("heading", name="Ihre Anfrage im Überblick").wait_for()
+
+
+def _parking_refused(page: Any, scene: Scene) -> None:
+    _parking_inputs(page, scene)
+    page.get_by_role("button", name="Angaben senden").click()
+    page.locator("#form-errors").wait_for()
+
+
+def _parking_saved(page: Any, scene: Scene) -> None:
+    _parking_inputs(page, scene)
+    page.get_by_label("Lieferadresse").fill("Gartenweg 3, 41061 Mönchengladbach")
+    page.get_by_role("button", name="Angaben senden").click()
+    page.get_by_text("Ihre Angaben sind gespeichert.").wait_for()
+
+
+def _parking_register(page: Any, scene: Scene) -> None:
+    _job, token = _job_scene(scene)
+    page.goto(f"{scene.base}/p/{token}/zugang/")
+    page.get_by_role("heading", name="Zugang anlegen").wait_for()
+
+
+def _parking_logged_in(page: Any, scene: Scene) -> None:
+    from theke.jobs.models import Job
+
+    _job_scene(scene, "angebot")
+    done, _token = _job_scene(scene)
+    with scopes_disabled():
+        Job.objects.filter(pk=done.pk).update(status="closed", title="Inspektion 2025")
+    _customer_account(scene)
+    page.goto(f"{scene.base}/parkplatz/{scene.tenant.slug}/")
+    page.get_by_label("E-Mail").fill("konto@kunde.test")
+    page.get_by_label("Passwort").fill(CUSTOMER_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_role("heading", name="Ihr Parkplatz").wait_for()
+
+
+def _parking_park(page: Any, scene: Scene) -> None:
+    _parking_logged_in(page, scene)
+    page.get_by_role("link", name="Anfrage parken").click()
+    page.get_by_role("button", name="Anfrage parken").click()
+    page.locator("#form-errors").wait_for()
+
+
+def _callback_refused(page: Any, scene: Scene) -> None:
+    _job_scene(scene)
+    page.goto(f"{scene.base}/rueckruf/{scene.tenant.slug}/")
+    page.get_by_label("Telefonnummer").fill("12")
+    page.get_by_role("button", name="Rückruf anfordern").click()
+    page.locator("#form-errors").wait_for()
+
+
+def _callback_thanks(page: Any, scene: Scene) -> None:
+    _job_scene(scene)
+    page.goto(f"{scene.base}/rueckruf/{scene.tenant.slug}/")
+    page.get_by_label("Ihr Name").fill("Jonas Weber")
+    page.get_by_label("Telefonnummer").fill("0171 9876543")
+    page.get_by_label("Worum geht es?").fill("Ist der Tiguan noch da?")
+    page.locator(".legal-consent input[type=checkbox]").check()
+    page.get_by_role("button", name="Rückruf anfordern").click()
+    page.get_by_role("heading", name="Vielen Dank!").wait_for()
+
+
+def _tenant_contact_callback(page: Any, scene: Scene) -> None:
+    _job_scene(scene)
+    _tenant_contact(page, scene)
+    page.get_by_role("heading", name="Rückruf anfordern").wait_for()
+
+
 # --- customer logins: the invitation from the customer page (accounts) ---
 
 
@@ -973,6 +1091,17 @@ PAGES = [
     PageCase("portal-locations", _portal_locations),
     PageCase("portal-order", _portal_order),
     PageCase("portal-location", _portal_location),
+    # --- parking: the job's page, the logged-in Parkplatz, the callback request ---
+    PageCase("parking-inputs", _parking_inputs),
+    PageCase("parking-documents", _parking_documents),
+    PageCase("parking-refused", _parking_refused),
+    PageCase("parking-saved", _parking_saved),
+    PageCase("parking-register", _parking_register),
+    PageCase("parking-logged-in", _parking_logged_in),
+    PageCase("parking-park-refused", _parking_park),
+    PageCase("callback-refused", _callback_refused),
+    PageCase("callback-thanks", _callback_thanks),
+    PageCase("tenant-contact-callback", _tenant_contact_callback),
     # --- customer logins: the invitation (accounts) ---
     PageCase("customer-invitation", _customer_invitation),
     PageCase("customer-invitation-refused", _customer_invitation_refused),

@@ -37,6 +37,7 @@ from theke.appointments.models import (
 )
 from theke.appointments.services.availability import free_slots
 from theke.audit.services import SYSTEM
+from theke.jobs.services.setup import enable_job_manager
 from theke.tenants.models import Branch, OpeningHours
 from theke.tenants.scoping import tenant_scope
 from theke.tenants.services import create_branch
@@ -132,6 +133,7 @@ def bearer(tenant_a: Any, colleague: Any) -> str:
         response = client.put(f"/api/v1/{path}", json.dumps(body), content_type="application/json")
         assert response.status_code == 201, response.content
     _open_for_booking(tenant_a, colleague)
+    enable_job_manager(tenant_a, SYSTEM)  # --- jobs ---
     return f"Bearer {key}"
 
 
@@ -204,6 +206,13 @@ def _repair_resource(resource: str, body: dict[str, Any]) -> None:
         body.update(branch="B-1", service_ids=[BOOKING["service_id"]], start=BOOKING["start"])
         body.update(email="eva@example.com", vin="", license_plate="B-EB 1")
         body["last_name"] = str(body.get("last_name") or "").strip() or "Berg"
+    elif resource == "jobs":  # --- jobs --- values by field type: the tenant's workflow
+        body["values"] = {}  # POST and PATCH
+        body.pop("workflow", None)
+        body.pop("vin", None)
+        body.pop("external_id", None)
+        if body.get("callback_phone"):
+            body["callback_phone"] = PHONES["mobile_phone"]
     for earlier, later in (("issue_date", "due_date"), ("date", "valid_until")):
         if isinstance(body.get(earlier), str) and isinstance(body.get(later), str):
             body[later] = body[earlier]
@@ -233,6 +242,8 @@ def satisfy_rules_beyond_the_schema(case: Any, advisor: str) -> None:
     if case.operation.path.endswith("/link"):
         case.body.pop("send", None)
         resource = "links"
+    if case.operation.path.endswith("/phase"):  # --- jobs ---
+        resource = "job-phases"
     _repair_references(case.body, advisor)
     items = case.body.get("items") if case.operation.path.endswith("/bulk") else [case.body]
     for item in items or []:

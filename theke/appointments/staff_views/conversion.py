@@ -246,10 +246,7 @@ def lead_convert_new_customer(request: HttpRequest, pk: int) -> HttpResponse:
                 start=_parse_start(request.POST.get("start")),
             )
         except customers.CustomerError as exc:
-            if exc.code == customers.UNREACHABLE:
-                form.add_reach_error(exc.messages[0])
-            else:
-                form.add_error(exc.field if exc.field in form.fields else None, exc)
+            form.add_refusal(exc)
         except ServiceError as exc:
             error = exc
         else:

@@ -221,28 +221,23 @@ def appointment_create_customer(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("customers.manage")
     form = NewCustomerForm(request.POST or None, initial={"kind": "person"})
     if request.method == "POST" and form.is_valid():
-        try:
-            customer = customers.register_customer(
-                _tenant(request),
-                _actor(request),
-                customer=form.customer_values(),
-                contact=form.contact_values(),
-            )
-        except customers.CustomerError as exc:
-            if exc.code == customers.UNREACHABLE:
-                form.add_reach_error(exc.messages[0])
-            else:
-                form.add_error(exc.field if exc.field in form.fields else None, exc)
-        else:
+        customer = form.register(_tenant(request), _actor(request))
+        if customer is not None:
             messages.success(request, _("Der Kunde wurde angelegt."))
             params = _kept_params(request.GET, customer=customer.pk, vehicle="")
             return redirect(reverse("appointments:appointment_create") + "?" + params)
+    cancel_url = reverse("appointments:appointment_create") + "?" + _kept_params(request.GET)
     context = {
         "form": form,
         "title": _("Neuer Kunde für den Termin"),
-        "cancel_url": reverse("appointments:appointment_create") + "?" + _kept_params(request.GET),
+        "parents": [
+            (_("Termine"), reverse("appointments:appointment_list")),
+            (_("Neuer Termin"), cancel_url),
+        ],
+        "next_step": _("Nach dem Speichern geht es mit dem Termin weiter."),
+        "cancel_url": cancel_url,
     }
-    return render(request, "appointments/staff/appointment_new_customer.html", context)
+    return render(request, "customers/staff/customer_new_on_the_way.html", context)
 
 
 # --- "Vorschlag anbieten" ---------------------------------------------------------------------

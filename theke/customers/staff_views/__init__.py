@@ -149,19 +149,8 @@ def customer_create(request: HttpRequest) -> HttpResponse:
     """A new customer with the contact it is reached by (services.register_customer)."""
     form = NewCustomerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            customer = services.register_customer(
-                request.tenant,  # type: ignore[attr-defined]
-                _actor(request),
-                form.customer_values(),
-                form.contact_values(),
-            )
-        except services.CustomerError as error:
-            if error.code == services.UNREACHABLE:
-                form.add_reach_error(error.messages[0])
-            else:
-                form.add_error(error.field if error.field in form.fields else None, error)
-        else:
+        customer = form.register(request.tenant, _actor(request))  # type: ignore[attr-defined]
+        if customer is not None:
             messages.success(request, _("Der Kunde wurde angelegt."))
             return redirect("customers:detail", pk=customer.pk)
     context = {"form": form, "title": _("Neuer Kunde"), "cancel_url": reverse("customers:list")}

@@ -7,6 +7,8 @@ again adds only what is missing, so a later release can ship more.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -14,7 +16,7 @@ from theke.audit.services import Actor, record
 from theke.core.errors import ServiceError
 from theke.jobs.models import Field, Phase, PhaseEntry, VersionKind, Workflow, WorkflowVersion
 from theke.jobs.services.workflows import check_definition, draft_definition
-from theke.jobs.standard import STANDARD_NAME, Standard
+from theke.jobs.standard import STANDARD_NAME, FieldSpec, PhaseSpec, Standard
 from theke.messaging.models import MessageTemplate
 from theke.messaging.purposes import EMAIL
 from theke.tenants.models import Tenant
@@ -24,6 +26,13 @@ PHASE_PURPOSE = "job_phase"
 
 
 def _install_fields(tenant: Tenant, standard: Standard) -> dict[str, Field]:
+    return install_fields(tenant, standard.fields, builtin=True)
+
+
+def install_fields(
+    tenant: Tenant, specs: Sequence[FieldSpec], *, builtin: bool = False
+) -> dict[str, Field]:
+    """Add the library fields of `specs` that are missing; returns every field by key."""
     existing = {f.key: f for f in Field.objects.filter(tenant=tenant)}
     missing = [
         Field(
@@ -35,9 +44,9 @@ def _install_fields(tenant: Tenant, standard: Standard) -> dict[str, Field]:
             options=list(spec.options),
             documents=list(spec.documents),
             help_text=spec.help_text,
-            is_builtin=True,
+            is_builtin=builtin,
         )
-        for spec in standard.fields
+        for spec in specs
         if spec.key not in existing
     ]
     Field.objects.bulk_create(missing)
@@ -72,19 +81,25 @@ def _install_texts(tenant: Tenant, standard: Standard) -> None:
     MessageTemplate.objects.bulk_create(rows)
 
 
-def _install_workflow(tenant: Tenant, standard: Standard, fields: dict[str, Field]) -> Workflow:
+def build_workflow(
+    tenant: Tenant,
+    name: str,
+    phases: Sequence[PhaseSpec],
+    fields: Mapping[str, Field],
+    *,
+    description: str = "",
+    is_builtin: bool = False,
+) -> Workflow:
+    """A workflow whose draft holds `phases` (specs naming library fields by key)."""
     workflow = Workflow.objects.create(
         tenant=tenant,
-        name=STANDARD_NAME,
-        description=_(
-            "Vom Rückrufwunsch über Angebot, Auftragsbestätigung, Rechnung und Zahlung bis zur "
-            "Übergabe (Auslieferung oder Abholung) und „Ihre Meinung“."
-        ),
-        is_builtin=True,
+        name=name,
+        description=description,
+        is_builtin=is_builtin,
         is_default=not Workflow.objects.filter(tenant=tenant, is_default=True).exists(),
     )
     entries = []
-    for position, spec in enumerate(standard.phases):
+    for position, spec in enumerate(phases):
         phase = Phase.objects.create(
             tenant=tenant,
             workflow=workflow,
@@ -145,7 +160,17 @@ def install_standard(tenant: Tenant, actor: Actor, standard: Standard | None = N
         _install_texts(tenant, standard)
         workflow = Workflow.objects.filter(tenant=tenant, is_builtin=True).first()
         if workflow is None:
-            workflow = _install_workflow(tenant, standard, fields)
+            workflow = build_workflow(
+                tenant,
+                STANDARD_NAME,
+                standard.phases,
+                fields,
+                description=_(
+                    "Vom Rückrufwunsch über Angebot, Auftragsbestätigung, Rechnung und Zahlung "
+                    "bis zur Übergabe (Auslieferung oder Abholung) und „Ihre Meinung“."
+                ),
+                is_builtin=True,
+            )
             _publish_shipped(workflow, actor)
             record(tenant, actor, "workflow.installed", workflow)
     return workflow

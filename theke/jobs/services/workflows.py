@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from theke.audit.feed import emit_event
 from theke.audit.services import Actor, record
 from theke.core.errors import ServiceError
 from theke.jobs.definition import (
@@ -33,6 +35,7 @@ from theke.jobs.models import (
     Field,
     FieldType,
     Job,
+    JobChange,
     JobStatus,
     PhaseEntry,
     VersionKind,
@@ -40,7 +43,7 @@ from theke.jobs.models import (
     Workflow,
     WorkflowVersion,
 )
-from theke.jobs.values import display, is_empty, stored
+from theke.jobs.values import display, is_empty, rule_values, stored
 from theke.tenants.scoping import tenant_scope
 
 # Fields the system fills or reads (seed 004: "funktionale Felder"): a workflow that starts
@@ -348,3 +351,135 @@ def mapping_problems(target: Definition, mapping: Mapping[str, str]) -> list[str
         for new in mapping.values()
         if target.phase(new) is None
     ]
+
+
+# --- moving running jobs to a new version (the workflow editor) ------------------------------
+
+if TYPE_CHECKING:
+    from theke.jobs.services.jobs import Who
+
+
+def version_label(version: WorkflowVersion) -> str:
+    return f"v{version.number}" if version.number else str(_("Test"))
+
+
+def move_jobs(
+    jobs: Iterable[Job],
+    version: WorkflowVersion,
+    mapping: Mapping[int, Mapping[str, str]],
+    who: Who,
+) -> list[Job]:
+    """Move running jobs to a published `version` of their workflow, each into the phase the
+    mapping names (per old version id: old phase key -> new phase key). Returns the moved.
+
+    One transaction: every job is locked; archived jobs, test jobs and jobs already on the
+    version are skipped; a job whose phase has no valid target refuses the whole call. Each
+    move writes a history line ("Workflow-Version: v1 → v2") and an audit event; the new
+    phase's message goes out only when the phase key changes and messages are allowed.
+    """
+    from theke.jobs.services import jobs as job_services
+    from theke.jobs.services.sending import send_phase_message
+
+    if version.kind != VersionKind.PUBLISHED:
+        raise ServiceError(
+            _("Jobs lassen sich nur auf eine veröffentlichte Version verschieben."),
+            None,
+            code="unpublished",
+        )
+    made = version_compiled(version)
+    target = made.definition
+    ids = [job.pk for job in jobs]
+    moved: list[Job] = []
+    with tenant_scope(version.tenant), transaction.atomic():
+        locked = list(
+            Job.objects.select_for_update(of=("self",))
+            .select_related("version", "workflow", "customer", "contact")
+            .filter(pk__in=ids, workflow_id=version.workflow_id)
+            .order_by("pk")
+        )
+        names = job_services.branch_names(version.tenant)
+        for job in locked:
+            if job.is_archived or job.is_test or job.version_id == version.pk:
+                continue
+            old_definition = job_services.compiled_of(job).definition
+            new_key = mapping.get(job.version_id, {}).get(job.phase_key, "")
+            new_phase = target.phase(new_key)
+            if new_phase is None:
+                old_phase = old_definition.phase(job.phase_key)
+                raise ServiceError(
+                    _(
+                        "Für die Phase „%(phase)s“ (%(version)s) fehlt die neue Phase; "
+                        "es wurde kein Job verschoben."
+                    )
+                    % {
+                        "phase": old_phase.name if old_phase else job.phase_key,
+                        "version": version_label(job.version),
+                    },
+                    None,
+                    code="mapping",
+                )
+            now = timezone.now()
+            old_version = job.version
+            old_phase = old_definition.phase(job.phase_key)
+            phase_changed = new_key != job.phase_key
+            job.version = version
+            job.phase_key = new_key
+            if phase_changed:
+                job.phase_activated_at = now
+            values = rule_values(job, target, logged_in=False, branch_names=names)
+            job.waiting_for = job_services._waiting_for(made, new_phase, values)
+            job.save(
+                update_fields=[
+                    "version",
+                    "phase_key",
+                    "phase_activated_at",
+                    "waiting_for",
+                    "updated_at",
+                ]
+            )
+            lines = [
+                job_services._change(
+                    job,
+                    who,
+                    new_phase,
+                    "version",
+                    str(_("Workflow-Version")),
+                    version_label(old_version),
+                    version_label(version),
+                )
+            ]
+            if phase_changed:
+                lines.append(
+                    job_services._change(
+                        job,
+                        who,
+                        new_phase,
+                        "phase",
+                        str(_("Phase")),
+                        old_phase.name if old_phase else "",
+                        new_phase.name,
+                    )
+                )
+            JobChange.objects.bulk_create(lines)
+            record(
+                job.tenant,
+                who.actor,
+                "job.moved",
+                job,
+                {
+                    "label": f"{version_label(old_version)} → {version_label(version)}",
+                    "phase": new_key,
+                },
+            )
+            if phase_changed:
+                emit_event(
+                    job.tenant,
+                    "job.phase_activated",
+                    subject_type="job",
+                    external_id=job.external_id,
+                    payload=job_services.job_payload(job, new_phase),
+                )
+                if new_phase.message and job_services.messages_allowed(job):
+                    send_phase_message(job, new_phase, now)
+            moved.append(job)
+    return moved

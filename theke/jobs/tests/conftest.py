@@ -14,3 +14,16 @@ def locmem_mail(settings: Any) -> None:
 @pytest.fixture
 def world(tenant_a: Any) -> JobWorld:
     return make_job_world(tenant_a)
+
+
+# --- editor ---
+from theke.core.tests.browser import open_page  # noqa: E402, F401  # a fixture of browser tests
+
+
+@pytest.fixture(autouse=True)
+def fresh_compiled_versions() -> None:
+    """Compiled versions are cached by id; every test's database starts its ids anew (a
+    rolled-back transaction resets the counters), so the cache is emptied per test."""
+    from theke.jobs import definition
+
+    definition._CACHE.clear()

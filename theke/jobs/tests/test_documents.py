@@ -1,4 +1,5 @@
 import pytest
+
 from theke.jobs.documents import DOCUMENTS, render
 from theke.tenants.scoping import tenant_scope
 

@@ -70,3 +70,115 @@ def _populate(tenant: Tenant, standard: Workflow) -> JobWorld:
     vehicle.save(update_fields=["branch"])
     standard.refresh_from_db()
     return JobWorld(tenant, standard, customer, contact, vehicle, branch)
+
+
+# --- staff pages ---
+
+
+def set_status(job: Job, status: str) -> Job:
+    """Put a job into a status directly (test setup: closed and canceled jobs for the archive)."""
+    from django.utils import timezone
+
+    from theke.jobs.models import ARCHIVED_STATUSES
+
+    closed_at = timezone.now() if status in ARCHIVED_STATUSES else None
+    with tenant_scope(job.tenant):
+        Job.objects.filter(pk=job.pk).update(status=status, closed_at=closed_at)
+    job.status, job.closed_at = status, closed_at
+    return job
+
+
+def other_customer_job(
+    world: JobWorld, first_name: str, last_name: str, *, plate: str = "", **values: Any
+) -> Job:
+    """A job of the standard workflow for another customer (with a vehicle when a plate is
+    given)."""
+    from django.utils.text import slugify
+
+    with tenant_scope(world.tenant):
+        customer = customers.create_customer(
+            world.tenant, SYSTEM, kind="person", first_name=first_name, last_name=last_name
+        )
+        contact = customers.add_contact(
+            customer,
+            SYSTEM,
+            first_name=first_name,
+            last_name=last_name,
+            email=f"{slugify(last_name) or 'kunde'}@example.org",
+        )
+        vehicle = (
+            customers.add_vehicle(customer, SYSTEM, make="VW", model="Passat", license_plate=plate)
+            if plate
+            else None
+        )
+        new = NewJob(
+            customer=customer,
+            origin="staff",
+            contact=contact,
+            vehicle=vehicle,
+            title=values.pop("title", ""),
+            **values,
+        )
+        return start_job(world.standard, new, Who(SYSTEM, "system", "System"))
+
+
+# --- parking (customer side) ----------------------------------------------------------------
+
+CUSTOMER_PASSWORD = "Parkplatz-Golf-2026!"
+
+
+def link_token(job: Job) -> str:
+    """A new customer link to the job's Parkplatz page (to its contact); its token."""
+    from theke.jobs.services.links import job_link_url
+
+    return job_link_url(job).rstrip("/").rsplit("/", 1)[-1]
+
+
+def customer_login(world: JobWorld, email: str = "") -> Any:
+    """A customer login with a password for the world's customer (the contact's e-mail)."""
+    from theke.accounts.services import customer_accounts
+
+    account = customer_accounts.create_customer_account(
+        world.customer,
+        SYSTEM,
+        email=email or world.contact.email,
+        first_name="Petra",
+        last_name="Neumann",
+    )
+    return customer_accounts.set_customer_password(account, CUSTOMER_PASSWORD, reason="set")
+
+
+def log_in_customer(client: Any, tenant: Tenant, email: str) -> None:
+    response = client.post(
+        f"/konto/{tenant.slug}/anmelden/", {"email": email, "password": CUSTOMER_PASSWORD}
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+
+
+def move_to(job: Job, phase: str) -> Job:
+    """Activate `phase` for the job (as staff would)."""
+    from theke.jobs.services.jobs import SYSTEM_WHO, activate_phase
+
+    return activate_phase(job, phase, SYSTEM_WHO, expected_phase=job.phase_key)
+
+
+def store_document(job: Job, key: str, code: str) -> dict[str, Any]:
+    """Store document `code` as the value of the job's field `key` (as staff would)."""
+    from theke.jobs import documents
+    from theke.jobs.models import FileKind
+    from theke.jobs.services.files import store_file
+
+    with tenant_scope(job.tenant):
+        value = store_file(
+            job,
+            key,
+            kind=FileKind.DOCUMENT,
+            document=code,
+            name=f"{key}-{job.number}.pdf",
+            data=documents.render(job, code),
+            content_type="application/pdf",
+            by="Staff",
+        )
+        values = Job.objects.get(pk=job.pk).values
+        Job.objects.filter(pk=job.pk).update(values={**values, key: value})
+    return value

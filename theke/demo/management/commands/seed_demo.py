@@ -27,6 +27,7 @@ from theke.demo.data import (
     demo_customers,
 )
 from theke.demo.estimate_seed import EstimateSeeder
+from theke.demo.job_seed import JOB_LOGIN, JobSeeder
 from theke.demo.portal_seed import PORTAL_USERS, PortalSeeder
 from theke.demo.workshop_seed import WorkshopSeeder
 from theke.estimates.services import set_fee_articles
@@ -81,6 +82,10 @@ class Command(BaseCommand):
             portal = self._portal()
             if portal:
                 self.stdout.write(f"{portal} Demo-Containeraufträge ergänzt / portal demo added.")
+            # --- jobs ---
+            jobs = self._jobs()
+            if jobs:
+                self.stdout.write(f"{jobs} Demo-Jobs ergänzt / job manager demo added.")
         else:
             self._load()
             self.stdout.write(self.style.SUCCESS("Demo-Daten geladen / demo data loaded."))
@@ -122,6 +127,7 @@ class Command(BaseCommand):
             EstimateSeeder(autohaus).run()
             BookingSeeder(autohaus).run()
             WorkshopSeeder(autohaus).run()  # --- hist ---
+            JobSeeder(autohaus).run()  # --- jobs ---
         with tenant_scope(container):
             self._branches(container)
             self._legal_texts(container)
@@ -156,6 +162,15 @@ class Command(BaseCommand):
             autohaus = Tenant.objects.get(slug=DEMO_SLUG)
         with tenant_scope(autohaus):
             return WorkshopSeeder(autohaus).run()
+
+    # --- jobs ---
+    @transaction.atomic
+    def _jobs(self) -> int:
+        """A database from before the job manager gets its demo (nothing twice)."""
+        with scopes_disabled():
+            autohaus = Tenant.objects.get(slug=DEMO_SLUG)
+        with tenant_scope(autohaus):
+            return JobSeeder(autohaus).run()
 
     @transaction.atomic
     def _portal(self) -> int:
@@ -327,4 +342,10 @@ class Command(BaseCommand):
         for row in PORTAL_USERS:
             if row.registered:
                 self.stdout.write(f"  {row.email:<34} {row.role.label}")
+        self.stdout.write("")
+        # --- jobs ---
+        self.stdout.write(
+            f"Parkplatz (Jobmanager): /konto/{DEMO_SLUG}/anmelden/, dann /parkplatz/{DEMO_SLUG}/"
+        )
+        self.stdout.write(f"  {JOB_LOGIN:<34} Kundin mit Jobs")
         self.stdout.write("")
