@@ -29,6 +29,7 @@ parking_patterns = [
         account.document,
         name="document",
     ),
+    path("<slug:slug>/<int:pk>/bezahlen/<int:payment_id>/", account.pay, name="pay"),
 ]
 
 # --- parking: the public callback request ---

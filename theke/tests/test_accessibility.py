@@ -865,6 +865,20 @@ def _parking_documents(page: Any, scene: Scene) -> None:
     job = move_to(move_to(job, "angenommen"), "bestellung")
     store_document(job, "auftragsbestaetigung", "order_confirmation")
     store_document(job, "rechnung", "invoice")
+    from decimal import Decimal
+
+    from theke.jobs.models import Payment
+
+    with tenant_scope(scene.tenant):
+        Payment.objects.create(
+            tenant=scene.tenant,
+            job=job,
+            field_key="bezahlung",
+            provider="test",
+            amount=Decimal("38490.00"),
+            purpose=job.number,
+            reference=f"a11y-{job.pk}",
+        )
     page.goto(f"{scene.base}/p/{link_token(job)}/")
     page.get_by_role("heading", name="Ihre Anfrage im Überblick").wait_for()
 

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from theke.accounts import customer_auth
 from theke.accounts.customer_auth import customer_login_required
@@ -26,7 +26,8 @@ from theke.customers.models import Vehicle
 from theke.jobs.customer_forms import ParkForm
 from theke.jobs.customer_views import job_page
 from theke.jobs.customer_views.job_page import Door
-from theke.jobs.models import Job
+from theke.jobs.customer_views.payments import to_checkout
+from theke.jobs.models import Job, Payment
 from theke.jobs.services import jobs as job_services
 from theke.jobs.services import requests
 
@@ -113,6 +114,17 @@ def file(request: HttpRequest, slug: str, pk: int, file_id: int) -> HttpResponse
 @customer_login_required
 def document(request: HttpRequest, slug: str, pk: int, key: str, code: str) -> HttpResponse:
     return job_page.document_response(_door(request, pk), key, code)
+
+
+@require_POST
+@customer_login_required
+def pay(request: HttpRequest, slug: str, pk: int, payment_id: int) -> HttpResponse:
+    """The pay button of the job's page: to the payment provider, and back to the job."""
+    door = _door(request, pk)
+    payment = Payment.objects.select_related("job").filter(pk=payment_id, job=door.job).first()
+    if payment is None:
+        raise Http404
+    return to_checkout(request, payment, door.page_url())
 
 
 @require_http_methods(["GET", "POST"])

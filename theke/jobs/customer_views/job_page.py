@@ -97,7 +97,7 @@ class Door:
         return f"{url}?done={done}" if done else url
 
     def pay_url(self, payment: Payment) -> str:
-        """The payment provider's page for an open payment ("" until payments are wired)."""
+        """Where the pay button posts to ("" where no payment provider is wired)."""
         try:
             return self.url("pay", payment.pk)
         except NoReverseMatch:

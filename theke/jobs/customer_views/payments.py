@@ -61,11 +61,18 @@ def pay(request: HttpRequest, token: str, payment_id: int) -> HttpResponse:
         )
         if payment is None:
             raise Http404
-        try:
-            url = services.start_checkout(payment, return_url=settings.BASE_URL + page)
-        except ServiceError as error:
-            messages.error(request, " ".join(error.messages))
-            return token_pages.protect(redirect(page))
+        return to_checkout(request, payment, page)
+
+
+def to_checkout(request: HttpRequest, payment: Payment, page: str) -> HttpResponse:
+    """Send the customer to the provider to pay; the provider sends them back to `page` (the
+    job's page they came from, which shows a refusal too). Shared with the logged-in
+    Parkplatz (theke.jobs.customer_views.account.pay)."""
+    try:
+        url = services.start_checkout(payment, return_url=settings.BASE_URL + page)
+    except ServiceError as error:
+        messages.error(request, " ".join(error.messages))
+        return token_pages.protect(redirect(page))
     return token_pages.protect(redirect(url))
 
 

@@ -769,20 +769,41 @@ def _ordered_job(world: JobWorld) -> Job:
     return move_to(job, "bestellung")
 
 
-def test_an_open_payment_offers_to_pay_now(world: JobWorld, client: Client) -> None:
-    from django.urls import NoReverseMatch, reverse
-
+def test_an_open_payment_is_paid_from_the_link_and_from_the_parkplatz(
+    world: JobWorld, client: Client
+) -> None:
     job = _ordered_job(world)
     payment = _payment(world, job, "open")
     token = link_token(job)
     html = body(client.get(page(token)))
     assert "24.990,00" in html
-    try:
-        pay_url = reverse("job_pages:pay", args=[token, payment.pk])
-    except NoReverseMatch:  # the payment provider's page is not wired on this branch
-        assert "Die Zahlung ist offen." in html
-    else:
-        assert pay_url in html and "Jetzt bezahlen" in html
+    pay_url = f"/p/{token}/bezahlen/{payment.pk}/"
+    assert f'action="{pay_url}" id="pay-{payment.pk}"' in html
+    assert f'form="pay-{payment.pk}">Jetzt bezahlen' in html
+    checkout = client.post(pay_url)
+    assert checkout.status_code == 302
+    assert f"/bezahlen/test/{payment.reference}/" in checkout["Location"]
+    customer_login(world)
+    log_in_customer(client, world.tenant, world.contact.email)
+    own = f"/parkplatz/{world.tenant.slug}/{job.pk}/"
+    assert f'action="{own}bezahlen/{payment.pk}/"' in body(client.get(own))
+    checkout = client.post(f"{own}bezahlen/{payment.pk}/")
+    assert f"/bezahlen/test/{payment.reference}/" in checkout["Location"]
+    assert client.get(f"{own}bezahlen/{payment.pk}/").status_code == 405
+
+
+def test_another_jobs_payment_is_not_paid_from_the_parkplatz(
+    world: JobWorld, client: Client
+) -> None:
+    job = _ordered_job(world)
+    with tenant_scope(world.tenant):
+        other = customers.create_customer(world.tenant, SYSTEM, kind="person", last_name="Fremd")
+        theirs = start_job(world.standard, NewJob(other, "staff", title="Fremd"), SYSTEM_WHO)
+    payment = _payment(world, theirs, "open")
+    customer_login(world)
+    log_in_customer(client, world.tenant, world.contact.email)
+    url = f"/parkplatz/{world.tenant.slug}/{job.pk}/bezahlen/{payment.pk}/"
+    assert client.post(url).status_code == 404
 
 
 def test_a_paid_payment_says_when(world: JobWorld, client: Client) -> None:
