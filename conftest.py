@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django_scopes import scopes_disabled
 
+from theke.core.tests.migrated_var import migrated_template, migrated_var_dir  # noqa: F401
 from theke.core.tests.shared_rows import SHARED_ROW_FIXTURES, open_shared_rows
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
