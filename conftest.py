@@ -11,6 +11,9 @@ import pytest
 from django.conf import settings
 from django_scopes import scopes_disabled
 
+from theke.core.tests.migrated_var import migrated_template, migrated_var_dir  # noqa: F401
+from theke.core.tests.shared_rows import SHARED_ROW_FIXTURES, open_shared_rows
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct-horse-battery-staple"
 
@@ -31,6 +34,30 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.WHITENOISE_USE_FINDERS = True
     settings.SMS_BACKEND = "theke.messaging.sms.LocmemSmsBackend"
     settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests using a module's shared rows (theke/core/tests/shared_rows.py) run after the
+    module's other tests; otherwise the order stays as collected."""
+    first: dict[str, int] = {}
+    for index, item in enumerate(items):
+        first.setdefault(item.nodeid.split("::")[0], index)
+
+    def key(pair: tuple[int, pytest.Item]) -> tuple[int, bool, int]:
+        index, item = pair
+        shared = bool(SHARED_ROW_FIXTURES & set(getattr(item, "fixturenames", ())))
+        return first[item.nodeid.split("::")[0]], shared, index
+
+    items[:] = [item for _index, item in sorted(enumerate(items), key=key)]
+
+
+@pytest.fixture(autouse=True)
+def no_stray_shared_rows(request: pytest.FixtureRequest) -> None:
+    """A test never runs inside shared rows it did not ask for (see shared_rows.py)."""
+    stray = [name for name in open_shared_rows() if name not in request.fixturenames]
+    if stray:
+        pytest.fail(f"{request.node.nodeid} runs inside the shared rows of {stray}")
 
 
 @pytest.fixture(scope="session")

@@ -43,8 +43,9 @@ def wait_until_serving(url: str, process: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture
-def two_servers(tmp_path: Path) -> Iterator[list[str]]:
+def two_servers(migrated_var_dir: Path) -> Iterator[list[str]]:
     """Two `runserver` processes on one fresh SQLite database, with the default settings."""
+    tmp_path = migrated_var_dir
     env = {
         key: value
         for key, value in os.environ.items()

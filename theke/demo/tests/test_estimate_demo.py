@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -30,11 +31,6 @@ from theke.messaging.models import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def seeded() -> None:
-    call_command("seed_demo", stdout=StringIO())
-
-
 def demo_estimates() -> list[Estimate]:
     with scopes_disabled():
         return list(
@@ -42,7 +38,7 @@ def demo_estimates() -> list[Estimate]:
         )
 
 
-def test_demo_has_estimates_in_every_status(seeded: None) -> None:
+def test_demo_has_estimates_in_every_status(seeded: Path) -> None:
     statuses = Counter(e.status for e in demo_estimates())
     assert statuses["draft"] >= 1, "a draft"
     assert statuses["sent"] >= 1, "a sent estimate"
@@ -74,7 +70,7 @@ def test_demo_has_estimates_in_every_status(seeded: None) -> None:
     assert left_out[0].decision.gross_total < left_out[0].gross_total
 
 
-def test_demo_declines_with_every_decline_choice_at_past_times(seeded: None) -> None:
+def test_demo_declines_with_every_decline_choice_at_past_times(seeded: Path) -> None:
     with scopes_disabled():
         choices = set(
             EstimateDecision.objects.filter(
@@ -99,7 +95,7 @@ def test_demo_declines_with_every_decline_choice_at_past_times(seeded: None) -> 
     assert expired.valid_until is not None and expired.valid_until < timezone.localdate()
 
 
-def test_demo_has_photos_conversations_deliveries_and_a_quarantined_reply(seeded: None) -> None:
+def test_demo_has_photos_conversations_deliveries_and_a_quarantined_reply(seeded: Path) -> None:
     with scopes_disabled():
         photos = EstimatePhoto.objects.filter(tenant__slug="autohaus-demo")
         assert photos.count() >= 3 and all(p.thumbnail and p.preview for p in photos)

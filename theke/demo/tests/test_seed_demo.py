@@ -19,10 +19,8 @@ def row_counts() -> dict[str, int]:
         return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
 
 
-def test_demo_data_loads_once_and_a_second_run_changes_nothing():
-    first_output = StringIO()
-    call_command("seed_demo", stdout=first_output)
-    after_first = row_counts()
+def test_demo_data_loads_once_and_a_second_run_changes_nothing(seeded):
+    after_first = row_counts()  # the module's seed: the first run in an empty database
     assert after_first["estimates.Estimate"] >= 13
     assert after_first["messaging.OutboundMessage"] >= 13
     second_output = StringIO()
@@ -32,8 +30,7 @@ def test_demo_data_loads_once_and_a_second_run_changes_nothing():
     assert "bereits vorhanden" in second_output.getvalue()
 
 
-def test_demo_tenant_has_two_branches_staff_for_each_role_and_50_customers():
-    call_command("seed_demo", stdout=StringIO())
+def test_demo_tenant_has_two_branches_staff_for_each_role_and_50_customers(seeded):
     with scopes_disabled():
         demo = Tenant.objects.get(slug="autohaus-demo")
         numbers = [c.number for c in demo_customers(50)]
@@ -47,10 +44,9 @@ def test_demo_tenant_has_two_branches_staff_for_each_role_and_50_customers():
     assert admin.memberships.count() == 2
 
 
-def test_demo_tenant_has_the_flat_fee_articles_of_declined_estimates():
+def test_demo_tenant_has_the_flat_fee_articles_of_declined_estimates(seeded):
     from theke.estimates.models import EstimateSettings
 
-    call_command("seed_demo", stdout=StringIO())
     with scopes_disabled():
         row = EstimateSettings.objects.select_related(
             "return_shipping_article", "disposal_article"
@@ -66,19 +62,17 @@ def test_demo_tenant_has_the_flat_fee_articles_of_declined_estimates():
     assert row.scrapping_article.price == 149
 
 
-def test_demo_tenants_tell_a_company_address_of_customers_answers():
-    call_command("seed_demo", stdout=StringIO())
+def test_demo_tenants_tell_a_company_address_of_customers_answers(seeded):
     with scopes_disabled():
         demo = Tenant.objects.get(slug="autohaus-demo")
     assert demo.notification_email == "werkstatt@autohaus-demo.de"
     assert demo.notification_address == "werkstatt@autohaus-demo.de"
 
 
-def test_demo_tenants_have_valid_legal_and_bank_details():
+def test_demo_tenants_have_valid_legal_and_bank_details(seeded):
     from theke.demo.data import DEMO_TENANT_DETAILS
     from theke.tenants.validators import validate_bic, validate_iban, validate_vat_id
 
-    call_command("seed_demo", stdout=StringIO())
     with scopes_disabled():
         for slug, details in DEMO_TENANT_DETAILS.items():
             tenant = Tenant.objects.get(slug=slug)
@@ -100,11 +94,10 @@ def test_demo_addresses_carry_the_state_of_their_postcode():
             assert state_for_postcode(postal_code) == state
 
 
-def test_demo_tenants_have_states_and_published_legal_texts():
+def test_demo_tenants_have_states_and_published_legal_texts(seeded):
     from theke.customers.models import Location
     from theke.tenants.models import LegalText
 
-    call_command("seed_demo", stdout=StringIO())
     with scopes_disabled():
         assert not Branch.objects.filter(state="").exists()
         assert not Location.objects.filter(state="").exists()
@@ -120,8 +113,7 @@ def tile_count(html: str, href: str) -> int:
     return int(tile.split('<span class="todo-count" aria-hidden="true">', 1)[1].split("<", 1)[0])
 
 
-def test_the_demo_start_page_has_something_to_do(client):
-    call_command("seed_demo", stdout=StringIO())
+def test_the_demo_start_page_has_something_to_do(client, seeded):
     with scopes_disabled():
         admin = User.objects.get(email="admin@autohaus-demo.de")
     client.force_login(admin)
@@ -135,12 +127,11 @@ def test_the_demo_start_page_has_something_to_do(client):
     assert tile_count(html, "/staff/messages/quarantine/") == 1
 
 
-def test_every_demo_estimate_opens_for_staff_and_customer(client):
+def test_every_demo_estimate_opens_for_staff_and_customer(client, seeded):
     from theke.estimates import services
     from theke.estimates.models import Estimate
     from theke.tenants.scoping import tenant_scope
 
-    call_command("seed_demo", stdout=StringIO())
     with scopes_disabled():
         admin = User.objects.get(email="admin@autohaus-demo.de")
         demo = Tenant.objects.get(slug="autohaus-demo")
@@ -160,11 +151,10 @@ def test_every_demo_estimate_opens_for_staff_and_customer(client):
             assert estimate.number in page.content.decode()
 
 
-def test_demo_booking_has_leads_in_every_status_and_look_alike_customers():
+def test_demo_booking_has_leads_in_every_status_and_look_alike_customers(seeded):
     from theke.appointments.models import Lead, LeadStatus, ServiceAdvisor
     from theke.appointments.services.conversion import identify_customer
 
-    call_command("seed_demo", stdout=StringIO())
     with scopes_disabled():
         demo = Tenant.objects.get(slug="autohaus-demo")
         assert demo.online_booking_enabled
@@ -184,7 +174,7 @@ def test_demo_booking_has_leads_in_every_status_and_look_alike_customers():
 
 
 # --- hist ---
-def test_demo_workshop_week_has_every_status_two_advisors_and_a_history(client):
+def test_demo_workshop_week_has_every_status_two_advisors_and_a_history(client, seeded):
     import datetime
 
     from django.utils import timezone
@@ -201,7 +191,6 @@ def test_demo_workshop_week_has_every_status_two_advisors_and_a_history(client):
     from theke.messaging.models import OutboundMessage
     from theke.tenants.scoping import tenant_scope
 
-    call_command("seed_demo", stdout=StringIO())
     with scopes_disabled():
         demo = Tenant.objects.get(slug="autohaus-demo")
     with tenant_scope(demo):
@@ -237,10 +226,9 @@ def test_demo_workshop_week_has_every_status_two_advisors_and_a_history(client):
     assert client.get(f"/staff/appointments/{edited.pk}/history/1/").status_code == 200
 
 
-def test_container_demo_has_a_catalog_and_typed_containers():
+def test_container_demo_has_a_catalog_and_typed_containers(seeded):
     from theke.customers.models import Asset, ContainerType, WasteType
 
-    call_command("seed_demo", stdout=StringIO())
     with scopes_disabled():
         tenant = Tenant.objects.get(slug="containerdienst-demo")
         waste = {w.name: w for w in WasteType.objects.filter(tenant=tenant)}
@@ -266,11 +254,10 @@ def test_container_demo_has_a_catalog_and_typed_containers():
             assert asset.waste_type in asset.container_type.waste_types.all()
 
 
-def test_a_demo_database_from_before_the_catalog_gets_it():
+def test_a_demo_database_from_before_the_catalog_gets_it(seeded):
     from theke.customers.models import Asset, ContainerType, WasteType
     from theke.orders.models import Order
 
-    call_command("seed_demo", stdout=StringIO())
     with scopes_disabled():
         Asset.objects.update(container_type=None, waste_type=None, placed_on=None)
         Order.objects.update(container_type=None, waste_type=None)

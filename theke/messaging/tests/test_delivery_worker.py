@@ -52,7 +52,8 @@ def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def test_worker_killed_while_sending_loses_nothing_and_sends_once(tmp_path):
+def test_worker_killed_while_sending_loses_nothing_and_sends_once(migrated_var_dir):
+    tmp_path = migrated_var_dir  # the worker's database, migrated
     peer = SmtpPeer().start()
     peer.recorder.block_next = True  # the first DATA hangs until the worker is dead
     env = theke_env(
@@ -129,9 +130,10 @@ def stop(worker: subprocess.Popen[bytes] | None) -> None:
         worker.kill()
 
 
-def test_worker_killed_mid_batch_repeats_at_most_the_message_in_flight(tmp_path):
+def test_worker_killed_mid_batch_repeats_at_most_the_message_in_flight(migrated_var_dir):
     """SIGKILL while a batch of 60 e-mails goes out, then a new worker: nothing lost, at most
     one e-mail twice (each message is marked sent right after its own SMTP transaction)."""
+    tmp_path = migrated_var_dir  # the worker's database, migrated
     peer = SmtpPeer().start()
     peer.recorder.data_seconds = 0.03  # a batch takes about two seconds
     env = theke_env(
