@@ -20,6 +20,18 @@ class AccountsConfig(AppConfig):
 
         emails.register()
 
+        # --- customer logins: invitations and the customer-page panel ---
+        from theke.accounts import customer_logins
+        from theke.core.panels import CUSTOMER_PAGE, register_panel
+
+        register_panel(
+            CUSTOMER_PAGE,
+            "accounts.customer_logins",
+            template="accounts/staff/_customer_logins_panel.html",
+            context=customer_logins.customer_logins_panel,
+            order=25,
+        )
+
         # Every app is configured before any ready() runs: the rights of all are there.
         permissions.collect(apps.get_app_configs())
 
@@ -43,6 +55,8 @@ class AccountsConfig(AppConfig):
                 "customer_account.signed_out_elsewhere": _(
                     "Kundenzugang: überall sonst abgemeldet"
                 ),
+                "customer_account.invited": _("Zum Kundenkonto eingeladen"),
+                "customer_account.invitation_accepted": _("Einladung zum Kundenkonto angenommen"),
             },
             {
                 "membership": Membership,

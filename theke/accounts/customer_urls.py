@@ -28,4 +28,7 @@ urlpatterns = [
         customer_views.password_reset_confirm,
         name="password_reset_confirm",
     ),
+    # --- customer logins: the invitation (a token page; after the tenant's pages, so a tenant
+    # named "zugang" keeps them) ---
+    path("zugang/<str:token>/", customer_views.invitation, name="invitation"),
 ]

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from theke.accounts import customer_auth, tasks
 from theke.accounts.customer_auth import customer_login_required
 from theke.accounts.forms import (
+    CustomerFirstPasswordForm,
     CustomerLoginForm,
     CustomerPasswordChangeForm,
     CustomerPasswordResetForm,
@@ -29,10 +30,14 @@ from theke.accounts.forms import (
 )
 from theke.accounts.models import CustomerAccount, CustomerSession
 from theke.accounts.services import customer_accounts as services
+from theke.accounts.services import customer_invitations as invitations
 from theke.accounts.tokens import customer_reset_token_valid
 from theke.core import token_pages
 from theke.core.client import client_address
 from theke.core.devices import describe_user_agent
+from theke.core.errors import ServiceError
+from theke.customers import links
+from theke.customers.links import LinkState
 from theke.tenants.models import Tenant
 from theke.tenants.scoping import tenant_scope
 
@@ -262,4 +267,52 @@ def password_reset_confirm(
     status = 400 if form.errors else 200
     return _page(
         request, "accounts/customer/password_reset_confirm.html", tenant, {"form": form}, status
+    )
+
+
+# --- the invitation (staff invited the customer from the customer page) ---------------------
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """A token page: the invitee sets the first password and is logged in, landing on their
+    start page (a product's home, else the account). GET changes nothing but the view time."""
+    found = invitations.find_customer_invitation(token)
+    if found.state == LinkState.UNKNOWN or found.link is None or found.account is None:
+        return token_pages.invalid_page(request)
+    account, tenant = found.account, found.link.tenant
+    language = token_pages.page_language(
+        request,
+        found.link.contact.language if found.link.contact is not None else None,
+        tenant.default_language,
+    )
+    unavailable = {"tenant": tenant, "login_url": _login_url(tenant)}
+    template = "accounts/customer/invitation_unavailable.html"
+    if found.state != LinkState.VALID:
+        return token_pages.unavailable_page(
+            request, str(found.state), unavailable, language=language, template=template
+        )
+    form = CustomerFirstPasswordForm(account, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = invitations.accept_customer_invitation(
+                token, form.cleaned_data["new_password1"]
+            )
+        except ServiceError:
+            return token_pages.unavailable_page(
+                request, "revoked", unavailable, language=language, template=template
+            )
+        with tenant_scope(tenant):
+            customer_auth.login(request, account)
+            services.record_customer_login(account)
+        messages.success(request, _("Ihr Zugang ist eingerichtet. Willkommen!"))
+        return token_pages.protect(redirect(customer_auth.safe_next(request, None, tenant)))
+    if request.method == "GET":
+        links.record_view(found.link)
+    return token_pages.render_token_page(
+        request,
+        "accounts/customer/invitation.html",
+        {"tenant": tenant, "invited": account, "form": form, "account": None},
+        language=language,
+        status=400 if form.errors else 200,
     )

@@ -7,6 +7,7 @@ by the worker. Placeholders of the templates (``accounts/emails/<purpose>_{subje
 * membership_added: ``user``, ``tenant``, ``role``, ``link``
 * password_reset: ``user``, ``link``, ``hours``
 * customer_password_reset: ``account``, ``tenant``, ``link``, ``hours``
+* customer_invitation ("Einladung zum Kundenkonto"): ``account``, ``tenant``, ``link``, ``days``
 
 The one-time links of an invitation and a password reset are not stored: the body holds the
 outbox's SECRET_LINK, and the functions registered below make the link when the worker sends
@@ -29,12 +30,14 @@ from django_scopes import scopes_disabled
 
 from theke.accounts.models import CustomerAccount, Membership, User
 from theke.accounts.tokens import (
+    CUSTOMER_INVITATION_DAYS,
     INVITATION_TIMEOUT_DAYS,
     customer_password_reset_url,
     invitation_url,
     password_reset_url,
 )
 from theke.audit.models import AuditEvent
+from theke.customers.models import Contact
 from theke.messaging.email_layout import branded_html
 from theke.messaging.models import Channel, OutboundMessage
 from theke.messaging.services.outbox import SECRET_LINK, queue_message, register_secret_link
@@ -43,6 +46,7 @@ INVITATION = "staff_invitation"
 MEMBERSHIP_ADDED = "staff_membership_added"
 PASSWORD_RESET = "staff_password_reset"  # noqa: S105 (a purpose, not a password)
 CUSTOMER_PASSWORD_RESET = "customer_password_reset"  # noqa: S105 (a purpose, not a password)
+CUSTOMER_INVITATION = "customer_account_invitation"
 
 
 def _queue(
@@ -145,38 +149,82 @@ def queue_password_reset(membership: Membership) -> OutboundMessage:
     )
 
 
-def queue_customer_password_reset(account: CustomerAccount) -> OutboundMessage:
-    """A customer account's link to set a new password, in its tenant's name and design.
-
-    Every request is its own event (a random key). Call inside the tenant's scope.
-    """
+def _queue_to_customer(
+    purpose: str,
+    template: str,
+    account: CustomerAccount,
+    context: dict[str, Any],
+    *,
+    language: str,
+    dedupe_key: str,
+    link_label: str | Promise,
+    contact: Contact | None = None,
+) -> OutboundMessage:
+    """Render `accounts/emails/<template>_{subject,body}.txt` for a customer account in its
+    tenant's name and design (the link, SECRET_LINK, as the button) and queue it."""
     tenant = account.tenant
-    language = tenant.default_language or settings.LANGUAGE_CODE
-    hours = max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)
-    context = {"account": account, "tenant": tenant, "link": SECRET_LINK, "hours": hours}
+    context = {"account": account, "tenant": tenant, "link": SECRET_LINK, **context}
     with translation.override(language):
         subject = " ".join(
-            render_to_string("accounts/emails/customer_password_reset_subject.txt", context).split()
+            render_to_string(f"accounts/emails/{template}_subject.txt", context).split()
         )
-        body = (
-            render_to_string("accounts/emails/customer_password_reset_body.txt", context).strip()
-            + "\n"
-        )
-        label = str(_("Neues Passwort festlegen"))
+        body = render_to_string(f"accounts/emails/{template}_body.txt", context).strip() + "\n"
+        label = str(link_label)
     html = branded_html(tenant, language, body, subject=subject, link=SECRET_LINK, link_label=label)
     return queue_message(
         tenant,
         channel=Channel.EMAIL,
-        purpose=CUSTOMER_PASSWORD_RESET,
+        purpose=purpose,
         recipient=account.email,
         recipient_name=account.full_name,
-        dedupe_key=f"{CUSTOMER_PASSWORD_RESET}:account:{account.pk}:{secrets.token_hex(8)}",
+        contact=contact,
+        dedupe_key=dedupe_key,
         subject=subject,
         text=body,
         html=html,
         language=language,
         related=account,
         reply_to=tenant.email,
+    )
+
+
+def queue_customer_password_reset(account: CustomerAccount) -> OutboundMessage:
+    """A customer account's link to set a new password, in its tenant's name and design.
+
+    Every request is its own event (a random key). Call inside the tenant's scope.
+    """
+    return _queue_to_customer(
+        CUSTOMER_PASSWORD_RESET,
+        "customer_password_reset",
+        account,
+        {"hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)},
+        language=account.tenant.default_language or settings.LANGUAGE_CODE,
+        dedupe_key=f"{CUSTOMER_PASSWORD_RESET}:account:{account.pk}:{secrets.token_hex(8)}",
+        link_label=_("Neues Passwort festlegen"),
+    )
+
+
+def queue_customer_invitation(
+    account: CustomerAccount, contact: Contact | None, event: AuditEvent
+) -> OutboundMessage:
+    """The invitation to a customer login ("Einladung zum Kundenkonto", button "Zugang
+    anlegen"), in the contact's language and the tenant's design.
+
+    One message per "customer_account.invited" event; the link is made when it is sent (a
+    newer invitation cancels an older one not yet sent). Call inside the tenant's scope.
+    """
+    language = (contact.language if contact is not None else "") or (
+        account.tenant.default_language or settings.LANGUAGE_CODE
+    )
+    return _queue_to_customer(
+        CUSTOMER_INVITATION,
+        "customer_invitation",
+        account,
+        {"days": CUSTOMER_INVITATION_DAYS},
+        language=language,
+        dedupe_key=f"{CUSTOMER_INVITATION}:account:{account.pk}:event:{event.pk}",
+        link_label=_("Zugang anlegen"),
+        contact=contact,
     )
 
 
@@ -216,8 +264,8 @@ def password_reset_link(message: OutboundMessage) -> str | None:
     return password_reset_url(user)
 
 
-def customer_password_reset_link(message: OutboundMessage) -> str | None:
-    """A fresh reset link, unless the account was deactivated or its address changed."""
+def _addressed_account(message: OutboundMessage) -> CustomerAccount | None:
+    """The message's active customer account, if it still has the address written to."""
     with scopes_disabled():  # the worker runs outside a tenant scope; the tenant is explicit
         account = (
             CustomerAccount.objects.select_related("tenant")
@@ -228,7 +276,40 @@ def customer_password_reset_link(message: OutboundMessage) -> str | None:
         return None
     if account.email != message.recipient.strip().lower():
         return None
-    return customer_password_reset_url(account)
+    return account
+
+
+def customer_password_reset_link(message: OutboundMessage) -> str | None:
+    """A fresh reset link, unless the account was deactivated or its address changed."""
+    account = _addressed_account(message)
+    return customer_password_reset_url(account) if account is not None else None
+
+
+def customer_invitation_link(message: OutboundMessage) -> str | None:
+    """A new invitation link, unless a newer invitation replaced this one, the login was set
+    up or deactivated meanwhile, or its address changed."""
+    from theke.accounts.services.customer_invitations import (
+        is_invitable,
+        issue_invitation_link,
+    )
+
+    account = _addressed_account(message)
+    if account is None or not is_invitable(account):
+        return None
+    with scopes_disabled():
+        newest = (
+            OutboundMessage.objects.filter(
+                tenant_id=message.tenant_id,
+                purpose=CUSTOMER_INVITATION,
+                object_id=message.object_id,
+            )
+            .order_by("-pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if newest != message.pk:
+            return None
+        return issue_invitation_link(account, message.contact)
 
 
 def register() -> None:
@@ -236,3 +317,4 @@ def register() -> None:
     register_secret_link(INVITATION, invitation_link)
     register_secret_link(PASSWORD_RESET, password_reset_link)
     register_secret_link(CUSTOMER_PASSWORD_RESET, customer_password_reset_link)
+    register_secret_link(CUSTOMER_INVITATION, customer_invitation_link)

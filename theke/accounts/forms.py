@@ -266,3 +266,15 @@ class CustomerPasswordChangeForm(CustomerSetPasswordForm):
                 _("Das bisherige Passwort ist nicht korrekt."), code="password_incorrect"
             )
         return old
+
+
+# --- customer logins: the invitation ---
+
+
+class CustomerFirstPasswordForm(CustomerSetPasswordForm):
+    """The first password of an invited customer login, twice."""
+
+    def __init__(self, account: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(account, *args, **kwargs)
+        self.fields["new_password1"].label = _("Passwort")
+        self.fields["new_password2"].label = _("Passwort bestätigen")

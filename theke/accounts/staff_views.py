@@ -13,11 +13,11 @@ from django.contrib.auth import views as auth_views
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from theke.accounts import services
+from theke.accounts import customer_logins, services
 from theke.accounts.forms import (
     InvitationSetPasswordForm,
     InviteForm,
@@ -29,11 +29,15 @@ from theke.accounts.forms import (
     ThekeSetPasswordForm,
 )
 from theke.accounts.middleware import ACTIVE_TENANT_SESSION_KEY
-from theke.accounts.models import Membership, Role
+from theke.accounts.models import CustomerAccount, Membership, Role
+from theke.accounts.services import customer_invitations as invitations
+from theke.accounts.services.customer_accounts import deactivate_customer_account
 from theke.accounts.tokens import invitation_token_generator
 from theke.audit.presentation import timeline_for
 from theke.audit.services import Actor
 from theke.core.auth import staff_required
+from theke.core.errors import ServiceError
+from theke.customers.models import Contact, Customer
 from theke.tenants.models import Tenant
 
 
@@ -283,3 +287,44 @@ def role_delete(request: HttpRequest, pk: int) -> HttpResponse:
     holders = Membership.objects.filter(role=role).count()
     context = {"role": role, "holders": holders, "error": error}
     return render(request, "accounts/staff/role_confirm_delete.html", context)
+
+
+# --- customer logins: the buttons of the "Kundenkonto" panel (theke.accounts.customer_logins) -
+
+
+def _back_to_customer(customer: Customer) -> HttpResponse:
+    return redirect(reverse("customers:detail", args=[customer.pk]) + "#customer-logins")
+
+
+@require_POST
+@staff_required(customer_logins.CUSTOMER_RIGHT)
+def customer_login_invite(request: HttpRequest, customer_pk: int, contact_pk: int) -> HttpResponse:
+    customer = get_object_or_404(Customer, pk=customer_pk, tenant=_tenant(request))
+    contact = get_object_or_404(Contact, pk=contact_pk, customer=customer)
+    try:
+        account = invitations.invite_customer_account(customer, contact, _actor(request))
+    except ServiceError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Die Einladung zum Kundenkonto an %(email)s ist unterwegs.")
+            % {"email": account.email},
+        )
+    return _back_to_customer(customer)
+
+
+@require_POST
+@staff_required(customer_logins.CUSTOMER_RIGHT)
+def customer_login_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(
+        CustomerAccount.objects.select_related("customer"), pk=pk, tenant=_tenant(request)
+    )
+    invited = not account.has_usable_password()
+    deactivate_customer_account(account, _actor(request))
+    if invited:
+        text = _("Die Einladung an %(email)s ist zurückgezogen.")
+    else:
+        text = _("Der Zugang von %(email)s ist deaktiviert; alle Sitzungen sind beendet.")
+    messages.success(request, text % {"email": account.email})
+    return _back_to_customer(account.customer)

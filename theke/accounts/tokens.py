@@ -15,6 +15,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 
 INVITATION_TIMEOUT_DAYS = 7
+# A customer login's invitation (a customer link; theke.accounts.services.customer_invitations).
+CUSTOMER_INVITATION_DAYS = 7
 
 
 class InvitationTokenGenerator(PasswordResetTokenGenerator):

@@ -58,4 +58,15 @@ urlpatterns = [
     path("settings/roles/new/", staff_views.role_create, name="role_create"),
     path("settings/roles/<int:pk>/", staff_views.role_edit, name="role_edit"),
     path("settings/roles/<int:pk>/delete/", staff_views.role_delete, name="role_delete"),
+    # --- customer logins: invitations from the staff customer page ---
+    path(
+        "customer-logins/<int:customer_pk>/invite/<int:contact_pk>/",
+        staff_views.customer_login_invite,
+        name="customer_login_invite",
+    ),
+    path(
+        "customer-logins/<int:pk>/deactivate/",
+        staff_views.customer_login_deactivate,
+        name="customer_login_deactivate",
+    ),
 ]

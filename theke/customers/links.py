@@ -153,6 +153,19 @@ def revoke_links(tenant: Tenant, kind: str, object_id: str, now: datetime | None
         ).update(revoked_at=now or timezone.now())
 
 
+def supersede_links(tenant: Tenant, kind: str, object_id: str, now: datetime | None = None) -> int:
+    """Mark every open link to the object superseded (a newer one replaces them); returns how
+    many were open."""
+    with scopes_disabled():
+        return CustomerLink.objects.filter(
+            tenant=tenant,
+            kind=kind,
+            object_id=str(object_id),
+            revoked_at__isnull=True,
+            superseded_at__isnull=True,
+        ).update(superseded_at=now or timezone.now())
+
+
 @transaction.atomic
 def reissue_link[L: CustomerLink](link: L, *, expires_at: datetime) -> tuple[L, str]:
     """A new link in place of `link` (same object and recipient); the old one is superseded.

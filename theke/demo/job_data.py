@@ -18,8 +18,8 @@ NOTE = "note"  # staff save the staff view: values
 CUSTOMER = "customer"  # the customer saves the customer view: values
 PHASE = "phase"  # staff activate a phase: key
 DOCUMENT = "document"  # staff create and save documents: ((field key, document code), …)
-OFFER = "offer"  # staff configure the vehicle and save the offer: price
-PAY = "pay"  # the customer pays the invoice online (when the payment service is there)
+OFFER = "offer"  # staff create the offer, configure the vehicle, create it again: price
+PAY = "pay"  # staff send a payment link; the customer pays online: paid (bool)
 ASSIGN = "assign"  # the job goes to a staff member: e-mail
 
 
@@ -240,8 +240,9 @@ PICKUP = {"auslieferung_gewuenscht": False}
 
 @dataclass(frozen=True)
 class DemoJob:
-    """One job: `customer` and `vehicle` index JOB_CUSTOMERS and STOCK; `started` is how
-    long ago it started; each step is (hours after the start, kind, argument)."""
+    """One job: `customer` and `vehicle` index JOB_CUSTOMERS and STOCK (staff and API jobs;
+    a callback request or a parked request names its vehicle in words: the title); `started`
+    is how long ago it started; each step is (hours after the start, kind, argument)."""
 
     title: str
     customer: int
@@ -293,7 +294,7 @@ def _invoiced(at: float) -> tuple[tuple[float, str, Any], ...]:
 
 def _paid(at: float) -> tuple[tuple[float, str, Any], ...]:
     return (
-        (at, PAY, None),
+        (at, PAY, True),
         (at + 2, PHASE, "zahlung"),
         (at + 3, NOTE, {"zahlung_geprueft": True}),
     )
@@ -343,7 +344,7 @@ DEMO_JOBS = (
         ),
     ),
     DemoJob(
-        "Rückruf: Leasing-Rückläufer",
+        "Leasing-Rückläufer (Kombi)",
         10,
         None,
         "callback",
@@ -383,7 +384,9 @@ DEMO_JOBS = (
         6,
         "staff",
         _days(9),
-        _sale(price="24750.00", accept_after=20, delivery=PICKUP) + _invoiced(50),
+        _sale(price="24750.00", accept_after=20, delivery=PICKUP)
+        + _invoiced(50)
+        + ((51, PAY, False),),
     ),
     DemoJob(
         "Audi A3 Sportback – Auslieferung",
@@ -446,7 +449,7 @@ DEMO_JOBS = (
         by=BERATER,
     ),
     DemoJob(
-        "Opel Corsa – bitte nur telefonisch",
+        "Opel Corsa 1.2",
         4,
         5,
         "callback",
@@ -469,7 +472,7 @@ DEMO_JOBS = (
     ),
     # --- new: waiting for a callback ---
     DemoJob(
-        "Rückruf: Finanzierung Jahreswagen",
+        "Finanzierung Jahreswagen",
         2,
         None,
         "callback",
@@ -478,7 +481,7 @@ DEMO_JOBS = (
         message="Welche Finanzierung bieten Sie für einen Jahreswagen an? Anzahlung etwa 5.000 €.",
     ),
     DemoJob(
-        "Rückruf: VW Tiguan 2.0 TDI",
+        "VW Tiguan 2.0 TDI",
         1,
         1,
         "callback",
@@ -498,7 +501,7 @@ DEMO_JOBS = (
         external_id="BOERSE-2026-118842",
     ),
     DemoJob(
-        "Geparkt: Audi A3 Sportback",
+        "Audi A3 Sportback",
         LOGIN_CUSTOMER,
         3,
         "parking",

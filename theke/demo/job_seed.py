@@ -22,32 +22,21 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from theke.accounts.models import CustomerAccount, User
-from theke.accounts.services.customer_accounts import (
-    create_customer_account,
-    set_customer_password,
-)
 from theke.audit.services import SYSTEM, Actor
 from theke.customers import services as customers
 from theke.customers.models import Contact, Customer, Vehicle
 from theke.demo import job_data
 from theke.demo.clock import clock_at, real_now
 from theke.demo.estimate_seed import MAIL_ACCEPTS, mail_server
-from theke.jobs import documents
 from theke.jobs.forms import vehicle_label
-from theke.jobs.models import (
-    Field,
-    FileKind,
-    Job,
-    Phase,
-    PhaseEntry,
-    View,
-    Workflow,
-)
+from theke.jobs.models import Job, Origin, PaymentStatus, Phase, View, Workflow
+from theke.jobs.services import drafts, payments, requests, setup, workflows
 from theke.jobs.services import jobs as services
-from theke.jobs.services import setup, workflows
-from theke.jobs.services.files import store_file
+from theke.jobs.services.documents import create_document
+from theke.jobs.services.fields import FieldData, create_field
 from theke.messaging.models import OutboundMessage, OutboundStatus
 from theke.messaging.services import delivery
 from theke.tenants.models import Branch, Tenant
@@ -68,6 +57,7 @@ class JobSeeder:
     def __init__(self, tenant: Tenant) -> None:
         self.tenant = tenant
         self.now = real_now()
+        self.prices: dict[int, str] = {}
         self.users = {u.email: u for u in User.objects.filter(memberships__tenant=tenant)}
         self.delivered_up_to = (
             OutboundMessage.objects.filter(tenant=tenant)
@@ -86,7 +76,6 @@ class JobSeeder:
         self.branches = list(Branch.objects.filter(tenant=self.tenant).order_by("pk"))
         self.customers = [self._customer(row) for row in job_data.JOB_CUSTOMERS]
         self.stock = [self._stock(row) for row in job_data.STOCK]
-        self._login(job_data.JOB_CUSTOMERS[job_data.LOGIN_CUSTOMER])
         made = 0
         for row in sorted(job_data.DEMO_JOBS, key=lambda r: -r.started):
             self._play(row)
@@ -151,21 +140,6 @@ class JobSeeder:
         vehicle.save()
         return vehicle
 
-    def _login(self, row: job_data.JobCustomer) -> None:
-        """The customer's login (as if she had registered from her job link)."""
-        if CustomerAccount.objects.filter(tenant=self.tenant, email=row.email).exists():
-            return
-        customer = Customer.objects.get(tenant=self.tenant, number=row.number)
-        account = create_customer_account(
-            customer,
-            SYSTEM,
-            email=row.email,
-            first_name=row.first_name,
-            last_name=row.last_name,
-            phone=row.mobile,
-        )
-        set_customer_password(account, PASSWORD, reason="set")
-
     # --- jobs ---
 
     def _at(self, moment: datetime.datetime) -> datetime.datetime:
@@ -181,12 +155,47 @@ class JobSeeder:
             else None
         )
         staff = self.users[row.by]
-        who = {
-            "staff": services.Who.staff(staff),
-            "callback": services.Who.customer(contact),
-            "parking": services.Who.customer(contact, account),
-            "api": services.Who.api(MARKETPLACE),
-        }[row.origin]
+        with clock_at(self._at(start)):
+            job = self._start(row, customer, contact, account, staff)
+            self._deliver()
+            if row.customer == job_data.LOGIN_CUSTOMER and account is None and contact:
+                # She makes her login from the link of her first job.
+                account = requests.register_account(job, contact, password=PASSWORD)
+        for hours, kind, argument in row.steps:
+            with clock_at(self._at(start + datetime.timedelta(hours=hours))):
+                job = self._step(job, kind, argument, staff, contact, account)
+                self._deliver()
+        return job
+
+    def _start(
+        self,
+        row: job_data.DemoJob,
+        customer: Customer,
+        contact: Contact | None,
+        account: CustomerAccount | None,
+        staff: User,
+    ) -> Job:
+        """The job as it comes in: the public callback form, the customer's Parkplatz, the
+        back office's API, or staff."""
+        if row.origin == Origin.CALLBACK:
+            request = requests.CallbackRequest(
+                name=f"{contact.first_name} {contact.last_name}" if contact else str(customer),
+                phone=row.callback_phone,
+                email=contact.email if contact else "",
+                message=row.message,
+                vehicle=row.title,
+                consent=True,
+            )
+            return requests.request_callback(self.tenant, request)
+        if row.origin == Origin.PARKING:
+            if account is None:
+                raise ValueError("only a customer with a login parks a request")
+            return requests.park_request(account, vehicle_text=row.title, message=row.message)
+        who = (
+            services.Who.api(MARKETPLACE)  # what POST /api/v1/jobs does
+            if row.origin == Origin.API
+            else services.Who.staff(staff)
+        )
         new = services.NewJob(
             customer=customer,
             origin=row.origin,
@@ -197,14 +206,7 @@ class JobSeeder:
             customer_message=row.message,
             external_id=row.external_id,
         )
-        with clock_at(self._at(start)):
-            job = services.start_job(self.standard, new, who)
-            self._deliver()
-        for hours, kind, argument in row.steps:
-            with clock_at(self._at(start + datetime.timedelta(hours=hours))):
-                job = self._step(job, kind, argument, staff, contact, account)
-                self._deliver()
-        return job
+        return services.start_job(self.standard, new, who)
 
     def _step(
         self,
@@ -227,24 +229,31 @@ class JobSeeder:
         if kind == job_data.ASSIGN:
             return services.assign(job, self.users[argument], who)
         if kind == job_data.DOCUMENT:
-            made = {key: self._document(job, key, code, who) for key, code in argument}
-            return self._save(job, "staff", made, who)
+            for key, code in argument:
+                create_document(job, key, code, who, expected_phase=job.phase_key)
+            return job
         if kind == job_data.OFFER:
-            values: dict[str, Any] = {}
-            if job.vehicle is not None:
-                values["fahrzeugkonfiguration"] = {
-                    "vehicle": job.vehicle.pk,
-                    "label": vehicle_label(job.vehicle),
-                    "extras": [{"text": "Winterräder auf Alufelgen"}, {"text": "Fußmatten"}],
-                    "price": argument,
-                }
-                # The offer shows the configuration being saved with it.
-                job.values["fahrzeugkonfiguration"] = values["fahrzeugkonfiguration"]
-            values["angebot"] = self._document(job, "angebot", "offer", who)
-            return self._save(job, "staff", values, who)
+            return self._offer(job, argument, who)
         if kind == job_data.PAY:
-            return self._pay(job)
+            return self._pay(job, who, paid=argument)
         raise ValueError(kind)
+
+    def _offer(self, job: Job, price: str, who: services.Who) -> Job:
+        """Staff create the offer, configure the vehicle and create the offer again with the
+        configuration on it (the first one stays in the history)."""
+        self.prices[job.pk] = price
+        create_document(job, "angebot", "offer", who, expected_phase=job.phase_key)
+        if job.vehicle is None:
+            return job
+        config = {
+            "vehicle": job.vehicle.pk,
+            "label": vehicle_label(job.vehicle),
+            "extras": [{"text": "Winterräder auf Alufelgen"}, {"text": "Fußmatten"}],
+            "price": price,
+        }
+        job = self._save(job, "staff", {"fahrzeugkonfiguration": config}, who)
+        create_document(job, "angebot", "offer", who, expected_phase=job.phase_key)
+        return job
 
     def _save(
         self,
@@ -263,24 +272,19 @@ class JobSeeder:
             logged_in=logged_in,
         ).job
 
-    def _document(self, job: Job, key: str, code: str, who: services.Who) -> dict[str, Any]:
-        """Create and save a document (the value of a "create and save" field). TODO: through
-        the job page's documents service once it is on main."""
-        label = documents.DOCUMENTS[code].label
-        return store_file(
-            job,
-            key,
-            kind=FileKind.DOCUMENT,
-            name=f"{label} {job.number}.pdf",
-            data=documents.render(job, code),
-            content_type="application/pdf",
-            by=who.name,
-            document=code,
-        )
-
-    def _pay(self, job: Job) -> Job:
-        """The customer pays online. TODO: through the payment service once it is on main;
-        until then the demo's paid jobs have no payment row."""
+    def _pay(self, job: Job, who: services.Who, *, paid: bool) -> Job:
+        """Staff send the payment link for the offer's price; the customer pays at the
+        (test) provider, whose notification settles it a few hours later."""
+        amount = self.prices.get(job.pk, "1000.00")
+        payment = payments.create_payment(job, "bezahlung", amount, f"Rechnung {job.number}", who)
+        if not paid:
+            return job
+        with clock_at(timezone.now() + datetime.timedelta(hours=5)):
+            payments.settle(
+                payment.reference, PaymentStatus.PAID, payments.provider_who(payment.provider)
+            )
+            self._deliver()
+        job.refresh_from_db()
         return job
 
     # --- the copied workflow ---
@@ -289,64 +293,49 @@ class JobSeeder:
         """ "Werkstatt-Auftrag": a copy of the standard workflow with fields of its own and a
         condition, published as v1, jobs started on it, then v2 published without the
         replacement car's class: the jobs stay on v1 and the impact preview shows what a
-        move would lose."""
+        move would lose. Built with the workflow editor's services."""
         if Workflow.objects.filter(tenant=self.tenant, name=job_data.WORKSHOP_NAME).exists():
             return 0
         start = self.now - datetime.timedelta(days=10)
         with clock_at(start):
             copy = setup.copy_workflow(self.standard, admin, job_data.WORKSHOP_NAME)
-            fields = setup.install_fields(self.tenant, job_data.WORKSHOP_FIELDS)
+            fields = {
+                spec.key: create_field(
+                    self.tenant,
+                    admin,
+                    FieldData(
+                        label=spec.label, type=spec.type, key=spec.key, options=list(spec.options)
+                    ),
+                )
+                for spec in job_data.WORKSHOP_FIELDS
+            }
             callback = Phase.objects.get(workflow=copy, key="rueckruf")
-            self._entry(callback, fields["ersatzwagen"], 10)
-            klasse = self._entry(
-                callback, fields["ersatzwagen_klasse"], 11, condition=job_data.WORKSHOP_CONDITION
-            )
-            Workflow.objects.filter(pk=copy.pk).update(is_active=True)
+            drafts.add_entry(callback, admin, View.STAFF, fields["ersatzwagen"])
+            klasse = drafts.add_entry(callback, admin, View.STAFF, fields["ersatzwagen_klasse"])
+            condition = drafts.EntryData(condition=job_data.WORKSHOP_CONDITION)
+            drafts.update_entry(klasse, admin, condition)
             copy.refresh_from_db()
             workflows.publish(copy, admin, revision=copy.draft_revision)
+            drafts.set_active(copy, admin, True)
             copy.refresh_from_db()
         made = 0
+        berater = services.Who.staff(self.users[job_data.BERATER])
         for index, (customer, title, values, phase) in enumerate(job_data.WORKSHOP_JOBS):
             with clock_at(start + datetime.timedelta(days=1 + index)):
-                job = services.start_job(
-                    copy,
-                    services.NewJob(
-                        customer=self.customers[customer],
-                        origin="staff",
-                        title=title,
-                        values=values,
-                    ),
-                    services.Who.staff(self.users[job_data.BERATER]),
+                new = services.NewJob(
+                    customer=self.customers[customer], origin="staff", title=title, values=values
                 )
+                job = services.start_job(copy, new, berater)
                 if phase:
-                    services.activate_phase(
-                        job,
-                        phase,
-                        services.Who.staff(self.users[job_data.BERATER]),
-                        expected_phase=job.phase_key,
-                    )
+                    services.activate_phase(job, phase, berater, expected_phase=job.phase_key)
                 self._deliver()
             made += 1
         with clock_at(start + datetime.timedelta(days=5)):
-            klasse.delete()
-            self._entry(callback, fields["hol_und_bring"], 12)
-            workflows.touch_drafts([copy])
+            drafts.remove_entry(klasse, admin)
+            drafts.add_entry(callback, admin, View.STAFF, fields["hol_und_bring"])
             copy.refresh_from_db()
             workflows.publish(copy, admin, revision=copy.draft_revision)
         return made
-
-    def _entry(self, phase: Phase, field: Field, position: int, condition: str = "") -> PhaseEntry:
-        """A field placed in the phase's staff view (as the workflow editor does)."""
-        entry = PhaseEntry.objects.create(
-            tenant=self.tenant,
-            phase=phase,
-            view=View.STAFF,
-            field=field,
-            position=position,
-            condition=condition,
-        )
-        workflows.touch_drafts([phase.workflow])
-        return entry
 
     # --- messages ---
 

@@ -545,6 +545,9 @@ def _initial_values(workflow: Workflow, data: JobIn, customer: Customer) -> dict
 def create_job(request: Any, data: JobIn) -> Status:
     with jobs_scope(request) as (tenant, actor), transaction.atomic():
         fingerprint = _fingerprint(data)
+        # The lock start_job takes anyway, taken first: a request with the same external_id
+        # at the same moment waits here and then finds the job the first one made.
+        Tenant.objects.select_for_update().filter(pk=tenant.pk).first()
         if data.external_id and (job := _repeat(data.external_id, fingerprint)) is not None:
             return Status(200, _job_out(job))
         customer = find(Customer.objects.all(), data.customer_external_id)

@@ -7,6 +7,7 @@ marks the position in the condition's text.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from django import forms
@@ -188,14 +189,7 @@ class PhaseSettingsForm(EditorForm):
         self.fields["message"].choices = choices  # type: ignore[attr-defined]
 
     def phase_data(self) -> PhaseData:
-        data = self.cleaned_data
-        return PhaseData(
-            name=data["name"],
-            key=data["key"],
-            condition=data["condition"],
-            message=data["message"],
-            message_sms=data["message_sms"],
-        )
+        return PhaseData(**{f.name: self.cleaned_data[f.name] for f in fields(PhaseData)})
 
 
 class EntryAddForm(EditorForm):
@@ -232,15 +226,7 @@ class EntryForm(EditorForm):
     )
 
     def entry_data(self) -> EntryData:
-        data = self.cleaned_data
-        return EntryData(
-            label=data["label"],
-            required=data["required"],
-            read_only=data["read_only"],
-            hide_label=data["hide_label"],
-            after_send=data["after_send"],
-            condition=data["condition"],
-        )
+        return EntryData(**{f.name: self.cleaned_data[f.name] for f in fields(EntryData)})
 
 
 # --- the explanation of a condition ---------------------------------------------------------

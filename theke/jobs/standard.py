@@ -143,7 +143,8 @@ STANDARD_PHASES = (
         "Angebot bereitgestellt",
         staff=(
             EntrySpec("fahrzeugkonfiguration"),
-            EntrySpec("angebot", required=True),
+            # Not required: the offer is made from the configuration saved in this view.
+            EntrySpec("angebot"),
             EntrySpec("interne_notiz"),
             EntrySpec("jobstatus"),
         ),

@@ -19,6 +19,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.cache import cache, caches
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from conftest import make_staff
@@ -934,6 +935,68 @@ def _tenant_contact_callback(page: Any, scene: Scene) -> None:
     page.get_by_role("heading", name="Rückruf anfordern").wait_for()
 
 
+# --- customer logins: the invitation from the customer page (accounts) ---
+
+
+def _customer_invitation_url(scene: Scene) -> str:
+    from theke.accounts.services.customer_invitations import (
+        invite_customer_account,
+        issue_invitation_link,
+    )
+
+    with tenant_scope(scene.tenant):
+        contact = scene.customer.contacts.get()
+    account = invite_customer_account(scene.customer, contact, SYSTEM)
+    url = issue_invitation_link(account, contact)
+    return url.replace("https://theke.example", scene.base)
+
+
+def _customer_invitation(page: Any, scene: Scene) -> None:
+    page.goto(_customer_invitation_url(scene))
+    page.get_by_role("heading", name="Zugang anlegen").wait_for()
+
+
+def _customer_invitation_refused(page: Any, scene: Scene) -> None:
+    _customer_invitation(page, scene)
+    page.get_by_label("Passwort", exact=True).fill("kurz")
+    page.get_by_label("Passwort bestätigen").fill("kurz")
+    page.get_by_role("button", name="Zugang anlegen").click()
+    page.locator("#id_new_password1-error").wait_for()
+
+
+def _customer_invitation_expired(page: Any, scene: Scene) -> None:
+    url = _customer_invitation_url(scene)
+    with scopes_disabled():
+        CustomerLink.objects.filter(kind="account_invitation").update(expires_at=timezone.now())
+    page.goto(url)
+    page.get_by_role("heading", name="Diese Einladung ist abgelaufen").wait_for()
+
+
+def _staff_customer_logins(page: Any, scene: Scene) -> None:
+    """The customer page with the "Kundenkonto" panel: a contact invited."""
+    _customer_invitation_url(scene)
+    page.goto(scene.base + reverse("customers:detail", args=[scene.customer.pk]))
+    page.locator("#customer-logins").get_by_text("Eingeladen", exact=True).wait_for()
+
+
+# --- job manager: payments (the test provider's checkout page) ---
+
+
+def _job_checkout(page: Any, scene: Scene) -> None:
+    from theke.jobs.services import payments
+    from theke.jobs.services.jobs import Who, activate_phase
+    from theke.jobs.tests.world import make_job_world
+
+    world = make_job_world(scene.tenant)
+    job = world.start(assignee=scene.owner)
+    job = activate_phase(job, "bestellung", Who.staff(scene.owner), expected_phase="rueckruf")
+    payment = payments.create_payment(
+        job, "bezahlung", "18.990,00", "Rechnung R-2026-17", Who.staff(scene.owner)
+    )
+    page.goto(f"{scene.base}/bezahlen/test/{payment.reference}/")
+    page.get_by_role("button", name="Bezahlen (Test)").wait_for()
+
+
 PAGES = [
     # The customer's estimate: open, both steps of an answer, answered.
     PageCase("estimate", _estimate),
@@ -1039,6 +1102,13 @@ PAGES = [
     PageCase("callback-refused", _callback_refused),
     PageCase("callback-thanks", _callback_thanks),
     PageCase("tenant-contact-callback", _tenant_contact_callback),
+    # --- customer logins: the invitation (accounts) ---
+    PageCase("customer-invitation", _customer_invitation),
+    PageCase("customer-invitation-refused", _customer_invitation_refused),
+    PageCase("customer-invitation-expired", _customer_invitation_expired),
+    PageCase("staff-customer-logins", _staff_customer_logins, staff=True),
+    # --- job manager: payments ---
+    PageCase("job-test-checkout", _job_checkout),
 ]
 
 

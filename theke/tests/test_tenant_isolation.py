@@ -96,7 +96,9 @@ PK_OWNERS = {
 PUBLIC_NAMESPACES = {"tenant_pages", "booking"}
 # The portal's customer pages: theke/portal/tests/test_isolation.py walks them as users of
 # another customer and of another location (a staff login is no portal login at all).
-CUSTOMER_NAMESPACES = {"portal"}
+# --- parking: the job's pages behind its link (the token decides the job) and the logged-in
+# Parkplatz (theke/jobs/tests/test_parking.py: another customer's job and file answer 404).
+CUSTOMER_NAMESPACES = {"portal", "job_pages", "parking"}
 
 
 def object_urls() -> list[tuple[str, list[str]]]:

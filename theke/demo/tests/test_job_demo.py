@@ -13,10 +13,11 @@ from django.core.management import call_command
 from django_scopes import scopes_disabled
 
 from theke.accounts.services.customer_accounts import authenticate_customer
+from theke.audit.models import FeedEvent
 from theke.demo import job_data
 from theke.demo.job_seed import JOB_LOGIN, JobSeeder
 from theke.jobs.definition import Definition
-from theke.jobs.models import Job, JobChange, Origin, Workflow
+from theke.jobs.models import Job, JobChange, Origin, Payment, Workflow
 from theke.jobs.services.workflows import default_mapping, impact, running_jobs
 from theke.tenants.models import Tenant
 
@@ -53,8 +54,13 @@ def test_the_car_dealer_demo_has_jobs_in_every_phase_and_status() -> None:
         offers = [j for j in jobs if j.phase_key == "angebot" and j.waiting_for == "customer"]
         assert all(job.values.get("angebot") for job in offers)
         assert all(job.closed_at for job in jobs if job.is_archived)
+        payments = Counter(Payment.objects.filter(job__in=jobs).values_list("status", flat=True))
+        assert payments["paid"] >= 3 and payments["open"] == 1
+        assert FeedEvent.objects.filter(tenant=tenant, type="job.payment_received").exists()
+        offer = next(j for j in jobs if j.phase_key == "angebot" and j.vehicle is not None)
+        assert offer.files.filter(field_key="angebot").count() == 2  # the first one stays
         history = JobChange.objects.filter(job__in=jobs)
-        assert {c.actor_kind for c in history} == {"staff", "customer", "api"}
+        assert {c.actor_kind for c in history} == {"staff", "customer", "api", "system"}
 
         petra = [j for j in jobs if j.customer.number == "40001"]
         assert len(petra) >= 2 and any(j.waiting_for == "customer" for j in petra)

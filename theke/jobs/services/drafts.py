@@ -390,6 +390,15 @@ def _view_label(view: str) -> str:
     return str(View(view).label)
 
 
+def _entry_line(template: str, row: PhaseEntry) -> str:
+    """An audit line about an entry: `template` names %(field)s, %(phase)s and %(view)s."""
+    return template % {
+        "field": row.label or row.field.label,
+        "phase": row.phase.name,
+        "view": _view_label(row.view),
+    }
+
+
 def add_entry(phase: Phase, actor: Actor, view: str, field_row: Field) -> PhaseEntry:
     """Place a library field at the end of a phase's staff or customer view."""
     if view not in View.values:
@@ -454,12 +463,7 @@ def update_entry(entry: PhaseEntry, actor: Actor, data: EntryData) -> None:
         row.after_send = data.after_send
         row.condition = check_condition(data.condition, draft_names(locked))
         row.save()
-        line = _("Feld „%(field)s“ in „%(phase)s“ (%(view)s) geändert") % {
-            "field": row.label or row.field.label,
-            "phase": row.phase.name,
-            "view": _view_label(row.view),
-        }
-        return None, line
+        return None, _entry_line(_("Feld „%(field)s“ in „%(phase)s“ (%(view)s) geändert"), row)
 
     _edit(entry.phase.workflow, actor, change)
 
@@ -471,12 +475,7 @@ def move_entry(entry: PhaseEntry, actor: Actor, *, up: bool) -> None:
             PhaseEntry.objects.filter(phase=row.phase, view=row.view).order_by("position", "pk")
         )
         _reorder(rows, row.pk, up)
-        line = _("Feld „%(field)s“ in „%(phase)s“ (%(view)s) verschoben") % {
-            "field": row.label or row.field.label,
-            "phase": row.phase.name,
-            "view": _view_label(row.view),
-        }
-        return None, line
+        return None, _entry_line(_("Feld „%(field)s“ in „%(phase)s“ (%(view)s) verschoben"), row)
 
     _edit(entry.phase.workflow, actor, change)
 
@@ -486,11 +485,7 @@ def remove_entry(entry: PhaseEntry, actor: Actor) -> None:
 
     def change(locked: Workflow) -> tuple[None, str]:
         row = _locked_entry(locked, entry)
-        line = _("Feld „%(field)s“ aus „%(phase)s“ (%(view)s) entfernt") % {
-            "field": row.label or row.field.label,
-            "phase": row.phase.name,
-            "view": _view_label(row.view),
-        }
+        line = _entry_line(_("Feld „%(field)s“ aus „%(phase)s“ (%(view)s) entfernt"), row)
         phase, view = row.phase, row.view
         row.delete()
         rows = list(PhaseEntry.objects.filter(phase=phase, view=view).order_by("position", "pk"))
@@ -511,18 +506,22 @@ def test_customer(tenant: Tenant, actor: Actor) -> Customer:
         found = Customer.objects.filter(tenant=tenant, number=TEST_CUSTOMER_NUMBER).first()
         if found is not None:
             return found
-        return customer_services.create_customer(
+        # Made without its "customer.created" feed event: the back office must not import
+        # a customer that exists only for trying out workflows.
+        return customer_services._create_customer(
             tenant,
             actor,
-            kind=CustomerKind.PERSON,
-            last_name=str(_("Testkunde")),
-            number=TEST_CUSTOMER_NUMBER,
-            notes=str(
-                _(
-                    "Kunde für den Testmodus des Jobmanagers. Er hat keinen Kontakt: "
-                    "Nachrichten von Testjobs gehen nur an den testenden Mitarbeiter."
-                )
-            ),
+            {
+                "kind": CustomerKind.PERSON,
+                "last_name": str(_("Testkunde")),
+                "number": TEST_CUSTOMER_NUMBER,
+                "notes": str(
+                    _(
+                        "Kunde für den Testmodus des Jobmanagers. Er hat keinen Kontakt: "
+                        "Nachrichten von Testjobs gehen nur an den testenden Mitarbeiter."
+                    )
+                ),
+            },
         )
 
 

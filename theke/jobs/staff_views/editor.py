@@ -237,7 +237,6 @@ def _workflow_page(
     *,
     settings_form: WorkflowForm | None = None,
     add_form: PhaseAddForm | None = None,
-    status: int = 200,
 ) -> HttpResponse:
     definition = draft_definition(workflow)
     problems = check_definition(definition, automatic=workflow.is_default)
@@ -262,7 +261,7 @@ def _workflow_page(
         ],
         "timeline": timeline_for(request, workflow),
     }
-    return render(request, "jobs/staff/editor/workflow.html", context, status=status)
+    return render(request, "jobs/staff/editor/workflow.html", context)
 
 
 def _phase_name(job: Job) -> str:
@@ -414,8 +413,6 @@ def _phase_page(
     settings_form: PhaseSettingsForm | None = None,
     entry_forms: dict[int, EntryForm] | None = None,
     add_forms: dict[str, EntryAddForm] | None = None,
-    explain: dict[str, Any] | None = None,
-    status: int = 200,
 ) -> HttpResponse:
     tenant = tenant_of(request)
     editable = not workflow.is_builtin
@@ -456,13 +453,12 @@ def _phase_page(
         "form": settings,
         "blocks": blocks,
         "message_editor_url": _message_editor_url(request),
-        "explain": explain
-        or _explain_context(workflow, "phase", phase.pk, phase.condition, names=names),
+        "explain": _explain_context(workflow, "phase", phase.pk, phase.condition, names=names),
         "previous_phase": phases[index - 1] if index > 0 else None,
         "next_phase": phases[index + 1] if index + 1 < len(phases) else None,
         "names": sorted(names.values(), key=lambda n: n.key),
     }
-    return render(request, "jobs/staff/editor/phase.html", context, status=status)
+    return render(request, "jobs/staff/editor/phase.html", context)
 
 
 @editor_view

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from theke.audit.services import Actor
 from theke.core.tests.browser import (
     DESKTOP,
     PHONE,
@@ -21,6 +22,7 @@ from theke.core.tests.browser import (
 )
 from theke.jobs.models import Job, Workflow
 from theke.jobs.services import drafts
+from theke.jobs.services.workflows import publish
 from theke.jobs.tests.editor_helpers import small_flow
 from theke.jobs.tests.world import JobWorld
 from theke.tenants.scoping import tenant_scope
@@ -138,6 +140,12 @@ def test_the_editor_pages_fit_the_screen(
     viewport: dict[str, int],
 ) -> None:
     flow = small_flow(world, owner)
+    actor = Actor.staff(owner)
+    publish(flow.workflow, actor, revision=flow.workflow.draft_revision)
+    flow.workflow.refresh_from_db()
+    world.start(workflow=flow.workflow, values={"wunschtermin": "Samstag"})
+    world.start(workflow=flow.workflow)
+    drafts.delete_phase(flow.probefahrt, actor)
     drafts.start_test(flow.workflow, owner)
     wf = flow.workflow.pk
     page = logged_in_page(open_page, viewport, client, owner, live_server.url)

@@ -298,6 +298,10 @@ def test_a_test_job_runs_on_the_draft_and_writes_only_to_the_tester(world: JobWo
     assert all(m.to == ["owner@alpha.test"] for m in mail.outbox)
     with scopes_disabled():
         assert not FeedEvent.objects.filter(type__startswith="job.").exists()
+        # the test customer is not pushed to the back office
+        assert not FeedEvent.objects.filter(
+            type="customer.created", payload__number=drafts.TEST_CUSTOMER_NUMBER
+        ).exists()
     with tenant_scope(world.tenant):
         assert not running_jobs(flow.workflow).exists()  # never in lists or counts
 

@@ -146,6 +146,24 @@ def test_a_new_workflow_and_a_copy_open_the_editor(world: JobWorld, owner_client
     assert "Rückruf angefordert" in page and "Veröffentlichen …" in page
 
 
+def test_a_published_workflow_is_activated_from_its_page(
+    world: JobWorld, owner, owner_client: Client
+) -> None:
+    flow = small_flow(world, owner)
+    _publish(flow, owner)
+    url = reverse("jobs:workflow", args=[flow.workflow.pk])
+    assert 'id="inactive-hint"' in owner_client.get(url).content.decode()
+    response = owner_client.post(
+        reverse("jobs:workflow_active", args=[flow.workflow.pk]), {"active": "1", "next": url}
+    )
+    assert response["Location"] == url
+    flow.workflow.refresh_from_db()
+    assert flow.workflow.is_active
+    page = owner_client.get(url).content.decode()
+    assert "ist aktiv: neue Jobs können damit starten" in page
+    assert 'id="inactive-hint"' not in page
+
+
 def test_the_built_in_workflow_is_shown_read_only(world: JobWorld, owner_client: Client) -> None:
     page = owner_client.get(reverse("jobs:workflow", args=[world.standard.pk])).content.decode()
     assert "nicht ändern" in page

@@ -173,10 +173,16 @@ def test_a_required_field_shown_by_the_same_form_blocks_saving(world: JobWorld, 
 
 def test_a_required_document_asks_to_be_created(world: JobWorld, owner) -> None:
     job = world.start()
-    activate_phase(job, "angebot", Who.staff(owner), expected_phase="rueckruf")
+    with scopes_disabled():
+        Job.objects.filter(pk=job.pk).update(phase_key="bestellung")
+    job.refresh_from_db()
     with pytest.raises(FieldErrors) as refused:
-        save_view(job, view="staff", expected_phase="angebot", submitted={}, who=Who.staff(owner))
-    assert refused.value.errors["angebot"] == "Bitte erstellen Sie zuerst das Dokument „Angebot“."
+        save_view(
+            job, view="staff", expected_phase="bestellung", submitted={}, who=Who.staff(owner)
+        )
+    assert refused.value.errors["auftragsbestaetigung"] == (
+        "Bitte erstellen Sie zuerst das Dokument „Auftragsbestätigung“."
+    )
 
 
 def test_every_changed_field_is_in_the_history(world: JobWorld, owner) -> None:

@@ -95,24 +95,20 @@ def test_a_required_field_left_empty_is_shown_next_to_it_and_nothing_typed_is_lo
     world: JobWorld, owner: User, owner_client: Any
 ) -> None:
     job = _in_offer_phase(world, owner)
-    response = _save(
-        owner_client,
-        job,
-        "angebot",
-        interne_notiz="Rabatt mit dem Chef abgestimmt",
-        jobstatus="open",
-    )
+    job = activate_phase(job, "angenommen", Who.staff(owner), expected_phase="angebot")
+    job = activate_phase(job, "bestellung", Who.staff(owner), expected_phase="angenommen")
+    response = _save(owner_client, job, "bestellung", jobstatus="sold")
     assert response.status_code == 200
     page = response.content.decode()
-    message = "Bitte erstellen Sie zuerst das Dokument „Angebot“."
+    message = "Bitte erstellen Sie zuerst das Dokument „Auftragsbestätigung“."
     # Next to the field, and in the summary on top linking to it.
-    row = page[page.index('id="row-angebot"') :]
-    assert message in row[: row.index('id="row-interne_notiz"')]
-    assert 'href="#row-angebot"' in page
+    row = page[page.index('id="row-auftragsbestaetigung"') :]
+    assert message in row[: row.index('id="row-rechnung"')]
+    assert 'href="#row-auftragsbestaetigung"' in page
     assert 'id="error-summary"' in page
-    assert "Rabatt mit dem Chef abgestimmt" in page  # the typed text is still in the form
+    assert '<option value="sold" selected>' in page  # the choice made is still in the form
     job.refresh_from_db()
-    assert "interne_notiz" not in job.values  # nothing saved
+    assert job.status == "open"  # nothing saved
 
 
 def test_an_invalid_input_is_shown_next_to_its_field(world: JobWorld, owner_client: Any) -> None:
