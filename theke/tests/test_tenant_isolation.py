@@ -78,6 +78,16 @@ PK_OWNERS = {
     "portal_staff:resend": "portal_user",
     "portal_staff:confirm_location": "location",
     "portal_staff:": "customer",
+    # --- jobs (staff pages): a job's page and its actions ---
+    "jobs:job": "job",
+    "jobs:activate": "job",
+    "jobs:assign": "job",
+    "jobs:send_link": "job",
+    "jobs:message": "job",
+    "jobs:document_": "job",
+    "jobs:file": "job",
+    "jobs:print": "job",
+    "jobs:payment_create": "job",
 }
 
 
@@ -204,6 +214,29 @@ def objects_of_tenant_a(tenant_a: Any, owner: Any, settings: Any, tmp_path: Any)
             tenant=tenant_a, name="Inspektion", duration_minutes=60
         )
     objects["portal_user"] = make_portal_user(customer, "portal@kunde.test")
+    # --- jobs (staff pages): a job of the standard workflow with a file ---
+    from types import SimpleNamespace
+
+    from theke.jobs.services import setup as job_setup
+    from theke.jobs.services.files import store_file
+    from theke.jobs.services.jobs import NewJob, Who, start_job
+
+    standard = job_setup.enable_job_manager(tenant_a, SYSTEM)
+    with tenant_scope(tenant_a):
+        job = start_job(standard, NewJob(customer=customer, origin="staff"), Who.staff(owner))
+        stored = store_file(
+            job,
+            "unterlagen",
+            kind="upload",
+            name="a.pdf",
+            data=b"%PDF-1.4",
+            content_type="application/pdf",
+            by="Alpha",
+        )
+    objects["job"] = job
+    objects["file"] = SimpleNamespace(pk=stored["id"])
+    objects["key"] = SimpleNamespace(pk="angebot")  # a document field and its document
+    objects["code"] = SimpleNamespace(pk="offer")
     stray = EmailMessage()
     stray["From"] = "fremd@example.org"
     stray["To"] = reply_address(conversation)

@@ -36,7 +36,14 @@ from theke.jobs.models import (
     Workflow,
     WorkflowVersion,
 )
-from theke.jobs.staff_views.common import USE, jobs_on, jobs_page, staff_members, tenant_of
+from theke.jobs.staff_views.common import (
+    USE,
+    is_htmx,
+    jobs_on,
+    jobs_page,
+    staff_members,
+    tenant_of,
+)
 from theke.tenants.models import Tenant
 
 PAGE_SIZE = 25
@@ -247,11 +254,6 @@ def job_rows(jobs: Iterable[Job]) -> list[JobRow]:
     return rows
 
 
-def _wants_partial(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
-
-
 def _list_page(request: HttpRequest, *, archive: bool) -> HttpResponse:
     tenant = tenant_of(request)
     form = JobFilterForm(request.GET or None, tenant=tenant, archive=archive)
@@ -266,7 +268,7 @@ def _list_page(request: HttpRequest, *, archive: bool) -> HttpResponse:
         "query": form.value("q"),
         "list_url": reverse("jobs:archive" if archive else "jobs:list"),
     }
-    template = "jobs/staff/_job_results.html" if _wants_partial(request) else "jobs/staff/list.html"
+    template = "jobs/staff/_job_results.html" if is_htmx(request) else "jobs/staff/list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response

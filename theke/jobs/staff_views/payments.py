@@ -13,20 +13,17 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from theke.core.auth import staff_required
 from theke.core.errors import ServiceError
 from theke.core.formatting import money
 from theke.core.forms import BootstrapMixin
-from theke.jobs.models import Job
 from theke.jobs.services import payments as services
 from theke.jobs.services.jobs import Who
-
-USE = "jobs.use"
+from theke.jobs.staff_views.common import USE, job_or_404, jobs_page
 
 
 class PaymentForm(BootstrapMixin, forms.Form):
@@ -56,9 +53,9 @@ class PaymentForm(BootstrapMixin, forms.Form):
 
 
 @require_POST
-@staff_required(USE)
+@jobs_page(USE)  # 404 while the tenant's job manager is off, as every job page
 def payment_create(request: HttpRequest, pk: int, key: str) -> HttpResponse:
-    job = get_object_or_404(Job.objects.select_related("tenant"), pk=pk, tenant=request.tenant)  # type: ignore[attr-defined]
+    job = job_or_404(request, pk)
     form = PaymentForm(request.POST)
     if form.is_valid():
         try:

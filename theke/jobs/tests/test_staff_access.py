@@ -33,6 +33,7 @@ def _job_urls(job: Job, file_id: int) -> list[tuple[str, str]]:
         ("get", reverse("jobs:document_show", args=[pk, "angebot", "offer"])),
         ("get", reverse("jobs:file", args=[pk, file_id])),
         ("get", reverse("jobs:print", args=[pk])),
+        ("post", reverse("jobs:payment_create", args=[pk, "bezahlung"])),
     ]
 
 
