@@ -31,7 +31,8 @@ def test_invited_customer_sets_a_password_on_a_phone_and_is_logged_in(
             customer, SYSTEM, first_name="Petra", last_name="Neumann", email="petra@kunde.test"
         )
     invite_customer_account(customer, contact, SYSTEM)
-    assert delivery.deliver_due() == 1
+    delivery.deliver_due()  # the worker may have sent it already, when the invitation committed
+    assert len(mail.outbox) == 1
     found = re.search(r"https?://\S+/konto/zugang/\S+/", str(mail.outbox[0].body))
     assert found is not None
 
