@@ -33,6 +33,7 @@ class JobsConfig(AppConfig):
                 "jobs.enabled": _("Jobmanager freigeschaltet"),
             },
             {"job": Job, "workflow": Workflow},
+            {"jobs": _("Jobmanager")},
         )
         # --- editor ---
         from theke.jobs.models import Field

@@ -20,6 +20,9 @@ JOB_PLACEHOLDERS = placeholders(
     link=_("Link zum Parkplatz des Kunden (die Seite des Jobs)"),
 )
 
+# Messages to staff link to the job's staff page instead of the customer's Parkplatz.
+STAFF_LINK = _("Link zum Job in der Theke (für Mitarbeiter)")
+
 JOB_SAMPLES = {
     "de": {
         "job_number": "J-2026-00012",
@@ -82,7 +85,7 @@ JOB_CUSTOMER_SAVED = register(
             JOB_PLACEHOLDERS,
             customer=_("Name des Kunden"),
             changes=_("Was der Kunde eingetragen hat, eine Zeile je Feld"),
-            staff_link=_("Link zum Job für Mitarbeiter"),
+            link=STAFF_LINK,
         ),
         de=Texts(
             "{customer} hat zu Job {job_number} gespeichert",
@@ -91,8 +94,11 @@ JOB_CUSTOMER_SAVED = register(
 
 {changes}
 
-Job öffnen: {staff_link}
+Zum Job in der Theke:
+
+{link}
 """,
+            button="Job öffnen",
         ),
         en=Texts(
             "{customer} saved on job {job_number}",
@@ -101,15 +107,18 @@ Job öffnen: {staff_link}
 
 {changes}
 
-Open the job: {staff_link}
+Open the job in Theke:
+
+{link}
 """,
+            button="Open job",
         ),
         samples={
             "de": {
                 **JOB_SAMPLES["de"],
                 "customer": "Petra Neumann",
                 "changes": "Angebot angenommen: ja",
-                "staff_link": "https://theke.example/staff/jobs/12/",
+                "link": "https://theke.example/staff/jobs/12/",
             },
             "en": {"changes": "Offer accepted: yes"},
         },
@@ -159,7 +168,7 @@ JOB_PAYMENT_RECEIVED = register(
             customer=_("Name des Kunden"),
             amount=_("Bezahlter Betrag, z. B. 1.250,00 €"),
             payment_purpose=_("Verwendungszweck der Zahlung"),
-            staff_link=_("Link zum Job für Mitarbeiter"),
+            link=STAFF_LINK,
         ),
         de=Texts(
             "Zahlung eingegangen: {amount} zu Job {job_number}",
@@ -168,8 +177,11 @@ JOB_PAYMENT_RECEIVED = register(
 
 Verwendungszweck: {payment_purpose}
 
-Job öffnen: {staff_link}
+Zum Job in der Theke:
+
+{link}
 """,
+            button="Job öffnen",
         ),
         en=Texts(
             "Payment received: {amount} for job {job_number}",
@@ -178,8 +190,11 @@ Job öffnen: {staff_link}
 
 Purpose: {payment_purpose}
 
-Open the job: {staff_link}
+Open the job in Theke:
+
+{link}
 """,
+            button="Open job",
         ),
         samples={
             "de": {
@@ -187,7 +202,7 @@ Open the job: {staff_link}
                 "customer": "Petra Neumann",
                 "amount": "1.250,00 €",
                 "payment_purpose": "Rechnung J-2026-00012",
-                "staff_link": "https://theke.example/staff/jobs/12/",
+                "link": "https://theke.example/staff/jobs/12/",
             },
             "en": {"amount": "€1,250.00", "payment_purpose": "Invoice J-2026-00012"},
         },

@@ -13,6 +13,7 @@ must be dialable. Everything else a request may carry is in the schema.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
@@ -69,6 +70,7 @@ REFERENCES = {
     "waste_type_external_id": "W-1",
     "container_type_external_id": "CT-1",
 }
+ARTICLE_NUMBERS = itertools.count(1)
 PHONES = {"mobile_phone": "+491711234567", "phone": "+49301234567"}
 # Online booking at B-1 (set by the fixture): a bookable service, a lead, a free slot.
 BOOKING: dict[str, Any] = {}
@@ -186,6 +188,8 @@ def _repair_resource(resource: str, body: dict[str, Any]) -> None:
     elif resource == "assets":  # without a container type, the free-text kind
         if not body.get("container_type_external_id") and not str(body.get("kind", "")).strip():
             body["kind"] = "Container"
+    elif resource == "articles":  # an article number only once per tenant
+        body["number"] = f"N-{next(ARTICLE_NUMBERS)}"
     elif resource == "vehicles":  # a plate or a VIN; a VIN only once per tenant
         body["vin"], body["license_plate"] = "", "B-XY 1"
     elif resource == "estimates":

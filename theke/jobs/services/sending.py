@@ -128,10 +128,9 @@ def tell_staff_customer_saved(job: Job, phase: PhaseDef, changes: Sequence[JobCh
         channel=EMAIL,
         contact=None,
         context={
-            **_context(job, phase, ""),
+            **_context(job, phase, staff_job_url(job)),
             "customer": str(job.contact or job.customer),
             "changes": "\n".join(lines),
-            "staff_link": staff_job_url(job),
         },
         related=job,
         dedupe_key=f"job:{job.pk}:saved:{job.saved.get(f'{phase.key}:customer', '')}",
