@@ -330,7 +330,12 @@ class Job(TenantOwned):
             ),
         ]
         indexes = [
-            models.Index(fields=["tenant", "status", "-updated_at"], name="job_status_recent"),
+            # The lists' page of ids (status set, no test jobs, newest change first) and
+            # their counts come from this index alone.
+            models.Index(
+                fields=["tenant", "is_test", "status", "-updated_at", "-id"],
+                name="job_list_recent",
+            ),
             models.Index(fields=["tenant", "waiting_for", "status"], name="job_waiting"),
             models.Index(fields=["customer", "-updated_at"], name="job_customer_recent"),
         ]

@@ -210,6 +210,12 @@ def page_rows(jobs: QuerySet[Job]) -> QuerySet[Job]:
     )
 
 
+def jobs_in_order(ids: list[int]) -> list[Job]:
+    """The rows of these jobs, joined, in the order of the ids."""
+    by_id = {job.pk: job for job in page_rows(Job.objects.filter(pk__in=ids))}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 @dataclass(frozen=True)
 class JobRow:
     job: Job
@@ -257,14 +263,14 @@ def job_rows(jobs: Iterable[Job]) -> list[JobRow]:
 def _list_page(request: HttpRequest, *, archive: bool) -> HttpResponse:
     tenant = tenant_of(request)
     form = JobFilterForm(request.GET or None, tenant=tenant, archive=archive)
-    page = Paginator(page_rows(filtered_jobs(request, form)), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    # The page's ids first (sorted and counted in the index), then only those rows joined.
+    ids = filtered_jobs(request, form).values_list("pk", flat=True)
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
     context: dict[str, Any] = {
         "form": form,
         "archive": archive,
         "page": page,
-        "rows": job_rows(page.object_list),
+        "rows": job_rows(jobs_in_order(list(page.object_list))),
         "query": form.value("q"),
         "list_url": reverse("jobs:archive" if archive else "jobs:list"),
     }
