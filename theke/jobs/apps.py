@@ -31,6 +31,7 @@ class JobsConfig(AppConfig):
                 "workflow.published": _("Workflow veröffentlicht"),
                 "workflow.copied": _("Workflow kopiert"),
                 "jobs.enabled": _("Jobmanager freigeschaltet"),
+                "jobs.disabled": _("Jobmanager abgeschaltet"),
             },
             {"job": Job, "workflow": Workflow},
             {"jobs": _("Jobmanager")},
@@ -56,6 +57,7 @@ class JobsConfig(AppConfig):
         )
 
         # --- staff pages ---
+        from theke.core.navigation import register_badge
         from theke.core.panels import CUSTOMER_PAGE, register_panel, register_tile
         from theke.jobs.staff_views import lists
 
@@ -67,6 +69,7 @@ class JobsConfig(AppConfig):
             }
         )
         register_tile("jobs.waiting", lists.waiting_jobs_tile, order=25)
+        register_badge("jobs:list", lists.waiting_jobs_badge)
         register_panel(
             CUSTOMER_PAGE,
             "jobs",

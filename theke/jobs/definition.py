@@ -9,8 +9,9 @@ Pure data and rule evaluation: no queries here.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import cached_property, partial
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -139,6 +140,15 @@ class Definition:
                     seen.add(entry.field)
                     yield self.fields[entry.field]
 
+    def customer_fields(self) -> Iterator[FieldDef]:
+        """The fields some phase's customer view shows: what the customer may read."""
+        seen: set[str] = set()
+        for phase in self.phases:
+            for entry in phase.customer:
+                if entry.field not in seen:
+                    seen.add(entry.field)
+                    yield self.fields[entry.field]
+
     def names(self) -> dict[str, Name]:
         """Every name a rule of this workflow may use: its fields and the context."""
         names = context_names()
@@ -168,8 +178,14 @@ class Shown:
     entry: EntryDef
     field: FieldDef
     visible: bool
-    # Why it is hidden, in words ("Auslieferung gewünscht = nein"); blank when visible.
-    reason: str = ""
+    # Says why it is hidden; called only when a page shows the reason (customers' pages and
+    # saving never do), since an explanation costs ten times the evaluation.
+    why: Callable[[], str] | None = None
+
+    @cached_property
+    def reason(self) -> str:
+        """Why it is hidden, in words ("Auslieferung gewünscht = nein"); blank when visible."""
+        return self.why() if self.why is not None else ""
 
     @property
     def label(self) -> str:
@@ -220,19 +236,20 @@ class Compiled:
         *,
         sent: bool = False,
     ) -> list[Shown]:
-        """Every entry of a view, visible or not (with the reason), in order."""
+        """Every entry of a view, visible or not (with the reason, explained on demand), in
+        order."""
         result = []
+        as_now = dict(values)  # the reasons explain these values, even if the caller's change
         for entry in phase.entries(view):
             item = self.definition.fields[entry.field]
-            reason = ""
+            why: Callable[[], str] | None = None
             if entry.after_send and not sent:
-                reason = str(_("erscheint nach dem Speichern"))
+                why = _after_send
             elif not self.holds(item.condition, values):
-                reason = self._why_not(item.condition, values)
+                why = partial(self._why_not, item.condition, as_now)
             elif not self.holds(entry.condition, values):
-                reason = self._why_not(entry.condition, values)
-            visible = not reason and (sent or not entry.after_send)
-            result.append(Shown(entry, item, visible, reason))
+                why = partial(self._why_not, entry.condition, as_now)
+            result.append(Shown(entry, item, visible=why is None, why=why))
         return result
 
     def next_phases(self, current: str, values: Mapping[str, object]) -> list[tuple[PhaseDef, str]]:
@@ -246,6 +263,10 @@ class Compiled:
             if self.applies(phase, values):
                 return phase
         return None
+
+
+def _after_send() -> str:
+    return str(_("erscheint nach dem Speichern"))
 
 
 def compile_definition(definition: Definition) -> Compiled:

@@ -37,6 +37,9 @@ class DocumentKind:
     # Whether the document lists the job's field values (the archive's print does).
     with_values: bool = False
     with_history: bool = False
+    # A document for the customer lists only the fields a customer view shows, never the
+    # staff's own (internal notes); the archive's print is for staff.
+    for_staff: bool = False
 
 
 DOCUMENTS: dict[str, DocumentKind] = {
@@ -68,6 +71,7 @@ DOCUMENTS: dict[str, DocumentKind] = {
             gettext_lazy("Jobübersicht"),
             with_values=True,
             with_history=True,
+            for_staff=True,
         ),
     )
 }
@@ -152,7 +156,9 @@ def render(job: Job, code: str) -> bytes:
             names = dict(Branch.objects.values_list("pk", "name"))
         values = [
             (item.label, display(item, stored(job, item), names))
-            for item in definition.used_fields()
+            for item in (
+                definition.used_fields() if kind.for_staff else definition.customer_fields()
+            )
             if item.type not in (FieldType.SAVE_BUTTON, FieldType.DOCUMENT_SHOW)
         ]
         pdf.ln(2)

@@ -25,6 +25,9 @@ class TenantAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "online_booking_enabled", "portal_enabled", "sms_enabled"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    # Switching the job manager on installs its standard workflow, which a tick here would
+    # not: `manage.py jobmanager on --tenant <slug>` does it (README, "Jobmanager").
+    readonly_fields = ["jobs_enabled"]
 
 
 @admin.register(Branch)

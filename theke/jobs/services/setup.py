@@ -188,6 +188,18 @@ def enable_job_manager(tenant: Tenant, actor: Actor) -> Workflow:
     return workflow
 
 
+def disable_job_manager(tenant: Tenant, actor: Actor) -> bool:
+    """Switch the job manager off: its pages answer 404, nothing is deleted (switching it on
+    again shows every job as it was). False when it was off already."""
+    with transaction.atomic():
+        changed = Tenant.objects.filter(pk=tenant.pk, jobs_enabled=True).update(jobs_enabled=False)
+        tenant.jobs_enabled = False
+        if changed:
+            with tenant_scope(tenant):
+                record(tenant, actor, "jobs.disabled", tenant)
+    return bool(changed)
+
+
 def copy_workflow(workflow: Workflow, actor: Actor, name: str) -> Workflow:
     """A new workflow of the tenant with a draft equal to `workflow`'s (not published yet)."""
     name = name.strip()

@@ -369,6 +369,8 @@ class EntryRow:
     form: EntryForm | None
     open: bool  # its form was posted with errors: shown unfolded
     explain: dict[str, Any]
+    # The library field's own condition (it holds in every workflow that uses the field).
+    field_explain: dict[str, Any]
 
 
 @dataclass
@@ -429,7 +431,8 @@ def _phase_page(
                 continue
             form = entry_forms.get(entry.pk) or (_entry_form(entry) if editable else None)
             box = _explain_context(workflow, "entry", entry.pk, entry.condition, names=names)
-            rows.append(EntryRow(entry, form, entry.pk in entry_forms, box))
+            own = _explain_context(workflow, FIELD_OF, entry.pk, entry.field.condition, names=names)
+            rows.append(EntryRow(entry, form, entry.pk in entry_forms, box, own))
         add = add_forms.get(view) or (
             EntryAddForm(prefix=f"add-{view}", fields=library) if editable else None
         )
@@ -569,6 +572,10 @@ def _used_names(text: str, names: dict[str, Name]) -> tuple[list[Name], str]:
     return [names[key] for key in sorted(rule.names, key=first)], ""
 
 
+# The explain box of an entry's library field's own condition (target "feld-<entry id>").
+FIELD_OF = "feld"
+
+
 def _explain_context(
     workflow: Workflow,
     target: str,
@@ -619,7 +626,7 @@ def explain(request: HttpRequest, pk: int) -> HttpResponse:
     """Evaluate a saved condition (of a phase or a field entry) on example values."""
     workflow = workflow_or_404(request, pk)
     target, _sep, raw_id = request.GET.get("ziel", "").partition("-")
-    if not raw_id.isdigit() or target not in {"phase", "entry"}:
+    if not raw_id.isdigit() or target not in {"phase", "entry", FIELD_OF}:
         return redirect("jobs:workflow", pk=workflow.pk)
     target_id = int(raw_id)
     if target == "phase":
@@ -627,7 +634,7 @@ def explain(request: HttpRequest, pk: int) -> HttpResponse:
         text, back = phase.condition, reverse("jobs:phase", args=[workflow.pk, phase.pk])
     else:
         entry = entry_or_404(request, workflow, target_id)
-        text = entry.condition
+        text = entry.field.condition if target == FIELD_OF else entry.condition
         back = reverse("jobs:phase", args=[workflow.pk, entry.phase_id]) + f"#entry-{entry.pk}"
     context = _explain_context(workflow, target, target_id, text, request.GET)
     context.update({"workflow": workflow, "back": back})

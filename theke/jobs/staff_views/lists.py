@@ -20,10 +20,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
 from theke.core.forms import BootstrapMixin
+from theke.core.navigation import Badge
 from theke.core.panels import Tile
 from theke.customers.models import Customer
 from theke.customers.services import search_words
@@ -298,16 +299,31 @@ def archive(request: HttpRequest) -> HttpResponse:
 # --- the start page and the customer page -----------------------------------------------------
 
 
-def waiting_jobs_tile(request: HttpRequest) -> Tile | None:
-    """Start-page tile: running jobs waiting for us."""
-    if not jobs_on(request) or not request.user.has_perm(USE):
-        return None
-    count = Job.objects.filter(
+def _waiting_for_us(request: HttpRequest) -> int:
+    return Job.objects.filter(
         tenant=tenant_of(request),
         is_test=False,
         status__in=RUNNING,
         waiting_for=Waiting.STAFF,
     ).count()
+
+
+def waiting_jobs_badge(request: HttpRequest) -> Badge | None:
+    """The navigation badge of "Jobs": running jobs waiting for us (as the start-page tile)."""
+    if not jobs_on(request) or not request.user.has_perm(USE):
+        return None
+    count = _waiting_for_us(request)
+    label = ngettext("%(count)d Job wartet auf uns", "%(count)d Jobs warten auf uns", count) % {
+        "count": count
+    }
+    return Badge(count=count, label=label)
+
+
+def waiting_jobs_tile(request: HttpRequest) -> Tile | None:
+    """Start-page tile: running jobs waiting for us."""
+    if not jobs_on(request) or not request.user.has_perm(USE):
+        return None
+    count = _waiting_for_us(request)
     return Tile(
         label=_("Jobs warten auf uns"),
         count=count,

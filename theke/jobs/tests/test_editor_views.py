@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from theke.audit.services import Actor
 from theke.jobs.models import Field, Job, PhaseEntry, Workflow
-from theke.jobs.services import drafts, setup
+from theke.jobs.services import drafts, fields, setup
 from theke.jobs.services.jobs import Who, activate_phase
 from theke.jobs.services.workflows import publish
 from theke.jobs.tests.editor_helpers import SmallFlow, small_flow
@@ -415,3 +415,36 @@ def test_the_publish_page_previews_and_publishes_and_moves(
     assert staying.version_id == v2.pk
     flow.workflow.refresh_from_db()
     assert flow.workflow.published_id == v2.pk  # no v3
+
+
+def test_explain_says_why_a_library_field_hides_itself(
+    world: JobWorld, owner, owner_client: Client
+) -> None:
+    """A library field's own condition (valid in every workflow using it) is explained on
+    the phase page next to the entry, like the entry's own condition."""
+    flow = small_flow(world, owner)
+    with tenant_scope(world.tenant):
+        fields.update_field(
+            flow.termin,
+            Actor.staff(owner),
+            fields.FieldData(
+                label="Wunschtermin", type="text", condition=f"{flow.wunsch.key} = ja"
+            ),
+        )
+        entry = PhaseEntry.objects.get(phase=flow.anfrage, field=flow.termin)
+    page = owner_client.get(
+        reverse("jobs:phase", args=[flow.workflow.pk, flow.anfrage.pk])
+    ).content.decode()
+    assert "Bedingung aus der Feldbibliothek" in page
+    target = f"feld-{entry.pk}"
+    assert f'name="ziel" value="{target}"' in page
+    url = reverse("jobs:explain", args=[flow.workflow.pk])
+    key = f"x-{target}-v-{flow.wunsch.key}"
+    answer = owner_client.get(url, {"ziel": target, key: "nein"}).content.decode()
+    assert "Das Feld ist ausgeblendet, weil Probefahrt gewünscht = nein." in answer
+    # an entry of another tenant's workflow, or of another workflow, is not found
+    other = small_flow(world, owner, name="Zweiter")
+    with tenant_scope(world.tenant):
+        foreign = PhaseEntry.objects.filter(phase=other.anfrage).first()
+    assert foreign is not None
+    assert owner_client.get(url, {"ziel": f"feld-{foreign.pk}"}).status_code == 404

@@ -191,6 +191,21 @@ def test_the_start_tile_counts_running_jobs_waiting_for_us(world: JobWorld, owne
         assert not [t for t in tiles_for(request) if t.label == "Jobs warten auf uns"]
 
 
+def test_the_nav_entry_counts_the_jobs_waiting_for_us(
+    world: JobWorld, owner: User, owner_client: Any
+) -> None:
+    world.start()
+    world.start()
+    page = owner_client.get(reverse("core:dashboard")).content.decode()
+    assert (
+        '<span class="badge rounded-pill text-bg-danger ms-1" aria-hidden="true">2</span>' in page
+    )
+    assert "(2 Jobs warten auf uns)" in page
+    world.tenant.jobs_enabled = False
+    world.tenant.save(update_fields=["jobs_enabled"])
+    assert "Jobs warten auf uns" not in owner_client.get(reverse("core:dashboard")).content.decode()
+
+
 def test_the_customer_panel_shows_running_and_last_archived_jobs(
     world: JobWorld, owner: User, owner_client: Any
 ) -> None:
