@@ -183,6 +183,25 @@ class Row:
         return self.shown.field.type
 
 
+@dataclass
+class RowView:
+    """A row as a page renders it; the customer's and the staff's pages add their parts."""
+
+    row: Row
+
+    @property
+    def key(self) -> str:
+        return self.row.key
+
+    @property
+    def type(self) -> str:
+        return self.row.type
+
+    @property
+    def label(self) -> str:
+        return self.row.shown.label
+
+
 class PhaseForm(BootstrapMixin, forms.Form):
     """The inputs of one view of the job's current phase."""
 

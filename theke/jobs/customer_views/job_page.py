@@ -40,7 +40,7 @@ from theke.core.errors import ServiceError
 from theke.customers.models import Contact
 from theke.jobs import documents
 from theke.jobs.definition import Compiled, PhaseDef, Shown
-from theke.jobs.forms import PhaseForm, Row, UploadField, vehicle_label
+from theke.jobs.forms import PhaseForm, Row, RowView, UploadField, vehicle_label
 from theke.jobs.models import FieldType, Job, JobChange, JobFile, Payment, View
 from theke.jobs.services import jobs as job_services
 from theke.jobs.services.jobs import FieldErrors, Who
@@ -229,10 +229,9 @@ def _slug(text: str) -> str:
 
 
 @dataclass
-class CustomerRow:
+class CustomerRow(RowView):
     """A visible entry of the current customer view as the page shows it."""
 
-    row: Row
     downloads: list[Download] = field(default_factory=list)
     # "Create and show" documents: (label, url).
     documents: list[tuple[str, str]] = field(default_factory=list)
@@ -244,18 +243,6 @@ class CustomerRow:
     @property
     def shown(self) -> Shown:
         return self.row.shown
-
-    @property
-    def type(self) -> str:
-        return self.row.type
-
-    @property
-    def label(self) -> str:
-        return self.row.shown.label
-
-    @property
-    def key(self) -> str:
-        return self.row.key
 
     @property
     def has_input(self) -> bool:

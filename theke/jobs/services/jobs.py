@@ -487,17 +487,7 @@ def save_view(
         locked.saved[f"{phase.key}:{view}"] = now.isoformat()
         if view == View.CUSTOMER:
             locked.waiting_for = Waiting.STAFF
-        if locked.status != status_before:
-            locked.closed_at = now if locked.status in ARCHIVED_STATUSES else None
-        locked.save()
-        JobChange.objects.bulk_create(changes)
-        record(
-            locked.tenant,
-            who.actor,
-            "job.saved",
-            locked,
-            {"view": view, "phase": phase.key, "fields": [c.field_key for c in changes]},
-        )
+        _store_changes(locked, who, changes, status_before, view=view, phase_key=phase.key)
         if locked.is_test:
             return Saved(locked, changes)
         if view == View.CUSTOMER:
@@ -512,15 +502,46 @@ def save_view(
                 },
             )
             sending.tell_staff_customer_saved(locked, phase, changes)
-        if locked.status != status_before:
-            emit_event(
-                locked.tenant,
-                "job.status_changed",
-                subject_type="job",
-                external_id=locked.external_id,
-                payload={**job_payload(locked, phase), "previous_status": status_before},
-            )
+        _status_event(locked, phase, status_before)
     return Saved(locked, changes)
+
+
+def _store_changes(
+    locked: Job,
+    who: Who,
+    changes: list[JobChange],
+    status_before: str,
+    *,
+    view: str,
+    phase_key: str,
+) -> None:
+    """Save the job with its history lines and audit which fields changed; a job that
+    enters or leaves the archive gets or loses its archiving time."""
+    if locked.status != status_before:
+        locked.closed_at = timezone.now() if locked.status in ARCHIVED_STATUSES else None
+    locked.save()
+    JobChange.objects.bulk_create(changes)
+    fields = [c.field_key for c in changes]
+    record(
+        locked.tenant,
+        who.actor,
+        "job.saved",
+        locked,
+        {"view": view, "phase": phase_key, "fields": fields},
+    )
+
+
+def _status_event(job: Job, phase: PhaseDef | None, status_before: str) -> None:
+    """`job.status_changed` when a save changed a real job's status."""
+    if job.status == status_before or job.is_test:
+        return
+    emit_event(
+        job.tenant,
+        "job.status_changed",
+        subject_type="job",
+        external_id=job.external_id,
+        payload={**job_payload(job, phase), "previous_status": status_before},
+    )
 
 
 # --- assigning ------------------------------------------------------------------------------
@@ -785,24 +806,6 @@ def set_values_from_api(job: Job, values: Mapping[str, Any], who: Who) -> Saved:
             )
         if not changes:
             return Saved(locked, [])
-        now = timezone.now()
-        if locked.status != status_before:
-            locked.closed_at = now if locked.status in ARCHIVED_STATUSES else None
-        locked.save()
-        JobChange.objects.bulk_create(changes)
-        record(
-            locked.tenant,
-            who.actor,
-            "job.saved",
-            locked,
-            {"view": "api", "phase": locked.phase_key, "fields": [c.field_key for c in changes]},
-        )
-        if locked.status != status_before and not locked.is_test:
-            emit_event(
-                locked.tenant,
-                "job.status_changed",
-                subject_type="job",
-                external_id=locked.external_id,
-                payload={**job_payload(locked, phase), "previous_status": status_before},
-            )
+        _store_changes(locked, who, changes, status_before, view="api", phase_key=locked.phase_key)
+        _status_event(locked, phase, status_before)
     return Saved(locked, changes)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from theke.jobs import documents
 from theke.jobs.definition import PhaseDef
-from theke.jobs.forms import PhaseForm, Row
+from theke.jobs.forms import PhaseForm, Row, RowView
 from theke.jobs.models import FieldType, Job, JobChange, JobFile, View
 from theke.jobs.services import jobs as job_services
 from theke.jobs.services.sending import phase_message_plan
@@ -94,25 +94,12 @@ def style_form(form: PhaseForm) -> None:
 
 
 @dataclass
-class StaffRow:
+class StaffRow(RowView):
     """An entry of the staff view as the page renders it."""
 
-    row: Row
     error: str = ""
     documents: list[tuple[str, str]] = field(default_factory=list)
     editable: bool = False
-
-    @property
-    def key(self) -> str:
-        return self.row.key
-
-    @property
-    def type(self) -> str:
-        return self.row.type
-
-    @property
-    def label(self) -> str:
-        return self.row.shown.label
 
     @property
     def hide_label(self) -> bool:
