@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from theke.audit.services import SYSTEM
 from theke.core.formatting import format_date, money
-from theke.core.pdf import LetterPDF
+from theke.core.pdf import new_letter
 from theke.customers import services as customers
 from theke.customers.models import Asset, ContainerType, Customer, Location, WasteType
 from theke.messaging.models import OutboundMessage
@@ -303,7 +303,7 @@ class PortalSeeder:
             "Guten Tag Frau Wendt,\n\nvielen Dank für Ihre Anfrage. Anbei unser Angebot für "
             "die Baustelle Cottbus Süd.\n\nMit freundlichen Grüßen\nVertrieb Containerdienst Demo"
         )
-        pdf = LetterPDF(tenant_letterhead(self.tenant), "Angebot AN-2026-51")
+        pdf = new_letter(tenant_letterhead(self.tenant), "Angebot AN-2026-51")
         pdf.begin([request.customer.display_name], [("Angebotsnr.", "AN-2026-51")], request.subject)
         pdf.sums([("Netto", money(Decimal("1240.00")), False)])
         mail.add_attachment(
@@ -475,7 +475,7 @@ class PortalSeeder:
         if billing is not None:
             recipient += [billing.street, f"{billing.postal_code} {billing.city}"]
         title = f"Rechnung {invoice.number}"
-        pdf = LetterPDF(tenant_letterhead(self.tenant), title)
+        pdf = new_letter(tenant_letterhead(self.tenant), title)
         pdf.begin(
             recipient,
             [
@@ -535,7 +535,7 @@ class PortalSeeder:
         ]
         orders.upsert_quotes(self.tenant, SYSTEM, items)
         for quote in Quote.objects.filter(customer=customer):
-            pdf = LetterPDF(tenant_letterhead(self.tenant), f"Angebot {quote.number}")
+            pdf = new_letter(tenant_letterhead(self.tenant), f"Angebot {quote.number}")
             pdf.begin([customer.display_name], [("Angebotsnr.", quote.number)], quote.title)
             pdf.sums(
                 [

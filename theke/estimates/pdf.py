@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -24,12 +24,15 @@ from theke.core.formatting import (
     percent,
     unit_price,
 )
-from theke.core.pdf import CONTENT_WIDTH, FONT, LetterPDF, Photo
+from theke.core.pdf import CONTENT_WIDTH, FONT, Photo, new_letter
 from theke.customers.models import CustomerKind
 from theke.estimates.models import Estimate, EstimateDecision, EstimatePosition
 from theke.estimates.services import billing_address
 from theke.estimates.services.amounts import compute_totals
 from theke.tenants.letterhead import tenant_letterhead
+
+if TYPE_CHECKING:
+    from theke.core.letter_pdf import LetterPDF
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +112,7 @@ def _info(estimate: Estimate, day: Any) -> list[tuple[str, str]]:
 
 
 def _letter(estimate: Estimate, title: str, day: Any) -> LetterPDF:
-    pdf = LetterPDF(tenant_letterhead(estimate.tenant), title)
+    pdf = new_letter(tenant_letterhead(estimate.tenant), title)
     pdf.begin(recipient_lines(estimate), _info(estimate, day), title)
     return pdf
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from theke.core.formatting import format_date, money
-from theke.core.pdf import LetterPDF
+from theke.core.pdf import new_letter
 from theke.customers.models import CustomerKind, Location
 from theke.jobs.definition import Definition
 from theke.jobs.models import FieldType, Job, JobChange
@@ -127,7 +127,7 @@ def render(job: Job, code: str) -> bytes:
     kind = DOCUMENTS[code]
     definition = version_compiled(job.version).definition
     today = timezone.localdate()
-    pdf = LetterPDF(tenant_letterhead(job.tenant), f"{kind.label} {job.number}")
+    pdf = new_letter(tenant_letterhead(job.tenant), f"{kind.label} {job.number}")
     pdf.begin(
         _recipient(job),
         [

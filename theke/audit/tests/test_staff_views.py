@@ -53,3 +53,21 @@ def test_tenant_settings_page_shows_its_timeline(owner_client, tenant_a):
     body = owner_client.get(reverse("tenants:tenant_edit")).content.decode()
     assert "Verlauf" in body
     assert "Mandant angelegt" in body
+
+
+def test_a_long_timeline_shows_the_newest_ten_and_folds_the_rest(owner_client, tenant_a, owner):
+    with tenant_scope(tenant_a):
+        for number in range(12):
+            record(
+                tenant_a,
+                Actor.staff(owner),
+                "tenant.updated",
+                tenant_a,
+                {"label": f"Nr{number:02}"},
+            )
+    body = owner_client.get(reverse("tenants:tenant_edit")).content.decode()
+    open_part, folded = body.split('<details class="timeline-older">')
+    assert "Nr11" in open_part and "Nr02" in open_part and "Nr01" not in open_part
+    # 12 updates and the creation: the three oldest are folded.
+    assert "3 ältere Einträge anzeigen" in folded
+    assert "Nr01" in folded and "Nr00" in folded and "Mandant angelegt" in folded

@@ -8,7 +8,7 @@ import io
 import pytest
 from PIL import Image
 
-from theke.core.pdf import Letterhead, LetterPDF, Photo, group_iban
+from theke.core.pdf import Letterhead, Photo, group_iban, new_letter
 from theke.core.tests.pdf_text import find, pages, runs, text_of
 
 SENDER = Letterhead(
@@ -41,7 +41,7 @@ def image(
 
 
 def letter(letterhead: Letterhead = SENDER, paragraphs: int = 1, photos: int = 0) -> bytes:
-    pdf = LetterPDF(letterhead, "Kostenvoranschlag KV-4711")
+    pdf = new_letter(letterhead, "Kostenvoranschlag KV-4711")
     pdf.begin(RECIPIENT, INFO, "Kostenvoranschlag KV-4711")
     for number in range(paragraphs):
         pdf.paragraph(f"Abschnitt {number + 1}", "Text des Abschnitts. " * 40)
@@ -142,7 +142,7 @@ def test_photos_come_on_a_page_of_their_own_two_per_row() -> None:
 
 
 def test_an_unreadable_photo_leaves_a_note_not_an_error() -> None:
-    pdf = LetterPDF(SENDER, "Fotos")
+    pdf = new_letter(SENDER, "Fotos")
     pdf.begin(RECIPIENT, INFO, "Fotos")
     pdf.photo_pages("Fotos", [Photo(b"broken", "Kaputt")])
     text = text_of(pdf.render())
@@ -158,7 +158,7 @@ def test_a_sparse_letterhead_leaves_out_what_it_does_not_have() -> None:
 
 
 def test_overlong_recipient_lines_are_fitted_into_the_window() -> None:
-    pdf = LetterPDF(SENDER, "Brief")
+    pdf = new_letter(SENDER, "Brief")
     long_name = "Gemeinnützige Wohnungsbaugenossenschaft Berlin-Brandenburg Süd-West eG"
     pdf.begin([long_name, "Straße 1", "10115 Berlin"], INFO, "Brief")
     first = pages(pdf.render())[0]

@@ -4,7 +4,6 @@ the sweeper and the huey periodic task are wired up."""
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import sqlite3
@@ -35,11 +34,6 @@ def run_script(command: str, env: dict[str, str], *args: str) -> str:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]
-
-
-def outbox_rows(env: dict[str, str]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = json.loads(run_script("state", env))
-    return rows
 
 
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -76,8 +70,8 @@ def test_worker_killed_while_sending_loses_nothing_and_sends_once(migrated_var_d
         first.wait(timeout=10)
         peer.recorder.release.set()
 
-        [row] = outbox_rows(env)
-        assert row["pk"] == message_id
+        [row] = read_outbox(tmp_path)
+        assert row["id"] == message_id
         assert row["status"] == "sending"
         assert row["attempts"] == 1
         assert peer.recorder.envelopes == []
@@ -86,12 +80,12 @@ def test_worker_killed_while_sending_loses_nothing_and_sends_once(migrated_var_d
         second = start_worker(env, log)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if peer.recorder.envelopes and outbox_rows(env)[0]["status"] == "sent":
+            if peer.recorder.envelopes and read_outbox(tmp_path)[0]["status"] == "sent":
                 break
             time.sleep(0.5)
         time.sleep(1.5)  # a sweep or two more: nothing may go out again
 
-        rows = outbox_rows(env)
+        rows = read_outbox(tmp_path)
         assert len(rows) == 1, rows
         assert rows[0]["status"] == "sent", (rows, log.read_text())
         assert rows[0]["attempts"] == 2
@@ -116,7 +110,7 @@ def read_outbox(var_dir: Path) -> list[dict[str, Any]]:
     table = OutboundMessage._meta.db_table
     with contextlib.closing(sqlite3.connect(var_dir / "theke.sqlite3", timeout=10)) as db:
         db.row_factory = sqlite3.Row
-        query = f"SELECT id, status, provider_id FROM {table} ORDER BY id"  # noqa: S608
+        query = f"SELECT id, status, attempts, provider_id FROM {table} ORDER BY id"  # noqa: S608
         return [dict(row) for row in db.execute(query)]
 
 
